@@ -1,0 +1,65 @@
+# Two commands: `make run` and `make test` (contract.md). Everything else is a step they take.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+FLASK := $(BIN)/flask --app wsgi
+
+.PHONY: run test install install-dev vendor translations migrate seed lint check-migrations pytest bench clean
+
+run: install vendor translations migrate seed
+	$(BIN)/gunicorn --workers 2 --bind 127.0.0.1:$(PORT) --no-control-socket --access-logfile - wsgi:app
+
+test: install-dev vendor translations lint check-migrations pytest
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements-dev.txt requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $(VENV)/.installed $@
+
+install: $(VENV)/.installed
+
+install-dev: $(VENV)/.installed-dev
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
+
+# Front-end packages come from the npm registry at setup and are served from static/vendor/.
+vendor: node_modules/.package-lock.json
+	mkdir -p static/vendor
+	cp node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx.min.js
+
+translations: install
+	$(BIN)/pybabel compile --use-fuzzy -d stations/translations -q
+
+migrate: install
+	$(FLASK) db upgrade
+
+# Loads the demo data only when the database is still empty (seed-demo is idempotent anyway).
+seed: install
+	$(FLASK) seed-demo --if-empty
+
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+
+# A fresh database upgraded to head must match the models exactly.
+check-migrations: install-dev
+	$(BIN)/python -m tests.check_migrations
+
+pytest: install-dev
+	$(BIN)/python -m pytest
+
+bench: install-dev
+	$(BIN)/python -m tests.bench.run_all
+
+clean:
+	rm -rf $(VENV) node_modules static/vendor .pytest_cache .ruff_cache

@@ -1,0 +1,83 @@
+"""User accounts and the authentication audit trail."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from ..timeutil import utcnow
+
+
+class Role(enum.StrEnum):
+    ADMIN = "ADMIN"  # administrator: catalogue, calendar, users
+    CENTRAL = "CENTRAL"  # central office: every station, read-only
+    STAFF = "STAFF"  # station staff: their station's cases
+    CLERK = "CLERK"  # dedicated clerk (办事专员): staff an enterprise may choose
+    ENTERPRISE = "ENTERPRISE"  # enterprise user: its own cases
+
+    @property
+    def is_privileged(self) -> bool:
+        return self in (Role.ADMIN, Role.CENTRAL)
+
+    @property
+    def is_staff_side(self) -> bool:
+        return self is not Role.ENTERPRISE
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(100))
+    role: Mapped[Role] = mapped_column(db.Enum(Role, native_enum=False, length=16))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    station_id: Mapped[int | None] = mapped_column(ForeignKey("stations.id"), index=True)
+    enterprise_id: Mapped[int | None] = mapped_column(ForeignKey("enterprises.id"), index=True)
+    phone: Mapped[str | None] = mapped_column(String(32))
+    is_enabled: Mapped[bool] = mapped_column(default=True)
+    failed_logins: Mapped[int] = mapped_column(default=0)
+    locked_until: Mapped[datetime | None]
+    password_changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    must_change_password: Mapped[bool] = mapped_column(default=False)
+    # Bumped on logout, password change and disabling: every older session dies at once.
+    session_epoch: Mapped[int] = mapped_column(default=0)
+    last_login_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    station = relationship("Station", lazy="joined")
+    enterprise = relationship("Enterprise", lazy="joined")
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login
+        return self.is_enabled
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_epoch}"
+
+    def __repr__(self) -> str:
+        return f"<User {self.username} {self.role}>"
+
+
+class AuditEvent(db.Model):
+    """Append-only record of security events (login, lockout, logout, denied access...)."""
+
+    __tablename__ = "audit_events"
+    __table_args__ = (Index("ix_audit_events_event_at", "event", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    event: Mapped[str] = mapped_column(String(40))
+    outcome: Mapped[str] = mapped_column(String(16))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    username: Mapped[str | None] = mapped_column(String(64))
+    ip: Mapped[str | None] = mapped_column(String(64))
+    detail: Mapped[str | None] = mapped_column(String(500))
+
+    def __repr__(self) -> str:
+        return f"<AuditEvent {self.event} {self.outcome} {self.username}>"

@@ -1,0 +1,90 @@
+"""Account operations. They flush, never commit: the view owns the transaction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from ..extensions import db
+from ..timeutil import utcnow
+from . import audit
+from .models import Role, User
+
+# A real hash to check against when the username is unknown, so both paths cost one KDF
+# (no user enumeration by timing, security.md A10).
+_DUMMY_HASH: dict[str, str] = {}
+
+
+def hash_password(password: str) -> str:
+    method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
+    return generate_password_hash(password, method=method)
+
+
+def _dummy_hash() -> str:
+    method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
+    if method not in _DUMMY_HASH:
+        _DUMMY_HASH[method] = generate_password_hash("not-a-password", method=method)
+    return _DUMMY_HASH[method]
+
+
+@dataclass(frozen=True)
+class LoginResult:
+    user: User | None
+    error: str | None  # None, "invalid" or "locked"
+
+
+def authenticate(username: str, password: str) -> LoginResult:
+    """Check credentials with lockout after repeated failures (security.md A1).
+
+    A locked account is refused even with the right password until the lock expires.
+    """
+    user = db.session.scalar(select(User).where(User.username == username.strip()))
+    if user is None or not user.is_enabled:
+        check_password_hash(_dummy_hash(), password)
+        audit.record("auth.login", "fail", username=username, detail="unknown or disabled account")
+        return LoginResult(None, "invalid")
+    now = utcnow()
+    if user.locked_until and user.locked_until > now:
+        audit.record("auth.login", "locked", user=user)
+        return LoginResult(None, "locked")
+    if not check_password_hash(user.password_hash, password):
+        user.failed_logins += 1
+        audit.record("auth.login", "fail", user=user)
+        if user.failed_logins >= current_app.config["LOGIN_MAX_FAILURES"]:
+            user.locked_until = now + timedelta(minutes=current_app.config["LOGIN_LOCK_MINUTES"])
+            user.failed_logins = 0
+            audit.record("auth.lockout", "ok", user=user)
+        db.session.flush()
+        return LoginResult(None, "invalid")
+    user.failed_logins = 0
+    user.locked_until = None
+    user.last_login_at = now
+    audit.record("auth.login", "ok", user=user)
+    db.session.flush()
+    return LoginResult(user, None)
+
+
+def password_expired(user: User) -> bool:
+    """The dengbao profile expires staff-side passwords after PASSWORD_MAX_AGE_DAYS."""
+    if user.must_change_password:
+        return True
+    if current_app.config["PASSWORD_PROFILE"] != "dengbao" or user.role is Role.ENTERPRISE:
+        return False
+    return utcnow() - user.password_changed_at > timedelta(days=current_app.config["PASSWORD_MAX_AGE_DAYS"])
+
+
+def end_all_sessions(user: User) -> None:
+    """Every session of this user stops working at its next request."""
+    user.session_epoch += 1
+    db.session.flush()
+
+
+def set_password(user: User, password: str) -> None:
+    user.password_hash = hash_password(password)
+    user.password_changed_at = utcnow()
+    user.must_change_password = False
+    end_all_sessions(user)

@@ -1,0 +1,1 @@
+"""The working-day calendar table, seeded from chinesecalendar and editable by administrators."""

@@ -1,0 +1,1 @@
+"""The service-item catalogue (实施清单): departments, items, materials."""

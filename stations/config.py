@@ -1,0 +1,78 @@
+"""Configuration defaults. Environment variables override them (see contract.md)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+INSTANCE_PATH = REPO_ROOT / "instance"
+
+
+class Config:
+    ENV_NAME = os.environ.get("STATIONS_ENV", "development")
+
+    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL") or f"sqlite:///{INSTANCE_PATH / 'stations.db'}"
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+
+    # Sessions and CSRF (architecture.md §2.5, security.md §2.2).
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_HTTPONLY = True
+    WTF_CSRF_TIME_LIMIT = None  # a tablet left open over lunch must not fail with a 400
+    IDLE_TIMEOUT_MINUTES = 30
+    PRIVILEGED_IDLE_TIMEOUT_MINUTES = 15  # administrator and central office
+    ABSOLUTE_TIMEOUT_HOURS = 10  # one shift
+
+    # Accounts (security.md §0 and §2.1).
+    PASSWORD_PROFILE = "dengbao"  # or "asvs"
+    PASSWORD_MAX_AGE_DAYS = 90  # dengbao profile, staff-side accounts only
+    LOGIN_MAX_FAILURES = 5
+    LOGIN_LOCK_MINUTES = 15
+    LOGIN_RATE_LIMIT = "120 per minute"  # per client address; tablets of a station share one
+
+    # Language: Chinese first (the msgids are Chinese), English by catalogue.
+    BABEL_DEFAULT_LOCALE = "zh"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
+    BABEL_TRANSLATION_DIRECTORIES = "translations"
+    LANGUAGES = ("zh", "en")
+
+    # Business time: deadlines and "today" are in Asia/Shanghai; the hall closes at 17:00.
+    BUSINESS_TIMEZONE = "Asia/Shanghai"
+    CLOSING_TIME = "17:00"
+
+    MAX_CONTENT_LENGTH = 11 * 1024 * 1024  # one 10 MB material plus form overhead
+    UPLOAD_MAX_BYTES = 10 * 1024 * 1024
+
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+
+    CATALOG_PAGE_SIZE = 30
+
+
+class TestConfig(Config):
+    TESTING = True
+    ENV_NAME = "testing"
+    SECRET_KEY = "test-secret-key-not-for-production"
+    PASSWORD_HASH_METHOD = "scrypt:1024:8:1"  # fast hashing for the suite only
+
+
+def load_secret_key(env_name: str) -> str:
+    """Return SECRET_KEY from the environment, or (development only) one generated once into instance/.
+
+    Every worker must sign with the same key, so a per-process random key is never used.
+    :raise RuntimeError: in production without a SECRET_KEY.
+    """
+    key = os.environ.get("SECRET_KEY")
+    if key:
+        return key
+    if env_name == "production":
+        raise RuntimeError("SECRET_KEY must be set in production")
+    INSTANCE_PATH.mkdir(parents=True, exist_ok=True)
+    key_file = INSTANCE_PATH / "secret_key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_hex(32))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()

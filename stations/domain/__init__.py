@@ -1,0 +1,1 @@
+"""Pure business rules: no Flask, no SQLAlchemy (checked by import-linter)."""

@@ -1,0 +1,51 @@
+"""Enterprise profiles."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from ..timeutil import utcnow
+
+
+class EnterpriseKind(enum.StrEnum):
+    ENTERPRISE = "ENTERPRISE"  # 企业
+    INDIVIDUAL_BUSINESS = "INDIVIDUAL_BUSINESS"  # 个体工商户
+
+
+class CreditFlag(enum.StrEnum):
+    NORMAL = "NORMAL"
+    DISHONEST = "DISHONEST"  # 失信: no 容缺 until credit repair
+    FALSE_COMMITMENT = "FALSE_COMMITMENT"  # broke a 容缺 commitment
+
+
+class Enterprise(db.Model):
+    __tablename__ = "enterprises"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), index=True)
+    uscc: Mapped[str] = mapped_column(String(18), unique=True)
+    kind: Mapped[EnterpriseKind] = mapped_column(
+        db.Enum(EnterpriseKind, native_enum=False, length=24), default=EnterpriseKind.ENTERPRISE
+    )
+    legal_rep: Mapped[str | None] = mapped_column(String(100))
+    contact_name: Mapped[str | None] = mapped_column(String(100))
+    contact_phone: Mapped[str | None] = mapped_column(String(32), index=True)
+    address: Mapped[str | None] = mapped_column(String(300))
+    station_id: Mapped[int | None] = mapped_column(ForeignKey("stations.id"), index=True)
+    industry_tag: Mapped[str | None] = mapped_column(String(100))
+    is_pilot: Mapped[bool] = mapped_column(default=False)
+    is_verified: Mapped[bool] = mapped_column(default=True)  # false when created from an online filing
+    credit_flag: Mapped[CreditFlag] = mapped_column(
+        db.Enum(CreditFlag, native_enum=False, length=24), default=CreditFlag.NORMAL
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    station = relationship("Station")
+
+    def __repr__(self) -> str:
+        return f"<Enterprise {self.uscc} {self.name}>"

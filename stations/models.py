@@ -1,0 +1,8 @@
+"""Import every model module so that Alembic and create_all() see the whole schema."""
+
+from .auth import models as auth_models  # noqa: F401
+from .calendar import models as calendar_models  # noqa: F401
+from .catalog import models as catalog_models  # noqa: F401
+from .crossregion import models as crossregion_models  # noqa: F401
+from .enterprises import models as enterprise_models  # noqa: F401
+from .sites import models as site_models  # noqa: F401

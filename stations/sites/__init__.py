@@ -1,0 +1,1 @@
+"""The service centre and the stations, and which items each offers."""

@@ -1,0 +1,5 @@
+"""Station pages."""
+
+from flask import Blueprint
+
+bp = Blueprint("sites", __name__, url_prefix="/stations")

@@ -1,0 +1,1 @@
+"""HTTP plumbing shared by every blueprint; knows no feature."""
