@@ -22,12 +22,21 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     # 1. Configuration: defaults, then STATIONS_* environment variables, then the caller's mapping.
     app.config.from_object(Config)
     app.config.from_prefixed_env("STATIONS")
+    # STATIONS_ENV arrives as "ENV" (read at start-up, not only at import): development, testing or production.
+    app.config["ENV_NAME"] = str(app.config.pop("ENV", app.config["ENV_NAME"]))
     if config:
         app.config.update(config)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = load_secret_key(app.config["ENV_NAME"])
     if app.config["ENV_NAME"] == "production":
-        app.config.update(SESSION_COOKIE_SECURE=True, SESSION_COOKIE_NAME="__Host-session", DEBUG=False)
+        app.config.update(
+            SESSION_COOKIE_SECURE=True,
+            SESSION_COOKIE_NAME="__Host-session",  # Secure, Path=/ and no Domain, or browsers refuse it
+            SESSION_COOKIE_PATH="/",
+            SESSION_COOKIE_DOMAIN=None,
+            REMEMBER_COOKIE_SECURE=True,
+            DEBUG=False,
+        )
 
     # 2. Extensions.
     from . import (
@@ -39,6 +48,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     extensions.db.init_app(app)
     with app.app_context():
         configure_engine_events(extensions.db.engine)
+    _mark_write_requests(app)
     extensions.migrate.init_app(app, extensions.db, directory=str(REPO_ROOT / "migrations"))
     extensions.csrf.init_app(app)
     extensions.htmx.init_app(app)
@@ -79,3 +89,13 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     register_commands(app)
     return app
+
+
+def _mark_write_requests(app: Flask) -> None:
+    from flask import request
+
+    from .database import write_intent
+
+    @app.before_request
+    def flag_write_intent():
+        write_intent.set(request.method not in ("GET", "HEAD", "OPTIONS"))

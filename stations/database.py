@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+from contextvars import ContextVar
+
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+
+# Set for requests that write (POST...): on SQLite their transactions start with BEGIN IMMEDIATE,
+# so concurrent writers queue on the busy timeout instead of failing when a read snapshot
+# is upgraded to a write (WAL's SQLITE_BUSY_SNAPSHOT).
+write_intent: ContextVar[bool] = ContextVar("write_intent", default=False)
 
 
 def configure_engine_events(engine: Engine) -> None:
@@ -27,4 +34,4 @@ def configure_engine_events(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def on_begin(connection):
-        connection.exec_driver_sql("BEGIN")
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if write_intent.get() else "BEGIN")

@@ -16,6 +16,7 @@ from .auth.services import hash_password
 from .calendar import services as calendar_services
 from .catalog.demo_catalog import DEPARTMENTS, build_catalog, station_scope
 from .catalog.models import Department, DepartmentCategory, ItemMaterial, ItemType, OnlineMode, ServiceItem
+from .clerks.models import ClerkChoice
 from .crossregion.models import AgreementKind, PartnerRegion
 from .enterprises.models import Enterprise, EnterpriseKind
 from .extensions import db
@@ -239,6 +240,23 @@ def seed_accounts(stations: dict[str, Station], enterprises: list[Enterprise]) -
     db.session.flush()
 
 
+# enterprise index -> clerk username (ent-gd is a client of clerk-ll, contract.md)
+CLERK_CHOICES = [(0, "clerk-ll"), (1, "clerk-qh")]
+
+
+def seed_clerk_choices(enterprises: list[Enterprise]) -> None:
+    for index, username in CLERK_CHOICES:
+        enterprise = enterprises[index]
+        has_clerk = db.session.scalar(
+            select(ClerkChoice.id).where(ClerkChoice.enterprise_id == enterprise.id, ClerkChoice.ended_at.is_(None))
+        )
+        if has_clerk:
+            continue
+        clerk = db.session.scalar(select(User).where(User.username == username))
+        db.session.add(ClerkChoice(enterprise_id=enterprise.id, clerk_id=clerk.id, chosen_by="APPLICANT"))
+    db.session.flush()
+
+
 def seed_demo(today: date | None = None) -> None:
     """Load every part of the demo data that is missing. Flushes; the caller commits."""
     stations = seed_sites()
@@ -247,3 +265,4 @@ def seed_demo(today: date | None = None) -> None:
     seed_partners()
     enterprises = seed_enterprises(stations)
     seed_accounts(stations, enterprises)
+    seed_clerk_choices(enterprises)

@@ -6,3 +6,6 @@ from .catalog import models as catalog_models  # noqa: F401
 from .crossregion import models as crossregion_models  # noqa: F401
 from .enterprises import models as enterprise_models  # noqa: F401
 from .sites import models as site_models  # noqa: F401
+from .clerks import models as clerk_models  # noqa: F401
+from .uploads import models as upload_models  # noqa: F401
+from .cases import models as case_models  # noqa: F401

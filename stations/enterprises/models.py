@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -49,3 +49,32 @@ class Enterprise(db.Model):
 
     def __repr__(self) -> str:
         return f"<Enterprise {self.uscc} {self.name}>"
+
+
+class TrustLevel(enum.StrEnum):
+    A = "A"  # electronic licence from the issuing authority
+    B = "B"  # original checked at a window
+    C = "C"  # uploaded by the applicant, not yet checked
+
+
+class Document(db.Model):
+    """A material in the enterprise's store: given once, reused in any case ("材料只交一次")."""
+
+    __tablename__ = "documents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"), index=True)
+    material_name: Mapped[str] = mapped_column(String(200))  # matched against ItemMaterial.name
+    file_id: Mapped[int] = mapped_column(ForeignKey("stored_files.id"))
+    valid_until: Mapped[date | None]
+    trust_level: Mapped[TrustLevel] = mapped_column(db.Enum(TrustLevel, native_enum=False, length=2), default="C")
+    verified_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    verified_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    is_archived: Mapped[bool] = mapped_column(default=False)
+
+    file = relationship("StoredFile", lazy="joined")
+    enterprise = relationship("Enterprise")
+
+    def __repr__(self) -> str:
+        return f"<Document {self.enterprise_id} {self.material_name}>"

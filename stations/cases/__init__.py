@@ -1,0 +1,1 @@
+"""Cases (办件): intake, acceptance, review, decision, result and delivery."""

@@ -1,0 +1,424 @@
+"""Case operations: intake and every event of the state machine. They flush, never commit."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
+
+from ..access import actor_for
+from ..auth.models import Role, User
+from ..calendar.services import current_calendar
+from ..catalog.models import ServiceItem
+from ..clerks.models import ClerkChoice
+from ..domain import case_flow
+from ..domain.case_flow import Actor, CaseEvent, CaseFacts, CaseStatus, DeficiencyEvent, DeficiencyStatus
+from ..domain.deadlines import compute_deadline, deficiency_deadline, deficiency_warn_on
+from ..domain.workdays import working_days_between
+from ..enterprises.models import CreditFlag, Document, Enterprise
+from ..extensions import db
+from ..sites.models import ScopeMode, Station, StationItem
+from ..timeutil import BUSINESS_TZ, to_business, utcnow
+from .models import Case, CaseEventRecord, CaseMaterial, Channel, Deficiency, MaterialStatus  # noqa: F401
+from .numbering import format_case_no, new_query_code, next_sequence
+
+
+class CaseError(Exception):
+    """A request the rules refuse; ``status`` is the HTTP answer (404, 409, 422)."""
+
+    def __init__(self, code: str, status: int = 422, detail: str = ""):
+        super().__init__(code)
+        self.code = code
+        self.status = status
+        self.detail = detail
+
+
+class StaleCase(CaseError):
+    def __init__(self) -> None:
+        super().__init__("stale", 409)
+
+
+@dataclass
+class MaterialInput:
+    item_material_id: int
+    status: MaterialStatus = MaterialStatus.MISSING
+    document_id: int | None = None
+
+
+@dataclass
+class EventInput:
+    """What a form or API call may add to an event."""
+
+    note: str = ""
+    reason: str = ""
+    commitment_signed: bool = False
+    delivery_mode: str = ""
+    verified_material_ids: list[int] = field(default_factory=list)
+
+
+def closing_time() -> time:
+    hours, minutes = current_app.config["CLOSING_TIME"].split(":")
+    return time(int(hours), int(minutes))
+
+
+def business_now(now: datetime | None = None) -> datetime:
+    """Naive Asia/Shanghai wall-clock time for a naive-UTC ``now``."""
+    return to_business(now or utcnow()).replace(tzinfo=None)
+
+
+def business_to_utc(value: datetime) -> datetime:
+    return value.replace(tzinfo=BUSINESS_TZ).astimezone(UTC).replace(tzinfo=None)
+
+
+def current_clerk_id(enterprise_id: int) -> int | None:
+    return db.session.scalar(
+        select(ClerkChoice.clerk_id).where(ClerkChoice.enterprise_id == enterprise_id, ClerkChoice.ended_at.is_(None))
+    )
+
+
+def scope_entry(station: Station, item: ServiceItem) -> StationItem | None:
+    return db.session.scalar(
+        select(StationItem).where(StationItem.station_id == station.id, StationItem.item_id == item.id)
+    )
+
+
+def _record(case: Case, user: User | None, event: str, before: CaseStatus | None, note: str = "") -> None:
+    db.session.add(
+        CaseEventRecord(
+            case=case,
+            actor_id=user.id if user else None,
+            actor_role=user.role.value if user else "SYSTEM",
+            event=event,
+            from_status=before.value if before else None,
+            to_status=case.status.value,
+            note=note or None,
+        )
+    )
+
+
+def receive_case(
+    *,
+    user: User,
+    station: Station,
+    item: ServiceItem,
+    enterprise: Enterprise,
+    channel: Channel,
+    applicant_name: str,
+    applicant_phone: str | None = None,
+    is_agent: bool = False,
+    materials: list[MaterialInput] | None = None,
+    note: str = "",
+    now: datetime | None = None,
+) -> Case:
+    """Take in an application (收件): a new case in RECEIVED with its materials checklist.
+
+    :raise CaseError: ``item_not_in_scope`` when the station does not offer the item,
+        ``not_your_client`` / ``not_your_station`` / ``not_your_enterprise`` for a user acting
+        outside their scope, ``not_online`` for an online application of an offline item,
+        ``document_not_yours`` when a reused document belongs to another enterprise.
+    """
+    now = now or utcnow()
+    entry = scope_entry(station, item)
+    if entry is None or entry.mode is ScopeMode.GUIDE or not item.is_active:
+        raise CaseError("item_not_in_scope")
+    clerk_id = current_clerk_id(enterprise.id)
+    actor = _intake_actor(user, station, enterprise, clerk_id, channel, item)
+    case_flow.next_status(CaseFacts(status=None), CaseEvent.RECEIVE, actor)
+
+    day = to_business(now).date()
+    case = Case(
+        case_no=format_case_no(station.code, day, next_sequence(station.id, day)),
+        query_code=new_query_code(),
+        item_id=item.id,
+        enterprise_id=enterprise.id,
+        station_id=station.id,
+        clerk_id=clerk_id,
+        channel=channel,
+        status=CaseStatus.RECEIVED,
+        applicant_name=applicant_name.strip()[:100],
+        applicant_phone=(applicant_phone or "").strip()[:32] or None,
+        is_agent=is_agent,
+        note=note.strip() or None,
+        received_at=now,
+        received_by_id=user.id,
+        is_instant=item.is_instant,
+    )
+    given = {m.item_material_id: m for m in materials or []}
+    for order, material in enumerate(item.materials):
+        entry_input = given.get(material.id)
+        document_id = entry_input.document_id if entry_input else None
+        if document_id is not None:
+            document = db.session.get(Document, document_id)
+            if document is None or document.enterprise_id != enterprise.id or document.is_archived:
+                raise CaseError("document_not_yours", 404)
+        case.materials.append(
+            CaseMaterial(
+                item_material_id=material.id,
+                status=entry_input.status if entry_input else MaterialStatus.MISSING,
+                document_id=document_id,
+                sort_order=order,
+            )
+        )
+    db.session.add(case)
+    _record(case, user, CaseEvent.RECEIVE.value, None, note)
+    db.session.flush()
+    return case
+
+
+def _intake_actor(
+    user: User, station: Station, enterprise: Enterprise, clerk_id: int | None, channel: Channel, item: ServiceItem
+) -> Actor:
+    if user.role is Role.STAFF:
+        if user.station_id != station.id:
+            raise CaseError("not_your_station", 403)
+        return Actor.STAFF
+    if user.role is Role.CLERK:
+        # A dedicated clerk takes in for its clients at any station (domain.md §4.9).
+        if clerk_id != user.id:
+            raise CaseError("not_your_client", 403)
+        return Actor.CLERK
+    if user.role is Role.ENTERPRISE:
+        if user.enterprise_id != enterprise.id:
+            raise CaseError("not_your_enterprise", 403)
+        if channel is not Channel.ONLINE or not item.is_online:
+            raise CaseError("not_online")
+        return Actor.ENTERPRISE
+    raise CaseError("read_only", 403)
+
+
+def facts_for(case: Case, now: datetime | None = None, event_input: EventInput | None = None) -> CaseFacts:
+    """What the state machine needs to know about a case."""
+    event_input = event_input or EventInput()
+    required = [m for m in case.materials if m.item_material.is_required]
+    missing = [m for m in required if m.status in (MaterialStatus.MISSING, MaterialStatus.NEEDS_CORRECTION)]
+    today = to_business(now or utcnow()).date()
+    open_deficiencies = [d for d in case.deficiencies if d.status is not DeficiencyStatus.VERIFIED]
+    return CaseFacts(
+        status=case.status,
+        is_instant=case.is_instant,
+        is_rongque=case.is_rongque,
+        item_rongque_allowed=case.item.rongque_allowed,
+        item_rongque_days=case.item.rongque_default_days,
+        credit_normal=case.enterprise.credit_flag is CreditFlag.NORMAL,
+        required_materials_verified=all(m.status is MaterialStatus.VERIFIED for m in required),
+        missing_materials_minor_and_allowed=all(
+            not m.item_material.is_main and m.item_material.rongque_allowed for m in missing
+        ),
+        missing_count=len(missing),
+        commitment_signed=event_input.commitment_signed,
+        correction_already_requested=case.correction_requested_at is not None,
+        deficiencies_all_verified=not open_deficiencies,
+        deficiency_overdue=any(
+            d.status in (DeficiencyStatus.PENDING, DeficiencyStatus.SUPPLIED) and d.supply_deadline < today
+            for d in case.deficiencies
+        ),
+        reason=event_input.reason,
+        resume_status=case.status_before_correction,
+    )
+
+
+def apply_event(
+    case: Case,
+    event: CaseEvent,
+    user: User,
+    *,
+    version: int | None,
+    data: EventInput | None = None,
+    now: datetime | None = None,
+) -> Case:
+    """Fire one event of the state machine on a case, with its side effects and an event record.
+
+    :raise StaleCase: when ``version`` is not the case's current version (another tablet acted first).
+    :raise CaseError: ``read_only`` when the user may not act on the case.
+    :raise case_flow.CaseFlowError: when the event is not allowed now, for this user, or a guard fails.
+    """
+    data = data or EventInput()
+    now = now or utcnow()
+    if version is not None and version != case.version:
+        raise StaleCase()
+    actor = actor_for(user, case)
+    if actor is None:
+        raise CaseError("read_only", 403)
+    for material in case.materials:
+        if material.id in data.verified_material_ids and material.status is MaterialStatus.PROVIDED:
+            material.status = MaterialStatus.VERIFIED
+    before = case.status
+    target = case_flow.next_status(facts_for(case, now, data), event, actor)
+    current_calendar()  # load before the changes below, so no autoflush splits one event into two versions
+    with db.session.no_autoflush:
+        handler = _SIDE_EFFECTS.get(event)
+        if handler:
+            handler(case, user, data, now)
+        case.status = target
+        _record(case, user, event.value, before, data.note or data.reason)
+    try:
+        db.session.flush()
+    except StaleDataError as error:
+        db.session.rollback()
+        raise StaleCase() from error
+    return case
+
+
+def _accept(case: Case, user: User, data: EventInput, now: datetime) -> None:
+    item = case.item
+    case.accepted_at = now
+    case.accepted_by_id = user.id
+    case.promised_days = item.promised_days
+    case.statutory_days = item.statutory_days
+    case.is_instant = item.is_instant
+    _set_deadline(case, pauses=())
+
+
+def _set_deadline(case: Case, pauses: tuple[tuple[date, date], ...]) -> None:
+    deadline = compute_deadline(
+        business_now(case.accepted_at),
+        case.promised_days or 0,
+        current_calendar(),
+        closing=closing_time(),
+        pauses=pauses,
+        warn_override=case.item.warn_days_override,
+    )
+    case.due_on = deadline.due_on
+    case.warn_on = deadline.warn_on
+    case.overdue_at = business_to_utc(deadline.overdue_at_local)
+    case.due_provisional = deadline.provisional
+
+
+def _accept_with_deficiency(case: Case, user: User, data: EventInput, now: datetime) -> None:
+    _accept(case, user, data, now)
+    case.is_rongque = True
+    case.commitment_signed_at = now
+    calendar = current_calendar()
+    accepted_day = business_now(now).date()
+    deadline = deficiency_deadline(
+        accepted_day, case.promised_days or 0, case.item.rongque_default_days, case.due_on, calendar
+    )
+    missing = [
+        m
+        for m in case.materials
+        if m.item_material.is_required and m.status in (MaterialStatus.MISSING, MaterialStatus.NEEDS_CORRECTION)
+    ]
+    for n, material in enumerate(missing, start=1):
+        material.status = MaterialStatus.RONGQUE
+        db.session.add(
+            Deficiency(
+                case=case,
+                case_material=material,
+                status=DeficiencyStatus.PENDING,
+                supply_deadline=deadline,
+                warn_on=deficiency_warn_on(deadline, calendar),
+                responsible_id=user.id,
+                notice_no=f"RQ{case.case_no}-{n}",
+            )
+        )
+
+
+def _request_correction(case: Case, user: User, data: EventInput, now: datetime) -> None:
+    case.correction_requested_at = now
+    case.correction_note = data.note or data.reason or None
+    case.status_before_correction = case.status
+    if case.status in (CaseStatus.ACCEPTED, CaseStatus.IN_REVIEW):
+        case.paused_on = business_now(now).date()  # the clock stops until the applicant has corrected
+    for material in case.materials:
+        if material.item_material.is_required and material.status is MaterialStatus.MISSING:
+            material.status = MaterialStatus.NEEDS_CORRECTION
+
+
+def _correction_done(case: Case, user: User, data: EventInput, now: datetime) -> None:
+    if case.paused_on is not None and case.due_on is not None:
+        resumed = business_now(now).date()
+        old_due = case.due_on
+        if resumed > case.paused_on:
+            _set_deadline(case, pauses=((case.paused_on, resumed - timedelta(days=1)),))
+            case.extended_days += max(0, working_days_between(old_due, case.due_on, current_calendar()))
+        case.paused_on = None
+    case.status_before_correction = None
+    for material in case.materials:
+        if material.status is MaterialStatus.NEEDS_CORRECTION:
+            material.status = MaterialStatus.MISSING
+
+
+def _start_review(case: Case, user: User, data: EventInput, now: datetime) -> None:
+    if case.first_handler_id is None:
+        case.first_handler_id = user.id
+
+
+def _decide(case: Case, user: User, data: EventInput, now: datetime) -> None:
+    case.decided_at = now
+    case.decision_note = data.note or data.reason or None
+    if case.first_handler_id is None:
+        case.first_handler_id = user.id  # an instant item decided at the counter
+
+
+def _issue(case: Case, user: User, data: EventInput, now: datetime) -> None:
+    case.issued_at = now
+
+
+def _deliver(case: Case, user: User, data: EventInput, now: datetime) -> None:
+    case.delivered_at = now
+    case.delivery_mode = data.delivery_mode or "COUNTER"
+
+
+def _close(case: Case, user: User, data: EventInput, now: datetime) -> None:
+    case.closed_reason = data.reason or data.note or None
+
+
+def _terminate(case: Case, user: User, data: EventInput, now: datetime) -> None:
+    _close(case, user, data, now)
+    for deficiency in case.deficiencies:
+        if deficiency.status is not DeficiencyStatus.VERIFIED:
+            deficiency.status = DeficiencyStatus.TERMINATED
+    # A broken 容缺 commitment blocks 容缺 for this enterprise until credit repair (domain.md §4.3 rule 4).
+    case.enterprise.credit_flag = CreditFlag.FALSE_COMMITMENT
+
+
+_SIDE_EFFECTS = {
+    CaseEvent.ACCEPT: _accept,
+    CaseEvent.ACCEPT_WITH_DEFICIENCY: _accept_with_deficiency,
+    CaseEvent.REQUEST_CORRECTION: _request_correction,
+    CaseEvent.CORRECTION_DONE: _correction_done,
+    CaseEvent.START_REVIEW: _start_review,
+    CaseEvent.DECIDE_APPROVE: _decide,
+    CaseEvent.DECIDE_REJECT: _decide,
+    CaseEvent.ISSUE: _issue,
+    CaseEvent.DELIVER: _deliver,
+    CaseEvent.REFUSE: _close,
+    CaseEvent.WITHDRAW: _close,
+    CaseEvent.RECALL: _close,
+    CaseEvent.TERMINATE: _terminate,
+}
+
+
+def supply_deficiency(deficiency: Deficiency, user: User, *, document: Document, now: datetime | None = None) -> None:
+    """The applicant (or its clerk, or staff receiving paper) hands in a missing 容缺 material."""
+    actor = actor_for(user, deficiency.case)
+    if actor is None:
+        raise CaseError("read_only", 403)
+    if document.enterprise_id != deficiency.case.enterprise_id:
+        raise CaseError("document_not_yours", 404)
+    deficiency.status = case_flow.next_deficiency_status(deficiency.status, DeficiencyEvent.SUPPLY, actor)
+    deficiency.supplied_at = now or utcnow()
+    deficiency.document_id = document.id
+    deficiency.case_material.document_id = document.id
+    deficiency.case_material.status = MaterialStatus.PROVIDED
+    _record(deficiency.case, user, "supply", deficiency.case.status, document.material_name)
+    db.session.flush()
+
+
+def verify_deficiency(deficiency: Deficiency, user: User, *, accept: bool = True, now: datetime | None = None) -> None:
+    """Staff check a supplied material: accepted (销号) or sent back (still defective)."""
+    actor = actor_for(user, deficiency.case)
+    if actor is None:
+        raise CaseError("read_only", 403)
+    event = DeficiencyEvent.VERIFY if accept else DeficiencyEvent.REJECT_SUPPLY
+    deficiency.status = case_flow.next_deficiency_status(deficiency.status, event, actor)
+    if accept:
+        deficiency.verified_at = now or utcnow()
+        deficiency.case_material.status = MaterialStatus.VERIFIED
+    else:
+        deficiency.case_material.status = MaterialStatus.RONGQUE
+    _record(deficiency.case, user, event.value, deficiency.case.status)
+    db.session.flush()

@@ -1,0 +1,40 @@
+"""Which clerk each enterprise has chosen, with history (domain.md §2.6 Liaison)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, String, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from ..timeutil import utcnow
+
+
+class ClerkChoice(db.Model):
+    """One period during which an enterprise had a given dedicated clerk; ``ended_at`` is null for the current one."""
+
+    __tablename__ = "clerk_choices"
+    __table_args__ = (
+        # At most one current clerk per enterprise.
+        Index(
+            "uq_clerk_choices_current",
+            "enterprise_id",
+            unique=True,
+            sqlite_where=text("ended_at IS NULL"),
+            postgresql_where=text("ended_at IS NULL"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"), index=True)
+    clerk_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    chosen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    ended_at: Mapped[datetime | None]
+    chosen_by: Mapped[str] = mapped_column(String(16), default="APPLICANT")  # APPLICANT or CENTER
+
+    enterprise = relationship("Enterprise")
+    clerk = relationship("User")
+
+    def __repr__(self) -> str:
+        return f"<ClerkChoice enterprise={self.enterprise_id} clerk={self.clerk_id}>"

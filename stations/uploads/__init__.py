@@ -1,0 +1,1 @@
+"""Stored files: checked by content, kept under random names outside static/."""

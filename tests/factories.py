@@ -1,0 +1,79 @@
+"""Factories with defaults everywhere: make_case(...) and friends (Indico/CTFd style)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+
+from stations.auth.models import User
+from stations.cases import services
+from stations.cases.models import Case, MaterialStatus
+from stations.catalog.models import ServiceItem
+from stations.enterprises.models import Enterprise
+from stations.extensions import db
+from stations.sites.models import Station, StationItem
+
+
+def user(username: str) -> User:
+    return db.session.scalar(select(User).where(User.username == username))
+
+
+def station(code: str) -> Station:
+    return db.session.scalar(select(Station).where(Station.code == code))
+
+
+def enterprise(name_part: str = "光电子") -> Enterprise:
+    return db.session.scalar(select(Enterprise).where(Enterprise.name.contains(name_part)))
+
+
+def item(code: str | None = None, *, station_code: str = "LL", instant: bool | None = None, rongque: bool | None = None):
+    """An item by code, or the first one offered at ``station_code`` with the given traits."""
+    if code:
+        return db.session.scalar(select(ServiceItem).where(ServiceItem.code == code))
+    stmt = (
+        select(ServiceItem)
+        .join(StationItem, StationItem.item_id == ServiceItem.id)
+        .join(Station, Station.id == StationItem.station_id)
+        .where(Station.code == station_code)
+        .order_by(ServiceItem.id)
+    )
+    if instant is not None:
+        stmt = stmt.where(ServiceItem.is_instant.is_(instant))
+    if rongque is not None:
+        stmt = stmt.where(ServiceItem.rongque_allowed.is_(rongque))
+    return db.session.scalars(stmt).first()
+
+
+def make_case(
+    *,
+    by: str = "staff-ll",
+    station_code: str = "LL",
+    enterprise_name: str = "光电子",
+    item_obj: ServiceItem | None = None,
+    instant: bool | None = False,
+    rongque: bool | None = None,
+    materials: str = "verified",  # "verified", "missing_minor" or "missing"
+    now: datetime | None = None,
+) -> Case:
+    """A RECEIVED case at a station; ``materials`` says how its checklist was filled in."""
+    the_item = item_obj or item(station_code=station_code, instant=instant, rongque=rongque)
+    inputs = []
+    for material in the_item.materials:
+        status = MaterialStatus.VERIFIED
+        if materials == "missing" or (materials == "missing_minor" and not material.is_main):
+            status = MaterialStatus.MISSING
+        if material.is_required:
+            inputs.append(services.MaterialInput(material.id, status))
+    case = services.receive_case(
+        user=user(by),
+        station=station(station_code),
+        item=the_item,
+        enterprise=enterprise(enterprise_name),
+        channel=services.Channel.STATION,
+        applicant_name="示例经办人",
+        applicant_phone="13800000000",
+        materials=inputs,
+        now=now,
+    )
+    return case
