@@ -1,0 +1,72 @@
+"""The JSON shapes of API v1 (contract.md "JSON API v1"); docs/openapi.json describes the same."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..cases.models import Case
+from ..catalog.models import ItemMaterial, ServiceItem
+from ..domain.catalog_metrics import CatalogMetrics
+from ..sites.models import Station
+from ..timeutil import iso_with_offset
+
+
+def station(station: Station, item_count: int) -> dict[str, Any]:
+    return {"code": station.code, "name": station.name, "kind": station.kind.value, "item_count": item_count}
+
+
+def material(material: ItemMaterial) -> dict[str, Any]:
+    return {
+        "code": material.code,
+        "name": material.name,
+        "required": material.is_required,
+        "rongque_allowed": material.rongque_allowed,
+    }
+
+
+def catalog_item(item: ServiceItem) -> dict[str, Any]:
+    return {
+        "code": item.code,
+        "name": item.name,
+        "department": item.department.name,
+        "item_type": item.item_type.value,
+        "statutory_days": item.statutory_days,
+        "promised_days": item.promised_days,
+        "is_instant": item.is_instant,
+        "max_visits": item.max_visits,
+        "materials": [material(m) for m in item.materials],
+    }
+
+
+def catalog_metrics(metrics: CatalogMetrics) -> dict[str, Any]:
+    return {
+        "item_count": metrics.item_count,
+        "statutory_days_total": metrics.statutory_days_total,
+        "promised_days_total": metrics.promised_days_total,
+        "compression_ratio": metrics.compression_ratio,
+        "one_visit_ratio": metrics.one_visit_ratio,
+        "instant_ratio": metrics.instant_ratio,
+    }
+
+
+def case(case: Case, warn_level: str, *, show_query_code: bool) -> dict[str, Any]:
+    """A case in the contract's key order. ``query_code`` is null for callers who may not see the receipt."""
+    return {
+        "case_no": case.case_no,
+        "query_code": case.query_code if show_query_code else None,
+        "status": case.status.value,
+        "item_code": case.item.code,
+        "station": case.station.code,
+        "enterprise_uscc": case.enterprise.uscc,
+        "clerk": case.clerk.username if case.clerk else None,
+        "channel": case.channel.value,
+        "received_at": iso_with_offset(case.received_at),
+        "accepted_at": iso_with_offset(case.accepted_at),
+        "promised_days": case.promised_days,
+        "extended_days": case.extended_days or 0,
+        "due_on": case.due_on.isoformat() if case.due_on else None,
+        "due_provisional": bool(case.due_provisional),
+        "warn_level": warn_level.upper(),
+        "is_rongque": bool(case.is_rongque),
+        "version": case.version,
+    }
