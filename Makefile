@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 FLASK := $(BIN)/flask --app wsgi
 
-.PHONY: run test install install-dev vendor translations migrate seed lint check-migrations pytest bench clean
+.PHONY: run test install install-dev vendor translations translations-extract translations-update migrate seed lint check-migrations pytest bench clean
 
 run: install vendor translations migrate seed
 	$(BIN)/gunicorn --workers 2 --bind 127.0.0.1:$(PORT) --no-control-socket --access-logfile - wsgi:app
@@ -37,7 +37,15 @@ vendor: node_modules/.package-lock.json
 	cp node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx.min.js
 
 translations: install
-	$(BIN)/pybabel compile --use-fuzzy -d stations/translations -q
+	$(BIN)/pybabel -q compile --use-fuzzy -d stations/translations
+
+# msgids are Chinese (the source language); only the English catalogue is translated.
+# `make translations-update`, translate the new entries in the .po, then `python -m tests.check_translations`.
+translations-extract: install
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o messages.pot .
+
+translations-update: translations-extract
+	$(BIN)/pybabel update -i messages.pot -d stations/translations -l en --no-fuzzy-matching
 
 migrate: install
 	$(FLASK) db upgrade

@@ -11,17 +11,24 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pytest
-from flask import Flask
+from flask import Flask, g, request_started
 from flask.testing import FlaskClient
+from flask_sqlalchemy.session import Session as FlaskSQLAlchemySession
 from sqlalchemy import event
 
 from stations import create_app
 from stations.config import TestConfig
 from stations.demo import DEMO_PASSWORD, seed_demo
 from stations.extensions import db
+from tests.check_translations import compile_stale_catalogs
 from tests.dbutil import reset_database, test_database_url
 
 CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+
+
+def pytest_sessionstart(session) -> None:
+    """English pages need the compiled catalogue: do what `make translations` does when the .mo is stale."""
+    compile_stale_catalogs()
 
 
 def make_test_app(url: str, **overrides) -> Flask:
@@ -30,10 +37,11 @@ def make_test_app(url: str, **overrides) -> Flask:
     return create_app(config)
 
 
-def build_database(app: Flask) -> None:
+def build_database(app: Flask, *, demo_cases: bool = True) -> None:
+    """Schema plus demo data; ``demo_cases=False`` leaves out the few hundred demo cases (seconds to build)."""
     with app.app_context():
         db.create_all()
-        seed_demo()
+        seed_demo(cases=demo_cases)
         db.session.commit()
 
 
@@ -42,10 +50,22 @@ def app() -> Iterator[Flask]:
     url = test_database_url()
     reset_database(url)
     application = make_test_app(url)
-    build_database(application)
+    build_database(application, demo_cases=False)  # tests make the cases they need (tests/factories.py)
     yield application
     with application.app_context():
         db.engine.dispose()
+
+
+class _ConnectionBoundSession(FlaskSQLAlchemySession):
+    """Flask-SQLAlchemy 3 picks the app's engine in get_bind() and ignores the session's ``bind``;
+    the per-test transaction only isolates anything when every statement goes through its connection."""
+
+    def get_bind(self, mapper=None, clause=None, bind=None, **kwargs):
+        return bind if bind is not None else self.bind
+
+
+def _fresh_g(sender: Flask, **extra) -> None:
+    g.__dict__.clear()
 
 
 @pytest.fixture(autouse=True)
@@ -58,10 +78,16 @@ def _transaction(request, app: Flask) -> Iterator[None]:
         connection = db.engine.connect()
         outer = connection.begin()
         original = db.session
-        db.session = db._make_scoped_session({"bind": connection, "join_transaction_mode": "create_savepoint"})
+        db.session = db._make_scoped_session(
+            {"bind": connection, "join_transaction_mode": "create_savepoint", "class_": _ConnectionBoundSession}
+        )
+        # Requests reuse this app context, hence its `g`: start each with an empty one as in production,
+        # or Flask-Login's cached user and Flask-Babel's locale leak from one request (and client) to the next.
+        request_started.connect(_fresh_g, app)
         try:
             yield
         finally:
+            request_started.disconnect(_fresh_g, app)
             db.session.remove()
             db.session = original
             outer.rollback()
