@@ -21,4 +21,8 @@
       evt.preventDefault();
     }
   });
+  // Print buttons (the receipt): the CSP forbids onclick attributes.
+  document.addEventListener("click", function (evt) {
+    if (evt.target.closest && evt.target.closest("[data-print]")) { window.print(); }
+  });
 })();

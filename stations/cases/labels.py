@@ -1,0 +1,140 @@
+"""Chinese labels (gettext msgids) and small display rules for case pages.
+
+The state machine's own labels (STATUS_LABELS, EVENT_LABELS, ...) live in domain/case_flow.py as plain
+msgids; pages translate them with ``_()``. The labels here are the UI's own.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+
+from ..domain.case_flow import (
+    DEFICIENCY_EVENT_LABELS,
+    DEFICIENCY_STATUS_LABELS,
+    EVENT_LABELS,
+    GUARD_MESSAGES,
+    STATUS_LABELS,
+    CaseEvent,
+    CaseStatus,
+    DeficiencyStatus,
+)
+from ..domain.deadlines import WarnLevel
+from .models import Channel, MaterialStatus
+
+COLOUR_LABELS = {
+    WarnLevel.GREEN.value: _l("正常"),
+    WarnLevel.YELLOW.value: _l("预警"),
+    WarnLevel.RED.value: _l("超期"),
+    WarnLevel.PAUSED.value: _l("暂停计时"),
+    WarnLevel.DONE.value: _l("已办结"),
+}
+# The queue's counters: colours of open cases (DONE is not a colour of open work).
+COUNTER_COLOURS = (WarnLevel.RED.value, WarnLevel.YELLOW.value, WarnLevel.GREEN.value, WarnLevel.PAUSED.value)
+
+CHANNEL_LABELS = {
+    Channel.WINDOW: _l("中心窗口"),
+    Channel.COMPREHENSIVE: _l("全科综合窗口"),
+    Channel.STATION: _l("驿站"),
+    Channel.TAKEOUT: _l("政务外卖"),
+    Channel.ONLINE: _l("网上办理"),
+    Channel.XR_INBOUND: _l("跨区收件(我方办理)"),
+    Channel.XR_OUTBOUND: _l("我方收件转外区"),
+}
+
+MATERIAL_STATUS_LABELS = {
+    MaterialStatus.PROVIDED: _l("已提交待核验"),
+    MaterialStatus.VERIFIED: _l("已核验"),
+    MaterialStatus.MISSING: _l("缺"),
+    MaterialStatus.RONGQUE: _l("容缺"),
+    MaterialStatus.NEEDS_CORRECTION: _l("待补正"),
+}
+
+# Delivery modes (送达方式), stored in Case.delivery_mode.
+DELIVERY_MODES = {
+    "COUNTER": _l("窗口领取"),
+    "POST": _l("邮寄"),
+    "ELECTRONIC": _l("电子送达"),
+    "ONSITE": _l("送证上门"),
+}
+
+# Events a row of the queue can fire with one tap; every other event needs the case page.
+ROW_EVENTS = (CaseEvent.ACCEPT, CaseEvent.START_REVIEW, CaseEvent.DECIDE_APPROVE, CaseEvent.ISSUE, CaseEvent.DELIVER)
+
+# Events whose form asks for something (the case page shows their fields).
+EVENTS_WITH_NOTE = {
+    CaseEvent.REQUEST_CORRECTION: _l("一次性告知需补正的全部内容"),
+    CaseEvent.DECIDE_APPROVE: _l("办理意见(选填)"),
+    CaseEvent.DECIDE_REJECT: _l("不予批准的理由及救济途径(申请复议或提起诉讼)"),
+    CaseEvent.WITHDRAW: _l("撤件说明(选填)"),
+    CaseEvent.RECALL: _l("撤回说明(选填)"),
+    CaseEvent.CORRECTION_DONE: _l("补正情况(选填)"),
+}
+EVENTS_WITH_REASON = {
+    CaseEvent.REFUSE: _l("不予受理的理由"),
+    CaseEvent.TERMINATE: _l("终止的理由"),
+}
+# A note these events cannot go without (the guards do not check it; the page does).
+NOTE_REQUIRED = {
+    CaseEvent.REQUEST_CORRECTION: _l("请一次性列明需要补正的全部内容。"),
+    CaseEvent.DECIDE_REJECT: _l("请填写不予批准的理由及救济途径。"),
+}
+
+FLOW_ERROR_MESSAGES = {
+    "illegal_transition": _l("该办件当前状态下不能执行此操作,请查看最新状态。"),
+    "not_permitted": _l("您不能对该办件执行此操作。"),
+}
+
+CASE_ERROR_MESSAGES = {
+    "item_not_in_scope": _l("该事项不在本驿站的办理范围内。"),
+    "not_your_station": _l("只能在本驿站收件。"),
+    "not_your_client": _l("该企业未选择您为办事专员,不能代为收件。"),
+    "not_your_enterprise": _l("只能以本企业名义申请。"),
+    "not_online": _l("该事项不支持网上申请。"),
+    "document_not_yours": _l("所选材料不属于该企业或已失效。"),
+    "read_only": _l("您只能查看办件,不能办理。"),
+    "stale": _l("该办件刚刚已被他人更新。下面是最新内容,请确认后再操作。"),
+}
+
+UPLOAD_MESSAGES = {
+    "too_large": _l("文件超过大小上限(每个文件不超过 %(mb)s MB)。"),
+    "empty": _l("文件是空的,请重新拍照或选择文件。"),
+    "unsupported_type": _l("只接受 PDF、JPEG、PNG 文件(按文件内容识别,与文件名无关)。"),
+    "image_unreadable": _l("图片无法识别,请重新拍照或换一个文件。"),
+    "image_too_large": _l("图片像素过大,请降低分辨率后重试。"),
+}
+
+
+def upload_message(code: str, max_bytes: int) -> str:
+    mb = f"{max_bytes / (1024 * 1024):.3g}"  # 10 MB -> "10"
+    message = UPLOAD_MESSAGES.get(code, UPLOAD_MESSAGES["unsupported_type"])
+    return str(message) % {"mb": mb} if code == "too_large" else str(message)
+
+
+def deficiency_tag(status: DeficiencyStatus, supply_deadline: date, warn_on: date, today: date) -> str:
+    """The ledger colour of one 容缺 item: the same rule as queries.deficiency_tag_expr, for a loaded row."""
+    if status not in (DeficiencyStatus.PENDING, DeficiencyStatus.SUPPLIED):
+        return WarnLevel.DONE.value
+    if supply_deadline < today:
+        return WarnLevel.RED.value
+    if warn_on <= today:
+        return WarnLevel.YELLOW.value
+    return WarnLevel.GREEN.value
+
+
+def template_labels() -> dict:
+    """Everything the case templates look labels up in (passed explicitly: /home renders the queue too)."""
+    return {
+        "status_labels": STATUS_LABELS,
+        "event_labels": EVENT_LABELS,
+        "guard_messages": GUARD_MESSAGES,
+        "deficiency_status_labels": DEFICIENCY_STATUS_LABELS,
+        "deficiency_event_labels": DEFICIENCY_EVENT_LABELS,
+        "colour_labels": COLOUR_LABELS,
+        "counter_colours": COUNTER_COLOURS,
+        "channel_labels": CHANNEL_LABELS,
+        "material_status_labels": MATERIAL_STATUS_LABELS,
+        "delivery_modes": DELIVERY_MODES,
+        "CaseStatus": CaseStatus,
+    }

@@ -1,0 +1,75 @@
+"""Read side of the enterprises: finding one at the counter, and its reusable documents.
+
+A caller that may only see some enterprises (a dedicated clerk: its clients) passes ``among``, a SELECT of
+enterprise ids built by access.py; this module does not know who is asking.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+
+from sqlalchemy import Select, or_, select
+
+from ..domain import identifiers
+from ..extensions import db
+from .models import Document, Enterprise
+
+MAX_QUERY_LENGTH = 50
+
+
+def search_enterprises(text: str | None, *, among: Select | None = None, limit: int = 10) -> list[Enterprise]:
+    """Enterprises whose name contains ``text``, or whose credit code or contact phone starts with it: one query."""
+    text = (text or "").strip()[:MAX_QUERY_LENGTH]
+    if not text:
+        return []
+    code = identifiers.normalise(text)
+    statement = select(Enterprise).where(
+        or_(
+            Enterprise.name.icontains(text, autoescape=True),
+            Enterprise.uscc.startswith(code, autoescape=True),
+            Enterprise.contact_phone.startswith(code, autoescape=True),
+        )
+    )
+    if among is not None:
+        statement = statement.where(Enterprise.id.in_(among))
+    return list(db.session.scalars(statement.order_by(Enterprise.name, Enterprise.id).limit(limit)).all())
+
+
+def get_enterprise(enterprise_id: int | None, *, among: Select | None = None) -> Enterprise | None:
+    if not enterprise_id:
+        return None
+    statement = select(Enterprise).where(Enterprise.id == enterprise_id)
+    if among is not None:
+        statement = statement.where(Enterprise.id.in_(among))
+    return db.session.scalars(statement).first()
+
+
+def by_credit_code(code: str) -> Enterprise | None:
+    return db.session.scalars(select(Enterprise).where(Enterprise.uscc == identifiers.normalise(code))).first()
+
+
+def valid_documents(enterprise_id: int, today: date, names: Iterable[str] | None = None) -> list[Document]:
+    """The enterprise's documents that may be reused today (not archived, not expired), newest first: one query.
+
+    ``names`` limits them to these material names (a document is matched to a material by its name).
+    """
+    statement = select(Document).where(
+        Document.enterprise_id == enterprise_id,
+        Document.is_archived.is_(False),
+        or_(Document.valid_until.is_(None), Document.valid_until >= today),
+    )
+    if names is not None:
+        statement = statement.where(Document.material_name.in_(list(names)))
+    return list(db.session.scalars(statement.order_by(Document.created_at.desc(), Document.id.desc())).all())
+
+
+def valid_document(enterprise_id: int, document_id: int, today: date) -> Document | None:
+    """One reusable document of this enterprise, or None (another's, archived or expired)."""
+    statement = select(Document).where(
+        Document.id == document_id,
+        Document.enterprise_id == enterprise_id,
+        Document.is_archived.is_(False),
+        or_(Document.valid_until.is_(None), Document.valid_until >= today),
+    )
+    return db.session.scalars(statement).first()
