@@ -1,25 +1,38 @@
-"""Flask-Login wiring plus server-side session end, idle and absolute timeouts (security.md §2.2)."""
+"""Flask-Login wiring plus server-side session end, idle and absolute timeouts (security.md §2.2).
+
+Cookie sessions alone keep working after logout when the old cookie is replayed (security.md §0).
+So the session stores "user id:epoch"; logout, a password change and disabling the account bump the
+user's ``session_epoch`` and every older cookie stops loading a user.
+"""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
 from flask import Flask, current_app, flash, redirect, request, session, url_for
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, logout_user
 
 from ..extensions import db, login_manager
 from ..timeutil import utcnow
-from . import audit
-from .models import User
+from ..web.errors import error_response
+from ..web.htmx import hx_location, is_htmx
+from . import audit, tokens
+from .models import Role, User
+from .services import password_expired
 
 SEEN_AT = "seen_at"
 LOGIN_AT = "login_at"
+# Reachable while the password must be changed (expired, or set by an administrator).
+PASSWORD_CHANGE_ENDPOINTS = frozenset({"auth.change_password", "auth.logout", "static", "health.healthz"})
 
 
 @login_manager.user_loader
 def load_user(token: str) -> User | None:
     """The session holds "id:epoch"; a bumped epoch (logout elsewhere, password change) ends it."""
+    if tokens.bearer_request():
+        return None  # an API call with a bearer token is authenticated by the token alone
     user_id, _, epoch = token.partition(":")
     if not user_id.isdigit():
         return None
@@ -38,29 +51,78 @@ def idle_limit(user: User) -> timedelta:
     return timedelta(minutes=minutes)
 
 
+def landing_url(user: User) -> str:
+    """Where a user lands after login: the administration for administrators, the role's home for others."""
+    return url_for("admin.index") if user.role is Role.ADMIN else url_for("home.mine")
+
+
+def start_session(user: User) -> None:
+    """Stamp a freshly logged-in session for the idle and absolute timeouts."""
+    now = utcnow().timestamp()
+    session[LOGIN_AT] = now
+    session[SEEN_AT] = now
+
+
+def clear_session() -> None:
+    """Empty the session but keep the chosen language."""
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+
+
+def send_to(url: str):
+    """Redirect; an htmx request aimed at a small target is sent as a whole-page navigation instead."""
+    boosted = request.headers.get("HX-Boosted", "").lower() == "true"
+    if is_htmx() and not boosted:
+        return hx_location(url)
+    return redirect(url)
+
+
+def _next_param() -> str | None:
+    if request.method != "GET":
+        return None
+    return request.full_path.rstrip("?")
+
+
 def init_app(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("请先登录。")
     login_manager.session_protection = "basic"
+    tokens.init_app(app)
+
+    @login_manager.unauthorized_handler
+    def unauthorized():
+        if request.path.startswith("/api/"):
+            return error_response(401, code="unauthorized")
+        flash(login_manager.login_message, "info")
+        return send_to(url_for("auth.login", next=_next_param()))
 
     @app.before_request
-    def enforce_session_timeouts():
+    def enforce_session_rules():
         if request.endpoint in ("static", "health.healthz") or not current_user.is_authenticated:
             return None
+        if tokens.via_token():
+            return None  # no session to time out (and no cookie to set) for a bearer-token API call
+        user = current_user._get_current_object()
         now = utcnow().timestamp()
         seen_at = session.get(SEEN_AT, now)
         login_at = session.get(LOGIN_AT, now)
-        idle = now - seen_at > idle_limit(current_user).total_seconds()
+        idle = now - seen_at > idle_limit(user).total_seconds()
         too_long = now - login_at > app.config["ABSOLUTE_TIMEOUT_HOURS"] * 3600
         if idle or too_long:
-            audit.record("session.timeout", "ok", user=current_user._get_current_object())
+            audit.record("session.timeout", "ok", user=user, detail="absolute" if too_long else "idle")
             db.session.commit()
             logout_user()
-            session.clear()
-            flash(_l("长时间未操作,已自动退出,请重新登录。"), "info")
-            return redirect(url_for("auth.login", next=request.full_path if request.method == "GET" else None))
+            clear_session()
+            flash(_l("长时间未操作或登录时间过长,已自动退出,请重新登录。"), "info")
+            return send_to(url_for("auth.login", next=_next_param()))
         # Refresh at most once a minute so the cookie does not change on every request.
         if now - seen_at > 60 or SEEN_AT not in session:
             session[SEEN_AT] = now
+        if request.endpoint not in PASSWORD_CHANGE_ENDPOINTS and password_expired(user):
+            if request.path.startswith("/api/"):
+                return error_response(403, _("密码已过期,请先修改密码。"), "password_expired")
+            return send_to(url_for("auth.change_password"))
         return None

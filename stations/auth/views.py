@@ -1,28 +1,28 @@
-"""Login and logout."""
+"""Login, logout and the user's own password change."""
 
 from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, redirect, request, session, url_for
+from flask import Blueprint, current_app, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..extensions import db, limiter
-from ..timeutil import utcnow
 from ..web.htmx import render
 from . import audit, services
-from .forms import LoginForm
-from .sessions import LOGIN_AT, SEEN_AT
+from .forms import ChangePasswordForm, LoginForm, password_hint
+from .sessions import clear_session, landing_url, start_session
 
 bp = Blueprint("auth", __name__)
 
 
 def _safe_next(target: str | None) -> str | None:
+    """Only a path on this site (no scheme, no host, no "//" or backslash tricks)."""
     if not target:
         return None
     parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith(("//", "/\\")):
         return None
     return target
 
@@ -31,7 +31,7 @@ def _safe_next(target: str | None) -> str | None:
 @limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
 def login():
     if current_user.is_authenticated and request.method == "GET":
-        return redirect(url_for("home.index"))
+        return redirect(landing_url(current_user))
     form = LoginForm()
     error = None
     status = 200
@@ -40,21 +40,18 @@ def login():
         db.session.commit()
         if result.user is not None:
             next_url = _safe_next(request.args.get("next"))
-            lang = session.get("lang")
-            session.clear()  # a fresh session on login (fixation)
-            if lang:
-                session["lang"] = lang
+            clear_session()  # a fresh session on login (fixation)
             login_user(result.user)
-            now = utcnow().timestamp()
-            session[LOGIN_AT] = now
-            session[SEEN_AT] = now
+            start_session(result.user)
             if services.password_expired(result.user):
+                flash(_("您的密码已过期或由管理员重置,请先设置新密码。"), "info")
                 return redirect(url_for("auth.change_password"), 303)
-            return redirect(next_url or url_for("home.mine"), 303)
+            return redirect(next_url or landing_url(result.user), 303)
         if result.error == "locked":
             error = _("连续登录失败次数过多,账号已锁定15分钟,请稍后再试或联系管理员解锁。")
             status = 429
         else:
+            # The same words for an unknown user, a disabled one and a wrong password (security.md A10).
             error = _("用户名或密码错误。")
             status = 422
     elif request.method == "POST":
@@ -70,18 +67,13 @@ def logout():
     audit.record("auth.logout", "ok", user=user)
     db.session.commit()
     logout_user()
-    lang = session.get("lang")
-    session.clear()
-    if lang:
-        session["lang"] = lang
+    clear_session()
     return redirect(url_for("auth.login"), 303)
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
 @login_required
 def change_password():
-    from .forms import ChangePasswordForm
-
     form = ChangePasswordForm()
     status = 200
     if form.validate_on_submit():
@@ -89,12 +81,21 @@ def change_password():
         services.set_password(user, form.new_password.data)
         audit.record("auth.password_change", "ok", user=user)
         db.session.commit()
-        # set_password ended every session, this one included: sign in again with the new epoch.
+        # set_password ended every session, this one included: sign this one in again with the new epoch.
+        clear_session()
         login_user(user)
-        now = utcnow().timestamp()
-        session[LOGIN_AT] = now
-        session[SEEN_AT] = now
-        return redirect(url_for("home.index"), 303)
+        start_session(user)
+        flash(_("密码已修改,其他设备上的登录已退出。"), "success")
+        return redirect(landing_url(user), 303)
     if request.method == "POST":
         status = 422
-    return render("auth/change_password.html", {"password-form": "password_form"}, status=status, form=form)
+        audit.record("auth.password_change", "fail", user=current_user._get_current_object())
+        db.session.commit()
+    return render(
+        "auth/change_password.html",
+        {"password-form": "password_form"},
+        status=status,
+        form=form,
+        hint=password_hint(),
+        expired=services.password_expired(current_user),
+    )

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date
 
 from sqlalchemy import func, select
@@ -13,6 +16,8 @@ from .models import WorkCalendarDay
 FIRST_LIBRARY_YEAR = 2004
 
 _cache: dict[str, object] = {"stamp": None, "calendar": None}
+# Set by pinned_calendar(): current_calendar() then answers without its freshness query (per thread / task).
+_pinned: ContextVar[TableCalendar | None] = ContextVar("pinned_calendar", default=None)
 
 
 def library_years() -> list[int]:
@@ -81,8 +86,22 @@ def set_day(day: date, is_workday: bool, note: str | None) -> WorkCalendarDay:
     return row
 
 
+@contextmanager
+def pinned_calendar() -> Iterator[TableCalendar]:
+    """Within the block, current_calendar() is this calendar, with no query: for bulk jobs (seeding hundreds of
+    cases through the services) during which the table does not change. The freshness query costs milliseconds."""
+    token = _pinned.set(current_calendar())
+    try:
+        yield _pinned.get()  # type: ignore[misc]
+    finally:
+        _pinned.reset(token)
+
+
 def current_calendar() -> TableCalendar:
     """The table as a domain calendar, rebuilt only when the table has changed (one small query)."""
+    pinned = _pinned.get()
+    if pinned is not None:
+        return pinned
     stamp = tuple(db.session.execute(select(func.count(), func.max(WorkCalendarDay.updated_at))).one())
     if _cache["stamp"] != stamp or _cache["calendar"] is None:
         rows = db.session.execute(select(WorkCalendarDay.day, WorkCalendarDay.is_workday)).all()

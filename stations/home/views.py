@@ -1,4 +1,4 @@
-"""Send each role to its home page."""
+"""Each role's home page (工作台): the administrator's is the administration overview."""
 
 from __future__ import annotations
 
@@ -6,22 +6,48 @@ from flask import Blueprint, redirect, url_for
 from flask_login import current_user, login_required
 
 from ..auth.models import Role
+from ..cases.views import queue_page
+from ..sites import queries as sites_queries
+from ..sites.labels import SCOPE_MODE_LABELS, STATION_KIND_LABELS, opening_hours_lines
 from ..web.htmx import render
 
 bp = Blueprint("home", __name__)
+
+
+@bp.context_processor
+def _labels() -> dict:
+    return {
+        "scope_mode_labels": SCOPE_MODE_LABELS,
+        "station_kind_labels": STATION_KIND_LABELS,
+        "opening_hours_lines": opening_hours_lines,
+    }
 
 
 @bp.route("/")
 def index():
     if not current_user.is_authenticated:
         return redirect(url_for("catalog.index"))
-    return redirect(url_for("home.mine"))
+    return redirect(url_for("admin.index") if current_user.role is Role.ADMIN else url_for("home.mine"))
 
 
 @bp.route("/home")
 @login_required
 def mine():
-    role = current_user.role
+    user = current_user._get_current_object()
+    role = user.role
     if role is Role.ADMIN:
         return redirect(url_for("admin.index"))
-    return render(f"home/{role.value.lower()}.html", user=current_user)
+    if role is Role.CENTRAL:
+        return render("home/central.html", user=user, rows=sites_queries.stations_with_item_counts())
+    if role in (Role.STAFF, Role.CLERK):
+        return queue_page(is_home=True)  # the station queue is the staff's and the clerk's home page
+    if role is Role.ENTERPRISE:
+        enterprise = user.enterprise
+        return render(
+            "home/enterprise.html", user=user, enterprise=enterprise, station=enterprise.station if enterprise else None
+        )
+    station = user.station
+    modes = sites_queries.mode_counts(station) if station else {}
+    return render(
+        f"home/{role.value.lower()}.html", user=user, station=station, modes=modes, item_count=sum(modes.values())
+    )

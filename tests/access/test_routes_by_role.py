@@ -1,0 +1,312 @@
+"""Every route has an explicit access policy, checked for anonymous visitors and every demo role.
+
+security.md Z1 (no route public by accident), Z4 (wrong role refused, central office read-only on
+the admin pages), S8 (the logout form on every page a signed-in user sees).
+
+HOW TO ADD A ROUTE (one line in ROUTES below, keyed by endpoint name):
+
+    "cases.show":   only(STAFF, CLERK, ENTERPRISE, CENTRAL, ADMIN, args={"case_no": "..."}),
+    "dashboard.index": only(CENTRAL, ADMIN),
+    "track.lookup": public(),
+    "account.x":    signed_in(),
+
+- ``public()``: everyone gets 200; ``signed_in()``: anonymous is sent to /login, every role gets 200;
+  ``only(ROLE, ...)``: anonymous is sent to /login, the listed roles get 200, the others 403.
+- ``args=`` fills the URL's variables (a callable is called with no arguments inside the test, for ids
+  looked up in the demo data); ``query=`` adds a query string.
+- ``get={IDENTITY: status}`` overrides single cells (for example a redirect: ``get={ANON: 302}``);
+  ``LOGIN`` means "302 to the login page". Identities: ANON, ADMIN, CENTRAL, STAFF, CLERK, ENTERPRISE.
+- ``html=False`` for JSON and files (no logout form to look for); ``anonymous=401`` for the JSON API,
+  which answers 401 instead of redirecting to the login page.
+- For a route that accepts POST, the refused identities also POST (with a valid CSRF token, empty body)
+  and must get the same refusal (403, or the login redirect): the allowed ones are not exercised here.
+  ``post=False`` skips that (public POST routes such as /login are skipped automatically).
+
+The sweep FAILS when the app has an endpoint that this table does not list, or the table lists
+one the app no longer has: a new route needs a deliberate policy line.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from flask import Flask
+from sqlalchemy import select
+
+from stations.auth.models import User
+from stations.catalog.models import ServiceItem
+from stations.demo import DEMO_PASSWORD
+from stations.extensions import db
+from stations.sites.models import Station, StationItem
+from tests.conftest import AuthActions, csrf_token_from
+
+ANON, ADMIN, CENTRAL, STAFF, CLERK, ENTERPRISE = "anonymous", "admin", "central", "staff", "clerk", "enterprise"
+ROLES = (ADMIN, CENTRAL, STAFF, CLERK, ENTERPRISE)
+IDENTITIES = (ANON, *ROLES)
+# The demo account that stands for each identity (contract.md).
+ACCOUNTS = {ADMIN: "admin", CENTRAL: "central", STAFF: "staff-ll", CLERK: "clerk-ll", ENTERPRISE: "ent-gd"}
+LOGIN = "login"
+
+
+@dataclass(frozen=True)
+class Route:
+    allowed: frozenset[str] | None  # None: public
+    args: Mapping[str, Any] = field(default_factory=dict)
+    query: Mapping[str, Any] = field(default_factory=dict)
+    get: Mapping[str, int | str] = field(default_factory=dict)
+    html: bool = True
+    post: bool = True
+    anonymous: int | str = LOGIN  # what a visitor who is not signed in gets (the JSON API answers 401)
+
+    def expected_get(self, identity: str) -> int | str:
+        if identity in self.get:
+            return self.get[identity]
+        if self.allowed is None:
+            return 200
+        if identity == ANON:
+            return self.anonymous
+        return 200 if identity in self.allowed else 403
+
+    def expected_post_refusal(self, identity: str) -> int | str | None:
+        """What a refused identity gets for a POST, or None when it is allowed (not exercised)."""
+        if self.allowed is None or not self.post:
+            return None
+        if identity == ANON:
+            return self.anonymous
+        return None if identity in self.allowed else 403
+
+
+def public(**kwargs) -> Route:
+    return Route(None, **kwargs)
+
+
+def signed_in(**kwargs) -> Route:
+    return Route(frozenset(ROLES), **kwargs)
+
+
+def only(*roles: str, **kwargs) -> Route:
+    assert set(roles) <= set(ROLES), roles
+    return Route(frozenset(roles), **kwargs)
+
+
+# --- demo arguments, looked up when a test runs -------------------------------------------------
+
+
+def user_id(username: str) -> Callable[[], int]:
+    return lambda: db.session.scalar(select(User.id).where(User.username == username))
+
+
+def item_code() -> str:
+    return db.session.scalar(select(ServiceItem.code).order_by(ServiceItem.code).limit(1))
+
+
+def item_in_scope_of(station: str) -> Callable[[], str]:
+    return lambda: db.session.scalar(
+        select(ServiceItem.code)
+        .join(StationItem, StationItem.item_id == ServiceItem.id)
+        .join(Station, Station.id == StationItem.station_id)
+        .where(Station.code == station)
+        .order_by(ServiceItem.code)
+        .limit(1)
+    )
+
+
+def demo_rongque_case():
+    """A 容缺 case of ent-gd at LL, visible to every demo account (staff-ll, clerk-ll, ent-gd, central, admin).
+
+    Made inside the test's transaction the first time a URL asks for it, found again by the next argument.
+    """
+    from stations.cases.models import Case, Deficiency
+    from stations.enterprises.models import Enterprise
+    from tests.cases.conftest import rongque_case
+
+    found = db.session.scalars(
+        select(Deficiency)
+        .join(Case, Case.id == Deficiency.case_id)
+        .join(Station, Station.id == Case.station_id)
+        .join(Enterprise, Enterprise.id == Case.enterprise_id)
+        .where(Station.code == "LL", Enterprise.name.contains("光电子"))
+        .limit(1)
+    ).first()
+    return found.case if found else rongque_case()
+
+
+def case_no() -> str:
+    return demo_rongque_case().case_no
+
+
+def deficiency_id() -> int:
+    return demo_rongque_case().deficiencies[0].id
+
+
+SIGNED_IN_REDIRECT = {role: 302 for role in ROLES}
+
+# fmt: off
+ROUTES: dict[str, Route] = {
+    # --- public pages, files and health ---
+    "static":                    public(args={"filename": "css/app.css"}, html=False),
+    "health.healthz":            public(html=False),
+    "home.index":                public(get={ANON: 302, **SIGNED_IN_REDIRECT}),   # to the catalogue / the role's home
+    "catalog.index":             public(),
+    "catalog.item":              public(args={"code": item_code}),
+    "catalog.metrics":           public(),
+    "sites.index":               public(),
+    "sites.show":                public(args={"code": "LL"}),
+    "api.stations":              public(html=False),
+    "api.catalog":               public(html=False),
+    "api.catalog_metrics":       public(html=False),
+    # --- JSON API v1, signed in (contract.md: 401 without a session or token; no case with this number) ---
+    "api.list_cases":            signed_in(anonymous=401, html=False),
+    "api.get_case":              signed_in(anonymous=401, html=False, args={"case_no": "NO-SUCH-CASE"},
+                                           get={role: 404 for role in ROLES}),
+    "api.create_case":           only(STAFF, CLERK, ENTERPRISE, anonymous=401, html=False),
+    "api.post_event":            signed_in(anonymous=401, html=False, args={"case_no": "NO-SUCH-CASE"}),
+    # --- accounts ---
+    "auth.login":                public(get=SIGNED_IN_REDIRECT),                  # signed in: sent home
+    "auth.logout":               signed_in(),                                      # POST only
+    "auth.change_password":      signed_in(),
+    "home.mine":                 signed_in(get={ADMIN: 302}),                      # the administrator's home is /admin/
+    # --- administration ---
+    "admin.index":               only(ADMIN),
+    "admin.users":               only(ADMIN),
+    "admin.user_new":            only(ADMIN),
+    "admin.user_edit":           only(ADMIN, args={"user_id": user_id("staff-qh")}),
+    "admin.user_reset_password": only(ADMIN, args={"user_id": user_id("staff-qh")}),
+    "admin.user_unlock":         only(ADMIN, args={"user_id": user_id("staff-qh")}),
+    "admin.user_disable":        only(ADMIN, args={"user_id": user_id("staff-qh")}),
+    "admin.stations":            only(ADMIN),
+    "admin.scope":               only(ADMIN, args={"code": "LL"}),
+    "admin.scope_add":           only(ADMIN, args={"code": "LL"}),
+    "admin.scope_remove":        only(ADMIN, args={"code": "LL", "item_code": item_in_scope_of("LL")}),
+    "admin.scope_mode":          only(ADMIN, args={"code": "LL", "item_code": item_in_scope_of("LL")}),
+    "admin.calendar":            only(ADMIN),
+    "admin.calendar_toggle":     only(ADMIN),
+    "admin.calendar_day":        only(ADMIN),
+    "admin.calendar_load":       only(ADMIN),
+    # --- cases (web): outsiders of a case get 404 (tests/access/test_case_access.py); here, the roles ---
+    "cases.index":               only(STAFF, CLERK, CENTRAL, ADMIN),               # the queue (staff/clerk home)
+    "cases.ledger":              only(STAFF, CLERK, CENTRAL, ADMIN),
+    "cases.first_handlers":      only(STAFF, CLERK, CENTRAL, ADMIN),
+    "cases.new":                 only(STAFF, CLERK),                                # intake
+    "cases.create":              only(STAFF, CLERK),
+    "cases.register_enterprise": only(STAFF),                                       # POST only
+    "cases.show":                signed_in(args={"case_no": case_no}),
+    "cases.receipt":             only(STAFF, CLERK, ENTERPRISE, ADMIN, args={"case_no": case_no}),
+    "cases.file":                signed_in(args={"case_no": case_no, "file_id": 0}, html=False,
+                                           get={role: 404 for role in ROLES}),      # no such file on this case
+    # POST only; the central office is read-only (403); a case of another scope is a 404
+    "cases.event":               only(STAFF, CLERK, ENTERPRISE, ADMIN, args={"case_no": case_no, "event_name": "accept"}),
+    "cases.deficiency_supply":   only(STAFF, CLERK, ENTERPRISE, ADMIN, args={"case_no": case_no, "deficiency_id": deficiency_id}),
+    "cases.deficiency_verify":   only(STAFF, CLERK, ENTERPRISE, ADMIN, args={"case_no": case_no, "deficiency_id": deficiency_id}),
+    "cases.deficiency_reject":   only(STAFF, CLERK, ENTERPRISE, ADMIN, args={"case_no": case_no, "deficiency_id": deficiency_id}),
+    "track.index":               public(),                                          # public tracking by number and code
+}
+# fmt: on
+
+LOGOUT_FORM = re.compile(r'<form method="post" action="/logout"[^>]*>\s*<input name="csrf_token" type="hidden" value=')
+
+
+def resolve(values: Mapping[str, Any]) -> dict[str, Any]:
+    return {key: value() if callable(value) else value for key, value in values.items()}
+
+
+def url_for_endpoint(app: Flask, endpoint: str, route: Route | None = None) -> str:
+    """The URL of ``endpoint`` with the table's demo arguments (used by other sweeps, e.g. CSRF)."""
+    route = route or ROUTES[endpoint]
+    with app.test_request_context():
+        from flask import url_for
+
+        return url_for(endpoint, **resolve(route.args), **resolve(route.query))
+
+
+def served_by(app: Flask, url: str, method: str) -> str | None:
+    """The endpoint that answers ``method`` on ``url`` (another one may share the URL), or None (405)."""
+    from werkzeug.exceptions import MethodNotAllowed
+
+    adapter = app.url_map.bind("localhost")
+    try:
+        endpoint, _args = adapter.match(url.split("?")[0], method=method)
+    except MethodNotAllowed:
+        return None
+    return endpoint
+
+
+def client_for(app: Flask, identity: str):
+    client = app.test_client()
+    if identity != ANON:
+        response = AuthActions(client).login(ACCOUNTS[identity], DEMO_PASSWORD)
+        assert response.status_code == 303, f"login as {ACCOUNTS[identity]}"
+    return client
+
+
+def mismatch(response, expected: int | str, what: str) -> str | None:
+    """A description of what is wrong with ``response``, or None when it is what the table says."""
+    if expected == LOGIN:
+        location = response.headers.get("Location", "")
+        if response.status_code == 302 and location.startswith("/login"):
+            return None
+        return f"{what}: {response.status_code} {location}, expected the login redirect"
+    if response.status_code != expected:
+        return f"{what}: {response.status_code}, expected {expected}"
+    return None
+
+
+def test_every_route_has_a_policy(app):
+    """Z1: the table lists exactly the app's endpoints. Add a line to ROUTES for a new one."""
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    missing = sorted(endpoints - set(ROUTES))
+    stale = sorted(set(ROUTES) - endpoints)
+    assert not missing, f"routes without an access policy in {__name__}.ROUTES: {missing}"
+    assert not stale, f"ROUTES lists endpoints the app does not have: {stale}"
+
+
+@pytest.mark.parametrize("endpoint", sorted(ROUTES))
+def test_get_by_role(app, endpoint):
+    """Each identity gets what the table says; a POST-only URL answers GET with 405 to everyone."""
+    route = ROUTES[endpoint]
+    url = url_for_endpoint(app, endpoint, route)
+    other = served_by(app, url, "GET")
+    if other not in (None, endpoint):  # a form's POST endpoint sharing the page's URL: the page's line covers GET
+        assert other in ROUTES
+        route = ROUTES[other]
+    problems = []
+    for identity in IDENTITIES:
+        response = client_for(app, identity).get(url)
+        expected = 405 if other is None else route.expected_get(identity)
+        problems.append(mismatch(response, expected, f"GET {url} as {identity}"))
+        body = response.get_data(as_text=True)
+        if identity != ANON and response.status_code == 200 and route.html and not LOGOUT_FORM.search(body):
+            problems.append(f"GET {url} as {identity}: no logout form (S8)")
+    problems = [p for p in problems if p]
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("endpoint", sorted(ROUTES))
+def test_post_by_role(app, endpoint):
+    """Refused identities get 403 (or the login redirect) for a POST too; a GET-only URL answers 405."""
+    route = ROUTES[endpoint]
+    url = url_for_endpoint(app, endpoint, route)
+    other = served_by(app, url, "POST")
+    if other not in (None, endpoint):  # the URL's POST belongs to another endpoint, checked on its own line
+        assert other in ROUTES
+        route = ROUTES[other]
+    problems = []
+    checked = 0
+    for identity in IDENTITIES:
+        expected = 405 if other is None else route.expected_post_refusal(identity)
+        if expected is None:
+            continue
+        client = client_for(app, identity)
+        token = csrf_token_from(client, "/login" if identity == ANON else "/account/password")
+        problems.append(mismatch(client.post(url, data={"csrf_token": token}), expected, f"POST {url} as {identity}"))
+        checked += 1
+    if not checked:  # a public POST route (the login form): an empty POST is a form error, never a crash
+        client = app.test_client()
+        response = client.post(url, data={"csrf_token": csrf_token_from(client, "/login")})
+        problems.append(None if response.status_code < 500 else f"POST {url}: {response.status_code}")
+    problems = [p for p in problems if p]
+    assert not problems, "\n".join(problems)
