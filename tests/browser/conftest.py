@@ -11,11 +11,13 @@
 from __future__ import annotations
 
 import os
+import re
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from flask import Flask
 from playwright.sync_api import BrowserContext, ConsoleMessage, Page, expect
 from werkzeug.serving import make_server
 
@@ -99,14 +101,24 @@ def browser_context_args(browser_context_args: dict) -> dict:
 
 
 @pytest.fixture(scope="session")
-def live_server() -> Iterator[str]:
-    """The app on a throwaway database with the demo data, served on 127.0.0.1:<free port>."""
+def live_app(tmp_path_factory: pytest.TempPathFactory) -> Flask:
+    """The live server's app: a test reaches its database with ``with live_app.app_context(): ...; commit()``.
+
+    Uploads go to a temporary folder, not the repository's instance/.
+    """
     htmx = REPO_ROOT / "static" / "vendor" / "htmx.min.js"
     assert htmx.exists(), f"{htmx} is missing: run `make vendor` first"
     url = test_database_url("_browser")
     reset_database(url)
-    app = make_test_app(url)
+    app = make_test_app(url, UPLOAD_ROOT=str(tmp_path_factory.mktemp("uploads")))
     build_database(app, demo_cases=False)  # the demo cases cost ~10 s; a test that needs cases makes its own
+    return app
+
+
+@pytest.fixture(scope="session")
+def live_server(live_app: Flask) -> Iterator[str]:
+    """The app on a throwaway database with the demo data, served on 127.0.0.1:<free port>."""
+    app = live_app
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
@@ -119,11 +131,12 @@ def live_server() -> Iterator[str]:
             db.engine.dispose()
 
 
-@pytest.fixture
-def page(context: BrowserContext) -> Iterator[Page]:
-    """A page that records console errors, uncaught exceptions and CSP violations; any of them fails the test."""
-    context.set_default_timeout(TIMEOUT_MS)
-    context.add_init_script(CSP_LISTENER)
+# Chromium logs every 4xx/5xx answer as a console error; a test whose point is such an answer says so.
+HTTP_ERROR_RE = re.compile(r"^Failed to load resource: the server responded with a status of (\d{3})\b")
+
+
+def watch(page: Page) -> list[str]:
+    """Collect the page's console errors, uncaught exceptions and CSP violations (the init script is the context's)."""
     problems: list[str] = []
 
     def on_console(message: ConsoleMessage) -> None:
@@ -131,10 +144,46 @@ def page(context: BrowserContext) -> Iterator[Page]:
             location = message.location.get("url", "")
             problems.append(f"console.{message.type}: {message.text} ({location})")
 
+    page.on("console", on_console)
+    page.on("pageerror", lambda error: problems.append(f"uncaught exception: {error}"))
+    return problems
+
+
+def unexpected(problems: list[str], expected_statuses: set[int]) -> list[str]:
+    """The problems left once the HTTP answers the test expects (``expected_http_errors.add(409)``) are set aside."""
+    kept = []
+    for problem in problems:
+        found = HTTP_ERROR_RE.match(problem.removeprefix("console.error: "))
+        if not (found and int(found.group(1)) in expected_statuses):
+            kept.append(problem)
+    return kept
+
+
+@pytest.fixture
+def expected_http_errors() -> set[int]:
+    """Statuses a test provokes on purpose (a 409 conflict, a 422 form): their console lines are not failures."""
+    return set()
+
+
+def sign_in(page: Page, username: str, password: str = DEMO_PASSWORD) -> Page:
+    """Sign ``page`` in through the real form and wait for the home page."""
+    page.goto("/login")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.click("#login-form button[type=submit]")
+    page.wait_for_url("**/home")  # hx-boost: the redirect is followed by htmx and the URL pushed
+    return page
+
+
+@pytest.fixture
+def page(context: BrowserContext, expected_http_errors: set[int]) -> Iterator[Page]:
+    """A page that records console errors, uncaught exceptions and CSP violations; any of them fails the test."""
+    context.set_default_timeout(TIMEOUT_MS)
+    context.add_init_script(CSP_LISTENER)
     new_page = context.new_page()
-    new_page.on("console", on_console)
-    new_page.on("pageerror", lambda error: problems.append(f"uncaught exception: {error}"))
+    found = watch(new_page)
     yield new_page
+    problems = unexpected(found, expected_http_errors)
     assert not problems, "the browser reported errors:\n" + "\n".join(problems)
 
 
@@ -143,11 +192,29 @@ def login(page: Page):
     """login("staff-ll") signs the page in through the real form and waits for the home page."""
 
     def _login(username: str, password: str = DEMO_PASSWORD) -> Page:
-        page.goto("/login")
-        page.fill("input[name=username]", username)
-        page.fill("input[name=password]", password)
-        page.click("#login-form button[type=submit]")
-        page.wait_for_url("**/home")  # hx-boost: the redirect is followed by htmx and the URL pushed
-        return page
+        return sign_in(page, username, password)
 
     return _login
+
+
+@pytest.fixture
+def new_tablet(
+    new_context: Callable[..., BrowserContext], expected_http_errors: set[int]
+) -> Iterator[Callable[[], Page]]:
+    """new_tablet() opens another browser context (a second tablet, its own cookies) with a watched page.
+
+    Like ``page``, the test fails if any of these pages logged an error.
+    """
+    recorded: list[list[str]] = []
+
+    def _open() -> Page:
+        context = new_context()
+        context.set_default_timeout(TIMEOUT_MS)
+        context.add_init_script(CSP_LISTENER)
+        tablet = context.new_page()
+        recorded.append(watch(tablet))
+        return tablet
+
+    yield _open
+    problems = unexpected([problem for found in recorded for problem in found], expected_http_errors)
+    assert not problems, "the browser reported errors:\n" + "\n".join(problems)
