@@ -16,8 +16,10 @@ from .auth.services import hash_password
 from .calendar import services as calendar_services
 from .catalog.demo_catalog import DEPARTMENTS, build_catalog, station_scope
 from .catalog.models import Department, DepartmentCategory, ItemMaterial, ItemType, OnlineMode, ServiceItem
+from .clerks import services as clerk_services
 from .clerks.models import ClerkChoice
 from .crossregion.models import AgreementKind, PartnerRegion
+from .demo_cases import seed_demo_cases
 from .enterprises.models import Enterprise, EnterpriseKind
 from .extensions import db
 from .sites.models import ScopeMode, Station, StationItem, StationKind
@@ -257,8 +259,37 @@ def seed_clerk_choices(enterprises: list[Enterprise]) -> None:
     db.session.flush()
 
 
-def seed_demo(today: date | None = None) -> None:
-    """Load every part of the demo data that is missing. Flushes; the caller commits."""
+# clerk username -> directory profile (business lines are Department codes)
+CLERK_PROFILES = {
+    "clerk-ll": {
+        "business_lines": ["SCJG", "SW", "SB", "GJJ"],
+        "languages": ["普通话", "英语"],
+        "working_hours": "周一至周五 09:00–17:00;企业急需时可预约延时",
+        "intro": "熟悉企业开办、变更登记和税务、社保、公积金业务,可全程帮办代办。",
+        "max_clients": 50,
+    },
+    "clerk-qh": {
+        "business_lines": ["GJ", "BDC", "SCJG", "FZJJ"],
+        "languages": ["普通话"],
+        "working_hours": "周一至周五 09:00–17:00",
+        "intro": "熟悉工程建设项目审批和不动产登记,服务氢合湾园区重点项目。",
+        "max_clients": 40,
+    },
+}
+
+
+def seed_clerk_profiles() -> None:
+    for username, values in CLERK_PROFILES.items():
+        clerk = db.session.scalar(select(User).where(User.username == username))
+        if clerk is not None:
+            clerk_services.ensure_profile(clerk, **values)
+
+
+def seed_demo(today: date | None = None, *, cases: bool = True) -> None:
+    """Load every part of the demo data that is missing. Flushes; the caller commits.
+
+    ``cases`` adds the demo cases of demo_cases.py (a few hundred, built through the services: seconds).
+    """
     stations = seed_sites()
     seed_catalog(stations)
     calendar_services.load_library_years()
@@ -266,3 +297,6 @@ def seed_demo(today: date | None = None) -> None:
     enterprises = seed_enterprises(stations)
     seed_accounts(stations, enterprises)
     seed_clerk_choices(enterprises)
+    seed_clerk_profiles()
+    if cases:
+        seed_demo_cases()

@@ -1,0 +1,290 @@
+"""JSON API v1, case side (contract.md): list, one case, intake, events.
+
+Authentication is the browser session or ``Authorization: Bearer <token>`` (auth/tokens.py). CSRF: the API
+blueprint is exempt from the global check and checks here instead, for session-authenticated calls only; a bearer
+call cannot be forged by another site (it cannot set the header) and an anonymous call is answered 401 anyway.
+
+Every read goes through access.py (cases.queries); writes go through cases.services and are committed here once.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from ..access import actor_for
+from ..auth import tokens
+from ..auth.models import Role, User
+from ..cases import queries as case_queries
+from ..cases import services as case_services
+from ..cases.labels import CASE_ERROR_MESSAGES, DELIVERY_MODES, FLOW_ERROR_MESSAGES
+from ..cases.models import Case, Channel, MaterialStatus
+from ..catalog import queries as catalog_queries
+from ..domain import case_flow, identifiers
+from ..domain.case_flow import CaseEvent, CaseStatus
+from ..domain.deadlines import WarnLevel
+from ..enterprises.models import Enterprise
+from ..extensions import csrf, db
+from ..sites import queries as sites_queries
+from . import serializers
+from .views import ApiError, bp, json_response
+
+PAGE_SIZE = 50
+MAX_PAGE = 100_000
+MAX_TEXT = 2000
+INTAKE_MATERIAL_STATUSES = ("VERIFIED", "MISSING")
+CREATE_FIELDS = {"item_code", "station", "enterprise_uscc", "materials", "applicant_name", "applicant_phone"}
+EVENT_FIELDS = {"event", "version", "note", "reason", "commitment_signed", "delivery_mode"}
+# Who may see the receipt (and so the query code that /track asks for): not the read-only central office.
+RECEIPT_ROLES = frozenset({Role.ADMIN, Role.STAFF, Role.CLERK, Role.ENTERPRISE})
+
+csrf.exempt(bp)
+
+
+@bp.before_request
+def check_csrf_for_sessions():
+    """Session-authenticated writes need X-CSRFToken; bearer and anonymous calls do not (see module doc)."""
+    if not current_app.config.get("WTF_CSRF_ENABLED", True) or tokens.bearer_request():
+        return
+    if current_user.is_authenticated:
+        csrf.protect()
+
+
+def _case_error(code: str, status: int) -> ApiError:
+    """An ApiError for a CaseError / CaseFlowError code, with the case pages' message for it."""
+    message = CASE_ERROR_MESSAGES.get(code) or FLOW_ERROR_MESSAGES.get(code)
+    return ApiError(status, code, str(message) if message else _("提交的内容有误,请检查后重试。"))
+
+
+def _user() -> User:
+    return current_user._get_current_object()
+
+
+def _case_json(case: Case, warn_level: str | None = None) -> dict[str, Any]:
+    user = _user()
+    level = warn_level or case_queries.warn_level_of(case)
+    return serializers.case(case, level, show_query_code=user.role in RECEIPT_ROLES)
+
+
+# --- request parsing ----------------------------------------------------------------------------------------------
+
+
+def _body(allowed: set[str]) -> dict[str, Any]:
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise ApiError(400, "invalid_json", _("请求体必须是 JSON 对象。"))
+    unknown = sorted(key for key in body if key not in allowed)
+    if unknown:
+        raise ApiError(422, "unknown_field", _("不支持的字段: %(fields)s", fields=", ".join(unknown)[:200]))
+    return body
+
+
+def _invalid(field: str) -> ApiError:
+    return ApiError(422, "invalid_field", _("字段 %(field)s 缺失或格式不正确。", field=field))
+
+
+def _text(body: dict[str, Any], field: str, *, required: bool = False, max_length: int = MAX_TEXT) -> str:
+    value = body.get(field)
+    if value is None and not required:
+        return ""
+    if not isinstance(value, str) or len(value) > max_length or (required and not value.strip()):
+        raise _invalid(field)
+    return value.strip()
+
+
+def _param(name: str, allowed: tuple[str, ...]) -> str | None:
+    value = request.args.get(name, "").strip().upper()
+    if not value:
+        return None
+    if value not in allowed:
+        raise ApiError(400, "invalid_parameter", _("参数 %(name)s 无效。", name=name))
+    return value
+
+
+def _page() -> int:
+    raw = request.args.get("page", "1").strip() or "1"
+    if not raw.isdigit() or not 1 <= int(raw) <= MAX_PAGE:
+        raise ApiError(400, "invalid_parameter", _("参数 %(name)s 无效。", name="page"))
+    return int(raw)
+
+
+# --- reads --------------------------------------------------------------------------------------------------------
+
+
+@bp.get("/cases")
+@login_required
+def list_cases():
+    status = _param("status", tuple(s.value for s in CaseStatus))
+    colour = _param("warn_level", tuple(w.value.upper() for w in WarnLevel))
+    page = _page()
+    result = case_queries.case_rows(
+        _user(),
+        case_queries.QueueFilters(status=status, colour=colour.lower() if colour else None),
+        page=page,
+        page_size=PAGE_SIZE,
+        order="newest",
+    )
+    return json_response(
+        {
+            "items": [_case_json(case, level) for case, level in result.rows],
+            "next_page": page + 1 if result.has_next else None,
+        }
+    )
+
+
+def _visible_case(case_no: str) -> Case:
+    case = case_queries.case_for(_user(), case_no.strip().upper()[:24])
+    if case is None:
+        raise ApiError(404, "not_found", _("未找到该办件。"))
+    return case
+
+
+@bp.get("/cases/<case_no>")
+@login_required
+def get_case(case_no: str):
+    return json_response(_case_json(_visible_case(case_no)))
+
+
+# --- intake -------------------------------------------------------------------------------------------------------
+
+
+def _materials(body: dict[str, Any], item) -> list[case_services.MaterialInput]:
+    raw = body.get("materials", [])
+    if not isinstance(raw, list) or len(raw) > 100:
+        raise _invalid("materials")
+    by_code = {material.code: material for material in item.materials}
+    result: dict[int, case_services.MaterialInput] = {}
+    for entry in raw:
+        if not isinstance(entry, dict) or set(entry) - {"code", "status"}:
+            raise _invalid("materials")
+        code, status = entry.get("code"), entry.get("status")
+        if not isinstance(code, str) or not isinstance(status, str):
+            raise _invalid("materials")
+        material = by_code.get(code.strip())
+        if material is None:
+            raise ApiError(422, "unknown_material", _("该事项没有编码为 %(code)s 的材料。", code=code[:20]))
+        if status.strip().upper() not in INTAKE_MATERIAL_STATUSES:
+            raise ApiError(422, "invalid_material_status", _("材料状态只能是 VERIFIED 或 MISSING。"))
+        if material.id in result:
+            raise ApiError(422, "duplicate_material", _("材料 %(code)s 重复。", code=code[:20]))
+        result[material.id] = case_services.MaterialInput(material.id, MaterialStatus(status.strip().upper()))
+    return list(result.values())
+
+
+def _intake_channel(user: User, station_code: str) -> Channel:
+    if user.role is Role.ENTERPRISE:
+        return Channel.ONLINE
+    return Channel.COMPREHENSIVE if station_code == "ZX" else Channel.STATION
+
+
+@bp.post("/cases")
+@login_required
+def create_case():
+    user = _user()
+    if user.role not in (Role.STAFF, Role.CLERK, Role.ENTERPRISE):
+        raise _case_error("read_only", 403)
+    body = _body(CREATE_FIELDS)
+    item_code = _text(body, "item_code", required=True, max_length=40)
+    station_code = _text(body, "station", required=True, max_length=10).upper()
+    uscc = identifiers.normalise(_text(body, "enterprise_uscc", required=True, max_length=40))
+    applicant_name = _text(body, "applicant_name", max_length=100)
+    applicant_phone = _text(body, "applicant_phone", max_length=32)
+
+    if not identifiers.is_valid_uscc(uscc):
+        raise ApiError(422, "invalid_uscc", _("统一社会信用代码无效,请核对(18位,含校验位)。"))
+    item = catalog_queries.get_item(item_code)
+    if item is None:
+        raise ApiError(422, "unknown_item", _("没有编码为 %(code)s 的事项。", code=item_code))
+    station = sites_queries.get_station(station_code)
+    if station is None:
+        raise ApiError(422, "unknown_station", _("没有编码为 %(code)s 的网点。", code=station_code))
+    enterprise = db.session.scalar(select(Enterprise).where(Enterprise.uscc == uscc))
+    if enterprise is None:
+        raise ApiError(422, "unknown_enterprise", _("没有该统一社会信用代码的企业,请先登记企业。"))
+    materials = _materials(body, item)
+
+    if not applicant_name:  # the person filing: the enterprise user online, else the enterprise's contact
+        applicant_name = user.display_name if user.role is Role.ENTERPRISE else (enterprise.contact_name or "")
+    try:
+        case = case_services.receive_case(
+            user=user,
+            station=station,
+            item=item,
+            enterprise=enterprise,
+            channel=_intake_channel(user, station.code),
+            applicant_name=applicant_name or enterprise.name,
+            applicant_phone=applicant_phone or None,
+            materials=materials,
+        )
+    except case_services.CaseError as error:
+        db.session.rollback()
+        raise _case_error(error.code, error.status) from error
+    except case_flow.CaseFlowError as error:
+        db.session.rollback()
+        raise _case_error("not_permitted", 422) from error
+    case_no = case.case_no
+    db.session.commit()
+    response = json_response(_case_json(_visible_case(case_no)), 201)
+    response.headers["Location"] = url_for("api.get_case", case_no=case_no)
+    return response
+
+
+# --- events -------------------------------------------------------------------------------------------------------
+
+
+def _event_input(body: dict[str, Any]) -> tuple[CaseEvent, int, case_services.EventInput]:
+    name = body.get("event")
+    if not isinstance(name, str):
+        raise _invalid("event")
+    try:
+        event = CaseEvent(name.strip().lower())
+    except ValueError:
+        raise ApiError(422, "unknown_event", _("未知的操作: %(event)s", event=name[:40])) from None
+    version = body.get("version")
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        raise _invalid("version")
+    signed = body.get("commitment_signed", False)
+    if not isinstance(signed, bool):
+        raise _invalid("commitment_signed")
+    delivery_mode = _text(body, "delivery_mode", max_length=16).upper()
+    if delivery_mode and delivery_mode not in DELIVERY_MODES:  # the case pages' 送达方式
+        raise _invalid("delivery_mode")
+    data = case_services.EventInput(
+        note=_text(body, "note"),
+        reason=_text(body, "reason"),
+        commitment_signed=signed,
+        delivery_mode=delivery_mode,
+    )
+    return event, version, data
+
+
+@bp.post("/cases/<case_no>/events")
+@login_required
+def post_event(case_no: str):
+    user = _user()
+    case = _visible_case(case_no)
+    if actor_for(user, case) is None:
+        raise _case_error("read_only", 403)
+    event, version, data = _event_input(_body(EVENT_FIELDS))
+    try:
+        case_services.apply_event(case, event, user, version=version, data=data)
+    except case_services.StaleCase:
+        db.session.rollback()
+        fresh = _visible_case(case_no)
+        message = str(CASE_ERROR_MESSAGES["stale"])
+        return json_response({"error": {"code": "stale", "message": message}, "case": _case_json(fresh)}, 409)
+    except case_services.CaseError as error:
+        db.session.rollback()
+        raise _case_error(error.code, error.status) from error
+    except case_flow.GuardFailed as error:
+        db.session.rollback()
+        raise ApiError(422, error.code, _(error.message)) from error
+    except case_flow.CaseFlowError as error:
+        db.session.rollback()
+        raise _case_error(error.code, 422) from error
+    db.session.commit()
+    return json_response(_case_json(_visible_case(case_no)))

@@ -1,0 +1,96 @@
+"""Queries per API call do not grow with the data: 3 cases or 60 (more than a page of 50), for every kind of scope."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import event, update
+
+from stations.auth import tokens
+from stations.cases.models import Case
+from stations.cases.queries import QueueFilters, case_rows
+from stations.demo_scale import add_synthetic_cases
+from stations.extensions import db
+from tests import factories as f
+
+
+def _grow_to_sixty() -> None:
+    """57 more cases at LL, all of ent-gd (so that staff-ll, clerk-ll, ent-gd and central see them all)."""
+    add_synthetic_cases(57, station_codes=["LL"])
+    db.session.execute(update(Case).values(enterprise_id=f.enterprise("光电子").id, clerk_id=f.user("clerk-ll").id))
+    db.session.flush()
+
+
+@pytest.mark.parametrize(
+    ("username", "query"),
+    [
+        ("staff-ll", ""),
+        ("clerk-ll", ""),
+        ("ent-gd", ""),
+        ("central", ""),
+        ("staff-ll", "?warn_level=GREEN"),
+        ("staff-ll", "?status=RECEIVED&page=2"),
+    ],
+)
+def test_list_issues_the_same_queries_for_3_and_60_cases(login_as, count_queries, username, query):
+    for _ in range(3):
+        f.make_case()
+    client = login_as(username)
+    url = f"/api/v1/cases{query}"
+    client.get(url)  # warm-up: the session's user, caches
+    with count_queries() as few:
+        small = client.get(url)
+    _grow_to_sixty()
+    with count_queries() as many:
+        large = client.get(url)
+    assert small.status_code == large.status_code == 200
+    assert len(small.get_json()["items"]) <= 3
+    if not query:
+        assert len(large.get_json()["items"]) == 50 and large.get_json()["next_page"] == 2
+    assert few.count == many.count, (few.statements, many.statements)
+    assert few.count <= 3  # the user, the page (with item, station, enterprise and clerk joined)
+
+
+def test_bearer_list_issues_the_same_queries_for_3_and_60_cases(client, count_queries):
+    for _ in range(3):
+        f.make_case()
+    _row, token = tokens.issue_token(f.user("staff-ll"), "bench")
+    headers = {"Authorization": f"Bearer {token}"}
+    client.get("/api/v1/cases", headers=headers)  # first use writes last_used_at
+    with count_queries() as few:
+        client.get("/api/v1/cases", headers=headers)
+    _grow_to_sixty()
+    with count_queries() as many:
+        assert len(client.get("/api/v1/cases", headers=headers).get_json()["items"]) == 50
+    assert few.count == many.count <= 3
+
+
+@pytest.mark.parametrize(
+    ("filters", "index"),
+    [
+        ({}, "ix_cases_station_received"),  # a station's newest cases: the index, in order, no sort
+        ({"colour": "red"}, "ix_cases_station_status"),  # rare: looked up by status, then sorted
+        ({"colour": "done"}, "ix_cases_station_received"),  # most of the history: in date order
+        ({"status": "DELIVERED"}, "ix_cases_station_received"),
+        ({"status": "RECEIVED"}, "ix_cases_station_status"),
+    ],
+)
+def test_station_lists_use_the_right_index(app, filters, index):
+    """EXPLAIN of the staff list (SQLite keeps no statistics, so the plan does not depend on the data)."""
+    statements = []
+
+    def keep(conn, cursor, statement, parameters, context, executemany):
+        statements.append((statement, parameters))
+
+    engine = db.engine
+    event.listen(engine, "before_cursor_execute", keep)
+    try:
+        case_rows(f.user("staff-ll"), QueueFilters(**filters), page_size=50, order="newest")
+    finally:
+        event.remove(engine, "before_cursor_execute", keep)
+    statement, parameters = statements[-1]
+    connection = db.session.connection()
+    if connection.dialect.name == "sqlite":
+        plan = " ".join(row[-1] for row in connection.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters))
+        assert f"USING INDEX {index} (station_id=?" in plan, plan
+    else:  # PostgreSQL plans from its statistics; the hint is SQLite-only
+        assert "+cases." not in statement
