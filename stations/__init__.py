@@ -76,13 +76,40 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from .admin.views import bp as admin_bp
     from .api.views import bp as api_bp
     from .auth.views import bp as auth_bp
+    from .cases.track_views import bp as track_bp
+    from .cases.views import bp as cases_bp
     from .catalog.views import bp as catalog_bp
     from .health import bp as health_bp
     from .home.views import bp as home_bp
+    from .open311.admin_views import bp as open311_admin_bp
+    from .open311.views import bp as open311_bp
+    from .portal.clerk_views import bp as clerks_bp
+    from .portal.enterprise_views import bp as enterprises_bp
     from .sites.views import bp as sites_bp
 
-    for blueprint in (health_bp, auth_bp, home_bp, catalog_bp, sites_bp, admin_bp, api_bp):
+    for blueprint in (health_bp, auth_bp, home_bp, catalog_bp, sites_bp, admin_bp, api_bp, cases_bp, track_bp):
         app.register_blueprint(blueprint)
+    app.register_blueprint(open311_bp)  # machine API: CSRF-exempt, api_key instead of the session
+    app.register_blueprint(open311_admin_bp)
+    app.register_blueprint(enterprises_bp)  # the enterprise's pages (portal: above cases, clerks, ratings)
+    app.register_blueprint(clerks_bp)
+    from .dashboard.api import bp as dashboard_api_bp
+    from .dashboard.views import bp as dashboard_bp
+
+    app.register_blueprint(dashboard_bp)  # the central office's live board (issue 6)
+    app.register_blueprint(dashboard_api_bp)  # /api/v1/metrics/stations and /period
+    from .messaging.views import bp as messaging_bp
+    from .notifications.views import bp as notifications_bp
+    from .ratings.views import bp as ratings_bp
+
+    app.register_blueprint(notifications_bp)  # the bell and /notifications (issue 4)
+    app.register_blueprint(messaging_bp)  # one conversation per enterprise with its clerk (issue 4)
+    app.register_blueprint(ratings_bp)  # 好差评 and 差评整改 (issue 4)
+    from .crossregion.views import admin_bp as crossregion_admin_bp
+    from .crossregion.views import bp as federation_bp
+
+    app.register_blueprint(federation_bp)  # POST /federation/v1/messages: signed, CSRF-exempt (issue 5)
+    app.register_blueprint(crossregion_admin_bp)  # /admin/crossregion: partners, outbox, inbox
 
     # 6. Command line.
     from .cli import register_commands

@@ -51,6 +51,9 @@ class Config:
 
     CATALOG_PAGE_SIZE = 30
 
+    # Cross-region federation (docs/federation.md): our region code as partners know it.
+    REGION_CODE = os.environ.get("REGION_CODE", "JH")
+
 
 class TestConfig(Config):
     TESTING = True

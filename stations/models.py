@@ -2,10 +2,14 @@
 
 from .auth import models as auth_models  # noqa: F401
 from .calendar import models as calendar_models  # noqa: F401
+from .cases import models as case_models  # noqa: F401
 from .catalog import models as catalog_models  # noqa: F401
+from .clerks import models as clerk_models  # noqa: F401
 from .crossregion import models as crossregion_models  # noqa: F401
 from .enterprises import models as enterprise_models  # noqa: F401
+from .messaging import models as messaging_models  # noqa: F401
+from .notifications import models as notification_models  # noqa: F401
+from .open311 import models as open311_models  # noqa: F401
+from .ratings import models as rating_models  # noqa: F401
 from .sites import models as site_models  # noqa: F401
-from .clerks import models as clerk_models  # noqa: F401
 from .uploads import models as upload_models  # noqa: F401
-from .cases import models as case_models  # noqa: F401

@@ -27,7 +27,9 @@ def enterprise(name_part: str = "光电子") -> Enterprise:
     return db.session.scalar(select(Enterprise).where(Enterprise.name.contains(name_part)))
 
 
-def item(code: str | None = None, *, station_code: str = "LL", instant: bool | None = None, rongque: bool | None = None):
+def item(
+    code: str | None = None, *, station_code: str = "LL", instant: bool | None = None, rongque: bool | None = None
+):
     """An item by code, or the first one offered at ``station_code`` with the given traits."""
     if code:
         return db.session.scalar(select(ServiceItem).where(ServiceItem.code == code))

@@ -123,7 +123,7 @@ def list_cases():
     page = _page()
     result = case_queries.case_rows(
         _user(),
-        case_queries.QueueFilters(status=status, colour=colour.lower() if colour else None),
+        case_queries.QueueFilters(status=status, colour=colour.lower() if colour else None, include_closed=True),
         page=page,
         page_size=PAGE_SIZE,
         order="newest",

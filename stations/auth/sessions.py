@@ -16,6 +16,7 @@ from flask_login import current_user, logout_user
 
 from ..extensions import db, login_manager
 from ..timeutil import utcnow
+from ..web.caching import is_background_poll
 from ..web.errors import error_response
 from ..web.htmx import hx_location, is_htmx
 from . import audit, tokens
@@ -118,8 +119,9 @@ def init_app(app: Flask) -> None:
             clear_session()
             flash(_l("长时间未操作或登录时间过长,已自动退出,请重新登录。"), "info")
             return send_to(url_for("auth.login", next=_next_param()))
-        # Refresh at most once a minute so the cookie does not change on every request.
-        if now - seen_at > 60 or SEEN_AT not in session:
+        # Refresh at most once a minute so the cookie does not change on every request; a page's own background
+        # polls (the bell, a message list) are not activity and leave the idle clock running.
+        if (now - seen_at > 60 or SEEN_AT not in session) and not is_background_poll():
             session[SEEN_AT] = now
         if request.endpoint not in PASSWORD_CHANGE_ENDPOINTS and password_expired(user):
             if request.path.startswith("/api/"):

@@ -93,6 +93,7 @@ CASE_ERROR_MESSAGES = {
     "not_your_enterprise": _l("只能以本企业名义申请。"),
     "not_online": _l("该事项不支持网上申请。"),
     "document_not_yours": _l("所选材料不属于该企业或已失效。"),
+    "not_suppliable": _l("该材料当前无需补交,请查看最新状态。"),
     "read_only": _l("您只能查看办件,不能办理。"),
     "stale": _l("该办件刚刚已被他人更新。下面是最新内容,请确认后再操作。"),
 }

@@ -18,7 +18,7 @@ from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from ..access import case_scope
 from ..auth.models import Role, User
-from ..catalog.models import ServiceItem
+from ..catalog.models import OnlineMode, ServiceItem
 from ..domain.case_flow import AWAITING_DECISION_STATUSES, CLOCK_STOPPED_STATUSES, DeficiencyStatus
 from ..enterprises.models import Document
 from ..extensions import db
@@ -48,6 +48,41 @@ def intake_item(station: Station, code: str) -> ServiceItem | None:
         .options(selectinload(ServiceItem.materials))
     )
     return db.session.scalars(statement).first()
+
+
+def online_item_scope() -> Select[tuple[int]]:
+    """Ids of the items an enterprise may apply for online: marked online and taken in at some active station."""
+    return (
+        select(StationItem.item_id)
+        .join(ServiceItem, ServiceItem.id == StationItem.item_id)
+        .join(Station, Station.id == StationItem.station_id)
+        .where(
+            ServiceItem.online_mode != OnlineMode.OFFLINE,
+            StationItem.mode != ScopeMode.GUIDE,
+            Station.is_active.is_(True),
+        )
+    )
+
+
+def application_item(code: str) -> ServiceItem | None:
+    """An active item by code with its materials (online or not: the caller says why it may not be applied for)."""
+    statement = (
+        select(ServiceItem)
+        .where(ServiceItem.code == code, ServiceItem.is_active.is_(True))
+        .options(selectinload(ServiceItem.materials))
+    )
+    return db.session.scalars(statement).first()
+
+
+def application_stations(item: ServiceItem) -> list[Station]:
+    """The active stations that take the item in (accept on site or collect for the centre), in display order."""
+    statement = (
+        select(Station)
+        .join(StationItem, StationItem.station_id == Station.id)
+        .where(StationItem.item_id == item.id, StationItem.mode != ScopeMode.GUIDE, Station.is_active.is_(True))
+        .order_by(Station.sort_order, Station.code)
+    )
+    return list(db.session.scalars(statement).all())
 
 
 def load_checklists(cases: Sequence[Case]) -> None:

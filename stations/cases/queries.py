@@ -12,7 +12,13 @@ from sqlalchemy.sql.functions import FunctionElement
 
 from ..access import case_scope, cases_visible_to
 from ..auth.models import User
-from ..domain.case_flow import AWAITING_DECISION_STATUSES, CLOCK_STOPPED_STATUSES, CaseStatus, DeficiencyStatus
+from ..domain.case_flow import (
+    AWAITING_DECISION_STATUSES,
+    CLOCK_STOPPED_STATUSES,
+    CLOSED_STATUSES,
+    CaseStatus,
+    DeficiencyStatus,
+)
 from ..domain.deadlines import WarnLevel
 from ..extensions import db
 from ..timeutil import business_today, utcnow
@@ -132,6 +138,8 @@ class QueueFilters:
     clerk_id: int | None = None
     channel: str | None = None
     q: str | None = None
+    # Without a status filter the queue is today's work: closed cases (delivered, refused...) only on request.
+    include_closed: bool = False
 
 
 @dataclass
@@ -173,6 +181,8 @@ def _apply_filters(stmt: Select, filters: QueueFilters, now: datetime, today: da
     if filters.status:
         status = _no_index(Case.status) if filters.status in COMMON_STATUSES else Case.status
         stmt = stmt.where(status == filters.status)
+    elif not filters.include_closed:
+        stmt = stmt.where(Case.status.not_in([s.value for s in CLOSED_STATUSES]))
     if filters.colour:
         stmt = stmt.where(colour_condition(filters.colour, now, today))
     if filters.item_code:

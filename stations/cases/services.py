@@ -13,6 +13,7 @@ from ..access import actor_for
 from ..auth.models import Role, User
 from ..calendar.services import current_calendar
 from ..catalog.models import ServiceItem
+from ..clerks import services as clerk_services
 from ..clerks.models import ClerkChoice
 from ..domain import case_flow
 from ..domain.case_flow import Actor, CaseEvent, CaseFacts, CaseStatus, DeficiencyEvent, DeficiencyStatus
@@ -20,9 +21,10 @@ from ..domain.deadlines import compute_deadline, deficiency_deadline, deficiency
 from ..domain.workdays import working_days_between
 from ..enterprises.models import CreditFlag, Document, Enterprise
 from ..extensions import db
+from ..notifications.services import notify_case_event
 from ..sites.models import ScopeMode, Station, StationItem
 from ..timeutil import BUSINESS_TZ, to_business, utcnow
-from .models import Case, CaseEventRecord, CaseMaterial, Channel, Deficiency, MaterialStatus  # noqa: F401
+from .models import Case, CaseEventRecord, CaseMaterial, Channel, Deficiency, MaterialStatus
 from .numbering import format_case_no, new_query_code, next_sequence
 
 
@@ -85,12 +87,22 @@ def scope_entry(station: Station, item: ServiceItem) -> StationItem | None:
     )
 
 
-def _record(case: Case, user: User | None, event: str, before: CaseStatus | None, note: str = "") -> None:
+def _record(
+    case: Case,
+    user: User | None,
+    event: str,
+    before: CaseStatus | None,
+    note: str = "",
+    *,
+    at: datetime | None = None,
+    role: str | None = None,
+) -> None:
     db.session.add(
         CaseEventRecord(
             case=case,
+            at=at or utcnow(),
             actor_id=user.id if user else None,
-            actor_role=user.role.value if user else "SYSTEM",
+            actor_role=role or (user.role.value if user else "SYSTEM"),
             event=event,
             from_status=before.value if before else None,
             to_status=case.status.value,
@@ -99,9 +111,13 @@ def _record(case: Case, user: User | None, event: str, before: CaseStatus | None
     )
 
 
+# actor_role of the receive event when a machine client (an Open311 API key) filed the application.
+INTEGRATION_ROLE = "INTEGRATION"
+
+
 def receive_case(
     *,
-    user: User,
+    user: User | None,
     station: Station,
     item: ServiceItem,
     enterprise: Enterprise,
@@ -112,8 +128,14 @@ def receive_case(
     materials: list[MaterialInput] | None = None,
     note: str = "",
     now: datetime | None = None,
+    integration: str | None = None,
 ) -> Case:
     """Take in an application (收件): a new case in RECEIVED with its materials checklist.
+
+    ``integration``: a machine client (an Open311 API key, stations/open311) files an online application on the
+    enterprise's behalf. Pass ``user=None`` and the client's name: it acts as the applicant would (Actor.ENTERPRISE,
+    so ONLINE channel and online items only), the case has no ``received_by`` and its receive event is recorded
+    with the role ``INTEGRATION_ROLE`` and no actor.
 
     :raise CaseError: ``item_not_in_scope`` when the station does not offer the item,
         ``not_your_client`` / ``not_your_station`` / ``not_your_enterprise`` for a user acting
@@ -125,7 +147,7 @@ def receive_case(
     if entry is None or entry.mode is ScopeMode.GUIDE or not item.is_active:
         raise CaseError("item_not_in_scope")
     clerk_id = current_clerk_id(enterprise.id)
-    actor = _intake_actor(user, station, enterprise, clerk_id, channel, item)
+    actor = _intake_actor(user, station, enterprise, clerk_id, channel, item, integration=integration)
     case_flow.next_status(CaseFacts(status=None), CaseEvent.RECEIVE, actor)
 
     day = to_business(now).date()
@@ -143,7 +165,7 @@ def receive_case(
         is_agent=is_agent,
         note=note.strip() or None,
         received_at=now,
-        received_by_id=user.id,
+        received_by_id=user.id if user else None,
         is_instant=item.is_instant,
     )
     given = {m.item_material_id: m for m in materials or []}
@@ -163,14 +185,27 @@ def receive_case(
             )
         )
     db.session.add(case)
-    _record(case, user, CaseEvent.RECEIVE.value, None, note)
+    _record(case, user, CaseEvent.RECEIVE.value, None, note, at=now, role=None if user else INTEGRATION_ROLE)
     db.session.flush()
     return case
 
 
 def _intake_actor(
-    user: User, station: Station, enterprise: Enterprise, clerk_id: int | None, channel: Channel, item: ServiceItem
+    user: User | None,
+    station: Station,
+    enterprise: Enterprise,
+    clerk_id: int | None,
+    channel: Channel,
+    item: ServiceItem,
+    *,
+    integration: str | None = None,
 ) -> Actor:
+    if user is None:
+        if not integration:
+            raise CaseError("read_only", 403)
+        if channel is not Channel.ONLINE or not item.is_online:
+            raise CaseError("not_online")
+        return Actor.ENTERPRISE  # an online application, filed for the enterprise by an integration
     if user.role is Role.STAFF:
         if user.station_id != station.id:
             raise CaseError("not_your_station", 403)
@@ -253,12 +288,15 @@ def apply_event(
         if handler:
             handler(case, user, data, now)
         case.status = target
-        _record(case, user, event.value, before, data.note or data.reason)
+        _record(case, user, event.value, before, data.note or data.reason, at=now)
     try:
         db.session.flush()
     except StaleDataError as error:
         db.session.rollback()
         raise StaleCase() from error
+    # Tell the enterprise (the bell; SMS / WeChat later): accepted, correction, 容缺, decision, result, delivered
+    # (= invited to rate). Only adds rows to the session, never commits; events it does not know are ignored.
+    notify_case_event(case, event.value, at=now)
     return case
 
 
@@ -312,6 +350,7 @@ def _accept_with_deficiency(case: Case, user: User, data: EventInput, now: datet
                 warn_on=deficiency_warn_on(deadline, calendar),
                 responsible_id=user.id,
                 notice_no=f"RQ{case.case_no}-{n}",
+                created_at=now,
             )
         )
 
@@ -399,12 +438,13 @@ def supply_deficiency(deficiency: Deficiency, user: User, *, document: Document,
         raise CaseError("read_only", 403)
     if document.enterprise_id != deficiency.case.enterprise_id:
         raise CaseError("document_not_yours", 404)
+    now = now or utcnow()
     deficiency.status = case_flow.next_deficiency_status(deficiency.status, DeficiencyEvent.SUPPLY, actor)
-    deficiency.supplied_at = now or utcnow()
+    deficiency.supplied_at = now
     deficiency.document_id = document.id
     deficiency.case_material.document_id = document.id
     deficiency.case_material.status = MaterialStatus.PROVIDED
-    _record(deficiency.case, user, "supply", deficiency.case.status, document.material_name)
+    _record(deficiency.case, user, "supply", deficiency.case.status, document.material_name, at=now)
     db.session.flush()
 
 
@@ -413,12 +453,74 @@ def verify_deficiency(deficiency: Deficiency, user: User, *, accept: bool = True
     actor = actor_for(user, deficiency.case)
     if actor is None:
         raise CaseError("read_only", 403)
+    now = now or utcnow()
     event = DeficiencyEvent.VERIFY if accept else DeficiencyEvent.REJECT_SUPPLY
     deficiency.status = case_flow.next_deficiency_status(deficiency.status, event, actor)
     if accept:
-        deficiency.verified_at = now or utcnow()
+        deficiency.verified_at = now
         deficiency.case_material.status = MaterialStatus.VERIFIED
     else:
         deficiency.case_material.status = MaterialStatus.RONGQUE
-    _record(deficiency.case, user, event.value, deficiency.case.status)
+    _record(deficiency.case, user, event.value, deficiency.case.status, at=now)
     db.session.flush()
+
+
+# --- the enterprise's side: materials for a correction, changing the dedicated clerk ------------------------------
+
+# A material may be handed in (by the applicant online, its clerk or staff) while the case waits for it.
+SUPPLY_MATERIAL_STATUSES = (CaseStatus.RECEIVED, CaseStatus.CORRECTION)
+SUPPLIABLE_MATERIALS = (MaterialStatus.MISSING, MaterialStatus.NEEDS_CORRECTION)
+
+
+def supply_material(material: CaseMaterial, user: User, *, document: Document, now: datetime | None = None) -> None:
+    """Hand in a missing material or one to correct (补正) from the document store: PROVIDED, for staff to check.
+
+    Staff tick it as verified when they accept the case (or after ``correction_done``); 容缺 items have their own
+    ``supply_deficiency``.
+
+    :raise CaseError: ``read_only`` (403) for a user who may not act on the case, ``document_not_yours`` (404),
+        ``not_suppliable`` when the case or the material is not waiting for it.
+    """
+    case = material.case
+    if actor_for(user, case) is None:
+        raise CaseError("read_only", 403)
+    if document.enterprise_id != case.enterprise_id or document.is_archived:
+        raise CaseError("document_not_yours", 404)
+    if case.status not in SUPPLY_MATERIAL_STATUSES or material.status not in SUPPLIABLE_MATERIALS:
+        raise CaseError("not_suppliable")
+    now = now or utcnow()
+    material.document_id = document.id
+    material.status = MaterialStatus.PROVIDED
+    _record(case, user, "supply", case.status, document.material_name, at=now)
+    db.session.flush()
+
+
+HAND_OVER_EVENT = "hand_over"  # a case event record that is not a state change: the dedicated clerk changed
+
+
+def change_clerk(enterprise_id: int, clerk: User, *, by: User | None = None, now: datetime | None = None) -> int:
+    """The enterprise chooses (or changes) its dedicated clerk, who takes over its open cases. Returns how many.
+
+    The choice itself (history kept, rules of the directory) is ``clerks.services.choose_clerk``; from then on
+    the old clerk no longer sees the enterprise's cases (access.py reads the current choice) and each open case
+    names the new clerk, with a ``hand_over`` record in its timeline.
+
+    :raise clerks.services.ClerkError: when the clerk may not be chosen.
+    """
+    now = now or utcnow()
+    _previous, _choice = clerk_services.choose_clerk(enterprise_id, clerk, now=now)
+    open_cases = db.session.scalars(
+        select(Case).where(
+            Case.enterprise_id == enterprise_id,
+            Case.status.in_([status.value for status in case_flow.OPEN_STATUSES]),
+        )
+    ).all()
+    moved = 0
+    for case in open_cases:
+        if case.clerk_id == clerk.id:
+            continue
+        case.clerk_id = clerk.id
+        _record(case, by, HAND_OVER_EVENT, case.status, clerk.display_name, at=now)
+        moved += 1
+    db.session.flush()
+    return moved

@@ -10,6 +10,7 @@ A stale ``version`` is a 409 carrying the fresh row or block; a refused event a 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date
 
@@ -51,6 +52,7 @@ from ..web.errors import error_response
 from ..web.htmx import fragment_for, hx_trigger, is_htmx, render, render_fragment
 from . import page_queries, queries, services
 from .forms import EnterpriseForm, EventForm, IntakeForm, SupplyForm
+from .guide import OTHER_EVENT_LABELS, applicant_guide, plain_event
 from .labels import (
     CASE_ERROR_MESSAGES,
     DELIVERY_MODES,
@@ -168,7 +170,7 @@ def _queue_filters(args: MultiDict) -> tuple[QueueFilters, dict[str, str]]:
     clerk = args.get("clerk", "").strip()
     q = args.get("q", "").strip()[:24]
     values = {
-        "status": status if status in CaseStatus.__members__ else "",
+        "status": status if status in CaseStatus.__members__ or status == "ALL" else "",
         "colour": colour if colour in {lvl.value for lvl in WarnLevel} else "",
         "channel": channel if channel in Channel.__members__ else "",
         "item": item,
@@ -176,7 +178,8 @@ def _queue_filters(args: MultiDict) -> tuple[QueueFilters, dict[str, str]]:
         "q": q,
     }
     filters = QueueFilters(
-        status=values["status"] or None,
+        status=values["status"] if values["status"] not in ("", "ALL") else None,
+        include_closed=values["status"] == "ALL",
         colour=values["colour"] or None,
         item_code=values["item"] or None,
         clerk_id=int(values["clerk"]) if values["clerk"] else None,
@@ -214,8 +217,11 @@ def _row_of(user: User, case: Case) -> QueueRow:
     return _queue_rows(user, [(case, queries.warn_level_of(case))])[0]
 
 
-def queue_page(*, is_home: bool = False) -> Response:
-    """The queue for the signed-in user (staff: their station; clerk: their clients; central office: all)."""
+def queue_page(*, is_home: bool = False, extra: Callable[[], dict] | None = None) -> Response:
+    """The queue for the signed-in user (staff: their station; clerk: their clients; central office: all).
+
+    ``extra`` adds to a full page's context (the clerk's home: its clients and what they owe); a fragment skips it.
+    """
     user = _user()
     filters, args = _queue_filters(request.args)
     result = queries.case_rows(user, filters, page=_page(), page_size=QUEUE_PAGE_SIZE)
@@ -236,6 +242,8 @@ def queue_page(*, is_home: bool = False) -> Response:
         context["counts"] = queries.colour_counts(user)
         context["items"] = page_queries.queue_items(user.station) if user.station_id else []
         context["clerks"] = page_queries.clerks()
+        if extra is not None:
+            context.update(extra())
     return render("cases/index.html", QUEUE_FRAGMENTS, **context, **template_labels())
 
 
@@ -270,6 +278,8 @@ def _event_label(name: str) -> str:
             return _(labels[enum_cls(name)])
         except (ValueError, KeyError):
             continue
+    if name in OTHER_EVENT_LABELS:
+        return str(OTHER_EVENT_LABELS[name])
     return name
 
 
@@ -323,9 +333,14 @@ def _show_context(user: User, case: Case, **extra) -> dict:
             "from": _status_label(record.from_status),
             "to": _status_label(record.to_status),
             "changed": record.from_status != record.to_status,
+            "plain": plain_event(record),
         }
         for record in case.events
     ]
+    # The applicant reads the page in sentences: what is missing, what to do next (guide.py).
+    guide = applicant_guide(case, can_act=actor is not None, today=today) if user.role is Role.ENTERPRISE else None
+    if guide is not None and guide.can_supply:
+        can_supply = True
     return {
         "user": user,
         "case": case,
@@ -338,6 +353,7 @@ def _show_context(user: User, case: Case, **extra) -> dict:
         "missing": [m for m in required if m.status in (MaterialStatus.MISSING, MaterialStatus.NEEDS_CORRECTION)],
         "gaps": [m for m in required if m.status is not MaterialStatus.VERIFIED],
         "timeline": timeline,
+        "guide": guide,
         "show_query_code": user.role in RECEIPT_ROLES,
         "events_with_note": EVENTS_WITH_NOTE,
         "events_with_reason": EVENTS_WITH_REASON,
@@ -518,6 +534,51 @@ def deficiency_supply(case_no: str, deficiency_id: int):
     except (CaseFlowError, CaseError) as error:
         _discard(stored)
         return _refused(user, case_no, 422, _deficiency_error(error))
+    db.session.commit()
+    return _done(user, case_no, _safe_next(form.next.data, url_for("cases.show", case_no=case_no)))
+
+
+@bp.route("/<case_no>/materials/<int:material_id>/supply", methods=["POST"])
+@login_required
+def material_supply(case_no: str, material_id: int):
+    """Hand in a missing material or one to correct (补正): from the document store first, or a new file."""
+    user = _user()
+    case = _visible_case(user, case_no)
+    material = next((m for m in case.materials if m.id == material_id), None)
+    if material is None:
+        abort(404)
+    refused = _require_actor(user, case)
+    if refused:
+        return refused
+    form = SupplyForm(request.form)
+    form.validate()
+    upload = request.files.get("file")
+    stored = []
+    failed = f"material-{material.id}"
+    if upload is not None and upload.filename:
+        try:
+            data, content_type = read_checked(upload)
+        except UploadRejected as rejected:
+            message = upload_message(rejected.code, current_app.config["UPLOAD_MAX_BYTES"])
+            return _refused(user, case_no, 422, message, event=failed)
+        stored.append(
+            store_bytes(data, content_type, upload.filename, enterprise_id=case.enterprise_id, user_id=user.id)
+        )
+        document = enterprise_services.add_document(
+            case.enterprise_id, material.item_material.name, stored[0].id, user=user
+        )
+    elif form.document_id.data:
+        document = enterprise_queries.valid_document(case.enterprise_id, form.document_id.data, business_today())
+        if document is None:
+            return _refused(user, case_no, 422, str(CASE_ERROR_MESSAGES["document_not_yours"]), event=failed)
+    else:
+        message = _("请从材料库中选择一份材料,或拍照、选择文件。")
+        return _refused(user, case_no, 422, message, event=failed)
+    try:
+        services.supply_material(material, user, document=document)
+    except CaseError as error:
+        _discard(stored)
+        return _refused(user, case_no, 422, _deficiency_error(error), event=failed)
     db.session.commit()
     return _done(user, case_no, _safe_next(form.next.data, url_for("cases.show", case_no=case_no)))
 

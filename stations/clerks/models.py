@@ -1,10 +1,11 @@
-"""Which clerk each enterprise has chosen, with history (domain.md §2.6 Liaison)."""
+"""Dedicated clerks (办事专员): which clerk each enterprise has chosen, with history (domain.md §2.6 Liaison),
+and what an enterprise sees when it chooses one (§2.5: business lines, languages, hours, capacity)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, text
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -38,3 +39,24 @@ class ClerkChoice(db.Model):
 
     def __repr__(self) -> str:
         return f"<ClerkChoice enterprise={self.enterprise_id} clerk={self.clerk_id}>"
+
+
+class ClerkProfile(db.Model):
+    """What the directory shows of a clerk, and whether (and how many) enterprises may choose it."""
+
+    __tablename__ = "clerk_profiles"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), unique=True)
+    accepts_clients: Mapped[bool] = mapped_column(default=True)
+    business_lines: Mapped[list] = mapped_column(JSON, default=list)  # Department codes, e.g. ["SCJG", "SW"]
+    languages: Mapped[list] = mapped_column(JSON, default=list)  # e.g. ["普通话", "英语"]
+    working_hours: Mapped[str | None] = mapped_column(String(200))
+    intro: Mapped[str | None] = mapped_column(Text)
+    max_clients: Mapped[int | None]  # None: no limit
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    user = relationship("User")
+
+    def __repr__(self) -> str:
+        return f"<ClerkProfile user={self.user_id}>"

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, case, func, or_, select
 
 from ..domain import identifiers
 from ..extensions import db
@@ -73,3 +73,49 @@ def valid_document(enterprise_id: int, document_id: int, today: date) -> Documen
         or_(Document.valid_until.is_(None), Document.valid_until >= today),
     )
     return db.session.scalars(statement).first()
+
+
+# --- the enterprise's own document store (/enterprise/documents) ---------------------------------------------
+
+
+def documents_of(enterprise_id: int, *, archived: bool = False, limit: int = 200) -> list[Document]:
+    """The enterprise's stored documents (or its archived ones), by material name then newest first: one query.
+
+    The file row is joined in (``Document.file`` loads eagerly).
+    """
+    statement = (
+        select(Document)
+        .where(Document.enterprise_id == enterprise_id, Document.is_archived.is_(archived))
+        .order_by(Document.material_name, Document.created_at.desc(), Document.id.desc())
+        .limit(limit)
+    )
+    return list(db.session.scalars(statement).all())
+
+
+def document_of(enterprise_id: int, document_id: int) -> Document | None:
+    """One document of this enterprise (archived or not), or None: another enterprise's is never found."""
+    statement = select(Document).where(Document.id == document_id, Document.enterprise_id == enterprise_id)
+    return db.session.scalars(statement).first()
+
+
+def validity_counts(enterprise_id: int, today: date, horizon: date) -> tuple[int, int]:
+    """How many usable documents expire by ``horizon`` (not yet expired), and how many have expired: one query."""
+    expiring = func.count(case((Document.valid_until.between(today, horizon), Document.id)))
+    expired = func.count(case((Document.valid_until < today, Document.id)))
+    statement = select(expiring, expired).where(
+        Document.enterprise_id == enterprise_id, Document.is_archived.is_(False), Document.valid_until.is_not(None)
+    )
+    row = db.session.execute(statement).one()
+    return int(row[0] or 0), int(row[1] or 0)
+
+
+def material_names(enterprise_id: int, limit: int = 50) -> list[str]:
+    """The material names the enterprise already uses in its store (suggestions for a new upload)."""
+    statement = (
+        select(Document.material_name)
+        .where(Document.enterprise_id == enterprise_id)
+        .group_by(Document.material_name)
+        .order_by(Document.material_name)
+        .limit(limit)
+    )
+    return list(db.session.scalars(statement).all())

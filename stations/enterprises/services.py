@@ -82,3 +82,9 @@ def add_document(
     db.session.add(document)
     db.session.flush()
     return document
+
+
+def archive_document(document: Document) -> None:
+    """Take a document out of use (it stays attached to the cases that used it): the store no longer offers it."""
+    document.is_archived = True
+    db.session.flush()

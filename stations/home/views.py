@@ -7,6 +7,8 @@ from flask_login import current_user, login_required
 
 from ..auth.models import Role
 from ..cases.views import queue_page
+from ..portal.clerk_views import clerk_home_context
+from ..portal.enterprise_views import home_page as enterprise_home_page
 from ..sites import queries as sites_queries
 from ..sites.labels import SCOPE_MODE_LABELS, STATION_KIND_LABELS, opening_hours_lines
 from ..web.htmx import render
@@ -39,13 +41,12 @@ def mine():
         return redirect(url_for("admin.index"))
     if role is Role.CENTRAL:
         return render("home/central.html", user=user, rows=sites_queries.stations_with_item_counts())
-    if role in (Role.STAFF, Role.CLERK):
-        return queue_page(is_home=True)  # the station queue is the staff's and the clerk's home page
+    if role is Role.CLERK:  # the queue of its clients' cases, then what each client owes
+        return queue_page(is_home=True, extra=lambda: clerk_home_context(user))
+    if role is Role.STAFF:
+        return queue_page(is_home=True)  # the station queue is the staff's home page
     if role is Role.ENTERPRISE:
-        enterprise = user.enterprise
-        return render(
-            "home/enterprise.html", user=user, enterprise=enterprise, station=enterprise.station if enterprise else None
-        )
+        return enterprise_home_page()  # its cases (polled), its clerk, its documents
     station = user.station
     modes = sites_queries.mode_counts(station) if station else {}
     return render(

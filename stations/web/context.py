@@ -17,6 +17,7 @@ HTMX_CONFIG = {
     "selfRequestsOnly": True,
     "responseHandling": [
         {"code": "204", "swap": False},
+        {"code": "304", "swap": False},  # a polled fragment that has not changed (web/caching.py)
         {"code": "[23]..", "swap": True},
         {"code": "422", "swap": True},
         {"code": "409", "swap": True, "error": False},

@@ -100,6 +100,12 @@ def user_id(username: str) -> Callable[[], int]:
     return lambda: db.session.scalar(select(User.id).where(User.username == username))
 
 
+def f_enterprise_id(name_part: str) -> int:
+    from stations.enterprises.models import Enterprise
+
+    return db.session.scalar(select(Enterprise.id).where(Enterprise.name.contains(name_part)))
+
+
 def item_code() -> str:
     return db.session.scalar(select(ServiceItem.code).order_by(ServiceItem.code).limit(1))
 
@@ -141,6 +147,21 @@ def case_no() -> str:
 
 def deficiency_id() -> int:
     return demo_rongque_case().deficiencies[0].id
+
+
+def material_id() -> int:
+    return demo_rongque_case().materials[0].id
+
+
+def rectification_id() -> int:
+    """A rectification of a 差评 of ent-gd on a case delivered at LL (staff-ll's station), made on first use."""
+    from stations.ratings.models import Rectification
+    from tests.ratings.conftest import bad_rating
+
+    found = db.session.scalars(
+        select(Rectification.id).join(Station, Station.id == Rectification.station_id).where(Station.code == "LL")
+    ).first()
+    return found or bad_rating().rectification.id
 
 
 SIGNED_IN_REDIRECT = {role: 302 for role in ROLES}
@@ -187,6 +208,12 @@ ROUTES: dict[str, Route] = {
     "admin.calendar_toggle":     only(ADMIN),
     "admin.calendar_day":        only(ADMIN),
     "admin.calendar_load":       only(ADMIN),
+    # --- cross-region (issue 5): administrator pages; the federation endpoint is signed, not session-based ---
+    "crossregion_admin.partners": only(ADMIN),
+    "crossregion_admin.outbox":   only(ADMIN),
+    "crossregion_admin.retry":    only(ADMIN, args={"message_id": "no-such-message"}),
+    "crossregion_admin.inbox":    only(ADMIN),
+    "federation.receive":         public(html=False),                               # POST only: 401 unsigned
     # --- cases (web): outsiders of a case get 404 (tests/access/test_case_access.py); here, the roles ---
     "cases.index":               only(STAFF, CLERK, CENTRAL, ADMIN),               # the queue (staff/clerk home)
     "cases.ledger":              only(STAFF, CLERK, CENTRAL, ADMIN),
@@ -203,7 +230,73 @@ ROUTES: dict[str, Route] = {
     "cases.deficiency_supply":   only(STAFF, CLERK, ENTERPRISE, ADMIN, args={"case_no": case_no, "deficiency_id": deficiency_id}),
     "cases.deficiency_verify":   only(STAFF, CLERK, ENTERPRISE, ADMIN, args={"case_no": case_no, "deficiency_id": deficiency_id}),
     "cases.deficiency_reject":   only(STAFF, CLERK, ENTERPRISE, ADMIN, args={"case_no": case_no, "deficiency_id": deficiency_id}),
+    "cases.material_supply":     only(STAFF, CLERK, ENTERPRISE, ADMIN, args={"case_no": case_no, "material_id": material_id}),
     "track.index":               public(),                                          # public tracking by number and code
+    # --- Open311 GeoReport v2: api_key only, never the session; every error is the spec's error list ---
+    "open311.discovery":          public(html=False, args={"fmt": "xml"}),
+    "open311.list_services":      public(html=False, args={"fmt": "json"}),
+    "open311.service_definition": public(html=False, args={"service_code": "NO-SUCH", "fmt": "xml"},
+                                         get={i: 404 for i in IDENTITIES}),
+    "open311.list_requests":      public(html=False, args={"fmt": "json"}),
+    "open311.create_request":     public(html=False, args={"fmt": "xml"}),          # POST only: 403 without api_key
+    "open311.show_request":       public(html=False, args={"service_request_id": "NO-SUCH-CASE", "fmt": "json"},
+                                         get={i: 404 for i in IDENTITIES}),
+    "open311.token":              public(html=False, args={"token": "1", "fmt": "xml"},
+                                         get={i: 404 for i in IDENTITIES}),
+    "open311.unknown":            public(html=False, args={"rest": "nope"}, get={i: 404 for i in IDENTITIES}),
+    # --- central office dashboard (issue 6): 403 page for other roles, 404 on the API ---
+    "dashboard.index":           only(CENTRAL, ADMIN),
+    "dashboard.tile":            only(CENTRAL, ADMIN, args={"code": "LL"}, get={CENTRAL: 303, ADMIN: 303}),  # htmx only
+    "dashboard.station":         only(CENTRAL, ADMIN, args={"code": "LL"}),
+    "dashboard.clerks":          only(CENTRAL, ADMIN),
+    "dashboard.departments":     only(CENTRAL, ADMIN),
+    "dashboard.figures":         only(CENTRAL, ADMIN, query={"period": "quarter"}),
+    "dashboard.export":          only(CENTRAL, ADMIN, html=False, args={"table": "tiles", "fmt": "csv"}),
+    "metrics_api.stations":      only(CENTRAL, ADMIN, anonymous=401, html=False,
+                                      get={STAFF: 404, CLERK: 404, ENTERPRISE: 404}),
+    "metrics_api.period":        only(CENTRAL, ADMIN, anonymous=401, html=False, query={"from": "2026-01-01", "to": "2026-03-31"},
+                                      get={STAFF: 404, CLERK: 404, ENTERPRISE: 404}),
+    "open311_admin.index":        only(ADMIN),                                      # issue / revoke API keys
+    "open311_admin.create":       only(ADMIN),                                      # POST only
+    "open311_admin.revoke":       only(ADMIN, args={"key_id": 1}),                  # POST only
+    # --- notifications (issue 4): everyone has their own; another's id is a 404 ---
+    "notifications.index":         signed_in(),
+    "notifications.badge":         signed_in(html=False),                           # the polled bell fragment
+    "notifications.mark_read":     signed_in(args={"notification_id": 0}),          # POST only
+    "notifications.open_":         signed_in(args={"notification_id": 0}),          # POST only
+    "notifications.mark_all_read": signed_in(),                                     # POST only
+    # --- messages (issue 4): enterprise users and clerks only; a non-client's conversation is a 404 ---
+    "messaging.index":             only(CLERK, ENTERPRISE),                         # enterprise: its conversation; clerk: inbox
+    "messaging.send":              only(ENTERPRISE),                                # POST /messages/
+    "messaging.conversation":      only(CLERK, args={"enterprise_id": lambda: f_enterprise_id("光电子")}),
+    "messaging.clerk_send":        only(CLERK, args={"enterprise_id": lambda: f_enterprise_id("光电子")}),
+    "messaging.attachment":        only(CLERK, ENTERPRISE, html=False, args={"message_id": 0},
+                                        get={CLERK: 404, ENTERPRISE: 404}),
+    # --- ratings and 差评整改 (issue 4) ---
+    "ratings.index":               only(ENTERPRISE),
+    "ratings.show":                only(ENTERPRISE, args={"case_no": case_no}),
+    "ratings.create":              only(ENTERPRISE, args={"case_no": case_no}),     # POST /ratings/<case_no>
+    "ratings.react":               only(ENTERPRISE, args={"case_no": case_no}),     # POST only
+    "ratings.rectifications":      only(STAFF, CENTRAL, ADMIN),
+    "ratings.rectification":       only(STAFF, CENTRAL, ADMIN, args={"rectification_id": rectification_id}),
+    "ratings.rectification_event": only(STAFF, ADMIN, args={"rectification_id": rectification_id,
+                                                            "event_name": "callback"}),  # POST only
+    # --- the enterprise's own pages and the clerk directory (issue 4, portal): other roles 403; not its own: 404 ---
+    "enterprises.apply":           only(ENTERPRISE),                                # online application
+    "enterprises.apply_submit":    only(ENTERPRISE),                                # POST /enterprise/apply
+    "enterprises.documents":       only(ENTERPRISE),                                # the document store
+    "enterprises.document_upload": only(ENTERPRISE),                                # POST /enterprise/documents
+    "enterprises.document_archive": only(ENTERPRISE, args={"document_id": 0}),      # POST only
+    "enterprises.document_file":   only(ENTERPRISE, html=False, args={"document_id": 0}, get={ENTERPRISE: 404}),
+    "clerks.index":                only(ENTERPRISE),                                # the directory
+    "clerks.choose":               only(ENTERPRISE, args={"clerk_id": user_id("clerk-qh")}),  # POST only
+    "clerks.history":              only(ENTERPRISE),
+    # --- API v1 for the enterprise user (issue 4): other roles 403 ---
+    "api.list_documents":          only(ENTERPRISE, anonymous=401, html=False),
+    "api.list_messages":           only(ENTERPRISE, anonymous=401, html=False),
+    "api.post_message":            only(ENTERPRISE, anonymous=401, html=False),
+    "api.list_ratings":            only(ENTERPRISE, anonymous=401, html=False),
+    "api.rate_case":               only(ENTERPRISE, anonymous=401, html=False, args={"case_no": "NO-SUCH-CASE"}),
 }
 # fmt: on
 

@@ -613,7 +613,9 @@ def test_every_deficiency_combination(status, event, actor):
     else:
         expected = row[0]
     try:
-        got = str(next_deficiency_status(DeficiencyStatus(status.upper()), DeficiencyEvent(event), Actor(actor))).lower()
+        got = str(
+            next_deficiency_status(DeficiencyStatus(status.upper()), DeficiencyEvent(event), Actor(actor))
+        ).lower()
     except IllegalTransition:
         got = "illegal"
     except NotPermitted:

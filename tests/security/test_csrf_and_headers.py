@@ -18,6 +18,7 @@ from tests.conftest import csrf_token_from, htmx_headers
 CSRF_EXEMPT_BLUEPRINTS = {
     "api": "checks X-CSRFToken itself for session-authenticated calls; bearer calls carry no cookie",
     "open311": "machine clients authenticated by api_key, never by the session cookie",
+    "federation": "partner districts' servers, authenticated by the HMAC signature (docs/federation.md), no session",
 }
 
 

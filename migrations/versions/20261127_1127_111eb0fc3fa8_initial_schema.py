@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 0b9cb7e77dc2
+Revision ID: 111eb0fc3fa8
 Revises: 
-Create Date: 2026-11-27 10:02:14.671992
+Create Date: 2026-11-27 11:27:06.815670
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0b9cb7e77dc2'
+revision = '111eb0fc3fa8'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -36,6 +36,7 @@ def upgrade():
     sa.Column('is_fictional', sa.Boolean(), nullable=False),
     sa.Column('base_url', sa.String(length=300), nullable=True),
     sa.Column('is_active', sa.Boolean(), nullable=False),
+    sa.Column('shared_key', sa.String(length=128), nullable=True),
     sa.Column('sort_order', sa.Integer(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_partner_regions')),
     sa.UniqueConstraint('code', name=op.f('uq_partner_regions_code'))
@@ -130,6 +131,54 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_service_items_department_id'), ['department_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_service_items_name_initials'), ['name_initials'], unique=False)
 
+    op.create_table('xr_inbox',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('message_id', sa.String(length=64), nullable=False),
+    sa.Column('partner_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=16), nullable=False),
+    sa.Column('received_at', sa.DateTime(), nullable=False),
+    sa.Column('result', sa.JSON(), nullable=False),
+    sa.ForeignKeyConstraint(['partner_id'], ['partner_regions.id'], name=op.f('fk_xr_inbox_partner_id_partner_regions')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_xr_inbox')),
+    sa.UniqueConstraint('partner_id', 'message_id', name=op.f('uq_xr_inbox_partner_id_message_id'))
+    )
+    op.create_table('xr_nonces',
+    sa.Column('nonce', sa.String(length=64), nullable=False),
+    sa.Column('partner_id', sa.Integer(), nullable=False),
+    sa.Column('seen_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['partner_id'], ['partner_regions.id'], name=op.f('fk_xr_nonces_partner_id_partner_regions')),
+    sa.PrimaryKeyConstraint('nonce', name=op.f('pk_xr_nonces'))
+    )
+    with op.batch_alter_table('xr_nonces', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_xr_nonces_seen_at'), ['seen_at'], unique=False)
+
+    op.create_table('xr_outbox',
+    sa.Column('id', sa.String(length=36), nullable=False),
+    sa.Column('partner_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.Enum('FORWARD', 'SIGN', 'STATUS', 'CORRECTION', 'RESULT', name='messagekind', native_enum=False, length=16), nullable=False),
+    sa.Column('payload', sa.JSON(), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('seq', sa.Integer(), nullable=False),
+    sa.Column('attempts', sa.Integer(), nullable=False),
+    sa.Column('next_attempt_at', sa.DateTime(), nullable=False),
+    sa.Column('last_error', sa.String(length=500), nullable=True),
+    sa.Column('delivered_at', sa.DateTime(), nullable=True),
+    sa.Column('status', sa.Enum('PENDING', 'DELIVERED', 'FAILED', name='outboxstatus', native_enum=False, length=16), nullable=False),
+    sa.ForeignKeyConstraint(['partner_id'], ['partner_regions.id'], name=op.f('fk_xr_outbox_partner_id_partner_regions')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_xr_outbox'))
+    )
+    with op.batch_alter_table('xr_outbox', schema=None) as batch_op:
+        batch_op.create_index('ix_xr_outbox_due', ['partner_id', 'status', 'next_attempt_at'], unique=False)
+
+    op.create_table('conversations',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('enterprise_id', sa.Integer(), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('last_message_at', sa.DateTime(), nullable=True),
+    sa.ForeignKeyConstraint(['enterprise_id'], ['enterprises.id'], name=op.f('fk_conversations_enterprise_id_enterprises')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_conversations')),
+    sa.UniqueConstraint('enterprise_id', name=op.f('uq_conversations_enterprise_id'))
+    )
     op.create_table('item_materials',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('item_id', sa.Integer(), nullable=False),
@@ -146,6 +195,22 @@ def upgrade():
     )
     with op.batch_alter_table('item_materials', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_item_materials_item_id'), ['item_id'], unique=False)
+
+    op.create_table('partner_items',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('partner_id', sa.Integer(), nullable=False),
+    sa.Column('local_item_id', sa.Integer(), nullable=True),
+    sa.Column('partner_item_code', sa.String(length=64), nullable=False),
+    sa.Column('partner_item_name', sa.String(length=200), nullable=False),
+    sa.Column('is_same_standard', sa.Boolean(), nullable=False),
+    sa.ForeignKeyConstraint(['local_item_id'], ['service_items.id'], name=op.f('fk_partner_items_local_item_id_service_items')),
+    sa.ForeignKeyConstraint(['partner_id'], ['partner_regions.id'], name=op.f('fk_partner_items_partner_id_partner_regions')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_partner_items')),
+    sa.UniqueConstraint('partner_id', 'partner_item_code', name=op.f('uq_partner_items_partner_id_partner_item_code'))
+    )
+    with op.batch_alter_table('partner_items', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_partner_items_local_item_id'), ['local_item_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_partner_items_partner_id'), ['partner_id'], unique=False)
 
     op.create_table('station_items',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -186,6 +251,36 @@ def upgrade():
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_users_enterprise_id'), ['enterprise_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_users_station_id'), ['station_id'], unique=False)
+
+    op.create_table('api_keys',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('name', sa.String(length=100), nullable=False),
+    sa.Column('key_hash', sa.String(length=64), nullable=False),
+    sa.Column('key_prefix', sa.String(length=16), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('revoked_at', sa.DateTime(), nullable=True),
+    sa.Column('revoked_by_id', sa.Integer(), nullable=True),
+    sa.Column('last_used_at', sa.DateTime(), nullable=True),
+    sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_api_keys_created_by_id_users')),
+    sa.ForeignKeyConstraint(['revoked_by_id'], ['users.id'], name=op.f('fk_api_keys_revoked_by_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_api_keys')),
+    sa.UniqueConstraint('key_hash', name=op.f('uq_api_keys_key_hash'))
+    )
+    op.create_table('api_tokens',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('name', sa.String(length=100), nullable=False),
+    sa.Column('token_hash', sa.String(length=64), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('revoked_at', sa.DateTime(), nullable=True),
+    sa.Column('last_used_at', sa.DateTime(), nullable=True),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_api_tokens_user_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_api_tokens')),
+    sa.UniqueConstraint('token_hash', name=op.f('uq_api_tokens_token_hash'))
+    )
+    with op.batch_alter_table('api_tokens', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_api_tokens_user_id'), ['user_id'], unique=False)
 
     op.create_table('audit_events',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -255,11 +350,15 @@ def upgrade():
     sa.UniqueConstraint('case_no', name=op.f('uq_cases_case_no'))
     )
     with op.batch_alter_table('cases', schema=None) as batch_op:
+        batch_op.create_index('ix_cases_accepted_at', ['accepted_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_cases_clerk_id'), ['clerk_id'], unique=False)
+        batch_op.create_index('ix_cases_decided_figures', ['decided_at', 'accepted_at', 'overdue_at', 'first_handler_id'], unique=False)
         batch_op.create_index('ix_cases_enterprise_received', ['enterprise_id', 'received_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_cases_first_handler_id'), ['first_handler_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_cases_item_id'), ['item_id'], unique=False)
         batch_op.create_index('ix_cases_received_at', ['received_at'], unique=False)
+        batch_op.create_index('ix_cases_received_figures', ['received_at', 'channel', 'is_instant', 'is_rongque'], unique=False)
+        batch_op.create_index('ix_cases_station_received', ['station_id', 'received_at', 'id'], unique=False)
         batch_op.create_index('ix_cases_station_status', ['station_id', 'status'], unique=False)
         batch_op.create_index('ix_cases_status_overdue', ['status', 'overdue_at'], unique=False)
 
@@ -278,6 +377,51 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_clerk_choices_clerk_id'), ['clerk_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_clerk_choices_enterprise_id'), ['enterprise_id'], unique=False)
         batch_op.create_index('uq_clerk_choices_current', ['enterprise_id'], unique=True, sqlite_where=sa.text('ended_at IS NULL'), postgresql_where=sa.text('ended_at IS NULL'))
+
+    op.create_table('clerk_profiles',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('accepts_clients', sa.Boolean(), nullable=False),
+    sa.Column('business_lines', sa.JSON(), nullable=False),
+    sa.Column('languages', sa.JSON(), nullable=False),
+    sa.Column('working_hours', sa.String(length=200), nullable=True),
+    sa.Column('intro', sa.Text(), nullable=True),
+    sa.Column('max_clients', sa.Integer(), nullable=True),
+    sa.Column('updated_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_clerk_profiles_user_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_clerk_profiles')),
+    sa.UniqueConstraint('user_id', name=op.f('uq_clerk_profiles_user_id'))
+    )
+    op.create_table('conversation_reads',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('conversation_id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('last_read_message_id', sa.Integer(), nullable=False),
+    sa.Column('read_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['conversation_id'], ['conversations.id'], name=op.f('fk_conversation_reads_conversation_id_conversations'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_conversation_reads_user_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_conversation_reads')),
+    sa.UniqueConstraint('conversation_id', 'user_id', name='uq_conversation_reads_participant')
+    )
+    with op.batch_alter_table('conversation_reads', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_conversation_reads_user_id'), ['user_id'], unique=False)
+
+    op.create_table('notifications',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.Enum('CASE_ACCEPTED', 'CORRECTION_NEEDED', 'MATERIAL_MISSING', 'MATERIAL_EXPIRING', 'DECISION', 'RESULT_READY', 'RATING_INVITED', 'RATING_ANSWERED', 'RECTIFICATION_OPENED', 'APPLICATION_RECEIVED', name='notificationkind', native_enum=False, length=24), nullable=False),
+    sa.Column('text', sa.String(length=500), nullable=False),
+    sa.Column('link', sa.String(length=300), nullable=True),
+    sa.Column('dedupe_key', sa.String(length=100), nullable=True),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('read_at', sa.DateTime(), nullable=True),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_notifications_user_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_notifications')),
+    sa.UniqueConstraint('user_id', 'dedupe_key', name='uq_notifications_user_dedupe')
+    )
+    with op.batch_alter_table('notifications', schema=None) as batch_op:
+        batch_op.create_index('ix_notifications_user_id', ['user_id', 'id'], unique=False)
+        batch_op.create_index('ix_notifications_user_read', ['user_id', 'read_at'], unique=False)
 
     op.create_table('stored_files',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -333,6 +477,82 @@ def upgrade():
     with op.batch_alter_table('documents', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_documents_enterprise_id'), ['enterprise_id'], unique=False)
 
+    op.create_table('open311_submissions',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('case_id', sa.Integer(), nullable=False),
+    sa.Column('api_key_id', sa.Integer(), nullable=False),
+    sa.Column('received_at', sa.DateTime(), nullable=False),
+    sa.Column('description', sa.Text(), nullable=True),
+    sa.Column('first_name', sa.String(length=100), nullable=True),
+    sa.Column('last_name', sa.String(length=100), nullable=True),
+    sa.Column('email', sa.String(length=254), nullable=True),
+    sa.Column('phone', sa.String(length=64), nullable=True),
+    sa.Column('lat', sa.String(length=32), nullable=True),
+    sa.Column('long', sa.String(length=32), nullable=True),
+    sa.Column('address_string', sa.String(length=500), nullable=True),
+    sa.Column('address_id', sa.String(length=100), nullable=True),
+    sa.Column('device_id', sa.String(length=200), nullable=True),
+    sa.Column('account_id', sa.String(length=200), nullable=True),
+    sa.Column('media_url', sa.String(length=2000), nullable=True),
+    sa.Column('media_file_id', sa.Integer(), nullable=True),
+    sa.Column('attributes', sa.JSON(), nullable=False),
+    sa.ForeignKeyConstraint(['api_key_id'], ['api_keys.id'], name=op.f('fk_open311_submissions_api_key_id_api_keys')),
+    sa.ForeignKeyConstraint(['case_id'], ['cases.id'], name=op.f('fk_open311_submissions_case_id_cases'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['media_file_id'], ['stored_files.id'], name=op.f('fk_open311_submissions_media_file_id_stored_files')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_open311_submissions')),
+    sa.UniqueConstraint('case_id', name=op.f('uq_open311_submissions_case_id'))
+    )
+    with op.batch_alter_table('open311_submissions', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_open311_submissions_api_key_id'), ['api_key_id'], unique=False)
+
+    op.create_table('ratings',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('case_id', sa.Integer(), nullable=False),
+    sa.Column('enterprise_id', sa.Integer(), nullable=False),
+    sa.Column('station_id', sa.Integer(), nullable=False),
+    sa.Column('clerk_id', sa.Integer(), nullable=True),
+    sa.Column('staff_id', sa.Integer(), nullable=True),
+    sa.Column('level', sa.Integer(), nullable=False),
+    sa.Column('reasons', sa.String(length=200), nullable=True),
+    sa.Column('comment', sa.Text(), nullable=True),
+    sa.Column('channel', sa.String(length=16), nullable=False),
+    sa.Column('rated_by_id', sa.Integer(), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('is_invalidated', sa.Boolean(), nullable=False),
+    sa.CheckConstraint('level BETWEEN 1 AND 5', name=op.f('ck_ratings_level_range')),
+    sa.ForeignKeyConstraint(['case_id'], ['cases.id'], name=op.f('fk_ratings_case_id_cases')),
+    sa.ForeignKeyConstraint(['clerk_id'], ['users.id'], name=op.f('fk_ratings_clerk_id_users')),
+    sa.ForeignKeyConstraint(['enterprise_id'], ['enterprises.id'], name=op.f('fk_ratings_enterprise_id_enterprises')),
+    sa.ForeignKeyConstraint(['rated_by_id'], ['users.id'], name=op.f('fk_ratings_rated_by_id_users')),
+    sa.ForeignKeyConstraint(['staff_id'], ['users.id'], name=op.f('fk_ratings_staff_id_users')),
+    sa.ForeignKeyConstraint(['station_id'], ['stations.id'], name=op.f('fk_ratings_station_id_stations')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_ratings')),
+    sa.UniqueConstraint('case_id', name=op.f('uq_ratings_case_id'))
+    )
+    with op.batch_alter_table('ratings', schema=None) as batch_op:
+        batch_op.create_index('ix_ratings_clerk_id', ['clerk_id', 'level'], unique=False)
+        batch_op.create_index(batch_op.f('ix_ratings_enterprise_id'), ['enterprise_id'], unique=False)
+        batch_op.create_index('ix_ratings_station_id', ['station_id', 'level'], unique=False)
+
+    op.create_table('xr_transfers',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('case_id', sa.Integer(), nullable=True),
+    sa.Column('partner_id', sa.Integer(), nullable=False),
+    sa.Column('direction', sa.Enum('OUTBOUND', 'INBOUND', name='transferdirection', native_enum=False, length=16), nullable=False),
+    sa.Column('local_case_no', sa.String(length=32), nullable=True),
+    sa.Column('remote_case_no', sa.String(length=32), nullable=True),
+    sa.Column('state', sa.String(length=16), nullable=False),
+    sa.Column('forwarded_at', sa.DateTime(), nullable=True),
+    sa.Column('partner_signed_at', sa.DateTime(), nullable=True),
+    sa.Column('updated_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['case_id'], ['cases.id'], name=op.f('fk_xr_transfers_case_id_cases')),
+    sa.ForeignKeyConstraint(['partner_id'], ['partner_regions.id'], name=op.f('fk_xr_transfers_partner_id_partner_regions')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_xr_transfers')),
+    sa.UniqueConstraint('partner_id', 'direction', 'remote_case_no', name=op.f('uq_xr_transfers_partner_id_direction_remote_case_no'))
+    )
+    with op.batch_alter_table('xr_transfers', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_xr_transfers_case_id'), ['case_id'], unique=False)
+
     op.create_table('case_materials',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('case_id', sa.Integer(), nullable=False),
@@ -348,6 +568,58 @@ def upgrade():
     )
     with op.batch_alter_table('case_materials', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_case_materials_case_id'), ['case_id'], unique=False)
+
+    op.create_table('messages',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('conversation_id', sa.Integer(), nullable=False),
+    sa.Column('sender_id', sa.Integer(), nullable=False),
+    sa.Column('from_enterprise', sa.Boolean(), nullable=False),
+    sa.Column('body', sa.Text(), nullable=False),
+    sa.Column('case_id', sa.Integer(), nullable=True),
+    sa.Column('document_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['case_id'], ['cases.id'], name=op.f('fk_messages_case_id_cases')),
+    sa.ForeignKeyConstraint(['conversation_id'], ['conversations.id'], name=op.f('fk_messages_conversation_id_conversations'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['document_id'], ['documents.id'], name=op.f('fk_messages_document_id_documents')),
+    sa.ForeignKeyConstraint(['sender_id'], ['users.id'], name=op.f('fk_messages_sender_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_messages'))
+    )
+    with op.batch_alter_table('messages', schema=None) as batch_op:
+        batch_op.create_index('ix_messages_conversation_id', ['conversation_id', 'id'], unique=False)
+
+    op.create_table('rectifications',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('rating_id', sa.Integer(), nullable=False),
+    sa.Column('case_id', sa.Integer(), nullable=False),
+    sa.Column('station_id', sa.Integer(), nullable=False),
+    sa.Column('status', sa.Enum('PENDING_ASSIGN', 'ASSIGNED', 'VERIFIED', 'RECTIFYING', 'FEEDBACK_GIVEN', 'ESCALATED', 'CLOSED', name='rectificationstatus', native_enum=False, length=16), nullable=False),
+    sa.Column('responsible_id', sa.Integer(), nullable=True),
+    sa.Column('disposition', sa.Enum('FIX_NOW', 'FIX_LATER', 'EXPLAIN', name='disposition', native_enum=False, length=16), nullable=True),
+    sa.Column('opened_at', sa.DateTime(), nullable=False),
+    sa.Column('assigned_at', sa.DateTime(), nullable=True),
+    sa.Column('callback_at', sa.DateTime(), nullable=True),
+    sa.Column('feedback_at', sa.DateTime(), nullable=True),
+    sa.Column('closed_at', sa.DateTime(), nullable=True),
+    sa.Column('callback_due_on', sa.Date(), nullable=False),
+    sa.Column('due_on', sa.Date(), nullable=False),
+    sa.Column('warn_on', sa.Date(), nullable=False),
+    sa.Column('findings', sa.Text(), nullable=True),
+    sa.Column('measures', sa.Text(), nullable=True),
+    sa.Column('feedback_text', sa.Text(), nullable=True),
+    sa.Column('reaction', sa.Enum('SATISFIED', 'BASIC', 'UNSATISFIED', 'NO_RESPONSE', name='reaction', native_enum=False, length=16), nullable=True),
+    sa.Column('reaction_at', sa.DateTime(), nullable=True),
+    sa.Column('reopen_count', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['case_id'], ['cases.id'], name=op.f('fk_rectifications_case_id_cases')),
+    sa.ForeignKeyConstraint(['rating_id'], ['ratings.id'], name=op.f('fk_rectifications_rating_id_ratings')),
+    sa.ForeignKeyConstraint(['responsible_id'], ['users.id'], name=op.f('fk_rectifications_responsible_id_users')),
+    sa.ForeignKeyConstraint(['station_id'], ['stations.id'], name=op.f('fk_rectifications_station_id_stations')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_rectifications')),
+    sa.UniqueConstraint('rating_id', name=op.f('uq_rectifications_rating_id'))
+    )
+    with op.batch_alter_table('rectifications', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_rectifications_case_id'), ['case_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_rectifications_responsible_id'), ['responsible_id'], unique=False)
+        batch_op.create_index('ix_rectifications_station_status', ['station_id', 'status'], unique=False)
 
     op.create_table('deficiencies',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -372,20 +644,64 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_deficiencies_case_id'), ['case_id'], unique=False)
         batch_op.create_index('ix_deficiencies_status_deadline', ['status', 'supply_deadline'], unique=False)
 
+    op.create_table('rectification_events',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('rectification_id', sa.Integer(), nullable=False),
+    sa.Column('at', sa.DateTime(), nullable=False),
+    sa.Column('actor_id', sa.Integer(), nullable=True),
+    sa.Column('event', sa.String(length=24), nullable=False),
+    sa.Column('from_status', sa.String(length=16), nullable=True),
+    sa.Column('to_status', sa.String(length=16), nullable=False),
+    sa.Column('note', sa.Text(), nullable=True),
+    sa.ForeignKeyConstraint(['actor_id'], ['users.id'], name=op.f('fk_rectification_events_actor_id_users')),
+    sa.ForeignKeyConstraint(['rectification_id'], ['rectifications.id'], name=op.f('fk_rectification_events_rectification_id_rectifications'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_rectification_events'))
+    )
+    with op.batch_alter_table('rectification_events', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_rectification_events_rectification_id'), ['rectification_id'], unique=False)
+
     # ### end Alembic commands ###
 
 
 def downgrade():
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table('rectification_events', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_rectification_events_rectification_id'))
+
+    op.drop_table('rectification_events')
     with op.batch_alter_table('deficiencies', schema=None) as batch_op:
         batch_op.drop_index('ix_deficiencies_status_deadline')
         batch_op.drop_index(batch_op.f('ix_deficiencies_case_id'))
 
     op.drop_table('deficiencies')
+    with op.batch_alter_table('rectifications', schema=None) as batch_op:
+        batch_op.drop_index('ix_rectifications_station_status')
+        batch_op.drop_index(batch_op.f('ix_rectifications_responsible_id'))
+        batch_op.drop_index(batch_op.f('ix_rectifications_case_id'))
+
+    op.drop_table('rectifications')
+    with op.batch_alter_table('messages', schema=None) as batch_op:
+        batch_op.drop_index('ix_messages_conversation_id')
+
+    op.drop_table('messages')
     with op.batch_alter_table('case_materials', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_case_materials_case_id'))
 
     op.drop_table('case_materials')
+    with op.batch_alter_table('xr_transfers', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_xr_transfers_case_id'))
+
+    op.drop_table('xr_transfers')
+    with op.batch_alter_table('ratings', schema=None) as batch_op:
+        batch_op.drop_index('ix_ratings_station_id')
+        batch_op.drop_index(batch_op.f('ix_ratings_enterprise_id'))
+        batch_op.drop_index('ix_ratings_clerk_id')
+
+    op.drop_table('ratings')
+    with op.batch_alter_table('open311_submissions', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_open311_submissions_api_key_id'))
+
+    op.drop_table('open311_submissions')
     with op.batch_alter_table('documents', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_documents_enterprise_id'))
 
@@ -398,6 +714,16 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_stored_files_enterprise_id'))
 
     op.drop_table('stored_files')
+    with op.batch_alter_table('notifications', schema=None) as batch_op:
+        batch_op.drop_index('ix_notifications_user_read')
+        batch_op.drop_index('ix_notifications_user_id')
+
+    op.drop_table('notifications')
+    with op.batch_alter_table('conversation_reads', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_conversation_reads_user_id'))
+
+    op.drop_table('conversation_reads')
+    op.drop_table('clerk_profiles')
     with op.batch_alter_table('clerk_choices', schema=None) as batch_op:
         batch_op.drop_index('uq_clerk_choices_current', sqlite_where=sa.text('ended_at IS NULL'), postgresql_where=sa.text('ended_at IS NULL'))
         batch_op.drop_index(batch_op.f('ix_clerk_choices_enterprise_id'))
@@ -407,11 +733,15 @@ def downgrade():
     with op.batch_alter_table('cases', schema=None) as batch_op:
         batch_op.drop_index('ix_cases_status_overdue')
         batch_op.drop_index('ix_cases_station_status')
+        batch_op.drop_index('ix_cases_station_received')
+        batch_op.drop_index('ix_cases_received_figures')
         batch_op.drop_index('ix_cases_received_at')
         batch_op.drop_index(batch_op.f('ix_cases_item_id'))
         batch_op.drop_index(batch_op.f('ix_cases_first_handler_id'))
         batch_op.drop_index('ix_cases_enterprise_received')
+        batch_op.drop_index('ix_cases_decided_figures')
         batch_op.drop_index(batch_op.f('ix_cases_clerk_id'))
+        batch_op.drop_index('ix_cases_accepted_at')
 
     op.drop_table('cases')
     with op.batch_alter_table('audit_events', schema=None) as batch_op:
@@ -419,6 +749,11 @@ def downgrade():
         batch_op.drop_index('ix_audit_events_event_at')
 
     op.drop_table('audit_events')
+    with op.batch_alter_table('api_tokens', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_api_tokens_user_id'))
+
+    op.drop_table('api_tokens')
+    op.drop_table('api_keys')
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_users_station_id'))
         batch_op.drop_index(batch_op.f('ix_users_enterprise_id'))
@@ -429,10 +764,25 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_station_items_item_id'))
 
     op.drop_table('station_items')
+    with op.batch_alter_table('partner_items', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_partner_items_partner_id'))
+        batch_op.drop_index(batch_op.f('ix_partner_items_local_item_id'))
+
+    op.drop_table('partner_items')
     with op.batch_alter_table('item_materials', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_item_materials_item_id'))
 
     op.drop_table('item_materials')
+    op.drop_table('conversations')
+    with op.batch_alter_table('xr_outbox', schema=None) as batch_op:
+        batch_op.drop_index('ix_xr_outbox_due')
+
+    op.drop_table('xr_outbox')
+    with op.batch_alter_table('xr_nonces', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_xr_nonces_seen_at'))
+
+    op.drop_table('xr_nonces')
+    op.drop_table('xr_inbox')
     with op.batch_alter_table('service_items', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_service_items_name_initials'))
         batch_op.drop_index(batch_op.f('ix_service_items_department_id'))

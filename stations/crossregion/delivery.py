@@ -1,0 +1,196 @@
+"""The outbox worker (`flask crossregion deliver`): one queue per partner, exponential backoff, no redirects.
+
+Each round takes the due head of every partner's queue (oldest first, up to ``batch`` messages), sends the
+partners' batches concurrently (HTTP only, in threads), then records the outcomes in this thread. A partner
+stops at its first failure, so its order is kept and a dead partner costs the others nothing but a thread.
+
+- 2xx: delivered. The receiver applies a message id once, so a retry after a lost reply is harmless.
+- 4xx other than 408/409/425/429: ``failed`` (the partner refuses it; an administrator retries it by hand).
+- anything else (connection refused, timeout, 5xx): attempts + 1, next try in ``min(2**attempts, 300)`` s.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+
+from ..extensions import db
+from ..timeutil import utcnow
+from . import signing
+from .models import OutboxMessage, OutboxStatus, PartnerRegion
+from .protocol import encode
+from .services import FEDERATION_PATH
+
+MAX_BACKOFF_SECONDS = 300
+TIMEOUT_SECONDS = 5.0
+RETRYABLE_4XX = frozenset({408, 409, 425, 429})
+
+
+def backoff_seconds(attempts: int) -> int:
+    return min(2**attempts, MAX_BACKOFF_SECONDS)
+
+
+@dataclass(frozen=True)
+class Request:
+    url: str
+    path: str
+    body: bytes
+    key: str
+    region: str
+
+
+@dataclass(frozen=True)
+class Outcome:
+    message_id: str
+    status: int | None  # HTTP status, None when no answer came
+    error: str = ""
+
+
+Transport = Callable[[str, bytes, dict[str, str]], int]  # (url, body, headers) -> HTTP status; raises OSError
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None  # a 3xx is answered as an HTTPError: never followed (security.md N5)
+
+
+_OPENER = urllib.request.build_opener(_NoRedirect)
+
+
+def urllib_transport(url: str, body: bytes, headers: dict[str, str]) -> int:
+    if not url.startswith(("http://", "https://")):
+        raise ValueError(f"partner URL must be http(s): {url!r}")
+    request = urllib.request.Request(url, data=body, headers=headers, method="POST")  # noqa: S310 - scheme checked
+    try:
+        with _OPENER.open(request, timeout=TIMEOUT_SECONDS) as response:
+            response.read()
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+def signed_headers(key: str, region: str, path: str, body: bytes) -> dict[str, str]:
+    timestamp = str(int(time.time()))
+    nonce = secrets.token_hex(16)
+    return {
+        "Content-Type": "application/json",
+        signing.HEADER_REGION: region,
+        signing.HEADER_TIMESTAMP: timestamp,
+        signing.HEADER_NONCE: nonce,
+        signing.HEADER_SIGNATURE: signing.sign(key, "POST", path, timestamp, nonce, body),
+    }
+
+
+def _send_batch(batch: list[tuple[str, Request]], transport: Transport) -> list[Outcome]:
+    outcomes = []
+    for message_id, request in batch:
+        headers = signed_headers(request.key, request.region, request.path, request.body)
+        try:
+            status = transport(request.url, request.body, headers)
+        except (OSError, ValueError) as error:  # refused, reset, timeout, bad URL
+            outcomes.append(Outcome(message_id, None, f"{type(error).__name__}: {error}"[:500]))
+            break
+        outcomes.append(Outcome(message_id, status))
+        if not 200 <= status < 300:
+            break
+    return outcomes
+
+
+def due_batches(region: str, *, now: datetime, batch: int) -> dict[int, list[tuple[str, Request]]]:
+    partners = db.session.scalars(
+        select(PartnerRegion)
+        .where(
+            PartnerRegion.id.in_(select(OutboxMessage.partner_id).where(OutboxMessage.status == OutboxStatus.PENDING))
+        )
+        .order_by(PartnerRegion.id)
+    ).all()
+    batches: dict[int, list[tuple[str, Request]]] = {}
+    for partner in partners:
+        if not partner.base_url or not partner.shared_key or not partner.is_active:
+            continue
+        # The head of the queue decides: a message waiting for its backoff holds the ones behind it (order kept).
+        rows = db.session.scalars(
+            select(OutboxMessage)
+            .where(OutboxMessage.partner_id == partner.id, OutboxMessage.status == OutboxStatus.PENDING)
+            .order_by(OutboxMessage.created_at, OutboxMessage.seq, OutboxMessage.id)
+            .limit(batch)
+        ).all()
+        if not rows or rows[0].next_attempt_at > now:
+            continue
+        url = partner.base_url.rstrip("/") + FEDERATION_PATH
+        batches[partner.id] = [
+            (
+                row.id,
+                Request(
+                    url,
+                    FEDERATION_PATH,
+                    encode(row.id, row.kind.value, region, row.payload),
+                    partner.shared_key,
+                    region,
+                ),
+            )
+            for row in rows
+        ]
+    return batches
+
+
+def record(outcomes: list[Outcome], *, now: datetime) -> tuple[int, int]:
+    delivered = failed = 0
+    for outcome in outcomes:
+        message = db.session.get(OutboxMessage, outcome.message_id)
+        if message is None:
+            continue
+        message.attempts += 1
+        if outcome.status is not None and 200 <= outcome.status < 300:
+            message.status = OutboxStatus.DELIVERED
+            message.delivered_at = now
+            message.last_error = None
+            delivered += 1
+            continue
+        failed += 1
+        if outcome.status is not None and 400 <= outcome.status < 500 and outcome.status not in RETRYABLE_4XX:
+            message.status = OutboxStatus.FAILED
+            message.last_error = f"HTTP {outcome.status}"
+        else:
+            message.last_error = outcome.error or f"HTTP {outcome.status}"
+            message.next_attempt_at = now + timedelta(seconds=backoff_seconds(message.attempts))
+    return delivered, failed
+
+
+def deliver_once(
+    region: str,
+    *,
+    transport: Transport = urllib_transport,
+    batch: int = 50,
+    workers: int = 8,
+    now: datetime | None = None,
+) -> tuple[int, int]:
+    """One round over every partner's queue; commits the outcomes. Returns (delivered, failed attempts)."""
+    now = now or utcnow()
+    batches = due_batches(region, now=now, batch=batch)
+    db.session.rollback()  # end the read transaction: no lock is held while the network is used
+    if not batches:
+        return 0, 0
+    if len(batches) == 1 or workers <= 1:
+        results = [_send_batch(b, transport) for b in batches.values()]
+    else:
+        with ThreadPoolExecutor(max_workers=min(workers, len(batches))) as pool:
+            results = list(pool.map(lambda b: _send_batch(b, transport), batches.values()))
+    outcomes = [outcome for result in results for outcome in result]
+    counts = record(outcomes, now=now)
+    db.session.commit()
+    return counts
+
+
+def pending_count() -> int:
+    return db.session.scalar(
+        select(db.func.count(OutboxMessage.id)).where(OutboxMessage.status == OutboxStatus.PENDING)
+    )

@@ -1,0 +1,20 @@
+"""Titles of the notification kinds (gettext msgids, translated when shown)."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+from .models import NotificationKind
+
+KIND_LABELS = {
+    NotificationKind.CASE_ACCEPTED: _l("办件已受理"),
+    NotificationKind.CORRECTION_NEEDED: _l("办件需要补正材料"),
+    NotificationKind.MATERIAL_MISSING: _l("已容缺受理,请按期补齐材料"),
+    NotificationKind.MATERIAL_EXPIRING: _l("材料即将过期"),
+    NotificationKind.DECISION: _l("办件已作出审批决定"),
+    NotificationKind.RESULT_READY: _l("办理结果已出"),
+    NotificationKind.RATING_INVITED: _l("办件已送达,请您评价"),
+    NotificationKind.RATING_ANSWERED: _l("您的评价已得到整改反馈"),
+    NotificationKind.RECTIFICATION_OPENED: _l("收到差评,请及时整改"),
+    NotificationKind.APPLICATION_RECEIVED: _l("收到企业网上申请,请及时核验材料"),
+}

@@ -1,0 +1,55 @@
+"""One notification to one user: what happened (kind), about what (text, link), and whether it was read."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from ..timeutil import utcnow
+
+
+class NotificationKind(enum.StrEnum):
+    CASE_ACCEPTED = "CASE_ACCEPTED"  # 办件已受理
+    CORRECTION_NEEDED = "CORRECTION_NEEDED"  # 需要补正
+    MATERIAL_MISSING = "MATERIAL_MISSING"  # 容缺受理: materials to supply by a deadline
+    MATERIAL_EXPIRING = "MATERIAL_EXPIRING"  # a document of the store expires within 30 days
+    DECISION = "DECISION"  # 审批决定已作出
+    RESULT_READY = "RESULT_READY"  # 证照 / 结果已出, to collect
+    RATING_INVITED = "RATING_INVITED"  # delivered: please rate
+    RATING_ANSWERED = "RATING_ANSWERED"  # the station answered a 差评
+    RECTIFICATION_OPENED = "RECTIFICATION_OPENED"  # to station staff: a 差评 to rectify
+    APPLICATION_RECEIVED = "APPLICATION_RECEIVED"  # to the clerk (or station staff): a new online application
+
+
+class Notification(db.Model):
+    __tablename__ = "notifications"
+    __table_args__ = (
+        Index("ix_notifications_user_read", "user_id", "read_at"),  # the bell's unread count
+        Index("ix_notifications_user_id", "user_id", "id"),  # a user's newest first
+        # A reminder sent by a periodic job (an expiring document) is sent once per user and key.
+        UniqueConstraint("user_id", "dedupe_key", name="uq_notifications_user_dedupe"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    kind: Mapped[NotificationKind] = mapped_column(db.Enum(NotificationKind, native_enum=False, length=24))
+    # Data, not prose: the case number and item, a document's name... The title comes from the kind, translated
+    # when shown, so a notification reads in the language of whoever looks at it.
+    text: Mapped[str] = mapped_column(String(500))
+    link: Mapped[str | None] = mapped_column(String(300))  # a path inside the app
+    dedupe_key: Mapped[str | None] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    read_at: Mapped[datetime | None]
+
+    user = relationship("User")
+
+    @property
+    def is_read(self) -> bool:
+        return self.read_at is not None
+
+    def __repr__(self) -> str:
+        return f"<Notification {self.user_id} {self.kind}>"

@@ -1,0 +1,84 @@
+"""Helpers for the federation tests: a partner with a key, signed requests through the test client."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import secrets
+import time
+import uuid
+
+import pytest
+from flask.testing import FlaskClient
+
+from stations.crossregion import signing
+from stations.crossregion.models import AgreementKind, PartnerRegion
+from stations.crossregion.protocol import encode
+from stations.crossregion.services import FEDERATION_PATH
+from stations.extensions import db
+
+KEY = "test-shared-key-0123456789abcdef"
+
+
+@pytest.fixture
+def partner() -> PartnerRegion:
+    """A partner 'PX' that signs with KEY (and, for loopback delivery, points at this very app)."""
+    row = PartnerRegion(
+        code="PX",
+        name="测试合作区",
+        agreement_kind=AgreementKind.CROSS_REGION,
+        shared_key=KEY,
+        base_url="http://loopback.test",
+    )
+    db.session.add(row)
+    db.session.commit()  # committed (inside the test's outer transaction): the endpoint's rollbacks keep it
+    return row
+
+
+def forward_payload(case_no: str = "PX0001", content: bytes = b"form") -> dict:
+    return {
+        "case_no": case_no,
+        "item_code": "PX-ITEM-1",
+        "item_name": "名称变更登记",
+        "applicant_name": "张三",
+        "enterprise": {"name": "示例企业有限公司", "credit_code": "91610000MA6TG1234X"},
+        "materials": [
+            {
+                "name": "申请书",
+                "sha256": hashlib.sha256(content).hexdigest(),
+                "content": base64.b64encode(content).decode(),
+            }
+        ],
+    }
+
+
+def signed_post(
+    client: FlaskClient,
+    body: bytes,
+    *,
+    region: str = "PX",
+    key: str = KEY,
+    timestamp: int | None = None,
+    nonce: str | None = None,
+    path: str = FEDERATION_PATH,
+    sign_path: str | None = None,
+    tamper=None,
+):
+    timestamp_text = str(int(time.time()) if timestamp is None else timestamp)
+    nonce = nonce or secrets.token_hex(16)
+    headers = {
+        "Content-Type": "application/json",
+        signing.HEADER_REGION: region,
+        signing.HEADER_TIMESTAMP: timestamp_text,
+        signing.HEADER_NONCE: nonce,
+        signing.HEADER_SIGNATURE: signing.sign(key, "POST", sign_path or path, timestamp_text, nonce, body),
+    }
+    if tamper:
+        body = tamper(body)
+    return client.post(path, data=body, headers=headers)
+
+
+def message(
+    kind: str = "forward", payload: dict | None = None, *, message_id: str | None = None, sender: str = "PX"
+) -> bytes:
+    return encode(message_id or str(uuid.uuid4()), kind, sender, payload if payload is not None else forward_payload())

@@ -1,0 +1,173 @@
+"""The enterprise's home: only its cases, newest first, a list that polls while a case is open and answers
+unchanged polls cheaply (ETag / 304), stops polling (286) once nothing is open, in a fixed number of queries."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from stations.cases import services
+from stations.cases.services import EventInput
+from stations.domain.case_flow import CaseEvent
+from stations.extensions import db
+from stations.timeutil import utcnow
+from tests import factories as f
+from tests.cases.conftest import rongque_case, text
+from tests.conftest import htmx_headers
+from tests.enterprises.conftest import HOME_TARGET
+
+POLL = htmx_headers(HOME_TARGET)
+
+
+def withdraw(case) -> None:
+    services.apply_event(case, CaseEvent.WITHDRAW, f.user("ent-gd"), version=case.version, data=EventInput())
+
+
+def test_home_lists_only_the_enterprises_own_cases_newest_first(login_as):
+    older = f.make_case(now=utcnow() - timedelta(days=2))
+    newer = f.make_case()
+    other = f.make_case(by="staff-qh", station_code="QH", enterprise_name="氢能")  # ent-qn's
+    body = text(login_as("ent-gd").get("/home"))
+    assert older.case_no in body and newer.case_no in body
+    assert other.case_no not in body
+    assert body.index(newer.case_no) < body.index(older.case_no)
+    assert "已收件" in body and "badge-GREEN" in body  # status label and colour
+    assert 'href="/enterprise/apply"' in body and 'href="/enterprise/documents"' in body and 'href="/clerks/"' in body
+    qn_body = text(login_as("ent-qn").get("/home"))
+    assert other.case_no in qn_body and newer.case_no not in qn_body
+
+
+def test_home_shows_what_the_enterprise_owes_and_its_clerk(login_as):
+    case = rongque_case()
+    body = text(login_as("ent-gd").get("/home"))
+    owed = len(case.deficiencies)
+    assert f"补交 {owed} 份材料" in body
+    assert "我的办事专员" in body and "办事专员 张丽" in body  # clerk-ll, ent-gd's clerk
+
+
+def test_the_list_polls_while_a_case_is_open(login_as):
+    f.make_case()
+    page = login_as("ent-gd").get("/home")
+    body = text(page)
+    assert 'hx-trigger="every 20s, click"' in body and "data-poll-visible" in body
+    assert 'hx-target="#enterprise-cases"' in body and 'id="enterprise-cases"' in body
+    fragment = login_as("ent-gd").get("/home", headers=POLL)
+    assert fragment.status_code == 200
+    assert "<html" not in text(fragment) and "data-poll-visible" in text(fragment)
+    assert {"HX-Request", "HX-Target"} <= {v.strip() for v in fragment.headers["Vary"].split(",")}
+    assert fragment.headers["Cache-Control"] == "private, no-cache"  # the browser revalidates every poll
+
+
+def test_unchanged_poll_is_a_304_after_one_query(login_as, count_queries):
+    f.make_case()
+    client = login_as("ent-gd")
+    first = client.get("/home", headers=POLL)
+    etag = first.headers["ETag"]
+    with count_queries() as counter:
+        again = client.get("/home", headers={**POLL, "If-None-Match": etag})
+    assert again.status_code == 304 and again.get_data() == b""
+    assert again.headers["ETag"] == etag
+    # The session's user, then the one query of counts and latest change: nothing else.
+    assert counter.count == 2, counter.statements
+    assert "count(cases.id)" in counter.statements[1]
+
+
+def test_a_change_makes_the_poll_send_the_new_list(login_as):
+    case = f.make_case()
+    client = login_as("ent-gd")
+    etag = client.get("/home", headers=POLL).headers["ETag"]
+    services.apply_event(case, CaseEvent.ACCEPT, f.user("staff-ll"), version=case.version, data=EventInput())
+    changed = client.get("/home", headers={**POLL, "If-None-Match": etag})
+    assert changed.status_code == 200 and changed.headers["ETag"] != etag
+    assert "已受理" in text(changed)
+
+
+def test_supplying_a_material_changes_the_etag_too(login_as, uploads):
+    """A 容缺 supply does not touch the case row; the list's "补交 n 份材料" must still update."""
+    from tests.enterprises.conftest import stored_document
+
+    case = rongque_case()
+    client = login_as("ent-gd")
+    etag = client.get("/home", headers=POLL).headers["ETag"]
+    document = stored_document(case.deficiencies[0].case_material.item_material.name)
+    services.supply_deficiency(case.deficiencies[0], f.user("ent-gd"), document=document)
+    assert client.get("/home", headers={**POLL, "If-None-Match": etag}).status_code == 200
+
+
+def test_etags_differ_per_variant_and_the_page_is_never_a_304(login_as):
+    f.make_case()
+    client = login_as("ent-gd")
+    page = client.get("/home")
+    fragment = client.get("/home", headers=POLL)
+    assert page.headers["ETag"] != fragment.headers["ETag"]
+    assert "no-store" in page.headers["Cache-Control"]  # the page (bell, flash, CSRF token) is never cached
+    assert client.get("/home", headers={"If-None-Match": page.headers["ETag"]}).status_code == 200
+    assert client.get("/home", headers={**POLL, "If-None-Match": page.headers["ETag"]}).status_code == 200
+    english = client.get("/home?lang=en", headers=POLL)
+    assert english.headers["ETag"] != fragment.headers["ETag"]
+
+
+def test_poll_answers_286_without_polling_once_nothing_is_open(login_as):
+    case = f.make_case()
+    client = login_as("ent-gd")
+    etag = client.get("/home", headers=POLL).headers["ETag"]
+    withdraw(case)
+    final = client.get("/home", headers={**POLL, "If-None-Match": etag})
+    assert final.status_code == 286
+    body = text(final)
+    assert case.case_no in body and "已撤件" in body  # the final state is swapped in
+    assert "hx-trigger" not in body and "data-poll-visible" not in body  # and nothing polls again
+    page = text(client.get("/home"))
+    assert "every 20s" not in page  # a page with nothing open does not poll at all
+
+
+def test_poll_with_no_case_at_all_stops_too(login_as):
+    response = login_as("ent-gd").get("/home", headers=POLL)
+    assert response.status_code == 286
+    assert "您还没有办件" in text(response)
+
+
+def _poll_queries(client, count_queries) -> int:
+    client.get("/home", headers=POLL)  # warm the working-day calendar cache
+    with count_queries() as counter:
+        response = client.get("/home", headers=POLL)
+    assert response.status_code == 200
+    return counter.count
+
+
+def test_poll_queries_do_not_grow_with_the_number_of_cases(login_as, count_queries):
+    client = login_as("ent-gd")
+    cases = [f.make_case() for _ in range(2)]
+    services.apply_event(cases[0], CaseEvent.ACCEPT, f.user("staff-ll"), version=cases[0].version, data=EventInput())
+    with_two = _poll_queries(client, count_queries)
+    more = [f.make_case() for _ in range(28)]
+    for case in more[:10]:
+        services.apply_event(case, CaseEvent.ACCEPT, f.user("staff-ll"), version=case.version, data=EventInput())
+    with_thirty = _poll_queries(client, count_queries)
+    assert with_two == with_thirty <= 6
+    page = text(client.get("/home", headers=POLL))
+    assert len(re.findall(r'<tr id="my-case-', page)) == 20  # one page of 20, with a pager
+    assert "下一页" in page
+
+
+def test_full_page_queries_do_not_grow_with_the_number_of_cases(login_as, count_queries):
+    client = login_as("ent-gd")
+    for _ in range(2):
+        f.make_case()
+    client.get("/home")
+    with count_queries() as two:
+        client.get("/home")
+    for _ in range(28):
+        f.make_case()
+    with count_queries() as thirty:
+        client.get("/home")
+    assert two.count == thirty.count <= 10
+
+
+def test_the_second_page_polls_itself(login_as):
+    for _ in range(21):
+        f.make_case()
+    db.session.flush()
+    body = text(login_as("ent-gd").get("/home?page=2", headers=POLL))
+    assert 'hx-get="/home?page=2"' in body
+    assert len(re.findall(r'<tr id="my-case-', body)) == 1
