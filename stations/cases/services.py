@@ -24,6 +24,8 @@ from ..extensions import db
 from ..notifications.services import notify_case_event
 from ..sites.models import ScopeMode, Station, StationItem
 from ..timeutil import BUSINESS_TZ, to_business, utcnow
+from ..uploads.models import StoredFile
+from ..uploads.storage import store_bytes
 from .models import Case, CaseEventRecord, CaseMaterial, Channel, Deficiency, MaterialStatus
 from .numbering import format_case_no, new_query_code, next_sequence
 
@@ -113,6 +115,25 @@ def _record(
 
 # actor_role of the receive event when a machine client (an Open311 API key) filed the application.
 INTEGRATION_ROLE = "INTEGRATION"
+
+
+def file_uploads(
+    uploads, *, enterprise: Enterprise, user: User, status: MaterialStatus, stored: list[StoredFile]
+) -> list[MaterialInput]:
+    """Put each checked upload of an intake form into the enterprise's document store, once.
+
+    ``uploads`` maps an item material id to ``(data, content_type, filename, material_name)``; every file
+    written is appended to ``stored`` so that the caller can discard them if the transaction rolls back.
+    Returns the checklist entries pointing at the new documents.
+    """
+    from ..enterprises import services as enterprise_services
+
+    inputs = []
+    for material_id, (data, content_type, filename, material_name) in uploads.items():
+        stored.append(store_bytes(data, content_type, filename, enterprise_id=enterprise.id, user_id=user.id))
+        document = enterprise_services.add_document(enterprise.id, material_name, stored[-1].id, user=user)
+        inputs.append(MaterialInput(material_id, status, document.id))
+    return inputs
 
 
 def receive_case(

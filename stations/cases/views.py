@@ -47,7 +47,7 @@ from ..extensions import db
 from ..sites import queries as sites_queries
 from ..sites.models import Station, StationKind
 from ..timeutil import business_today
-from ..uploads.storage import UploadRejected, read_checked, send_stored, store_bytes, upload_root
+from ..uploads.storage import UploadRejected, discard, read_checked, send_stored, store_bytes, upload_root
 from ..web.errors import error_response
 from ..web.htmx import fragment_for, hx_trigger, is_htmx, render, render_fragment
 from . import page_queries, queries, services
@@ -490,12 +490,6 @@ def _deficiency_of(case: Case, deficiency_id: int) -> Deficiency:
     abort(404)
 
 
-def _discard(stored_files) -> None:
-    """Remove files whose rows were rolled back (no file without a row)."""
-    for stored in stored_files:
-        (upload_root() / stored.storage_name).unlink(missing_ok=True)
-
-
 @bp.route("/<case_no>/deficiencies/<int:deficiency_id>/supply", methods=["POST"])
 @login_required
 def deficiency_supply(case_no: str, deficiency_id: int):
@@ -532,7 +526,7 @@ def deficiency_supply(case_no: str, deficiency_id: int):
     try:
         services.supply_deficiency(deficiency, user, document=document)
     except (CaseFlowError, CaseError) as error:
-        _discard(stored)
+        discard(stored)
         return _refused(user, case_no, 422, _deficiency_error(error))
     db.session.commit()
     return _done(user, case_no, _safe_next(form.next.data, url_for("cases.show", case_no=case_no)))
@@ -577,7 +571,7 @@ def material_supply(case_no: str, material_id: int):
     try:
         services.supply_material(material, user, document=document)
     except CaseError as error:
-        _discard(stored)
+        discard(stored)
         return _refused(user, case_no, 422, _deficiency_error(error), event=failed)
     db.session.commit()
     return _done(user, case_no, _safe_next(form.next.data, url_for("cases.show", case_no=case_no)))
@@ -820,13 +814,12 @@ def create():
     checklist = _read_checklist(item, enterprise)
     if errors or not form_ok or checklist.errors:
         return _intake_again(user, form, errors, checklist)
-    stored = []
-    inputs = list(checklist.inputs)
+    stored: list = []
     try:
-        for material_id, (data, content_type, filename, material_name) in checklist.uploads.items():
-            stored.append(store_bytes(data, content_type, filename, enterprise_id=enterprise.id, user_id=user.id))
-            document = enterprise_services.add_document(enterprise.id, material_name, stored[-1].id, user=user)
-            inputs.append(MaterialInput(material_id, MaterialStatus.VERIFIED, document.id))
+        # Uploaded at the counter: the original was in hand, so the material counts as checked.
+        inputs = list(checklist.inputs) + services.file_uploads(
+            checklist.uploads, enterprise=enterprise, user=user, status=MaterialStatus.VERIFIED, stored=stored
+        )
         case = services.receive_case(
             user=user,
             station=station,
@@ -841,7 +834,7 @@ def create():
         )
     except (CaseError, CaseFlowError) as error:
         db.session.rollback()
-        _discard(stored)
+        discard(stored)
         message = CASE_ERROR_MESSAGES.get(getattr(error, "code", ""), FLOW_ERROR_MESSAGES["not_permitted"])
         return _intake_again(user, form, [str(message)], checklist)
     db.session.commit()

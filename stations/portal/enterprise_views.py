@@ -46,7 +46,7 @@ from ..notifications.models import NotificationKind
 from ..notifications.services import notify, notify_station_staff
 from ..sites.models import Station
 from ..timeutil import business_today, utcnow
-from ..uploads.storage import UploadRejected, read_checked, send_stored, store, store_bytes, upload_root
+from ..uploads.storage import UploadRejected, discard, read_checked, send_stored, store, upload_root
 from ..web.caching import etag_for, not_modified, with_etag
 from ..web.errors import error_response
 from ..web.htmx import STOP_POLLING, fragment_for, render
@@ -293,13 +293,12 @@ def apply_submit():
     checklist = _read_materials(item, enterprise)
     if errors or not form_ok or checklist.errors:
         return _apply_again(user, form, errors, checklist)
-    stored = []
-    inputs = list(checklist.inputs)
+    stored: list = []
     try:
-        for material_id, (data, content_type, filename, material_name) in checklist.uploads.items():
-            stored.append(store_bytes(data, content_type, filename, enterprise_id=enterprise.id, user_id=user.id))
-            document = enterprise_services.add_document(enterprise.id, material_name, stored[-1].id, user=user)
-            inputs.append(MaterialInput(material_id, MaterialStatus.PROVIDED, document.id))
+        # Uploaded by the applicant: staff still have to check it (PROVIDED, not VERIFIED).
+        inputs = list(checklist.inputs) + case_services.file_uploads(
+            checklist.uploads, enterprise=enterprise, user=user, status=MaterialStatus.PROVIDED, stored=stored
+        )
         case = case_services.receive_case(
             user=user,
             station=station,
@@ -314,8 +313,7 @@ def apply_submit():
         _tell_who_takes_it_in(case)
     except (CaseError, CaseFlowError) as error:
         db.session.rollback()
-        for file in stored:
-            (upload_root() / file.storage_name).unlink(missing_ok=True)
+        discard(stored)
         message = CASE_ERROR_MESSAGES.get(getattr(error, "code", ""), FLOW_ERROR_MESSAGES["not_permitted"])
         return _apply_again(user, form, [str(message)], checklist)
     db.session.commit()

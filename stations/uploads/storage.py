@@ -128,6 +128,12 @@ def store_bytes(
     return stored
 
 
+def discard(stored_files) -> None:
+    """Remove the files of rows that were rolled back (never a file without a row)."""
+    for stored in stored_files:
+        (upload_root() / stored.storage_name).unlink(missing_ok=True)
+
+
 def send_stored(stored: StoredFile):
     """Serve a stored file as a download that no browser will render or sniff."""
     path = upload_root() / stored.storage_name
