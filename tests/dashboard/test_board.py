@@ -40,6 +40,8 @@ def test_central_sees_all_seven_sites(login_as):
     for code in SEVEN:
         assert f'id="tile-{code}"' in html
     assert 'hx-trigger="every 15s"' in html and "data-poll-visible" in html
+    # A board left open must not keep the central office's session alive past its idle limit.
+    assert html.count("""hx-headers='{"X-Poll": "1"}'""") >= len(SEVEN)
     assert "style=" not in html
 
 

@@ -50,6 +50,7 @@ def test_the_list_polls_while_a_case_is_open(login_as):
     page = login_as("ent-gd").get("/home")
     body = text(page)
     assert 'hx-trigger="every 20s, click"' in body and "data-poll-visible" in body
+    assert """hx-headers='{"X-Poll": "1"}'""" in body  # polling is not activity for the idle timeout
     assert 'hx-target="#enterprise-cases"' in body and 'id="enterprise-cases"' in body
     fragment = login_as("ent-gd").get("/home", headers=POLL)
     assert fragment.status_code == 200
