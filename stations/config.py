@@ -53,6 +53,12 @@ class Config:
 
     # Cross-region federation (docs/federation.md): our region code as partners know it.
     REGION_CODE = os.environ.get("REGION_CODE", "JH")
+    # Partner URLs must match one of these prefixes (security.md N5; stations/crossregion/egress.py). None:
+    # loopback only, and nothing in production. The receive endpoint's own request limit: a forward inlines
+    # its materials (base64). Pinned CA files by partner code (N6; or the partner's PEM on its admin page).
+    FEDERATION_EGRESS_ALLOWLIST: list[str] | None = None
+    FEDERATION_MAX_BYTES = 80 * 1024 * 1024
+    FEDERATION_CA_FILES: dict[str, str] = {}
 
 
 class TestConfig(Config):
@@ -60,6 +66,15 @@ class TestConfig(Config):
     ENV_NAME = "testing"
     SECRET_KEY = "test-secret-key-not-for-production"
     PASSWORD_HASH_METHOD = "scrypt:1024:8:1"  # fast hashing for the suite only
+    # Loopback plus the made-up partner hosts of tests/crossregion (their transports never open a socket).
+    FEDERATION_EGRESS_ALLOWLIST = [
+        "http://127.0.0.1",
+        "https://127.0.0.1",
+        "http://localhost",
+        "https://localhost",
+        "http://loopback.test",
+        "http://py.test",
+    ]
 
 
 def load_secret_key(env_name: str) -> str:

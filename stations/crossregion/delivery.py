@@ -6,12 +6,18 @@ stops at its first failure, so its order is kept and a dead partner costs the ot
 
 - 2xx: delivered. The receiver applies a message id once, so a retry after a lost reply is harmless.
 - 4xx other than 408/409/425/429: ``failed`` (the partner refuses it; an administrator retries it by hand).
-- anything else (connection refused, timeout, 5xx): attempts + 1, next try in ``min(2**attempts, 300)`` s.
+- anything else (connection refused, timeout, TLS failure, 3xx, 5xx): attempts + 1, next try in
+  ``min(2**attempts, 300)`` s.
+
+Before anything is sent, the partner's URL must pass the egress allowlist (egress.py, security.md N5); TLS is
+verified with the system CAs or the partner's pinned CA (tls.py, N6); messages are signed with the partner's
+newest valid key and name it in ``X-XR-Key-Id`` (keys.py, N7).
 """
 
 from __future__ import annotations
 
 import secrets
+import ssl
 import time
 import urllib.error
 import urllib.request
@@ -19,12 +25,13 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 
 from sqlalchemy import select
 
 from ..extensions import db
 from ..timeutil import utcnow
-from . import signing
+from . import egress, keys, signing, tls
 from .models import OutboxMessage, OutboxStatus, PartnerRegion
 from .protocol import encode
 from .services import FEDERATION_PATH
@@ -45,6 +52,9 @@ class Request:
     body: bytes
     key: str
     region: str
+    key_id: str = ""
+    ca_pem: str | None = None  # the partner's pinned CA; None: the system CAs
+    refused: str = ""  # why it must not be sent (egress allowlist): recorded as a failed attempt
 
 
 @dataclass(frozen=True)
@@ -65,37 +75,59 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 _OPENER = urllib.request.build_opener(_NoRedirect)
 
 
-def urllib_transport(url: str, body: bytes, headers: dict[str, str]) -> int:
+def urllib_transport(url: str, body: bytes, headers: dict[str, str], *, context: ssl.SSLContext | None = None) -> int:
+    """POST and return the status; 3xx is returned, never followed. HTTPS is always verified (``context`` or
+    the system CAs).
+    """
     if not url.startswith(("http://", "https://")):
         raise ValueError(f"partner URL must be http(s): {url!r}")
     request = urllib.request.Request(url, data=body, headers=headers, method="POST")  # noqa: S310 - scheme checked
+    opener = _OPENER
+    if url.startswith("https://"):
+        opener = urllib.request.build_opener(
+            _NoRedirect, urllib.request.HTTPSHandler(context=context or tls.client_context(None))
+        )
     try:
-        with _OPENER.open(request, timeout=TIMEOUT_SECONDS) as response:
+        with opener.open(request, timeout=TIMEOUT_SECONDS) as response:
             response.read()
             return response.status
     except urllib.error.HTTPError as error:
         return error.code
 
 
-def signed_headers(key: str, region: str, path: str, body: bytes) -> dict[str, str]:
+def signed_headers(key: str, region: str, path: str, body: bytes, key_id: str = "") -> dict[str, str]:
     timestamp = str(int(time.time()))
     nonce = secrets.token_hex(16)
-    return {
+    headers = {
         "Content-Type": "application/json",
         signing.HEADER_REGION: region,
         signing.HEADER_TIMESTAMP: timestamp,
         signing.HEADER_NONCE: nonce,
         signing.HEADER_SIGNATURE: signing.sign(key, "POST", path, timestamp, nonce, body),
     }
+    if key_id:
+        headers[signing.HEADER_KEY_ID] = key_id
+    return headers
 
 
-def _send_batch(batch: list[tuple[str, Request]], transport: Transport) -> list[Outcome]:
+def _default_transport(request: Request) -> Transport:
+    """urllib with the partner's TLS trust (its pinned CA, or the system CAs)."""
+    if request.url.startswith("https://"):
+        return partial(urllib_transport, context=tls.client_context(request.ca_pem))
+    return urllib_transport
+
+
+def _send_batch(batch: list[tuple[str, Request]], transport: Transport | None) -> list[Outcome]:
     outcomes = []
     for message_id, request in batch:
-        headers = signed_headers(request.key, request.region, request.path, request.body)
+        if request.refused:
+            outcomes.append(Outcome(message_id, None, request.refused))
+            break
+        headers = signed_headers(request.key, request.region, request.path, request.body, request.key_id)
         try:
-            status = transport(request.url, request.body, headers)
-        except (OSError, ValueError) as error:  # refused, reset, timeout, bad URL
+            send = transport or _default_transport(request)
+            status = send(request.url, request.body, headers)
+        except (OSError, ValueError, ssl.SSLError) as error:  # refused, reset, timeout, TLS failure, bad URL
             outcomes.append(Outcome(message_id, None, f"{type(error).__name__}: {error}"[:500]))
             break
         outcomes.append(Outcome(message_id, status))
@@ -114,7 +146,8 @@ def due_batches(region: str, *, now: datetime, batch: int) -> dict[int, list[tup
     ).all()
     batches: dict[int, list[tuple[str, Request]]] = {}
     for partner in partners:
-        if not partner.base_url or not partner.shared_key or not partner.is_active:
+        key = keys.signing_key(partner, now)
+        if not partner.base_url or key is None or not partner.is_active:
             continue
         # The head of the queue decides: a message waiting for its backoff holds the ones behind it (order kept).
         rows = db.session.scalars(
@@ -126,6 +159,10 @@ def due_batches(region: str, *, now: datetime, batch: int) -> dict[int, list[tup
         if not rows or rows[0].next_attempt_at > now:
             continue
         url = partner.base_url.rstrip("/") + FEDERATION_PATH
+        refused = "" if egress.is_allowed(url) else f"egress refused: {partner.base_url} is not in the allowlist"
+        ca_pem = _pinned_ca(partner)
+        if isinstance(ca_pem, Exception):
+            refused, ca_pem = f"pinned CA unreadable: {ca_pem}"[:500], None
         batches[partner.id] = [
             (
                 row.id,
@@ -133,13 +170,23 @@ def due_batches(region: str, *, now: datetime, batch: int) -> dict[int, list[tup
                     url,
                     FEDERATION_PATH,
                     encode(row.id, row.kind.value, region, row.payload),
-                    partner.shared_key,
+                    key.secret,
                     region,
+                    key_id=key.key_id,
+                    ca_pem=ca_pem,
+                    refused=refused,
                 ),
             )
             for row in rows
         ]
     return batches
+
+
+def _pinned_ca(partner: PartnerRegion) -> str | Exception | None:
+    try:
+        return tls.pinned_ca(partner)
+    except OSError as error:  # a configured CA file that is missing: the attempt fails, it never falls back
+        return error
 
 
 def record(outcomes: list[Outcome], *, now: datetime) -> tuple[int, int]:
@@ -168,12 +215,15 @@ def record(outcomes: list[Outcome], *, now: datetime) -> tuple[int, int]:
 def deliver_once(
     region: str,
     *,
-    transport: Transport = urllib_transport,
+    transport: Transport | None = None,
     batch: int = 50,
     workers: int = 8,
     now: datetime | None = None,
 ) -> tuple[int, int]:
-    """One round over every partner's queue; commits the outcomes. Returns (delivered, failed attempts)."""
+    """One round over every partner's queue; commits the outcomes. Returns (delivered, failed attempts).
+
+    ``transport`` replaces the network (tests); by default each partner gets urllib with its own TLS trust.
+    """
     now = now or utcnow()
     batches = due_batches(region, now=now, batch=batch)
     db.session.rollback()  # end the read transaction: no lock is held while the network is used

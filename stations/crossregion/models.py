@@ -6,9 +6,10 @@ import enum
 import uuid
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..catalog.models import ServiceItem
 from ..extensions import db
 from ..timeutil import utcnow
 
@@ -31,6 +32,8 @@ class PartnerRegion(db.Model):
     is_active: Mapped[bool] = mapped_column(default=True)
     shared_key: Mapped[str | None] = mapped_column(String(128))  # HMAC key shared with the partner (issue 5)
     sort_order: Mapped[int] = mapped_column(default=0)
+    # PEM of the CA(s) that sign the partner's TLS certificate; when set, only they are trusted (security.md N6).
+    ca_bundle_pem: Mapped[str | None] = mapped_column(Text)
 
     def __repr__(self) -> str:
         return f"<PartnerRegion {self.code} {self.name}>"
@@ -38,7 +41,30 @@ class PartnerRegion(db.Model):
 
 # --- Federation (issue 5): keys, agreement items, outbox / inbox, transfers -------------------------------------
 # Added columns/tables (the lead regenerates the migration): partner_regions.shared_key, partner_items,
-# xr_outbox, xr_inbox, xr_nonces, xr_transfers.
+# xr_outbox, xr_inbox, xr_nonces, xr_transfers; then partner_regions.ca_bundle_pem and xr_partner_keys.
+
+
+class PartnerKey(db.Model):
+    """One signing key shared with a partner (security.md N7): two may be valid at once while keys rotate.
+
+    A key is valid from ``not_before`` until ``not_after`` (exclusive); retiring a key sets ``not_after`` to now.
+    ``partner_regions.shared_key`` is the legacy single key, used only while a partner has no row here
+    (stations/crossregion/keys.py).
+    """
+
+    __tablename__ = "xr_partner_keys"
+    __table_args__ = (UniqueConstraint("partner_id", "key_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    partner_id: Mapped[int] = mapped_column(ForeignKey("partner_regions.id"), index=True)
+    key_id: Mapped[str] = mapped_column(String(32))
+    secret: Mapped[str] = mapped_column(String(128))
+    not_before: Mapped[datetime] = mapped_column(default=utcnow)
+    not_after: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    def valid_at(self, now: datetime) -> bool:
+        return self.not_before <= now and (self.not_after is None or now < self.not_after)
 
 
 class PartnerItem(db.Model):
@@ -53,6 +79,8 @@ class PartnerItem(db.Model):
     partner_item_code: Mapped[str] = mapped_column(String(64))
     partner_item_name: Mapped[str] = mapped_column(String(200))
     is_same_standard: Mapped[bool] = mapped_column(default=False)
+
+    local_item: Mapped[ServiceItem | None] = relationship()
 
 
 class MessageKind(enum.StrEnum):

@@ -20,7 +20,7 @@ from ..cases.models import Case
 from ..extensions import db
 from ..timeutil import utcnow
 from ..uploads.storage import upload_root
-from . import signing
+from . import keys, signing
 from .models import (
     InboxMessage,
     MessageKind,
@@ -158,7 +158,7 @@ def receive_request(
     """Check and apply one inbound request. Refusals change nothing (no nonce, no inbox row, no effect)."""
     now_epoch = time.time() if now_epoch is None else now_epoch
     partner = partner_by_code(headers.get(signing.HEADER_REGION))
-    if partner is None or not partner.is_active or not partner.shared_key:
+    if partner is None or not partner.is_active or not keys.has_key(partner):
         return Answer(401, {"error": "unknown_partner"})
     timestamp = headers.get(signing.HEADER_TIMESTAMP, "")
     if not signing.timestamp_fresh(timestamp, now_epoch):
@@ -166,10 +166,9 @@ def receive_request(
     nonce = headers.get(signing.HEADER_NONCE, "")
     if not nonce or len(nonce) > 64:
         return Answer(401, {"error": "missing_nonce"})
-    if not signing.verify(
-        partner.shared_key, method, path, timestamp, nonce, body, headers.get(signing.HEADER_SIGNATURE, "")
-    ):
-        return Answer(401, {"error": "bad_signature"})
+    refusal = keys.verify_request(partner, method, path, headers, body)  # key id, expiry (security.md N7)
+    if refusal:
+        return Answer(401, {"error": refusal})
     if db.session.get(SeenNonce, nonce) is not None:
         return Answer(409, {"error": "replayed_nonce"})
     try:

@@ -16,6 +16,7 @@ HEADER_REGION = "X-XR-Region"  # the sender's region code
 HEADER_TIMESTAMP = "X-XR-Timestamp"  # Unix seconds
 HEADER_NONCE = "X-XR-Nonce"  # unique per attempt
 HEADER_SIGNATURE = "X-XR-Signature"  # "<algorithm>=<hex>"
+HEADER_KEY_ID = "X-XR-Key-Id"  # which of the partner's keys signed (security.md N7); absent for the legacy key
 
 
 class Signer(Protocol):

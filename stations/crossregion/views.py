@@ -6,7 +6,7 @@ is checked before the body is parsed. The administrator pages live under /admin/
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, jsonify, redirect, request, url_for
+from flask import Blueprint, abort, current_app, flash, jsonify, redirect, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
@@ -15,7 +15,7 @@ from ..extensions import csrf, db
 from ..web.htmx import render
 from . import queries, services
 from .models import OutboxMessage, OutboxStatus
-from .signing import HEADER_NONCE, HEADER_REGION, HEADER_SIGNATURE, HEADER_TIMESTAMP
+from .signing import HEADER_KEY_ID, HEADER_NONCE, HEADER_REGION, HEADER_SIGNATURE, HEADER_TIMESTAMP
 
 bp = Blueprint("federation", __name__)
 admin_bp = Blueprint("crossregion_admin", __name__, url_prefix="/admin/crossregion")
@@ -24,11 +24,14 @@ csrf.exempt(bp)
 # (cases never imports crossregion: architecture.md §3).
 bp.add_app_template_global(queries.transfers_for_case, "xr_transfers_for")
 
-_HEADERS = (HEADER_REGION, HEADER_TIMESTAMP, HEADER_NONCE, HEADER_SIGNATURE)
+_HEADERS = (HEADER_REGION, HEADER_TIMESTAMP, HEADER_NONCE, HEADER_SIGNATURE, HEADER_KEY_ID)
 
 
 @bp.post(services.FEDERATION_PATH)
 def receive():
+    # A forward inlines its materials, so this endpoint has its own, larger limit (FEDERATION_MAX_BYTES) than the
+    # app's MAX_CONTENT_LENGTH; a larger body is refused with 413 before it is read.
+    request.max_content_length = current_app.config["FEDERATION_MAX_BYTES"]
     body = request.get_data(cache=False)
     headers = {name: request.headers.get(name, "") for name in _HEADERS}
     try:
