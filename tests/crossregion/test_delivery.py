@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, HTTPServer
@@ -248,3 +249,134 @@ def test_the_case_page_shows_the_partner_state(client, partner, login_as):
     page = login_as("staff-ll").get(f"/cases/{case.case_no}").get_data(as_text=True)
     assert 'id="xr-panel"' in page and "测试合作区" in page
     assert "ACCEPTED" in page and inbound.local_case_no in page
+
+
+# --- egress allowlist (security.md N5) -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("url", "allowed"),
+    [
+        ("https://zwfw.gl.example/", True),
+        ("https://zwfw.gl.example/xr/federation/v1/messages", True),
+        ("https://zwfw.gl.example:8443/", True),  # the entry names no port
+        ("http://zwfw.gl.example/", False),  # another scheme
+        ("https://zwfw.gl.example.evil.example/", False),
+        ("https://evil.example/?u=https://zwfw.gl.example/", False),
+        ("https://user@zwfw.gl.example/", False),  # credentials in the URL
+        ("https://sy.example:9443/fed/v1", True),
+        ("https://sy.example:9444/fed/", False),  # the entry names port 9443
+        ("https://sy.example:9443/other/", False),  # outside the entry's path
+        ("https://sy.example:9443/federal/", False),  # a prefix of the name is not the path
+        ("ftp://zwfw.gl.example/", False),
+        ("not a url", False),
+    ],
+)
+def test_the_egress_allowlist(url, allowed):
+    from stations.crossregion import egress
+
+    entries = ["https://zwfw.gl.example", "https://sy.example:9443/fed"]
+    assert egress.is_allowed(url, entries) is allowed
+
+
+def test_the_default_allowlist_is_loopback_and_nothing_in_production(app):
+    from stations.crossregion import egress
+
+    saved = app.config["FEDERATION_EGRESS_ALLOWLIST"], app.config["ENV_NAME"]
+    try:
+        app.config["FEDERATION_EGRESS_ALLOWLIST"] = None
+        assert egress.is_allowed("http://127.0.0.1:5102/")
+        assert not egress.is_allowed("http://10.0.0.8/")
+        app.config["ENV_NAME"] = "production"
+        assert egress.allowlist() == ()
+        assert not egress.is_allowed("http://127.0.0.1:5102/")
+    finally:
+        app.config["FEDERATION_EGRESS_ALLOWLIST"], app.config["ENV_NAME"] = saved
+
+
+def test_a_partner_url_outside_the_allowlist_is_never_contacted(partner):
+    partner.base_url = "http://169.254.169.254/latest"
+    message = services.enqueue(partner, MessageKind.STATUS, {"n": 1})
+    db.session.commit()
+    calls: list[str] = []
+    assert delivery.deliver_once("JH", transport=lambda url, *a: calls.append(url) or 200) == (0, 1)
+    assert calls == []
+    db.session.refresh(message)
+    assert message.status is OutboxStatus.PENDING and message.attempts == 1
+    assert message.last_error.startswith("egress refused")
+
+
+def test_a_redirect_is_a_failed_attempt_and_is_not_followed(partner):
+    server = HTTPServer(("127.0.0.1", 0), _Redirect)
+    _Redirect.hits = 0
+    thread = threading.Thread(target=server.handle_request, daemon=True)
+    thread.start()
+    partner.base_url = f"http://127.0.0.1:{server.server_port}"
+    message = services.enqueue(partner, MessageKind.STATUS, {"n": 1})
+    db.session.commit()
+    try:
+        assert delivery.deliver_once("JH") == (0, 1)  # the real urllib transport
+    finally:
+        thread.join(5)
+        server.server_close()
+    db.session.refresh(message)
+    assert message.status is OutboxStatus.PENDING and message.last_error == "HTTP 302"
+    assert _Redirect.hits == 1
+
+
+# --- large materials: the receive endpoint's own request limit ------------------------------------------------
+
+
+def _big_forward(size: int) -> bytes:
+    import base64
+    import hashlib
+    import os
+
+    from tests.crossregion.conftest import message
+
+    content = os.urandom(size)
+    payload = forward_payload("PX-BIG-1")
+    payload["materials"] = [
+        {
+            "name": f"材料{n}",
+            "sha256": hashlib.sha256(part).hexdigest(),
+            "content": base64.b64encode(part).decode(),
+        }
+        for n, part in enumerate((content[: size // 2], content[size // 2 :]))
+    ]
+    return message(payload=payload)
+
+
+def test_a_30_mb_signed_forward_passes_the_federation_endpoints_limit(client, partner, app):
+    from tests.crossregion.conftest import signed_post
+
+    body = _big_forward(22 * 1024 * 1024)  # two 11 MB materials, base64: about 30 MB
+    assert 29 * 1024 * 1024 < len(body) < app.config["FEDERATION_MAX_BYTES"]
+    assert len(body) > app.config["MAX_CONTENT_LENGTH"]
+    response = signed_post(client, body)
+    # Read whole, signature and both digests checked: what the pipeline does next is not a question of size.
+    assert response.status_code not in (400, 401, 413), response.get_json()
+
+    data = json.loads(body)
+    data["payload"]["materials"][1]["sha256"] = "0" * 64
+    tampered = json.dumps(data).encode()
+    refused = signed_post(client, tampered)
+    assert (refused.status_code, refused.get_json()["error"]) == (400, "digest_mismatch")  # the end was read too
+
+
+def test_the_federation_limit_still_applies(client, partner, app):
+    from tests.crossregion.conftest import signed_post
+
+    saved = app.config["FEDERATION_MAX_BYTES"]
+    app.config["FEDERATION_MAX_BYTES"] = 1024 * 1024
+    try:
+        response = signed_post(client, _big_forward(2 * 1024 * 1024))
+    finally:
+        app.config["FEDERATION_MAX_BYTES"] = saved
+    assert response.status_code == 413
+
+
+def test_other_endpoints_keep_the_app_limit(client, app):
+    body = b"x" * (app.config["MAX_CONTENT_LENGTH"] + 1024)
+    response = client.post("/login", data=body, headers={"Content-Type": "application/octet-stream"})
+    assert response.status_code == 413
