@@ -110,6 +110,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     app.register_blueprint(federation_bp)  # POST /federation/v1/messages: signed, CSRF-exempt (issue 5)
     app.register_blueprint(crossregion_admin_bp)  # /admin/crossregion: partners, outbox, inbox
+    from .cases.xr_port import install as install_cross_region
+    from .crossregion.case_link import FederationPort
+
+    install_cross_region(FederationPort())  # cases reach cross-region handling through this port only
 
     # 6. Command line.
     from .cli import register_commands

@@ -89,6 +89,7 @@ class EventForm(Form):
     reason = TextAreaField(filters=[_strip], validators=[Optional(), Length(max=MAX_NOTE)])
     commitment_signed = BooleanField()
     delivery_mode = StringField(filters=[_strip])
+    partner_code = StringField(filters=[_strip], validators=[Optional(), Length(max=16)])  # forward: to whom
     verified_material_ids = SelectMultipleField(coerce=int, validate_choice=False)
     next = HiddenField()
 

@@ -35,6 +35,13 @@ PLAIN_EVENTS = {
     "supply": _l("补交了材料"),
     "verify": _l("补交的材料已核验通过"),
     "reject_supply": _l("补交的材料未通过核验,请重新补交"),
+    "forward": _l("申请已转至合作地区办理"),
+    "sign_for": _l("已签收合作地区转来的申请"),
+    "partner_sign": _l("合作地区已签收您的申请"),
+    "partner_status": _l("合作地区办理进度有更新"),
+    "result_return": _l("合作地区已办结,办理结果已返回驿站"),
+    "partner_reject": _l("合作地区审批未通过"),
+    "partner_refuse": _l("合作地区不予受理"),
     HAND_OVER_EVENT: _l("办事专员已变更"),
 }
 # Labels for staff of events that are not state-machine events.

@@ -60,7 +60,15 @@ DELIVERY_MODES = {
 }
 
 # Events a row of the queue can fire with one tap; every other event needs the case page.
-ROW_EVENTS = (CaseEvent.ACCEPT, CaseEvent.START_REVIEW, CaseEvent.DECIDE_APPROVE, CaseEvent.ISSUE, CaseEvent.DELIVER)
+ROW_EVENTS = (
+    CaseEvent.SIGN_FOR,
+    CaseEvent.ACCEPT,
+    CaseEvent.START_REVIEW,
+    CaseEvent.DECIDE_APPROVE,
+    CaseEvent.ISSUE,
+    CaseEvent.DELIVER,
+    CaseEvent.FORWARD,  # on a row only when exactly one partner handles the item (the row names it)
+)
 
 # Events whose form asks for something (the case page shows their fields).
 EVENTS_WITH_NOTE = {
@@ -96,6 +104,7 @@ CASE_ERROR_MESSAGES = {
     "not_suppliable": _l("该材料当前无需补交,请查看最新状态。"),
     "read_only": _l("您只能查看办件,不能办理。"),
     "stale": _l("该办件刚刚已被他人更新。下面是最新内容,请确认后再操作。"),
+    "partner_unavailable": _l("所选合作地区暂不能接收该事项的办件,请选择其他地区或稍后再试。"),
 }
 
 UPLOAD_MESSAGES = {

@@ -91,6 +91,8 @@ class Case(db.Model):
     delivered_at: Mapped[datetime | None]
     delivery_mode: Mapped[str | None] = mapped_column(String(16))
     closed_reason: Mapped[str | None] = mapped_column(Text)
+    # Cross-region, handling site: when our staff signed for the package a partner forwarded (XR_INBOUND only).
+    xr_signed_at: Mapped[datetime | None]
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     version: Mapped[int] = mapped_column(default=1)
 

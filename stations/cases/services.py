@@ -28,6 +28,7 @@ from ..uploads.models import StoredFile
 from ..uploads.storage import store_bytes
 from .models import Case, CaseEventRecord, CaseMaterial, Channel, Deficiency, MaterialStatus
 from .numbering import format_case_no, new_query_code, next_sequence
+from .xr_port import port as xr_port
 
 
 class CaseError(Exception):
@@ -61,6 +62,7 @@ class EventInput:
     commitment_signed: bool = False
     delivery_mode: str = ""
     verified_material_ids: list[int] = field(default_factory=list)
+    partner_code: str = ""  # forward: the partner district chosen (any one that handles the item when empty)
 
 
 def closing_time() -> time:
@@ -273,6 +275,11 @@ def facts_for(case: Case, now: datetime | None = None, event_input: EventInput |
         ),
         reason=event_input.reason,
         resume_status=case.status_before_correction,
+        # Only a RECEIVED case can be forwarded: don't ask the port (one query per request) for the others.
+        xr_partner_available=case.status is CaseStatus.RECEIVED
+        and case.channel is not Channel.XR_INBOUND
+        and bool(xr_port().partners_for_item(case.item_id)),
+        xr_inbound_unsigned=case.channel is Channel.XR_INBOUND and case.xr_signed_at is None,
     )
 
 
@@ -315,9 +322,97 @@ def apply_event(
     except StaleDataError as error:
         db.session.rollback()
         raise StaleCase() from error
+    _tell_partner(case, event, before, data, now)
     # Tell the enterprise (the bell; SMS / WeChat later): accepted, correction, 容缺, decision, result, delivered
     # (= invited to rate). Only adds rows to the session, never commits; events it does not know are ignored.
     notify_case_event(case, event.value, at=now)
+    return case
+
+
+def _tell_partner(case: Case, event: CaseEvent, before: CaseStatus | None, data: EventInput, now: datetime) -> None:
+    """Forward a case, or report a change of a case a partner forwarded to us, in this transaction."""
+    if event is CaseEvent.FORWARD or case.channel is Channel.XR_INBOUND:
+        xr_port().event_applied(
+            case, event, before, partner_code=data.partner_code, note=data.note or data.reason, now=now
+        )
+
+
+# actor_role of the events a partner district's messages stand for (they have no user here).
+PARTNER_ROLE = "PARTNER"
+
+
+def _with_partner(partner_name: str, note: str) -> str:
+    return f"{partner_name}: {note}" if partner_name and note else (note or partner_name)
+
+
+def apply_partner_event(
+    case: Case, event: CaseEvent, *, note: str = "", partner_name: str = "", now: datetime | None = None
+) -> Case:
+    """Fire an event a partner district's message stands for (SYSTEM actor) on a case we forwarded.
+
+    :raise case_flow.CaseFlowError: the event does not apply now (the caller decides whether that is an error).
+    """
+    now = now or utcnow()
+    before = case.status
+    target = case_flow.next_status(facts_for(case, now), event, Actor.SYSTEM)
+    with db.session.no_autoflush:
+        if event in (CaseEvent.RESULT_RETURN, CaseEvent.PARTNER_REJECT):
+            case.decision_note = note or None
+            if event is CaseEvent.RESULT_RETURN:
+                case.issued_at = now  # the result is here, ready to hand over
+        elif event is CaseEvent.PARTNER_REFUSE:
+            case.closed_reason = note or None
+        case.status = target
+        _record(case, None, event.value, before, _with_partner(partner_name, note), at=now, role=PARTNER_ROLE)
+    db.session.flush()
+    notify_case_event(case, event.value, at=now)
+    return case
+
+
+def receive_forwarded_case(
+    *,
+    station: Station,
+    item: ServiceItem,
+    enterprise: Enterprise,
+    applicant_name: str,
+    materials: list[MaterialInput],
+    partner_name: str,
+    remote_case_no: str,
+    now: datetime | None = None,
+) -> Case:
+    """A case a partner district forwarded to us (we are the handling site): RECEIVED, channel XR_INBOUND,
+    waiting for our staff to sign for it. Our own clock starts at our acceptance (domain.md §3.1)."""
+    now = now or utcnow()
+    case_flow.next_status(CaseFacts(status=None), CaseEvent.RECEIVE, Actor.SYSTEM)
+    day = to_business(now).date()
+    case = Case(
+        case_no=format_case_no(station.code, day, next_sequence(station.id, day)),
+        query_code=new_query_code(),
+        item_id=item.id,
+        enterprise_id=enterprise.id,
+        station_id=station.id,
+        clerk_id=current_clerk_id(enterprise.id),
+        channel=Channel.XR_INBOUND,
+        status=CaseStatus.RECEIVED,
+        applicant_name=applicant_name.strip()[:100],
+        note=f"{partner_name} {remote_case_no}"[:500],
+        received_at=now,
+        is_instant=item.is_instant,
+    )
+    given = {m.item_material_id: m for m in materials}
+    for order, material in enumerate(item.materials):
+        entry = given.get(material.id)
+        case.materials.append(
+            CaseMaterial(
+                item_material_id=material.id,
+                status=entry.status if entry else MaterialStatus.MISSING,
+                document_id=entry.document_id if entry else None,
+                sort_order=order,
+            )
+        )
+    db.session.add(case)
+    _record(case, None, CaseEvent.RECEIVE.value, None, case.note or "", at=now, role=PARTNER_ROLE)
+    db.session.flush()
     return case
 
 
@@ -422,6 +517,14 @@ def _deliver(case: Case, user: User, data: EventInput, now: datetime) -> None:
     case.delivery_mode = data.delivery_mode or "COUNTER"
 
 
+def _forward(case: Case, user: User, data: EventInput, now: datetime) -> None:
+    case.channel = Channel.XR_OUTBOUND  # received here, handled by the partner (the transfer records which)
+
+
+def _sign_for(case: Case, user: User, data: EventInput, now: datetime) -> None:
+    case.xr_signed_at = now
+
+
 def _close(case: Case, user: User, data: EventInput, now: datetime) -> None:
     case.closed_reason = data.reason or data.note or None
 
@@ -449,6 +552,8 @@ _SIDE_EFFECTS = {
     CaseEvent.WITHDRAW: _close,
     CaseEvent.RECALL: _close,
     CaseEvent.TERMINATE: _terminate,
+    CaseEvent.FORWARD: _forward,
+    CaseEvent.SIGN_FOR: _sign_for,
 }
 
 

@@ -68,6 +68,8 @@ from .labels import (
 from .models import Case, Channel, Deficiency, MaterialStatus
 from .queries import QueueFilters
 from .services import CaseError, EventInput, MaterialInput, StaleCase, facts_for
+from .xr_port import PartnerChoice
+from .xr_port import port as xr_port
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
 
@@ -159,6 +161,7 @@ class QueueRow:
     remaining: int | None  # working days left (negative: overdue); None once decided or paused
     quick: list[CaseEvent]  # events a tap on the row fires
     more: bool  # other events need the case page
+    forward_to: PartnerChoice | None = None  # the one partner a row's forward button sends the case to
 
 
 def _queue_filters(args: MultiDict) -> tuple[QueueFilters, dict[str, str]]:
@@ -209,7 +212,15 @@ def _queue_rows(user: User, pairs: list[tuple[Case, str]]) -> list[QueueRow]:
     for case, level in pairs:
         events = available_events(facts_for(case), actor) if actor else []
         quick = [event for event in events if event in ROW_EVENTS]
-        rows.append(QueueRow(case, level, _remaining(case, level, today, calendar), quick, len(events) > len(quick)))
+        forward_to = None
+        if CaseEvent.FORWARD in quick:
+            partners = xr_port().partners_for_item(case.item_id)
+            if len(partners) == 1:
+                forward_to = partners[0]
+            else:
+                quick.remove(CaseEvent.FORWARD)  # several partners: choose on the case page
+        more = len(events) > len(quick)
+        rows.append(QueueRow(case, level, _remaining(case, level, today, calendar), quick, more, forward_to))
     return rows
 
 
@@ -298,15 +309,17 @@ def _page_events(case: Case, user: User) -> list[CaseEvent]:
     facts = facts_for(case)
     events = available_events(facts, actor)
     required = [m for m in case.materials if m.item_material.is_required]
-    if CaseEvent.ACCEPT not in events and any(m.status is MaterialStatus.PROVIDED for m in required):
+    if any(m.status is MaterialStatus.PROVIDED for m in required):
         ticked = replace(
             facts,
             required_materials_verified=all(
                 m.status in (MaterialStatus.VERIFIED, MaterialStatus.PROVIDED) for m in required
             ),
         )
-        if CaseEvent.ACCEPT in available_events(ticked, actor):
-            events = sorted([*events, CaseEvent.ACCEPT], key=list(CaseEvent).index)
+        possible = available_events(ticked, actor)
+        for checked in (CaseEvent.ACCEPT, CaseEvent.FORWARD):  # both check the materials (forward: 形式审查)
+            if checked not in events and checked in possible:
+                events = sorted([*events, checked], key=list(CaseEvent).index)
     return events
 
 
@@ -339,6 +352,7 @@ def _show_context(user: User, case: Case, **extra) -> dict:
     ]
     # The applicant reads the page in sentences: what is missing, what to do next (guide.py).
     guide = applicant_guide(case, can_act=actor is not None, today=today) if user.role is Role.ENTERPRISE else None
+    events = _page_events(case, user)
     if guide is not None and guide.can_supply:
         can_supply = True
     return {
@@ -346,7 +360,8 @@ def _show_context(user: User, case: Case, **extra) -> dict:
         "case": case,
         "level": level,
         "remaining": _remaining(case, level, today, calendar),
-        "events": _page_events(case, user),
+        "events": events,
+        "xr_partners": xr_port().partners_for_item(case.item_id) if CaseEvent.FORWARD in events else [],
         "deficiencies": deficiencies,
         "documents": enterprise_queries.valid_documents(case.enterprise_id, today) if can_supply else [],
         "provided": [m for m in case.materials if m.status is MaterialStatus.PROVIDED],
@@ -457,6 +472,7 @@ def event(case_no: str, event_name: str):
         commitment_signed=bool(form.commitment_signed.data),
         delivery_mode=delivery_mode,
         verified_material_ids=list(form.verified_material_ids.data or []),
+        partner_code=form.partner_code.data or "",
     )
     try:
         services.apply_event(case, event, user, version=form.version.data, data=data)
@@ -702,6 +718,7 @@ def _intake_context(
         "stations": sites_queries.list_stations() if user.role is Role.CLERK else [],
         "enterprise": enterprise,
         "item": item,
+        "xr_partners": xr_port().partners_for_item(item.id) if item else [],
         "eq": eq,
         "iq": iq,
         "enterprises": enterprise_queries.search_enterprises(eq, among=_clients(user)) if eq and not enterprise else [],

@@ -1,6 +1,10 @@
 """The case (办件) lifecycle at a station and its 容缺 items: a transition table plus guards.
 
-domain.md §3.1/§3.2, station path only (no SPECIAL, extend, deemed_accept or revoke here).
+domain.md §3.1/§3.2: the station path (no SPECIAL, extend, deemed_accept or revoke here) and the cross-region
+paths. As the intake site (收件地) staff ``forward`` a checked case to a partner district; what the partner does
+comes back as SYSTEM events (partner_sign, partner_status, result_return, partner_reject, partner_refuse), and a
+returned result is delivered here as usual. As the handling site (办理地) a forwarded case arrives RECEIVED
+(``receive`` by SYSTEM), staff ``sign_for`` it, and then it follows the normal machine.
 
 Status sets, and how a service should read them:
 
@@ -122,6 +126,13 @@ class CaseEvent(enum.StrEnum):
     DELIVER = "deliver"
     TERMINATE = "terminate"
     RECALL = "recall"
+    FORWARD = "forward"
+    SIGN_FOR = "sign_for"
+    PARTNER_SIGN = "partner_sign"
+    PARTNER_STATUS = "partner_status"
+    RESULT_RETURN = "result_return"
+    PARTNER_REJECT = "partner_reject"
+    PARTNER_REFUSE = "partner_refuse"
 
 
 EVENT_LABELS: dict[CaseEvent, str] = {
@@ -139,7 +150,25 @@ EVENT_LABELS: dict[CaseEvent, str] = {
     CaseEvent.DELIVER: N_("送达"),
     CaseEvent.TERMINATE: N_("终止"),
     CaseEvent.RECALL: N_("撤回"),
+    CaseEvent.FORWARD: N_("转外区办理"),
+    CaseEvent.SIGN_FOR: N_("签收"),
+    CaseEvent.PARTNER_SIGN: N_("对方签收"),
+    CaseEvent.PARTNER_STATUS: N_("对方办理进度"),
+    CaseEvent.RESULT_RETURN: N_("对方办结并返回结果"),
+    CaseEvent.PARTNER_REJECT: N_("对方办结(不通过)"),
+    CaseEvent.PARTNER_REFUSE: N_("对方不予受理"),
 }
+
+# Events only the system fires, from a partner district's messages (never offered as a button).
+PARTNER_EVENTS: frozenset[CaseEvent] = frozenset(
+    {
+        CaseEvent.PARTNER_SIGN,
+        CaseEvent.PARTNER_STATUS,
+        CaseEvent.RESULT_RETURN,
+        CaseEvent.PARTNER_REJECT,
+        CaseEvent.PARTNER_REFUSE,
+    }
+)
 
 
 class Actor(enum.StrEnum):
@@ -166,6 +195,9 @@ GUARD_MESSAGES: dict[str, str] = {
     "deficiencies_unverified": N_("容缺材料尚未全部补齐核验"),
     "not_rongque": N_("该办件不是容缺受理"),
     "not_overdue": N_("容缺材料尚未逾期"),
+    "no_partner": N_("没有可办理该事项的合作地区"),
+    "xr_unsigned": N_("跨区转来的办件须先签收"),
+    "not_awaiting_sign": N_("该办件无需签收"),
 }
 
 # Guards that check form input (filled in when the event is fired): available_events() does not evaluate them.
@@ -246,6 +278,8 @@ class CaseFacts:
     deficiency_overdue: bool = False  # some Deficiency is past its supply deadline and not verified
     reason: str = ""  # refusal reason (form input)
     resume_status: CaseStatus | None = None  # where correction_done returns to (the status before the notice)
+    xr_partner_available: bool = False  # an active partner district handles the item (forward is possible)
+    xr_inbound_unsigned: bool = False  # forwarded here by a partner and not yet signed for (签收)
 
 
 def _actors(*actors: Actor) -> frozenset[Actor]:
@@ -256,11 +290,12 @@ def _sources(*statuses: CaseStatus | None) -> frozenset[CaseStatus | None]:
     return frozenset(statuses)
 
 
-_S, _C, _E, _A = Actor.STAFF, Actor.CLERK, Actor.ENTERPRISE, Actor.ADMIN
+_S, _C, _E, _A, _Y = Actor.STAFF, Actor.CLERK, Actor.ENTERPRISE, Actor.ADMIN, Actor.SYSTEM
 _St, _Ev = CaseStatus, CaseEvent
 
 TRANSITIONS: tuple[Transition, ...] = (
-    Transition(_Ev.RECEIVE, _sources(None), _St.RECEIVED, _actors(_S, _C, _E)),
+    # SYSTEM receives a case forwarded by a partner district (channel XR_INBOUND).
+    Transition(_Ev.RECEIVE, _sources(None), _St.RECEIVED, _actors(_S, _C, _E, _Y)),
     Transition(_Ev.WITHDRAW, _sources(_St.RECEIVED, _St.CORRECTION), _St.WITHDRAWN, _actors(_E, _S, _C)),
     Transition(_Ev.ACCEPT, _sources(_St.RECEIVED), _St.ACCEPTED, _actors(_S, _C)),
     Transition(_Ev.ACCEPT_WITH_DEFICIENCY, _sources(_St.RECEIVED), _St.ACCEPTED, _actors(_S, _C)),
@@ -281,17 +316,35 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition(_Ev.DELIVER, _sources(_St.ISSUED, _St.REJECTED), _St.DELIVERED, _actors(_S, _C)),
     Transition(_Ev.TERMINATE, _sources(_St.ACCEPTED, _St.IN_REVIEW), _St.TERMINATED, _actors(_S, _A)),
     Transition(_Ev.RECALL, _sources(_St.ACCEPTED, _St.IN_REVIEW), _St.RECALLED, _actors(_E)),
+    # Cross-region, intake site: form and identity check done, the case goes to the partner that decides it.
+    Transition(_Ev.FORWARD, _sources(_St.RECEIVED), _St.FORWARDED, _actors(_S, _C)),
+    Transition(_Ev.PARTNER_SIGN, _sources(_St.FORWARDED), _St.PARTNER_SIGNED, _actors(_Y)),
+    # The partner's intermediate states (accepted, in review, correction...) are recorded, not mirrored.
+    Transition(_Ev.PARTNER_STATUS, _sources(_St.FORWARDED, _St.PARTNER_SIGNED), _St.PARTNER_SIGNED, _actors(_Y)),
+    # The partner's approval comes back with its result: ready for delivery here (统一出件).
+    Transition(_Ev.RESULT_RETURN, _sources(_St.FORWARDED, _St.PARTNER_SIGNED), _St.ISSUED, _actors(_Y)),
+    Transition(_Ev.PARTNER_REJECT, _sources(_St.FORWARDED, _St.PARTNER_SIGNED), _St.REJECTED, _actors(_Y)),
+    Transition(_Ev.PARTNER_REFUSE, _sources(_St.FORWARDED, _St.PARTNER_SIGNED), _St.REFUSED, _actors(_Y)),
+    # Cross-region, handling site: the forwarded package is signed for before anything else happens to it.
+    Transition(_Ev.SIGN_FOR, _sources(_St.RECEIVED), _St.RECEIVED, _actors(_S)),
 )
 
 _RONGQUE_TARGETS: dict[CaseStatus, CaseStatus] = {_St.APPROVED: _St.APPROVED_RQ}
 
 
+def _guard_signed(facts: CaseFacts) -> Iterable[str]:
+    if facts.xr_inbound_unsigned:
+        yield "xr_unsigned"
+
+
 def _guard_accept(facts: CaseFacts) -> Iterable[str]:
+    yield from _guard_signed(facts)
     if not facts.required_materials_verified:
         yield "materials_not_verified"
 
 
 def _guard_accept_with_deficiency(facts: CaseFacts) -> Iterable[str]:
+    yield from _guard_signed(facts)
     if not facts.item_rongque_allowed:
         yield "rongque_not_allowed"
     if facts.is_instant and facts.item_rongque_days is None:
@@ -307,11 +360,13 @@ def _guard_accept_with_deficiency(facts: CaseFacts) -> Iterable[str]:
 
 
 def _guard_request_correction(facts: CaseFacts) -> Iterable[str]:
+    yield from _guard_signed(facts)
     if facts.correction_already_requested:
         yield "correction_once"
 
 
 def _guard_refuse(facts: CaseFacts) -> Iterable[str]:
+    yield from _guard_signed(facts)
     if not facts.reason.strip():
         yield "reason_required"
 
@@ -328,6 +383,20 @@ def _guard_terminate(facts: CaseFacts) -> Iterable[str]:
         yield "not_overdue"
 
 
+def _guard_forward(facts: CaseFacts) -> Iterable[str]:
+    if not facts.xr_partner_available:
+        yield "no_partner"
+    if facts.xr_inbound_unsigned:
+        yield "xr_unsigned"  # a case forwarded to us is not forwarded on
+    if not facts.required_materials_verified:
+        yield "materials_not_verified"  # the intake site's form check (形式审查)
+
+
+def _guard_sign_for(facts: CaseFacts) -> Iterable[str]:
+    if not facts.xr_inbound_unsigned:
+        yield "not_awaiting_sign"
+
+
 # Each guard yields its failure codes in the order they are reported; the first one is raised.
 GUARDS: dict[CaseEvent, Callable[[CaseFacts], Iterable[str]]] = {
     _Ev.ACCEPT: _guard_accept,
@@ -336,6 +405,8 @@ GUARDS: dict[CaseEvent, Callable[[CaseFacts], Iterable[str]]] = {
     _Ev.REFUSE: _guard_refuse,
     _Ev.DECIDE_APPROVE: _guard_decide_approve,
     _Ev.TERMINATE: _guard_terminate,
+    _Ev.FORWARD: _guard_forward,
+    _Ev.SIGN_FOR: _guard_sign_for,
 }
 
 

@@ -137,6 +137,10 @@ CASE_EVENT_KINDS: dict[str, NotificationKind] = {
     "decide_reject": NotificationKind.DECISION,
     "issue": NotificationKind.RESULT_READY,
     "deliver": NotificationKind.RATING_INVITED,
+    # Cross-region: the partner district's decision comes back through the intake station.
+    "result_return": NotificationKind.RESULT_READY,
+    "partner_reject": NotificationKind.DECISION,
+    "partner_refuse": NotificationKind.DECISION,
 }
 
 

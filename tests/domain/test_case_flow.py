@@ -45,7 +45,7 @@ from stations.domain.case_flow import (
 # event | from (- = a new case) | to | actors (S staff, C clerk, E enterprise, A admin, Y system) | items
 # Written for a case whose guards all pass; a 容缺 case approves to approved_rq instead of approved.
 EXPECTED_TABLE = """
-receive                | -                    | received    | S C E | all
+receive                | -                    | received    | S C E Y | all
 withdraw               | received correction  | withdrawn   | S C E | all
 accept                 | received             | accepted    | S C   | all
 accept_with_deficiency | received             | accepted    | S C   | all
@@ -61,6 +61,13 @@ issue                  | approved approved_rq | issued      | S     | all
 deliver                | issued rejected      | delivered   | S C   | all
 terminate              | accepted in_review   | terminated  | S A   | all
 recall                 | accepted in_review   | recalled    | E     | all
+forward                | received             | forwarded   | S C   | all
+sign_for               | received             | received    | S     | all
+partner_sign           | forwarded            | partner_signed | Y  | all
+partner_status         | forwarded partner_signed | partner_signed | Y | all
+result_return          | forwarded partner_signed | issued   | Y     | all
+partner_reject         | forwarded partner_signed | rejected | Y     | all
+partner_refuse         | forwarded partner_signed | refused  | Y     | all
 """
 ACTOR_LETTERS = {"S": "staff", "C": "clerk", "E": "enterprise", "A": "admin", "Y": "system"}
 
@@ -97,6 +104,13 @@ ALL_EVENTS = [
     "deliver",
     "terminate",
     "recall",
+    "forward",
+    "sign_for",
+    "partner_sign",
+    "partner_status",
+    "result_return",
+    "partner_reject",
+    "partner_refuse",
 ]
 ALL_ACTORS = ["staff", "clerk", "enterprise", "admin", "system"]
 KINDS = ["committed", "instant"]
@@ -136,6 +150,8 @@ def passing_facts(status: str | None, *, instant: bool, rongque: bool) -> CaseFa
         deficiencies_all_verified=True,
         deficiency_overdue=True,
         reason="不属于本机关职权范围",
+        xr_partner_available=True,
+        xr_inbound_unsigned=False,
     )
 
 
@@ -149,6 +165,8 @@ def expected_outcome(status: str | None, event: str, actor: str, kind: str, rong
         return "not_permitted"
     if event == "terminate" and not rongque:
         return "guard:not_rongque"
+    if event == "sign_for":
+        return "guard:not_awaiting_sign"  # these facts describe a case already signed for (or not forwarded)
     if target == "approved" and rongque:
         return "approved_rq"
     return target
@@ -183,7 +201,7 @@ def test_the_literal_table_covers_the_whole_enum_space():
     assert [s.value.lower() for s in CaseStatus] == ALL_STATUSES[1:]
     assert [e.value for e in CaseEvent] == ALL_EVENTS
     assert [a.value for a in Actor] == ALL_ACTORS
-    assert len(COMBINATIONS) * len(VARIANTS) == 16 * 14 * 5 * 2 * 2
+    assert len(COMBINATIONS) * len(VARIANTS) == 16 * 21 * 5 * 2 * 2
 
 
 def test_at_most_one_row_applies_to_each_status_event_and_kind():
@@ -193,8 +211,18 @@ def test_at_most_one_row_applies_to_each_status_event_and_kind():
         assert find_transition(status, event, is_instant=instant) == (rows[0] if rows else None)
 
 
-def test_no_actor_outside_the_five_and_system_fires_no_case_event():
-    assert all(Actor.SYSTEM not in t.actors for t in TRANSITIONS)
+def test_system_fires_only_the_receipt_of_a_forwarded_case_and_the_partners_events():
+    fired_by_system = {t.event.value for t in TRANSITIONS if Actor.SYSTEM in t.actors}
+    assert fired_by_system == {
+        "receive",
+        "partner_sign",
+        "partner_status",
+        "result_return",
+        "partner_reject",
+        "partner_refuse",
+    }
+    # ...and the partner's events are fired by nobody else.
+    assert all(t.actors == {Actor.SYSTEM} for t in TRANSITIONS if t.event.value.startswith(("partner_", "result_")))
     assert {a.value for a in Actor} == {"staff", "clerk", "enterprise", "admin", "system"}  # no CENTRAL
 
 
@@ -341,6 +369,69 @@ GUARD_CASES = [
     ("order-illegal-first", "in_review", "accept", "enterprise", {}, "illegal"),
     ("order-permission-before-guard", "received", "accept", "enterprise", {}, "not_permitted"),
     ("order-refuse-permission", "received", "refuse", "admin", {}, "not_permitted"),
+    # Cross-region: forward needs a partner and the form check; a case forwarded to us is signed for first.
+    (
+        "forward-ok",
+        "received",
+        "forward",
+        "staff",
+        {"xr_partner_available": True, "required_materials_verified": True},
+        "forwarded",
+    ),
+    ("forward-no-partner", "received", "forward", "staff", {"required_materials_verified": True}, "guard:no_partner"),
+    (
+        "forward-unchecked",
+        "received",
+        "forward",
+        "clerk",
+        {"xr_partner_available": True},
+        "guard:materials_not_verified",
+    ),
+    (
+        "forward-inbound",
+        "received",
+        "forward",
+        "staff",
+        {"xr_partner_available": True, "xr_inbound_unsigned": True, "required_materials_verified": True},
+        "guard:xr_unsigned",
+    ),
+    ("sign-for-ok", "received", "sign_for", "staff", {"xr_inbound_unsigned": True}, "received"),
+    ("sign-for-clerk", "received", "sign_for", "clerk", {"xr_inbound_unsigned": True}, "not_permitted"),
+    ("sign-for-not-needed", "received", "sign_for", "staff", {}, "guard:not_awaiting_sign"),
+    (
+        "accept-unsigned",
+        "received",
+        "accept",
+        "staff",
+        {"xr_inbound_unsigned": True, "required_materials_verified": True},
+        "guard:xr_unsigned",
+    ),
+    (
+        "refuse-unsigned",
+        "received",
+        "refuse",
+        "staff",
+        {"xr_inbound_unsigned": True, "reason": "x"},
+        "guard:xr_unsigned",
+    ),
+    (
+        "correction-unsigned",
+        "received",
+        "request_correction",
+        "staff",
+        {"xr_inbound_unsigned": True},
+        "guard:xr_unsigned",
+    ),
+    (
+        "rq-unsigned",
+        "received",
+        "accept_with_deficiency",
+        "staff",
+        {**RQ_READY, "xr_inbound_unsigned": True},
+        "guard:xr_unsigned",
+    ),
+    ("partner-sign-by-staff", "forwarded", "partner_sign", "staff", {}, "not_permitted"),
+    ("result-return", "partner_signed", "result_return", "system", {}, "issued"),
 ]
 
 
@@ -532,6 +623,13 @@ def test_event_labels():
         "deliver": "送达",
         "terminate": "终止",
         "recall": "撤回",
+        "forward": "转外区办理",
+        "sign_for": "签收",
+        "partner_sign": "对方签收",
+        "partner_status": "对方办理进度",
+        "result_return": "对方办结并返回结果",
+        "partner_reject": "对方办结(不通过)",
+        "partner_refuse": "对方不予受理",
     }
 
 
