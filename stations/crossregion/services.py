@@ -20,7 +20,7 @@ from ..cases.models import Case
 from ..extensions import db
 from ..timeutil import utcnow
 from ..uploads.storage import upload_root
-from . import keys, signing
+from . import case_link, keys, signing
 from .models import (
     InboxMessage,
     MessageKind,
@@ -84,7 +84,7 @@ def forward_transfer(
     return transfer
 
 
-def case_payload(case: Case) -> dict[str, Any]:
+def case_payload(case: Case, partner: PartnerRegion | None = None) -> dict[str, Any]:
     """The forward message of a case: its form data and its materials with their sha256 (and content when stored)."""
     materials = []
     for material in case.materials:
@@ -96,7 +96,7 @@ def case_payload(case: Case) -> dict[str, Any]:
         if path.is_file():
             entry["content"] = base64.b64encode(path.read_bytes()).decode()
         materials.append(entry)
-    return {
+    payload = {
         "case_no": case.case_no,
         "item_code": case.item.code,
         "item_name": case.item.name[:200],
@@ -104,18 +104,22 @@ def case_payload(case: Case) -> dict[str, Any]:
         "enterprise": {"name": case.enterprise.name, "credit_code": case.enterprise.uscc},
         "materials": materials,
     }
+    if partner is not None:
+        code = case_link.partner_item_code(partner, case.item_id)
+        if code:
+            payload["item_code"] = code  # the partner's own code for the item, from the agreement's list
+    return payload
 
 
 def forward_case(case: Case, partner: PartnerRegion, *, now: datetime | None = None) -> Transfer:
     """Forward a case to a partner: the transfer and the outbox message in the caller's transaction.
 
-    Incomplete on purpose (see docs/federation.md): the case's own status is not moved to FORWARDED yet, which
-    needs a ``forward`` event in stations/domain/case_flow.py; nothing in the UI calls this yet.
+    Called from the case's ``forward`` event (case_link.FederationPort), which moves the case to FORWARDED.
     :raise ValueError: the partner is inactive or has no key/URL.
     """
-    if not partner.is_active or not partner.shared_key or not partner.base_url:
+    if not partner.is_active or not keys.has_key(partner) or not partner.base_url:
         raise ValueError(f"partner {partner.code} cannot receive messages")
-    return forward_transfer(partner, case_payload(case), case_id=case.id, now=now)
+    return forward_transfer(partner, case_payload(case, partner), case_id=case.id, now=now)
 
 
 def report_status(transfer: Transfer, status: str, *, note: str = "", now: datetime | None = None) -> OutboxMessage:
@@ -241,7 +245,7 @@ def _on_forward(partner: PartnerRegion, payload: dict, now: datetime) -> dict:
         )
         db.session.add(existing)
         db.session.flush()
-        existing.local_case_no = f"XR{region_code()}{existing.id:08d}"  # unique: from the row's id
+        case_link.receive_forwarded(partner, existing, payload, now)
         db.session.flush()
     return {
         "remote_case_no": existing.local_case_no,
@@ -264,6 +268,7 @@ def _on_sign(partner: PartnerRegion, payload: dict, now: datetime) -> dict:
         transfer.remote_case_no = payload["remote_case_no"]
     if transfer.state == "FORWARDED":
         transfer.state = "PARTNER_SIGNED"
+    case_link.on_partner_sign(partner, transfer, now)
     return {"case_no": transfer.local_case_no, "state": transfer.state}
 
 
@@ -271,18 +276,21 @@ def _on_status(partner: PartnerRegion, payload: dict, now: datetime) -> dict:
     transfer = _outbound(partner, payload)
     transfer.remote_case_no = payload["remote_case_no"]
     transfer.state = payload["status"]
+    case_link.on_partner_status(partner, transfer, payload["status"], str(payload.get("note") or "")[:2000], now)
     return {"case_no": transfer.local_case_no, "state": transfer.state}
 
 
 def _on_correction(partner: PartnerRegion, payload: dict, now: datetime) -> dict:
     transfer = _outbound(partner, payload)
     transfer.state = "CORRECTION"
+    case_link.on_partner_correction(partner, transfer, payload["note"], now)
     return {"case_no": transfer.local_case_no, "state": transfer.state}
 
 
 def _on_result(partner: PartnerRegion, payload: dict, now: datetime) -> dict:
     transfer = _outbound(partner, payload)
     transfer.state = payload["decision"]
+    case_link.on_partner_result(partner, transfer, payload["decision"], payload.get("note") or "", now)
     return {"case_no": transfer.local_case_no, "state": transfer.state}
 
 

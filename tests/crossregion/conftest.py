@@ -11,6 +11,9 @@ import uuid
 import pytest
 from flask.testing import FlaskClient
 
+from sqlalchemy import select
+
+from stations.catalog.models import ServiceItem
 from stations.crossregion import signing
 from stations.crossregion.models import AgreementKind, PartnerRegion
 from stations.crossregion.protocol import encode
@@ -35,16 +38,30 @@ def partner() -> PartnerRegion:
     return row
 
 
+CREDIT_CODE = "91610000MA6TG12349"  # valid GB 32100 check character; not a demo enterprise
+PDF_HEAD = b"%PDF-1.4\n"
+
+
+# A demo item every station accepts (社会保障卡申领, 3 WD): a forwarded case has somewhere to go (ZX first).
+XR_ITEM_CODE = "GG-SB-0005"
+XR_MATERIAL = "社会保障卡申领申请表"
+
+
+def xr_item() -> ServiceItem:
+    return db.session.scalar(select(ServiceItem).where(ServiceItem.code == XR_ITEM_CODE))
+
+
 def forward_payload(case_no: str = "PX0001", content: bytes = b"form") -> dict:
+    content = PDF_HEAD + content
     return {
         "case_no": case_no,
-        "item_code": "PX-ITEM-1",
-        "item_name": "名称变更登记",
+        "item_code": XR_ITEM_CODE,
+        "item_name": "社会保障卡申领",
         "applicant_name": "张三",
-        "enterprise": {"name": "示例企业有限公司", "credit_code": "91610000MA6TG1234X"},
+        "enterprise": {"name": "示例企业有限公司", "credit_code": CREDIT_CODE},
         "materials": [
             {
-                "name": "申请书",
+                "name": XR_MATERIAL,
                 "sha256": hashlib.sha256(content).hexdigest(),
                 "content": base64.b64encode(content).decode(),
             }

@@ -26,10 +26,12 @@ def test_a_valid_forward_creates_one_inbound_transfer(client, partner):
     data = response.get_json()
     assert data["duplicate"] is False
     assert data["result"]["state"] == "RECEIVED"
-    assert data["result"]["remote_case_no"].startswith("XRJH")
+    assert data["result"]["remote_case_no"].startswith("JHZX")  # a real case at the service centre
     transfer = db.session.scalar(select(Transfer).where(Transfer.partner_id == partner.id))
     assert transfer.direction is TransferDirection.INBOUND
     assert transfer.remote_case_no == "PX0001"
+    assert transfer.local_case_no == data["result"]["remote_case_no"]
+    assert transfer.case_id is not None
     assert counts() == (1, 1, 1)
 
 
