@@ -3,6 +3,10 @@
     .venv/bin/python scripts/two_districts.py            # A on :5101, B on :5102 until Ctrl-C
     .venv/bin/python scripts/two_districts.py --demo 20  # ... and forward 20 demo cases A -> B
 
+Each district is a demo database (stations, catalogue, accounts; no demo cases) where the other is a partner
+for one item. ``--demo N`` takes in N real cases at A's station LL and forwards them to B; they arrive in the
+queue of B's service centre (sign in as staff-zx at B to sign for them; A's staff-ll sees their states).
+
 Then, in another shell, run the workers (`flask crossregion deliver --loop`) with the same environment as
 printed. tests/crossregion/test_two_districts.py and scripts/xr_throughput.py use the ``District`` class.
 Only loopback addresses are used.
@@ -26,6 +30,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 HOST = "127.0.0.1"
+# The item both demo districts agree on (同事同标: the same code in both catalogues): 社会保障卡申领, 3 WD.
+DEMO_ITEM = "GG-SB-0005"
 
 # A persistent command runner: imports the app once, then runs `flask crossregion ...` argument lists read
 # as JSON lines from stdin (a fresh `flask` process costs seconds of start-up each time).
@@ -65,6 +71,7 @@ class District:
             "SECRET_KEY": f"two-districts-{self.region}",
             "STATIONS_ENV": "development",
             "STATIONS_RATELIMIT_ENABLED": "false",
+            "UPLOAD_ROOT": str(self.workdir / f"uploads_{self.region}"),
         }
 
     def start(self, timeout: float = 60) -> None:
@@ -170,10 +177,11 @@ def pair(
         for district in (a, b):
             district.launch()
             district.open_driver()
+        b_url = b_url_for_a or b.url
         a.flask("init-demo-db")
-        a.flask("set-partner", "B", "--name", "District B", "--url", b_url_for_a or b.url, "--key", key)
+        a.flask("set-partner", "B", "--name", "District B", "--url", b_url, "--key", key, "--item", DEMO_ITEM)
         b.flask("init-demo-db")
-        b.flask("set-partner", "A", "--name", "District A", "--url", a.url, "--key", key)
+        b.flask("set-partner", "A", "--name", "District A", "--url", a.url, "--key", key, "--item", DEMO_ITEM)
         a.wait_ready()
         b.wait_ready()
     except BaseException:
@@ -195,7 +203,8 @@ def main() -> None:
     for d in (a, b):
         print(
             f"worker {d.region}: DATABASE_URL=sqlite:///{d.db_path} REGION_CODE={d.region} "
-            f"SECRET_KEY=two-districts-{d.region} .venv/bin/flask --app wsgi crossregion deliver --loop"
+            f"SECRET_KEY=two-districts-{d.region} UPLOAD_ROOT={d.env['UPLOAD_ROOT']} "
+            ".venv/bin/flask --app wsgi crossregion deliver --loop"
         )
     if args.demo:
         print(a.flask("demo-forward", "B", str(args.demo)))

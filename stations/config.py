@@ -45,6 +45,7 @@ class Config:
 
     MAX_CONTENT_LENGTH = 11 * 1024 * 1024  # one 10 MB material plus form overhead
     UPLOAD_MAX_BYTES = 10 * 1024 * 1024
+    UPLOAD_ROOT = os.environ.get("UPLOAD_ROOT") or None  # default: <instance>/uploads (stations/uploads/storage.py)
 
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True

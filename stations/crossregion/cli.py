@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import time
 
 import click
@@ -10,10 +9,28 @@ from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import func, select
 
+from ..auth.models import Role, User
+from ..cases.models import Case, CaseEventRecord, Channel, MaterialStatus
+from ..cases.services import PARTNER_ROLE, CaseError, EventInput, MaterialInput, apply_event, receive_case
+from ..catalog.models import ServiceItem
+from ..domain.case_flow import CaseEvent, CaseFlowError
+from ..enterprises.models import Enterprise
+from ..enterprises.services import add_document
 from ..extensions import db
+from ..sites.models import Station, StationItem
+from ..uploads.storage import store_bytes
 from .delivery import deliver_once, pending_count
-from .models import AgreementKind, InboxMessage, OutboxMessage, OutboxStatus, PartnerRegion, Transfer, TransferDirection
-from .services import forward_transfer, partner_by_code, report_status, sign_inbound
+from .models import (
+    AgreementKind,
+    InboxMessage,
+    OutboxMessage,
+    OutboxStatus,
+    PartnerItem,
+    PartnerRegion,
+    Transfer,
+    TransferDirection,
+)
+from .services import partner_by_code
 
 crossregion_group = AppGroup("crossregion", help="Cross-region (跨区通办) federation.")
 
@@ -47,9 +64,14 @@ def deliver_command(loop: bool, interval: float, until_empty: bool, max_seconds:
 
 @crossregion_group.command("init-demo-db")
 def init_demo_db_command() -> None:
-    """Create the tables of an empty demonstration database (scripts/two_districts.py; never on real data)."""
+    """Create the tables of an empty demonstration database and load the demo data without its cases
+    (scripts/two_districts.py; never on real data)."""
+    from ..demo import seed_demo
+
     db.create_all()
-    click.echo("schema ready")
+    seed_demo(cases=False)
+    db.session.commit()
+    click.echo("schema and demo data ready")
 
 
 @crossregion_group.command("set-partner")
@@ -57,8 +79,11 @@ def init_demo_db_command() -> None:
 @click.option("--name", default=None)
 @click.option("--url", "base_url", default=None)
 @click.option("--key", "shared_key", default=None)
-def set_partner_command(code: str, name: str | None, base_url: str | None, shared_key: str | None) -> None:
-    """Create or update a partner district (base URL, shared key)."""
+@click.option("--item", "item_codes", multiple=True, help="Our item code the partner handles (same code there).")
+def set_partner_command(
+    code: str, name: str | None, base_url: str | None, shared_key: str | None, item_codes: tuple[str, ...]
+) -> None:
+    """Create or update a partner district (base URL, shared key, items it handles)."""
     partner = partner_by_code(code)
     if partner is None:
         partner = PartnerRegion(code=code, name=name or code, agreement_kind=AgreementKind.CROSS_REGION)
@@ -70,57 +95,111 @@ def set_partner_command(code: str, name: str | None, base_url: str | None, share
     if shared_key is not None:
         partner.shared_key = shared_key
     partner.is_active = True
+    db.session.flush()
+    for item_code in item_codes:
+        item = db.session.scalar(select(ServiceItem).where(ServiceItem.code == item_code))
+        if item is None:
+            raise click.ClickException(f"no item {item_code}")
+        known = db.session.scalar(
+            select(PartnerItem).where(PartnerItem.partner_id == partner.id, PartnerItem.local_item_id == item.id)
+        )
+        if known is None:
+            db.session.add(
+                PartnerItem(
+                    partner_id=partner.id,
+                    local_item_id=item.id,
+                    partner_item_code=item.code,
+                    partner_item_name=item.name,
+                    is_same_standard=True,
+                )
+            )
     db.session.commit()
     click.echo(f"partner {code} ready")
+
+
+DEMO_PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 @crossregion_group.command("demo-forward")
 @click.argument("partner_code")
 @click.argument("count", type=int)
-@click.option("--prefix", default="DEMO")
-def demo_forward_command(partner_code: str, count: int, prefix: str) -> None:
-    """Forward COUNT synthetic cases to a partner (each one transaction: transfer + outbox row)."""
+@click.option("--station", "station_code", default="LL", help="Intake station (its first staff account acts).")
+def demo_forward_command(partner_code: str, count: int, station_code: str) -> None:
+    """Take in COUNT real cases at a station and forward each to a partner (demo; one transaction per case).
+
+    Each case: an item the partner handles, a demo enterprise, every required material as a small PDF in the
+    enterprise's store, checked at the counter, then the ``forward`` event (transfer + outbox row).
+    """
     partner = partner_by_code(partner_code)
     if partner is None:
         raise click.ClickException(f"no partner {partner_code}")
-    for number in range(1, count + 1):
-        content = f"{prefix}-{number} application form".encode()
-        import base64
-
-        payload = {
-            "case_no": f"{prefix}{number:06d}",
-            "item_code": "XR-DEMO-001",
-            "item_name": "企业名称变更登记(演示)",
-            "applicant_name": "演示申请人",
-            "enterprise": {"name": "演示企业有限公司", "credit_code": "91610000MA6TG1234X"},
-            "materials": [
-                {
-                    "name": "申请书",
-                    "sha256": hashlib.sha256(content).hexdigest(),
-                    "content": base64.b64encode(content).decode(),
-                }
-            ],
-        }
-        forward_transfer(partner, payload)
+    station = db.session.scalar(select(Station).where(Station.code == station_code))
+    staff = db.session.scalar(
+        select(User).where(User.role == Role.STAFF, User.station_id == station.id).order_by(User.id)
+    )
+    item = db.session.scalar(
+        select(ServiceItem)
+        .join(PartnerItem, PartnerItem.local_item_id == ServiceItem.id)
+        .join(StationItem, StationItem.item_id == ServiceItem.id)
+        .where(PartnerItem.partner_id == partner.id, StationItem.station_id == station.id)
+        .order_by(ServiceItem.id)
+    )
+    if item is None:
+        raise click.ClickException(f"{partner_code} handles no item offered at {station_code}")
+    enterprises = list(db.session.scalars(select(Enterprise).order_by(Enterprise.id).limit(20)))
+    for number in range(count):
+        enterprise = enterprises[number % len(enterprises)]
+        inputs = []
+        for material in item.materials:
+            if not material.is_required:
+                continue
+            stored = store_bytes(
+                DEMO_PDF, "application/pdf", f"{material.name}.pdf", enterprise_id=enterprise.id, user_id=staff.id
+            )
+            document = add_document(enterprise.id, material.name, stored.id, user=staff)
+            inputs.append(MaterialInput(material.id, MaterialStatus.VERIFIED, document.id))
+        case = receive_case(
+            user=staff,
+            station=station,
+            item=item,
+            enterprise=enterprise,
+            channel=Channel.STATION,
+            applicant_name="演示经办人",
+            materials=inputs,
+        )
+        apply_event(case, CaseEvent.FORWARD, staff, version=case.version, data=EventInput(partner_code=partner.code))
         db.session.commit()
-    click.echo(f"{count} cases forwarded to {partner_code}")
+    click.echo(f"{count} cases of {item.code} taken in at {station_code} and forwarded to {partner_code}")
 
 
 @crossregion_group.command("demo-advance")
-@click.option("--steps", default="ACCEPTED,IN_REVIEW,APPROVED", help="Statuses to report, in order.")
+@click.option(
+    "--steps",
+    default="accept,start_review,decide_approve,issue",
+    help="Events to fire on each inbound case after signing for it, in order (skipped when not possible).",
+)
 def demo_advance_command(steps: str) -> None:
-    """At the handling site: sign for every inbound transfer and report STEPS back (demo)."""
-    steps = [step.strip() for step in steps.split(",") if step.strip()]
-    transfers = db.session.scalars(select(Transfer).where(Transfer.direction == TransferDirection.INBOUND)).all()
-    changed = 0
-    for transfer in transfers:
-        if transfer.partner_signed_at is None:
-            sign_inbound(transfer)
-        for status in steps[steps.index(transfer.state) + 1 if transfer.state in steps else 0 :]:
-            report_status(transfer, status)
-            changed += 1
+    """At the handling site: sign for every inbound case, then fire STEPS as the station's staff (demo)."""
+    events = [CaseEvent(step.strip()) for step in steps.split(",") if step.strip()]
+    cases = db.session.scalars(select(Case).where(Case.channel == Channel.XR_INBOUND).order_by(Case.id)).all()
+    staff_by_station: dict[int, User] = {}
+    fired = 0
+    for case in cases:
+        staff = staff_by_station.get(case.station_id)
+        if staff is None:
+            staff = db.session.scalar(
+                select(User).where(User.role == Role.STAFF, User.station_id == case.station_id).order_by(User.id)
+            )
+            staff_by_station[case.station_id] = staff
+        provided = [m.id for m in case.materials if m.status is MaterialStatus.PROVIDED]
+        for event in [CaseEvent.SIGN_FOR, *events]:
+            try:
+                apply_event(case, event, staff, version=None, data=EventInput(verified_material_ids=provided))
+            except (CaseFlowError, CaseError):
+                continue
+            fired += 1
         db.session.commit()
-    click.echo(f"{len(transfers)} inbound transfers, {changed} status changes reported")
+    click.echo(f"{len(cases)} inbound cases, {fired} events fired and reported")
 
 
 @crossregion_group.command("stats")
@@ -157,6 +236,17 @@ def stats_command() -> None:
                     select(func.count(OutboxMessage.id)).where(OutboxMessage.status != OutboxStatus.DELIVERED)
                 ),
                 "inbox": db.session.scalar(select(func.count(InboxMessage.id))),
+                "cases": {
+                    f"{channel.value}:{status.value}": n
+                    for channel, status, n in db.session.execute(
+                        select(Case.channel, Case.status, func.count())
+                        .where(Case.channel.in_((Channel.XR_INBOUND, Channel.XR_OUTBOUND)))
+                        .group_by(Case.channel, Case.status)
+                    )
+                },
+                "partner_events": db.session.scalar(
+                    select(func.count(CaseEventRecord.id)).where(CaseEventRecord.actor_role == PARTNER_ROLE)
+                ),
             }
         )
     )

@@ -10,7 +10,6 @@ import uuid
 
 import pytest
 from flask.testing import FlaskClient
-
 from sqlalchemy import select
 
 from stations.catalog.models import ServiceItem

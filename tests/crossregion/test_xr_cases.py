@@ -251,9 +251,7 @@ def test_a_partners_correction_notice_reaches_the_enterprise_and_its_clerk(clien
     assert case.status is CaseStatus.PARTNER_SIGNED
     assert "营业执照副本不清晰" in case.events[-1].note
     recipients = set(
-        db.session.scalars(
-            select(Notification.user_id).where(Notification.kind == NotificationKind.CORRECTION_NEEDED)
-        )
+        db.session.scalars(select(Notification.user_id).where(Notification.kind == NotificationKind.CORRECTION_NEEDED))
     )
     assert case.clerk_id == factories.user("clerk-ll").id  # 光电子 chose clerk-ll
     assert {factories.user("ent-gd").id, case.clerk_id} <= recipients
