@@ -1,9 +1,10 @@
-"""Exports of the board's and the figures' tables to CSV and Excel, with Chinese headers.
+"""Exports of the dashboard's tables to CSV and Excel, with Chinese headers.
 
-Decision (issue 6, architecture.md §2.9): every table here is an aggregate of at most a few hundred rows (the red
-list is capped, the station tiles are seven), so the file is built synchronously and streamed; a progress
-component with load polling is only worth it for per-case exports, which the board does not offer. The link shows
-the htmx-free browser download indicator; the export pages carry ``aria-busy`` while the download is prepared.
+The board's and the figures' tables are aggregates of at most a few hundred rows (the red list is capped, the
+station tiles are seven): they are always built in the request and downloaded directly. The per-case tables
+(``case_exports.py``) can run to a million rows: the view counts them first and, above
+``EXPORT_ASYNC_ROWS``, hands them to a background job (``export_jobs.py``) that writes a file with the
+functions below while the page polls a progress component (architecture.md §2.9, load polling).
 
 Formula injection: a cell that starts with = + - @ (or a tab / carriage return) is prefixed with ' so that a
 spreadsheet shows it as text (OWASP "CSV injection"). Numbers stay numbers.
@@ -14,6 +15,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Iterator
+from pathlib import Path
 
 from flask import Response
 from flask_babel import gettext as _
@@ -24,6 +26,12 @@ from ..timeutil import business_today, to_business, utcnow
 from . import queries
 
 TABLES = ("tiles", "red-list", "figures", "channels", "ranking", "clerks", "departments")
+FORMATS = ("csv", "xlsx")
+MIMETYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+XLSX_MAX_ROWS = 1_048_576  # Excel's limit per sheet, header included: longer exports continue on a new sheet
 DANGEROUS_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -148,26 +156,57 @@ def _csv_lines(headers: list[str], rows: Iterable[list]) -> Iterator[str]:
         buffer.truncate()
 
 
-def xlsx_bytes(title: str, headers: list[str], rows: Iterable[list]) -> bytes:
+def write_xlsx(target, title: str, headers: list[str], rows: Iterable[list]) -> None:
+    """Write ``rows`` to ``target`` (a path or a binary file) in openpyxl's write-only mode: flat memory."""
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=title[:31])
-    sheet.append([safe_cell(value) for value in headers])
+    sheet = None
+    used = XLSX_MAX_ROWS
+    sheets = 0
     for row in rows:
+        if used >= XLSX_MAX_ROWS:
+            sheets += 1
+            name = title[:31] if sheets == 1 else f"{title[:27]}-{sheets}"
+            sheet = workbook.create_sheet(title=name)
+            sheet.append([safe_cell(value) for value in headers])
+            used = 1
         sheet.append([safe_cell(value) for value in row])
+        used += 1
+    if sheet is None:
+        workbook.create_sheet(title=title[:31]).append([safe_cell(value) for value in headers])
+    workbook.save(target)
+
+
+def xlsx_bytes(title: str, headers: list[str], rows: Iterable[list]) -> bytes:
     output = io.BytesIO()
-    workbook.save(output)
+    write_xlsx(output, title, headers, rows)
     return output.getvalue()
 
 
+def write_csv(path: Path, headers: list[str], rows: Iterable[list]) -> None:
+    """Write ``rows`` to ``path`` as UTF-8 CSV with a BOM (for Excel), one row at a time."""
+    with path.open("w", encoding="utf-8-sig", newline="") as file:
+        writer = csv.writer(file)
+        writer.writerow([safe_cell(value) for value in headers])
+        for row in rows:
+            writer.writerow([safe_cell(value) for value in row])
+
+
+def write_file(fmt: str, path: Path, title: str, headers: list[str], rows: Iterable[list]) -> None:
+    if fmt == "csv":
+        write_csv(path, headers, rows)
+    else:
+        write_xlsx(path, title, headers, rows)
+
+
+def filename(table: str, fmt: str) -> str:
+    return f"stations-{table}-{business_today(utcnow()).isoformat()}.{fmt}"
+
+
 def send(table: str, fmt: str, headers: list[str], rows: list[list]) -> Response:
-    filename = f"stations-{table}-{business_today(utcnow()).isoformat()}.{fmt}"
     if fmt == "csv":
         response = Response(_csv_lines(headers, rows), mimetype="text/csv")
         response.charset = "utf-8"
     else:
-        response = Response(
-            xlsx_bytes(table, headers, rows),
-            mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+        response = Response(xlsx_bytes(table, headers, rows), mimetype=MIMETYPES["xlsx"])
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename(table, fmt)}"'
     return response

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, abort, redirect, request, url_for
+from flask import Blueprint, abort, current_app, redirect, request, send_file, url_for
 from flask_babel import get_locale
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -17,8 +17,8 @@ from ..catalog import queries as catalog_queries
 from ..domain import metrics
 from ..sites import queries as sites_queries
 from ..timeutil import business_today, utcnow
-from ..web.htmx import is_htmx, render, render_fragment
-from . import charts, exports, queries
+from ..web.htmx import hx_redirect, is_htmx, render, render_fragment
+from . import case_exports, charts, export_jobs, exports, queries
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
 
@@ -120,11 +120,91 @@ def figures():
     )
 
 
+EXPORT_ASYNC_ROWS = 5000  # per-case exports longer than this run as a background job with a progress bar
+
+
+def _export_table(table: str, fmt: str) -> None:
+    if table not in (*exports.TABLES, *case_exports.CASE_TABLES) or fmt not in exports.FORMATS:
+        abort(404)
+
+
+def _export_args() -> dict[str, str]:
+    """The query arguments an export depends on (period, station), nothing else."""
+    return {key: request.args[key] for key in ("period", "from", "to", "station") if request.args.get(key)}
+
+
+def _long_export_total(table: str) -> int | None:
+    """The row count of a per-case export above the threshold, or None when it downloads directly."""
+    if table not in case_exports.CASE_TABLES:
+        return None  # aggregates: a few hundred rows at most
+    total = case_exports.count_rows(table, _user(), _export_args())
+    return total if total > current_app.config.get("EXPORT_ASYNC_ROWS", EXPORT_ASYNC_ROWS) else None
+
+
+def _render_job(job: export_jobs.Job, *, auto_download: bool) -> Response:
+    """The progress component: a full page, or the polled fragment (HX-Target is the component's id)."""
+    response = render(
+        "dashboard/export.html",
+        fragments={f"export-{job.token}": "export_progress"},
+        job=job,
+        auto_download=auto_download,
+    )
+    if job.status == export_jobs.RUNNING and not is_htmx():
+        response.headers["Refresh"] = "2"  # without JavaScript the page reloads itself instead of polling
+    return response
+
+
 @bp.get("/export/<table>.<fmt>")
 @central_office_required
 def export(table: str, fmt: str):
-    """Every table of the board and the figures as CSV or Excel, Chinese headers (see exports.py)."""
-    if table not in exports.TABLES or fmt not in ("csv", "xlsx"):
-        abort(404)
+    """A table as CSV or Excel with Chinese headers (exports.py); a long per-case one offers a background job."""
+    _export_table(table, fmt)
+    args = _export_args()
+    total = _long_export_total(table)
+    if total is not None:  # GET never starts work: the page's form (POST) does
+        return render("dashboard/export.html", job=None, table=table, fmt=fmt, args=args, total=total)
+    if table in case_exports.CASE_TABLES:
+        rows = list(case_exports.iter_rows(table, _user(), args))
+        return exports.send(table, fmt, case_exports.headers(table), rows)
     headers, rows = exports.table_rows(table, _user(), request.args)
     return exports.send(table, fmt, headers, rows)
+
+
+@bp.post("/export/<table>.<fmt>")
+@central_office_required
+def export_start(table: str, fmt: str):
+    """Start a long export in the background (progress component), or download a short one directly."""
+    _export_table(table, fmt)
+    args = _export_args()
+    total = _long_export_total(table)
+    if total is None:
+        url = url_for("dashboard.export", table=table, fmt=fmt, **args)
+        return hx_redirect(url) if is_htmx() else redirect(url, 303)
+    job = export_jobs.start(_user(), table, fmt, args, total=total, locale=str(get_locale()))
+    if is_htmx():
+        return render_fragment("dashboard/export.html", ["export_progress"], job=job, auto_download=True)
+    return redirect(url_for("dashboard.export_progress", token=job.token), 303)
+
+
+@bp.get("/exports/<token>")
+@central_office_required
+def export_progress(token: str):
+    """The job's progress, polled by its own component until it is done; another user's job is a 404."""
+    job = export_jobs.job_for(_user(), token) or abort(404)
+    polled = request.headers.get("HX-Target") == f"export-{token}" and is_htmx()
+    return _render_job(job, auto_download=polled)
+
+
+@bp.get("/exports/<token>/file")
+@central_office_required
+def export_file(token: str):
+    """The finished file of the user's own job."""
+    job = export_jobs.job_for(_user(), token)
+    if job is None or job.status != export_jobs.DONE:
+        abort(404)
+    path = export_jobs.output_path(export_jobs.export_dir(), job)
+    if not path.is_file():
+        abort(404)
+    if is_htmx():  # the done component's auto-download: let the browser fetch it outside XMLHttpRequest
+        return hx_redirect(url_for("dashboard.export_file", token=token))
+    return send_file(path, mimetype=exports.MIMETYPES[job.fmt], as_attachment=True, download_name=job.filename)

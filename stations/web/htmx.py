@@ -84,6 +84,13 @@ def hx_location(url: str) -> Response:
     return response
 
 
+def hx_redirect(url: str) -> Response:
+    """Make htmx load ``url`` as a plain browser request (an attachment downloads; the page stays)."""
+    response = make_response("", 200)
+    response.headers["HX-Redirect"] = url
+    return response
+
+
 def hx_retarget(response: Response, target: str, swap: str = "innerHTML") -> Response:
     response.headers["HX-Retarget"] = target
     response.headers["HX-Reswap"] = swap

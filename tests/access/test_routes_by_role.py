@@ -252,6 +252,11 @@ ROUTES: dict[str, Route] = {
     "dashboard.departments":     only(CENTRAL, ADMIN),
     "dashboard.figures":         only(CENTRAL, ADMIN, query={"period": "quarter"}),
     "dashboard.export":          only(CENTRAL, ADMIN, html=False, args={"table": "tiles", "fmt": "csv"}),
+    "dashboard.export_start":    only(CENTRAL, ADMIN, args={"table": "cases", "fmt": "csv"}),     # POST only
+    "dashboard.export_progress": only(CENTRAL, ADMIN, args={"token": "no-such-export-job-0000"},
+                                      get={CENTRAL: 404, ADMIN: 404}),                 # another's job: 404 too
+    "dashboard.export_file":     only(CENTRAL, ADMIN, html=False, args={"token": "no-such-export-job-0000"},
+                                      get={CENTRAL: 404, ADMIN: 404}),
     "metrics_api.stations":      only(CENTRAL, ADMIN, anonymous=401, html=False,
                                       get={STAFF: 404, CLERK: 404, ENTERPRISE: 404}),
     "metrics_api.period":        only(CENTRAL, ADMIN, anonymous=401, html=False, query={"from": "2026-01-01", "to": "2026-03-31"},
