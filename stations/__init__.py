@@ -110,6 +110,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     app.register_blueprint(federation_bp)  # POST /federation/v1/messages: signed, CSRF-exempt (issue 5)
     app.register_blueprint(crossregion_admin_bp)  # /admin/crossregion: partners, outbox, inbox
+    from .crossregion.case_views import bp as crossregion_cases_bp
+
+    app.register_blueprint(crossregion_cases_bp)  # /cases/<no>/xr-supplement: correction materials to the partner
     from .cases.xr_port import install as install_cross_region
     from .crossregion.case_link import FederationPort
 

@@ -42,10 +42,16 @@ PLAIN_EVENTS = {
     "result_return": _l("合作地区已办结,办理结果已返回驿站"),
     "partner_reject": _l("合作地区审批未通过"),
     "partner_refuse": _l("合作地区不予受理"),
+    "xr_supplement": _l("补正材料已转交合作地区"),
+    "partner_supplement": _l("收到合作地区转交的补正材料"),
     HAND_OVER_EVENT: _l("办事专员已变更"),
 }
 # Labels for staff of events that are not state-machine events.
-OTHER_EVENT_LABELS = {HAND_OVER_EVENT: _l("更换办事专员")}
+OTHER_EVENT_LABELS = {
+    HAND_OVER_EVENT: _l("更换办事专员"),
+    "xr_supplement": _l("转交补正材料"),  # cross-region: timeline entries that change no status
+    "partner_supplement": _l("收到转交的补正材料"),
+}
 
 MISSING_KIND_LABELS = {
     "rongque": _l("容缺待补"),

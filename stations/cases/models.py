@@ -93,6 +93,8 @@ class Case(db.Model):
     closed_reason: Mapped[str | None] = mapped_column(Text)
     # Cross-region, handling site: when our staff signed for the package a partner forwarded (XR_INBOUND only).
     xr_signed_at: Mapped[datetime | None]
+    # Cross-region, intake site: the partner district the applicant asked to decide the case (chosen at intake).
+    xr_partner_code: Mapped[str | None] = mapped_column(String(16))
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     version: Mapped[int] = mapped_column(default=1)
 

@@ -152,8 +152,12 @@ def receive_case(
     note: str = "",
     now: datetime | None = None,
     integration: str | None = None,
+    xr_partner_code: str | None = None,
 ) -> Case:
     """Take in an application (收件): a new case in RECEIVED with its materials checklist.
+
+    ``xr_partner_code``: the applicant asks partner district ``xr_partner_code`` to decide it (跨区通办); the
+    caller checked that the partner handles the item. The case is forwarded after the form check.
 
     ``integration``: a machine client (an Open311 API key, stations/open311) files an online application on the
     enterprise's behalf. Pass ``user=None`` and the client's name: it acts as the applicant would (Actor.ENTERPRISE,
@@ -190,6 +194,7 @@ def receive_case(
         received_at=now,
         received_by_id=user.id if user else None,
         is_instant=item.is_instant,
+        xr_partner_code=xr_partner_code or None,
     )
     given = {m.item_material_id: m for m in materials or []}
     for order, material in enumerate(item.materials):
@@ -335,6 +340,11 @@ def _tell_partner(case: Case, event: CaseEvent, before: CaseStatus | None, data:
         xr_port().event_applied(
             case, event, before, partner_code=data.partner_code, note=data.note or data.reason, now=now
         )
+
+
+def record_note(case: Case, user: User | None, event: str, note: str, *, at: datetime | None = None) -> None:
+    """A timeline entry that changes no status (e.g. materials passed on to a partner district)."""
+    _record(case, user, event, case.status, note, at=at, role=None if user else PARTNER_ROLE)
 
 
 # actor_role of the events a partner district's messages stand for (they have no user here).

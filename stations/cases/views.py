@@ -214,11 +214,12 @@ def _queue_rows(user: User, pairs: list[tuple[Case, str]]) -> list[QueueRow]:
         quick = [event for event in events if event in ROW_EVENTS]
         forward_to = None
         if CaseEvent.FORWARD in quick:
-            partners = xr_port().partners_for_item(case.item_id)
-            if len(partners) == 1:
-                forward_to = partners[0]
-            else:
-                quick.remove(CaseEvent.FORWARD)  # several partners: choose on the case page
+            # One tap forwards only a case taken in for a partner district (chosen at intake); any other case
+            # can still be forwarded from its page, where the partner is chosen.
+            partners = xr_port().partners_for_item(case.item_id) if case.xr_partner_code else []
+            forward_to = next((p for p in partners if p.code == case.xr_partner_code), None)
+            if forward_to is None:
+                quick.remove(CaseEvent.FORWARD)
         more = len(events) > len(quick)
         rows.append(QueueRow(case, level, _remaining(case, level, today, calendar), quick, more, forward_to))
     return rows
@@ -831,6 +832,9 @@ def create():
     checklist = _read_checklist(item, enterprise)
     if errors or not form_ok or checklist.errors:
         return _intake_again(user, form, errors, checklist)
+    xr_partner = form.xr_partner.data or None
+    if xr_partner and xr_partner not in {p.code for p in xr_port().partners_for_item(item.id)}:
+        return _intake_again(user, form, [str(CASE_ERROR_MESSAGES["partner_unavailable"])], checklist)
     stored: list = []
     try:
         # Uploaded at the counter: the original was in hand, so the material counts as checked.
@@ -848,6 +852,7 @@ def create():
             is_agent=bool(form.is_agent.data),
             materials=inputs,
             note=form.note.data or "",
+            xr_partner_code=xr_partner,
         )
     except (CaseError, CaseFlowError) as error:
         db.session.rollback()

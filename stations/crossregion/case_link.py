@@ -25,15 +25,18 @@ from ..domain import identifiers
 from ..domain.case_flow import STATUS_LABELS, CaseEvent, CaseFlowError, CaseStatus
 from ..enterprises.models import Document, Enterprise, EnterpriseKind, TrustLevel
 from ..enterprises.queries import by_credit_code
+from ..enterprises.services import add_document
 from ..extensions import db
 from ..notifications.models import NotificationKind
-from ..notifications.services import case_text, notify_enterprise, notify_users, path_for
+from ..notifications.services import case_text, notify_enterprise, notify_station_staff, notify_users, path_for
 from ..sites.models import ScopeMode, Station, StationItem, StationKind
 from ..uploads.storage import sniff, store_bytes
-from .models import MessageKind, PartnerItem, PartnerRegion, Transfer, TransferDirection
+from .models import MessageKind, OutboxMessage, PartnerItem, PartnerRegion, Transfer, TransferDirection
 from .protocol import ProtocolError
 
 _CACHE_ATTRIBUTE = "_xr_partners_by_item"
+# Our case's statuses while the partner handles it.
+PARTNER_PENDING = (CaseStatus.FORWARDED, CaseStatus.PARTNER_SIGNED)
 
 
 def _partners_by_item() -> dict[int, list[PartnerChoice]]:
@@ -253,6 +256,64 @@ def receive_forwarded(partner: PartnerRegion, transfer: Transfer, payload: dict,
     transfer.case_id = case.id
     transfer.local_case_no = case.case_no
     return case
+
+
+# Timeline events that are not state changes (the cases package labels them: cases/guide.py).
+SUPPLEMENT_SENT = "xr_supplement"
+SUPPLEMENT_RECEIVED = "partner_supplement"
+
+
+def send_supplement(
+    case: Case, user, *, material_name: str, data: bytes, content_type: str, filename: str, note: str, now: datetime
+) -> OutboxMessage:
+    """Intake site: a material the applicant supplied after the partner's correction notice goes to the partner.
+
+    The file joins the enterprise's document store (received at our counter), the message the partner's queue,
+    and the case's timeline records it; all in the caller's transaction.
+    :raise CaseError: ``not_in_correction`` when the partner has not asked for a correction.
+    """
+    from .services import enqueue
+
+    transfer = _transfer_of(case, TransferDirection.OUTBOUND)
+    if transfer is None or transfer.state != CaseStatus.CORRECTION.value or case.status not in PARTNER_PENDING:
+        raise CaseError("not_in_correction")
+    stored = store_bytes(data, content_type, filename, enterprise_id=case.enterprise_id, user_id=user.id)
+    add_document(case.enterprise_id, material_name, stored.id, user=user, now=now)
+    material = {
+        "name": material_name[:200],
+        "sha256": stored.sha256,
+        "content": base64.b64encode(data).decode(),
+    }
+    payload = {"case_no": case.case_no, "remote_case_no": transfer.remote_case_no or "", "materials": [material]}
+    if note:
+        payload["note"] = note[:2000]
+    message = enqueue(transfer.partner, MessageKind.SUPPLEMENT, payload, now=now)
+    case_services.record_note(case, user, SUPPLEMENT_SENT, f"{material_name} {note}".strip(), at=now)
+    return message
+
+
+def on_supplement(partner: PartnerRegion, transfer: Transfer, payload: dict, now: datetime) -> dict:
+    """Handling site: the intake site forwarded supplied materials; they fill the matching checklist rows."""
+    case = db.session.get(Case, transfer.case_id) if transfer.case_id else None
+    if case is None:
+        raise ProtocolError("unknown_case", payload["case_no"])
+    inputs = {entry.item_material_id: entry for entry in _materials(case.item, case.enterprise, payload["materials"])}
+    for material in case.materials:
+        entry = inputs.get(material.item_material_id)
+        if entry is not None and material.status is not MaterialStatus.VERIFIED:
+            material.document_id = entry.document_id
+            material.status = MaterialStatus.PROVIDED
+    names = "、".join(m["name"] for m in payload["materials"])
+    note = f"{names} {payload.get('note') or ''}".strip()
+    case_services.record_note(case, None, SUPPLEMENT_RECEIVED, _with_partner(partner.name, note), at=now)
+    link = path_for("cases.show", case_no=case.case_no)
+    notify_station_staff(case.station_id, NotificationKind.APPLICATION_RECEIVED, case_text(case), link, at=now)
+    db.session.flush()
+    return {"case_no": transfer.remote_case_no, "remote_case_no": case.case_no, "materials": len(inputs)}
+
+
+def _with_partner(partner_name: str, note: str) -> str:
+    return f"{partner_name}: {note}" if note else partner_name
 
 
 def _report(case: Case, event: CaseEvent, before: CaseStatus | None, note: str, now: datetime) -> None:

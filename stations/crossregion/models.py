@@ -89,6 +89,7 @@ class MessageKind(enum.StrEnum):
     STATUS = "status"
     CORRECTION = "correction"
     RESULT = "result"
+    SUPPLEMENT = "supplement"  # intake site -> handling site: materials the applicant supplied after a correction
 
 
 class OutboxStatus(enum.StrEnum):

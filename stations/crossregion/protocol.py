@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-KINDS = ("forward", "sign", "status", "correction", "result")
+KINDS = ("forward", "sign", "status", "correction", "result", "supplement")
 MESSAGE_ID = re.compile(r"^[A-Za-z0-9._:-]{8,64}$")
 HEX64 = re.compile(r"^[0-9a-f]{64}$")
 MAX_MATERIALS = 50
@@ -98,6 +98,14 @@ def _check_payload(kind: str, payload: dict) -> dict:
         _str(enterprise, "name")
         _str(enterprise, "credit_code", max_len=18)
         payload = {**payload, "materials": _materials(payload.get("materials", []))}
+    elif kind == "supplement":
+        _str(payload, "case_no", max_len=32)  # the intake site's case number, as in every message
+        _str(payload, "remote_case_no", max_len=32)
+        _str(payload, "note", max_len=2000, required=False)
+        materials = _materials(payload.get("materials"))
+        if not materials or any(m["content"] is None for m in materials):
+            raise ProtocolError("invalid_field", "materials")
+        payload = {**payload, "materials": materials}
     else:
         _str(payload, "case_no", max_len=32)  # the intake site's case number
         _str(payload, "remote_case_no", max_len=32, required=kind != "sign")

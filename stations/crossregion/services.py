@@ -282,6 +282,7 @@ def _on_status(partner: PartnerRegion, payload: dict, now: datetime) -> dict:
 
 def _on_correction(partner: PartnerRegion, payload: dict, now: datetime) -> dict:
     transfer = _outbound(partner, payload)
+    transfer.remote_case_no = payload["remote_case_no"]
     transfer.state = "CORRECTION"
     case_link.on_partner_correction(partner, transfer, payload["note"], now)
     return {"case_no": transfer.local_case_no, "state": transfer.state}
@@ -294,10 +295,18 @@ def _on_result(partner: PartnerRegion, payload: dict, now: datetime) -> dict:
     return {"case_no": transfer.local_case_no, "state": transfer.state}
 
 
+def _on_supplement(partner: PartnerRegion, payload: dict, now: datetime) -> dict:
+    transfer = _transfer(partner, TransferDirection.INBOUND, remote_case_no=payload["case_no"])
+    if transfer is None:
+        raise ProtocolError("unknown_case", payload["case_no"])
+    return case_link.on_supplement(partner, transfer, payload, now)
+
+
 _HANDLERS = {
     "forward": _on_forward,
     "sign": _on_sign,
     "status": _on_status,
     "correction": _on_correction,
     "result": _on_result,
+    "supplement": _on_supplement,
 }

@@ -33,7 +33,8 @@ KEY = secrets.token_hex(16)
 
 
 def _setup(live_app) -> str:
-    """A partner that handles one LL item no reachable demo partner handles, and a checked RECEIVED case of it."""
+    """A partner that handles one LL item no reachable demo partner handles, and a checked RECEIVED case of it
+    taken in for that partner."""
     with live_app.app_context():
         partner = PartnerRegion(
             code=PARTNER_CODE,
@@ -70,6 +71,7 @@ def _setup(live_app) -> str:
             )
         )
         case = factories.make_case(item_obj=item)
+        case.xr_partner_code = PARTNER_CODE  # taken in for the partner district (the intake form's 办理地)
         db.session.commit()
         return case.case_no
 

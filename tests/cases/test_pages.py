@@ -51,9 +51,10 @@ def test_case_page_shows_the_case_and_only_the_actions_this_user_can_fire(login_
     assert "办事专员 张丽" in body  # ent-gd's clerk
     assert case.query_code in body
     assert "受理后计时" in body  # no deadline before acceptance
-    # RECEIVED, staff: withdraw, accept, request_correction, refuse; never start_review or issue.
+    # RECEIVED, staff: withdraw, accept, request_correction, refuse; never start_review or issue. The item is on
+    # the demo partner GL's agreement list (stations/crossregion/demo_partners.py), so it can also be forwarded.
     actions = set(ACTION_RE.findall(body))
-    assert actions == {"withdraw", "accept", "request_correction", "refuse"}
+    assert actions == {"withdraw", "accept", "request_correction", "refuse", "forward"}
     assert 'name="version" value="1"' in body
     assert "收件" in body and "新建 → 已收件" in body  # the timeline in plain words
     assert "两链驿站 王敏" in body  # who took it in

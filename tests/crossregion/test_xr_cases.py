@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import io
 import re
 
 import pytest
 from sqlalchemy import func, select
 
 from stations.cases.models import Case, CaseEventRecord, Channel, MaterialStatus
+from stations.catalog.models import ServiceItem
 from stations.crossregion.models import (
     InboxMessage,
     MessageKind,
@@ -29,26 +31,58 @@ from stations.domain.case_flow import CaseStatus
 from stations.enterprises.models import Enterprise
 from stations.extensions import db
 from stations.notifications.models import Notification, NotificationKind
+from stations.sites.models import ScopeMode, Station, StationItem
 from tests import factories
 from tests.conftest import csrf_token_from, htmx_headers
-from tests.crossregion.conftest import CREDIT_CODE, XR_ITEM_CODE, forward_payload, message, signed_post, xr_item
+from tests.crossregion.conftest import CREDIT_CODE, XR_ITEM_CODE, forward_payload, message, signed_post
 
 
 @pytest.fixture
-def agreement(partner: PartnerRegion) -> PartnerItem:
-    """PX handles our 社会保障卡申领 under its own code."""
+def outbound_item() -> ServiceItem:
+    """An item LL accepts that no reachable demo partner handles (so PX alone handles it once agreed)."""
+    return db.session.scalar(
+        select(ServiceItem)
+        .join(StationItem, StationItem.item_id == ServiceItem.id)
+        .join(Station, Station.id == StationItem.station_id)
+        .where(
+            Station.code == "LL",
+            StationItem.mode == ScopeMode.ACCEPT,
+            ServiceItem.materials.any(),
+            ~select(PartnerItem.id)
+            .join(PartnerRegion, PartnerRegion.id == PartnerItem.partner_id)
+            .where(
+                PartnerItem.local_item_id == ServiceItem.id,
+                PartnerRegion.is_active.is_(True),
+                PartnerRegion.base_url.is_not(None),
+            )
+            .exists(),
+        )
+        .order_by(ServiceItem.id)
+        .limit(1)
+    )
+
+
+@pytest.fixture
+def agreement(partner: PartnerRegion, outbound_item: ServiceItem) -> PartnerItem:
+    """PX handles that item under its own code."""
     row = PartnerItem(
-        partner_id=partner.id, local_item_id=xr_item().id, partner_item_code="PX-SB-5", partner_item_name="社保卡申领"
+        partner_id=partner.id, local_item_id=outbound_item.id, partner_item_code="PX-SB-5", partner_item_name="示例"
     )
     db.session.add(row)
     db.session.commit()
     return row
 
 
-def checked_case(**kwargs) -> Case:
-    case = factories.make_case(item_obj=xr_item(), **kwargs)
-    db.session.commit()
-    return case
+@pytest.fixture
+def checked_case(outbound_item):
+    """checked_case(**kwargs): a RECEIVED case at LL of the outbound item, every required material verified."""
+
+    def make(**kwargs) -> Case:
+        case = factories.make_case(item_obj=outbound_item, **kwargs)
+        db.session.commit()
+        return case
+
+    return make
 
 
 def outbox_rows(kind: MessageKind | None = None) -> list[OutboxMessage]:
@@ -72,20 +106,56 @@ def post_event(client, case: Case, event: str, *, headers=None, **fields):
 # --- intake site ---------------------------------------------------------------------------------------------
 
 
-def test_the_intake_screen_names_the_partners_for_the_chosen_item(client, login_as, agreement):
+def test_the_intake_screen_names_the_partners_for_the_chosen_item(client, login_as, partner, outbound_item):
     client = login_as("staff-ll")
-    page = client.get(f"/cases/new?item={XR_ITEM_CODE}").get_data(as_text=True)
+    url = f"/cases/new?item={outbound_item.code}"
+    assert "可跨区通办" not in client.get(url).get_data(as_text=True)
+    db.session.add(
+        PartnerItem(
+            partner_id=partner.id, local_item_id=outbound_item.id, partner_item_code="PX-1", partner_item_name="示例"
+        )
+    )
+    db.session.commit()
+    page = client.get(url).get_data(as_text=True)
     assert "可跨区通办" in page and "测试合作区" in page
-    other = factories.item(station_code="LL", instant=True)
-    assert "可跨区通办" not in client.get(f"/cases/new?item={other.code}").get_data(as_text=True)
 
 
-def test_the_queue_row_forwards_to_the_one_partner(client, login_as, agreement, partner):
-    case = checked_case()
-    client = login_as("staff-ll")
+def queue_row(client, case: Case) -> str:
     queue = client.get("/cases/").get_data(as_text=True)
     row = queue[queue.index(f'id="case-row-{case.id}"') :]
-    row = row[: row.index("</tr>")]
+    return row[: row.index("</tr>")]
+
+
+def test_intake_for_a_partner_district_records_the_choice(client, login_as, agreement, outbound_item):
+    from tests.cases.test_intake import intake_data, post_intake
+
+    client = login_as("staff-ll")
+    page = client.get(f"/cases/new?enterprise={factories.enterprise().id}&item={outbound_item.code}")
+    assert 'name="xr_partner" value="PX"' in page.get_data(as_text=True)
+    data = intake_data(client, item=outbound_item, enterprise=factories.enterprise())
+    response = post_intake(client, {**data, "xr_partner": "PX"})
+    assert response.status_code == 303, response.get_data(as_text=True)[:500]
+    case = db.session.scalar(select(Case).order_by(Case.id.desc()).limit(1))
+    assert case.xr_partner_code == "PX" and case.status is CaseStatus.RECEIVED
+
+    refused = post_intake(client, {**data, "xr_partner": "ZZ"})
+    assert refused.status_code == 422
+    assert "暂不能接收" in refused.get_data(as_text=True)
+
+
+def test_only_a_case_taken_in_for_a_partner_gets_the_one_tap_forward(client, login_as, agreement, checked_case):
+    local = checked_case()
+    client = login_as("staff-ll")
+    row = queue_row(client, local)
+    assert "转测试合作区办理" not in row and "更多办理" in row  # forwarding it is a decision for its page
+
+
+def test_the_queue_row_forwards_to_the_one_partner(client, login_as, agreement, partner, checked_case):
+    case = checked_case()
+    case.xr_partner_code = "PX"  # taken in for PX
+    db.session.commit()
+    client = login_as("staff-ll")
+    row = queue_row(client, case)
     assert "转测试合作区办理" in row and 'name="partner_code" value="PX"' in row
 
     response = post_event(client, case, "forward", partner_code="PX", next="/cases/")
@@ -105,7 +175,7 @@ def test_the_queue_row_forwards_to_the_one_partner(client, login_as, agreement, 
     assert forward.payload["enterprise"]["credit_code"] == case.enterprise.uscc
 
 
-def test_the_row_forward_answers_with_the_updated_row(client, login_as, agreement):
+def test_the_row_forward_answers_with_the_updated_row(client, login_as, agreement, checked_case):
     case = checked_case()
     client = login_as("staff-ll")
     response = post_event(
@@ -117,7 +187,7 @@ def test_the_row_forward_answers_with_the_updated_row(client, login_as, agreemen
     assert "case-updated" in response.headers.get("HX-Trigger", "")
 
 
-def test_the_case_page_offers_forward_with_the_partner_choice(client, login_as, agreement):
+def test_the_case_page_offers_forward_with_the_partner_choice(client, login_as, agreement, checked_case):
     case = checked_case()
     client = login_as("staff-ll")
     page = client.get(f"/cases/{case.case_no}").get_data(as_text=True)
@@ -125,7 +195,7 @@ def test_the_case_page_offers_forward_with_the_partner_choice(client, login_as, 
     assert re.search(r'name="partner_code" value="PX"[^>]*checked', page)
 
 
-def test_forward_sends_the_materials_with_their_digests(client, login_as, agreement, app):
+def test_forward_sends_the_materials_with_their_digests(client, login_as, agreement, app, checked_case):
     from stations.cases.services import EventInput, apply_event
     from stations.enterprises.models import Document
     from stations.uploads.storage import store_bytes
@@ -151,7 +221,7 @@ def factories_event(name: str):
     return CaseEvent(name)
 
 
-def test_no_partner_for_the_item_means_no_forward(client, login_as):
+def test_no_partner_for_the_item_means_no_forward(client, login_as, checked_case):
     case = checked_case()
     client = login_as("staff-ll")
     assert "转外区办理" not in client.get(f"/cases/{case.case_no}").get_data(as_text=True)
@@ -162,7 +232,7 @@ def test_no_partner_for_the_item_means_no_forward(client, login_as):
     assert outbox_rows() == []
 
 
-def test_an_unknown_partner_code_is_refused_and_changes_nothing(client, login_as, agreement):
+def test_an_unknown_partner_code_is_refused_and_changes_nothing(client, login_as, agreement, checked_case):
     case = checked_case()
     client = login_as("staff-ll")
     response = post_event(client, case, "forward", partner_code="ZZ")
@@ -174,7 +244,7 @@ def test_an_unknown_partner_code_is_refused_and_changes_nothing(client, login_as
     assert outbox_rows() == []
 
 
-def test_unchecked_materials_cannot_be_forwarded(client, login_as, agreement):
+def test_unchecked_materials_cannot_be_forwarded(client, login_as, agreement, checked_case):
     case = checked_case(materials="missing")
     client = login_as("staff-ll")
     response = post_event(client, case, "forward", partner_code="PX")
@@ -182,9 +252,17 @@ def test_unchecked_materials_cannot_be_forwarded(client, login_as, agreement):
     assert db.session.get(Case, case.id).status is CaseStatus.RECEIVED
 
 
-def forwarded_case(client) -> Case:
-    """A case forwarded by ``client`` (signed in as staff-ll)."""
-    case = checked_case()
+@pytest.fixture
+def forwarded_case(checked_case):
+    """forwarded_case(client): a case forwarded to PX by ``client`` (signed in as staff-ll)."""
+
+    def forward(client) -> Case:
+        return _forward(client, checked_case())
+
+    return forward
+
+
+def _forward(client, case: Case) -> Case:
     assert post_event(client, case, "forward", partner_code="PX").status_code in (200, 303)
     db.session.expire_all()
     return db.session.get(Case, case.id)
@@ -198,7 +276,7 @@ def partner_says(client, kind: str, case: Case, **fields):
     return db.session.get(Case, case.id)
 
 
-def test_the_partners_states_come_back_and_the_result_is_delivered_here(client, login_as, agreement):
+def test_the_partners_states_come_back_and_the_result_is_delivered_here(client, login_as, agreement, forwarded_case):
     client = login_as("staff-ll")
     case = forwarded_case(client)
     case = partner_says(client, "sign", case)
@@ -236,7 +314,9 @@ def test_the_partners_states_come_back_and_the_result_is_delivered_here(client, 
         ("status", {"status": "REFUSED", "note": "不属于受理范围"}, CaseStatus.REFUSED),
     ],
 )
-def test_a_partners_refusal_or_rejection_closes_our_case(client, login_as, agreement, kind, fields, status):
+def test_a_partners_refusal_or_rejection_closes_our_case(
+    client, login_as, agreement, kind, fields, status, forwarded_case
+):
     client = login_as("staff-ll")
     case = forwarded_case(client)
     case = partner_says(client, "sign", case)
@@ -244,7 +324,7 @@ def test_a_partners_refusal_or_rejection_closes_our_case(client, login_as, agree
     assert case.status is status
 
 
-def test_a_partners_correction_notice_reaches_the_enterprise_and_its_clerk(client, login_as, agreement):
+def test_a_partners_correction_notice_reaches_the_enterprise_and_its_clerk(client, login_as, agreement, forwarded_case):
     client = login_as("staff-ll")
     case = forwarded_case(client)
     case = partner_says(client, "correction", case, note="营业执照副本不清晰,请重新提供")
@@ -257,7 +337,7 @@ def test_a_partners_correction_notice_reaches_the_enterprise_and_its_clerk(clien
     assert {factories.user("ent-gd").id, case.clerk_id} <= recipients
 
 
-def test_a_status_for_a_closed_case_updates_only_the_transfer(client, login_as, agreement):
+def test_a_status_for_a_closed_case_updates_only_the_transfer(client, login_as, agreement, forwarded_case):
     client = login_as("staff-ll")
     case = forwarded_case(client)
     case = partner_says(client, "result", case, decision="APPROVED")
@@ -374,9 +454,142 @@ def test_the_handling_sites_correction_notice_goes_to_the_intake_site(client, lo
     assert correction.payload["note"] == "请补充营业执照副本"
 
 
-def test_a_case_of_our_own_reports_nothing(client, login_as):
+def test_a_case_of_our_own_reports_nothing(client, login_as, checked_case):
     case = checked_case()
     client = login_as("staff-ll")
     assert post_event(client, case, "accept").status_code in (200, 303)
     assert outbox_rows() == []
     assert db.session.scalar(select(func.count(CaseEventRecord.id)).where(CaseEventRecord.case_id == case.id)) == 2
+
+
+# --- correction loop: the partner asks, the intake station passes the supplied material on ------------------------
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def post_supplement(client, case: Case, *, data: bytes = PDF, material: str | None = None, target=True):
+    form = {
+        "csrf_token": csrf_token_from(client, "/account/password"),
+        "material": material or case.materials[0].item_material.name,
+        "note": "申请人已补交",
+        "file": (io.BytesIO(data), "supplement.pdf"),
+    }
+    headers = htmx_headers("xr-panel") if target else {}
+    return client.post(
+        f"/cases/{case.case_no}/xr-supplement", data=form, headers=headers, content_type="multipart/form-data"
+    )
+
+
+def test_after_a_correction_notice_the_station_passes_the_material_on(client, login_as, agreement, forwarded_case):
+    client = login_as("staff-ll")
+    case = forwarded_case(client)
+    case = partner_says(client, "correction", case, note="申请表签字不全")
+    page = client.get(f"/cases/{case.case_no}").get_data(as_text=True)
+    assert "转交补正材料" in page and 'name="file"' in page
+
+    response = post_supplement(client, case)
+    assert response.status_code == 200
+    body = response.get_data(as_text=True)
+    assert 'id="xr-panel"' in body and "已转交合作地区" in body and "<html" not in body
+    [supplement] = outbox_rows(MessageKind.SUPPLEMENT)
+    assert supplement.payload["case_no"] == case.case_no
+    assert supplement.payload["remote_case_no"] == "JHPX0001"
+    [material] = supplement.payload["materials"]
+    assert material["name"] == case.materials[0].item_material.name
+    assert material["sha256"] == hashlib.sha256(PDF).hexdigest()
+    db.session.expire_all()
+    case = db.session.get(Case, case.id)
+    assert case.events[-1].event == "xr_supplement" and case.status is CaseStatus.PARTNER_SIGNED
+
+
+def test_no_supplement_without_a_correction_notice(client, login_as, agreement, forwarded_case):
+    client = login_as("staff-ll")
+    case = forwarded_case(client)
+    response = post_supplement(client, case)
+    assert response.status_code == 422
+    assert "没有要求补正" in response.get_data(as_text=True)
+    assert outbox_rows(MessageKind.SUPPLEMENT) == []
+
+
+def test_a_supplement_of_the_wrong_type_is_refused_in_place(client, login_as, agreement, forwarded_case):
+    client = login_as("staff-ll")
+    case = forwarded_case(client)
+    case = partner_says(client, "correction", case, note="请补充")
+    response = post_supplement(client, case, data=b"GIF89a not allowed")
+    assert response.status_code == 422
+    body = response.get_data(as_text=True)
+    assert 'id="xr-panel"' in body and "只接受 PDF" in body
+    assert outbox_rows(MessageKind.SUPPLEMENT) == []
+
+
+def test_the_enterprise_and_the_central_office_cannot_pass_materials_on(client, login_as, agreement, forwarded_case):
+    staff = login_as("staff-ll")
+    case = forwarded_case(staff)
+    partner_says(staff, "correction", case, note="请补充")
+    for username in ("ent-gd", "central"):
+        other = login_as(username)
+        assert post_supplement(other, case, target=False).status_code == 403, username
+    assert outbox_rows(MessageKind.SUPPLEMENT) == []
+
+
+def test_the_handling_site_files_a_forwarded_supplement_on_its_checklist(client, login_as, partner):
+    case = inbound_case(client)
+    staff = login_as("staff-zx")
+    assert post_event(staff, case, "sign_for").status_code in (200, 303)
+    db.session.expire_all()
+    case = db.session.get(Case, case.id)
+    assert post_event(staff, case, "request_correction", note="请补充营业执照副本").status_code in (200, 303)
+    db.session.expire_all()
+    case = db.session.get(Case, case.id)
+    assert case.status is CaseStatus.CORRECTION
+    wanted = next(m for m in case.materials if m.status is MaterialStatus.NEEDS_CORRECTION)
+    name = wanted.item_material.name
+
+    content = PDF + b"licence"
+    payload = {
+        "case_no": "PX0042",
+        "remote_case_no": case.case_no,
+        "note": "申请人已补交",
+        "materials": [
+            {"name": name, "sha256": hashlib.sha256(content).hexdigest(), "content": base64.b64encode(content).decode()}
+        ],
+    }
+    response = signed_post(client, message("supplement", payload))
+    assert response.status_code == 200, response.get_json()
+    assert response.get_json()["result"]["materials"] == 1
+    db.session.expire_all()
+    case = db.session.get(Case, case.id)
+    wanted = next(m for m in case.materials if m.item_material.name == name)
+    assert (
+        wanted.status is MaterialStatus.PROVIDED and wanted.document.file.sha256 == hashlib.sha256(content).hexdigest()
+    )
+    assert (case.events[-1].event, case.events[-1].actor_role) == ("partner_supplement", "PARTNER")
+    assert db.session.scalar(
+        select(func.count(Notification.id)).where(
+            Notification.kind == NotificationKind.APPLICATION_RECEIVED,
+            Notification.user_id == factories.user("staff-zx").id,
+        )
+    )
+    # ...and our staff carry on: the correction is done, the case is back where it was.
+    assert post_event(staff, case, "correction_done").status_code in (200, 303)
+    db.session.expire_all()
+    assert db.session.get(Case, case.id).status is CaseStatus.RECEIVED
+
+
+def test_a_supplement_for_an_unknown_case_is_refused(client, partner):
+    payload = {
+        "case_no": "NOPE",
+        "remote_case_no": "NOPE",
+        "materials": [
+            {"name": "x", "sha256": hashlib.sha256(PDF).hexdigest(), "content": base64.b64encode(PDF).decode()}
+        ],
+    }
+    response = signed_post(client, message("supplement", payload))
+    assert response.status_code == 422 and response.get_json()["error"] == "unknown_case"
+    assert db.session.scalar(select(func.count(InboxMessage.id))) == 0
+
+
+def test_a_supplement_without_content_is_malformed(client, partner):
+    payload = {"case_no": "PX0042", "remote_case_no": "X", "materials": [{"name": "x", "sha256": "a" * 64}]}
+    response = signed_post(client, message("supplement", payload))
+    assert response.status_code == 400

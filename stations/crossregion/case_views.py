@@ -1,0 +1,104 @@
+"""The cross-region part of a case page: pass the applicant's supplied materials on to the partner district.
+
+After a partner's one-time correction notice (domain.md §4.8 rule 4), the intake station takes the supplied
+material at its counter and forwards it; the panel (crossregion/_case_panel.html) swaps itself in place.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from wtforms import SelectField, TextAreaField
+from wtforms.validators import InputRequired, Length, Optional
+
+from ..access import actor_for
+from ..auth.models import Role
+from ..cases import queries as case_queries
+from ..cases.labels import upload_message
+from ..cases.services import CaseError
+from ..domain.case_flow import STATUS_LABELS, CaseStatus
+from ..extensions import db
+from ..timeutil import utcnow
+from ..uploads.storage import UploadRejected, read_checked
+from ..web.errors import error_response
+from ..web.htmx import is_htmx, render_fragment
+from . import case_link
+
+bp = Blueprint("crossregion_cases", __name__, url_prefix="/cases")
+PANEL = "crossregion/_case_panel.html"
+
+
+class SupplementForm(FlaskForm):
+    material = SelectField(_l("补正的材料"), validators=[InputRequired()], validate_choice=True)
+    note = TextAreaField(_l("说明(选填)"), validators=[Optional(), Length(max=2000)])
+
+
+def supplement_form(case, formdata=None) -> SupplementForm:
+    form = SupplementForm(formdata=formdata)
+    form.material.choices = [(m.item_material.name, m.item_material.name) for m in case.materials]
+    return form
+
+
+def state_label(state: str | None) -> str:
+    """The partner's last reported status in words (a status name of domain.md §3.1, or APPROVED/REJECTED)."""
+    try:
+        return _(STATUS_LABELS[CaseStatus(state)])
+    except (ValueError, KeyError):
+        return state or "—"
+
+
+bp.add_app_template_global(supplement_form, "xr_supplement_form")
+bp.add_app_template_global(state_label, "xr_state_label")
+
+
+def _panel(case, status: int = 200, **context):
+    return render_fragment(PANEL, ["xr_panel"], status=status, case=case, user=current_user, **context)
+
+
+@bp.route("/<case_no>/xr-supplement", methods=["POST"])
+@login_required
+def supplement(case_no: str):
+    case = case_queries.case_for(current_user, case_no)
+    if case is None:
+        abort(404)
+    # Staff-side only: the intake station receives the supplied material at its counter (or the clerk does).
+    if current_user.role not in (Role.STAFF, Role.CLERK, Role.ADMIN) or actor_for(current_user, case) is None:
+        return error_response(403, _("您只能查看办件,不能办理。"), "read_only")
+    form = supplement_form(case, request.form)
+    problem = None
+    upload = request.files.get("file")
+    if not form.validate():
+        problem = _("请选择补正的材料。")
+    elif upload is None or not upload.filename:
+        problem = _("请拍照或选择补正材料的文件。")
+    else:
+        try:
+            data, content_type = read_checked(upload)
+        except UploadRejected as rejected:
+            problem = upload_message(rejected.code, current_app.config["UPLOAD_MAX_BYTES"])
+    if problem is None:
+        try:
+            case_link.send_supplement(
+                case,
+                current_user,
+                material_name=form.material.data,
+                data=data,
+                content_type=content_type,
+                filename=upload.filename,
+                note=form.note.data or "",
+                now=utcnow(),
+            )
+        except CaseError:
+            db.session.rollback()
+            problem = _("合作地区当前没有要求补正,无需转交材料。")
+    if problem is not None:
+        if is_htmx():
+            return _panel(case, 422, xr_error=problem, xr_form=form)
+        return error_response(422, problem)
+    db.session.commit()
+    if is_htmx():
+        return _panel(case, xr_sent=True)
+    return redirect(url_for("cases.show", case_no=case.case_no), 303)
