@@ -18,6 +18,7 @@ from .catalog.demo_catalog import DEPARTMENTS, build_catalog, station_scope
 from .catalog.models import Department, DepartmentCategory, ItemMaterial, ItemType, OnlineMode, ServiceItem
 from .clerks import services as clerk_services
 from .clerks.models import ClerkChoice
+from .crossregion.demo_partners import seed_partner_agreements
 from .crossregion.models import AgreementKind, PartnerRegion
 from .demo_cases import seed_demo_cases
 from .enterprises.models import Enterprise, EnterpriseKind
@@ -294,6 +295,7 @@ def seed_demo(today: date | None = None, *, cases: bool = True) -> None:
     seed_catalog(stations)
     calendar_services.load_library_years()
     seed_partners()
+    seed_partner_agreements()
     enterprises = seed_enterprises(stations)
     seed_accounts(stations, enterprises)
     seed_clerk_choices(enterprises)

@@ -20,6 +20,7 @@ from . import signing
 from .models import PartnerKey, PartnerRegion
 
 LEGACY_KEY_ID = ""  # the shared_key column: sent without a key id header
+MIGRATED_KEY_ID = "k0"  # the legacy key once copied into xr_partner_keys (admin_services.add_key)
 
 
 @dataclass(frozen=True)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from ..extensions import db
-from .models import InboxMessage, OutboxMessage, OutboxStatus, PartnerItem, PartnerRegion, Transfer
+from .models import InboxMessage, OutboxMessage, OutboxStatus, PartnerItem, PartnerKey, PartnerRegion, Transfer
 
 PAGE_SIZE = 50
 
@@ -63,3 +65,32 @@ def transfers_for_case(case_id: int) -> list[Transfer]:
             .order_by(Transfer.id)
         )
     )
+
+
+ITEM_LIST_LIMIT = 1000  # an agreement lists at most a few hundred items (domain.md §6.2: 154 at most)
+
+
+def partner_items(partner: PartnerRegion) -> list[PartnerItem]:
+    """The agreement's item list with our items (one query), in our catalogue order."""
+    return list(
+        db.session.scalars(
+            select(PartnerItem)
+            .options(joinedload(PartnerItem.local_item))
+            .where(PartnerItem.partner_id == partner.id)
+            .order_by(PartnerItem.partner_item_code)
+            .limit(ITEM_LIST_LIMIT)
+        )
+    )
+
+
+def keyed_partner_ids(now: datetime) -> set[int]:
+    """Partners that can sign now: a valid row in xr_partner_keys, or the legacy shared_key and no rows (keys.py)."""
+    valid = select(PartnerKey.partner_id).where(
+        PartnerKey.not_before <= now, (PartnerKey.not_after.is_(None)) | (PartnerKey.not_after > now)
+    )
+    legacy = select(PartnerRegion.id).where(
+        PartnerRegion.shared_key.is_not(None),
+        PartnerRegion.shared_key != "",
+        ~select(PartnerKey.id).where(PartnerKey.partner_id == PartnerRegion.id).exists(),
+    )
+    return set(db.session.scalars(valid.union(legacy)))

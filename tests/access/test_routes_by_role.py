@@ -164,6 +164,25 @@ def rectification_id() -> int:
     return found or bad_rating().rectification.id
 
 
+def xr_partner_id(code: str) -> int:
+    from stations.crossregion.models import PartnerRegion
+
+    return db.session.scalar(select(PartnerRegion.id).where(PartnerRegion.code == code))
+
+
+def xr_item_id() -> int:
+    """A demo agreement item of GL (stations/crossregion/demo_partners.py)."""
+    from stations.crossregion.models import PartnerItem
+
+    return db.session.scalar(select(PartnerItem.id).where(PartnerItem.partner_id == xr_partner_id("GL")).limit(1))
+
+
+def xr_key_id() -> int:
+    from stations.crossregion.models import PartnerKey
+
+    return db.session.scalar(select(PartnerKey.id).where(PartnerKey.partner_id == xr_partner_id("GL")).limit(1))
+
+
 SIGNED_IN_REDIRECT = {role: 302 for role in ROLES}
 
 # fmt: off
@@ -213,6 +232,12 @@ ROUTES: dict[str, Route] = {
     "crossregion_admin.outbox":   only(ADMIN),
     "crossregion_admin.retry":    only(ADMIN, args={"message_id": "no-such-message"}),
     "crossregion_admin.inbox":    only(ADMIN),
+    "crossregion_admin.partner_new":  only(ADMIN),
+    "crossregion_admin.partner_edit": only(ADMIN, args={"partner_id": lambda: xr_partner_id("GL")}),
+    "crossregion_admin.item_add":     only(ADMIN, args={"partner_id": lambda: xr_partner_id("GL")}),  # POST only
+    "crossregion_admin.item_remove":  only(ADMIN, args={"partner_id": lambda: xr_partner_id("GL"), "row_id": xr_item_id}),
+    "crossregion_admin.key_add":      only(ADMIN, args={"partner_id": lambda: xr_partner_id("GL")}),  # POST only
+    "crossregion_admin.key_retire":   only(ADMIN, args={"partner_id": lambda: xr_partner_id("GL"), "key_row_id": xr_key_id}),
     "federation.receive":         public(html=False),                               # POST only: 401 unsigned
     # --- cases (web): outsiders of a case get 404 (tests/access/test_case_access.py); here, the roles ---
     "cases.index":               only(STAFF, CLERK, CENTRAL, ADMIN),               # the queue (staff/clerk home)

@@ -248,7 +248,10 @@ def test_the_case_page_shows_the_partner_state(client, partner, login_as):
     delivery.deliver_once("PX", transport=loopback(client))
     page = login_as("staff-ll").get(f"/cases/{case.case_no}").get_data(as_text=True)
     assert 'id="xr-panel"' in page and "测试合作区" in page
-    assert "ACCEPTED" in page and inbound.local_case_no in page
+    assert inbound.local_case_no in page  # the partner's case number came back with its status
+    outbound = db.session.scalar(select(Transfer).where(Transfer.direction == TransferDirection.OUTBOUND))
+    db.session.refresh(outbound)
+    assert outbound.state == "ACCEPTED"
 
 
 # --- egress allowlist (security.md N5) -------------------------------------------------------------------------
