@@ -35,6 +35,7 @@ from .cases.models import Case, CaseSequence, Channel
 from .cases.numbering import QUERY_CODE_ALPHABET, format_case_no
 from .catalog.models import ServiceItem
 from .clerks.models import ClerkChoice
+from .dashboard.rollups import rebuild_rollups
 from .domain.case_flow import CaseStatus
 from .domain.deadlines import Deadline, compute_deadline
 from .domain.workdays import add_working_days
@@ -427,6 +428,8 @@ def add_synthetic_cases(
     _save_sequences(gen)
     if report:
         report(f"  {written:,} synthetic cases in {clock.perf_counter() - started:.1f} s")
+    # Core INSERTs bypass the roll-ups' flush listener (dashboard/rollups.py): recount them.
+    rebuild_rollups(report=report)
     return written
 
 

@@ -16,9 +16,11 @@ from ..auth.models import Role
 from ..domain import metrics
 from ..timeutil import business_today, utcnow
 from ..web.errors import error_response
-from . import queries
+from . import queries, rollups
 
-bp = Blueprint("metrics_api", __name__, url_prefix="/api/v1/metrics")
+# cli_group: the operators' command is ``flask dashboard rebuild-rollups`` (the page blueprint has no commands).
+bp = Blueprint("metrics_api", __name__, url_prefix="/api/v1/metrics", cli_group="dashboard")
+bp.cli.add_command(rollups.rebuild_command)
 
 ALLOWED = frozenset({Role.CENTRAL, Role.ADMIN})
 
@@ -94,6 +96,10 @@ def period():
             "bad_reviews_due": f.bad_reviews_due,
             "rectified_on_time_rate": f.rectified_on_time_rate,
             "by_channel": report.by_channel,
+            "partners": [
+                {"code": p.code, "name": p.name, "outbound": p.outbound, "inbound": p.inbound, "total": p.total}
+                for p in report.partners
+            ],
             "first_handlers": [{"name": u.display_name, "concluded": n, "late": late} for u, n, late in report.ranking],
         }
     )

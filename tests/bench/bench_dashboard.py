@@ -9,7 +9,9 @@ between runs: one per size and engine, named ``bench_dash_<size>`` (PostgreSQL) 
     .venv/bin/python -m tests.bench.bench_dashboard measure --sizes 1000,100000,1000000 [--postgres] [--explain]
 
 ``prepare`` builds the demo database when the target is empty, tops the synthetic cases up to ``--size`` and
-creates any table or index the models gained since (so a kept database follows the code). ``measure`` sends
+creates any table or index the models gained since (so a kept database follows the code), then rebuilds the period
+figures' daily roll-ups (dashboard/rollups.py) when their totals do not match the cases and ratings (a database kept
+from before the roll-ups, or written to with Core since). ``measure`` sends
 ``--requests`` requests per URL as ``central`` through the Flask test client (routing + SQL + rendering, no HTTP
 server) and prints the median and 95th percentile in milliseconds and the SQL statements per request.
 """
@@ -25,8 +27,10 @@ from flask import Flask
 from sqlalchemy import event, func, inspect, select
 
 from stations.cases.models import Case
+from stations.dashboard.rollups import DailyCaseFigures, DailyRatingFigures, rebuild_rollups
 from stations.demo_scale import seed_synthetic_cases
 from stations.extensions import db
+from stations.ratings.models import Rating
 from tests.conftest import AuthActions, build_database, make_test_app
 from tests.dbutil import ensure_postgres_database
 
@@ -88,6 +92,17 @@ def prepare(size: int, postgres: bool) -> Flask:
             print(f"{url}: {added:,} synthetic cases added in {time.perf_counter() - started:.1f} s")
     bring_schema_up_to_date(app)
     with app.app_context():
+        # A kept database built before the roll-ups existed (or written to by Core since): recount them.
+        totals = (
+            select(func.coalesce(func.sum(DailyCaseFigures.received), 0)),
+            select(func.count(Case.id)),
+            select(func.coalesce(func.sum(DailyRatingFigures.rated), 0)),
+            select(func.count(Rating.id)).where(Rating.is_invalidated.is_(False)),
+        )
+        rolled_cases, cases, rolled_ratings, ratings = (db.session.scalar(stmt) for stmt in totals)
+        if (rolled_cases, rolled_ratings) != (cases, ratings):
+            rebuild_rollups(report=lambda line: print(f"{url}:{line}"))
+            db.session.commit()
         if db.engine.dialect.name == "postgresql":
             db.session.execute(db.text("ANALYZE"))
             db.session.commit()
@@ -104,6 +119,7 @@ def targets() -> list[tuple[str, str]]:
         ("figures: month", "/dashboard/figures?period=month"),
         ("figures: quarter", "/dashboard/figures?period=quarter"),
         ("figures: year", "/dashboard/figures?period=year"),
+        ("figures: custom (13 months)", "/dashboard/figures?from=2025-11-01&to=2026-11-30"),
         ("API metrics/stations", "/api/v1/metrics/stations"),
         ("API metrics/period (year)", "/api/v1/metrics/period?from=2026-01-01&to=2026-12-31"),
     ]
@@ -159,7 +175,9 @@ def measure(app: Flask, requests: int, explain: bool) -> list[tuple[str, float, 
 def print_plans(engine, statements) -> None:
     with engine.connect() as conn:
         for statement, parameters in statements:
-            if not statement.lstrip().upper().startswith("SELECT") or "cases" not in statement:
+            if not statement.lstrip().upper().startswith("SELECT") or not any(
+                table in statement for table in ("cases", "dash_daily", "xr_transfers", "deficiencies", "ratings")
+            ):
                 continue
             if conn.dialect.name == "sqlite":
                 rows = conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters).all()
