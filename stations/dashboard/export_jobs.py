@@ -96,10 +96,9 @@ def load(directory: Path, token: str) -> Job | None:
     if not TOKEN_RE.match(token):
         return None
     try:
-        data = json.loads(_state_path(directory, token).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        job = Job(**json.loads(_state_path(directory, token).read_text(encoding="utf-8")))
+    except (OSError, ValueError, TypeError):  # missing, or written by another version of the app
         return None
-    job = Job(**data)
     if job.status == RUNNING and time.time() - job.updated > STALE_SECONDS:
         job.status = FAILED
     return job

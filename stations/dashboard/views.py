@@ -163,6 +163,10 @@ def export(table: str, fmt: str):
     total = _long_export_total(table)
     if total is not None:  # GET never starts work: the page's form (POST) does
         return render("dashboard/export.html", job=None, table=table, fmt=fmt, args=args, total=total)
+    if is_htmx():
+        # A boosted link (the pages are hx-boost) would fetch the file by XMLHttpRequest and swap it into the page:
+        # send the browser to the same URL instead, where the attachment downloads and the page stays.
+        return hx_redirect(request.full_path.rstrip("?"))
     if table in case_exports.CASE_TABLES:
         rows = list(case_exports.iter_rows(table, _user(), args))
         return exports.send(table, fmt, case_exports.headers(table), rows)

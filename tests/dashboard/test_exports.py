@@ -281,3 +281,24 @@ def test_pages_offer_the_per_case_exports(login_as):
     figures = client.get("/dashboard/figures?from=2026-01-01&to=2026-03-31", headers=htmx_headers("figures"))
     text = figures.get_data(as_text=True)
     assert "<html" not in text and 'hx-post="/dashboard/export/cases.csv?from=2026-01-01&amp;to=2026-03-31"' in text
+
+
+def test_a_boosted_export_link_becomes_a_browser_download(login_as):
+    """hx-boost turns every link into an XMLHttpRequest: the file URL answers with HX-Redirect to itself."""
+    client = login_as("central")
+    boosted = client.get("/dashboard/export/figures.xlsx?period=year", headers=htmx_headers(**{"HX-Boosted": "true"}))
+    assert boosted.headers["HX-Redirect"] == "/dashboard/export/figures.xlsx?period=year" and not boosted.data
+    assert client.get("/dashboard/export/tiles.csv", headers=htmx_headers()).headers["HX-Redirect"] == (
+        "/dashboard/export/tiles.csv"
+    )
+
+
+def test_xlsx_continues_on_a_new_sheet_past_the_row_limit(monkeypatch):
+    from stations.dashboard import exports
+
+    monkeypatch.setattr(exports, "XLSX_MAX_ROWS", 3)
+    data = exports.xlsx_bytes("cases", ["办件编号"], [[f"JH{n}"] for n in range(5)] + [["=1+1"]])
+    workbook = load_workbook(io.BytesIO(data), read_only=True)
+    sheets = [[row[0] for row in ws.iter_rows(values_only=True)] for ws in workbook.worksheets]
+    assert [ws.title for ws in workbook.worksheets] == ["cases", "cases-2", "cases-3"]
+    assert sheets == [["办件编号", "JH0", "JH1"], ["办件编号", "JH2", "JH3"], ["办件编号", "JH4", "'=1+1"]]
