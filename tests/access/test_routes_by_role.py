@@ -256,6 +256,8 @@ ROUTES: dict[str, Route] = {
     "cases.deficiency_verify":   only(STAFF, CLERK, ENTERPRISE, ADMIN, args={"case_no": case_no, "deficiency_id": deficiency_id}),
     "cases.deficiency_reject":   only(STAFF, CLERK, ENTERPRISE, ADMIN, args={"case_no": case_no, "deficiency_id": deficiency_id}),
     "cases.material_supply":     only(STAFF, CLERK, ENTERPRISE, ADMIN, args={"case_no": case_no, "material_id": material_id}),
+    # cross-region: pass supplied materials on to the partner (POST only; staff side of the intake station)
+    "crossregion_cases.supplement": only(STAFF, CLERK, ADMIN, args={"case_no": case_no}),
     "track.index":               public(),                                          # public tracking by number and code
     # --- Open311 GeoReport v2: api_key only, never the session; every error is the spec's error list ---
     "open311.discovery":          public(html=False, args={"fmt": "xml"}),
