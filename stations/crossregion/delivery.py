@@ -119,13 +119,14 @@ def _default_transport(request: Request) -> Transport:
 
 def _send_batch(batch: list[tuple[str, Request]], transport: Transport | None) -> list[Outcome]:
     outcomes = []
+    send: Transport | None = transport
     for message_id, request in batch:
         if request.refused:
             outcomes.append(Outcome(message_id, None, request.refused))
             break
         headers = signed_headers(request.key, request.region, request.path, request.body, request.key_id)
         try:
-            send = transport or _default_transport(request)
+            send = send or _default_transport(request)  # a batch is one partner's: one TLS context for it
             status = send(request.url, request.body, headers)
         except (OSError, ValueError, ssl.SSLError) as error:  # refused, reset, timeout, TLS failure, bad URL
             outcomes.append(Outcome(message_id, None, f"{type(error).__name__}: {error}"[:500]))

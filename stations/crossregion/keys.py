@@ -40,17 +40,24 @@ def key_rows(partner: PartnerRegion) -> list[PartnerKey]:
     )
 
 
-def valid_keys(partner: PartnerRegion, now: datetime | None = None) -> list[SigningKey]:
-    """The keys that sign and verify now, newest first (the legacy key when the partner has no rows)."""
+def valid_keys(
+    partner: PartnerRegion, now: datetime | None = None, rows: list[PartnerKey] | None = None
+) -> list[SigningKey]:
+    """The keys that sign and verify now, newest first (the legacy key when the partner has no rows).
+
+    ``rows``: the partner's key rows when the caller has them already (``key_rows``).
+    """
     now = now or utcnow()
-    rows = key_rows(partner)
+    rows = key_rows(partner) if rows is None else rows
     if not rows:
         return [SigningKey(LEGACY_KEY_ID, partner.shared_key)] if partner.shared_key else []
     return [SigningKey(row.key_id, row.secret) for row in rows if row.valid_at(now)]
 
 
-def signing_key(partner: PartnerRegion, now: datetime | None = None) -> SigningKey | None:
-    keys = valid_keys(partner, now)
+def signing_key(
+    partner: PartnerRegion, now: datetime | None = None, rows: list[PartnerKey] | None = None
+) -> SigningKey | None:
+    keys = valid_keys(partner, now, rows)
     return keys[0] if keys else None
 
 

@@ -91,15 +91,16 @@ def _partner_values(form: PartnerForm) -> dict:
 
 def _page_context(partner: PartnerRegion, **forms) -> dict:
     now = utcnow()
+    key_rows = keys.key_rows(partner)
     return {
         "partner": partner,
         "form": forms.get("form") or PartnerForm(partner=partner, formdata=None),
         "item_form": forms.get("item_form") or PartnerItemForm(partner=partner, formdata=None),
         "key_form": forms.get("key_form") or PartnerKeyForm(partner=partner, formdata=None),
         "items": queries.partner_items(partner),
-        "key_rows": keys.key_rows(partner),
-        "legacy_key": bool(partner.shared_key) and not keys.key_rows(partner),
-        "signing_key": keys.signing_key(partner, now),
+        "key_rows": key_rows,
+        "legacy_key": bool(partner.shared_key) and not key_rows,
+        "signing_key": keys.signing_key(partner, now, key_rows),
         "now": now,
         "kind_labels": KIND_LABELS,
         "new_secret": forms.get("new_secret"),

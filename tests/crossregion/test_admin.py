@@ -383,3 +383,19 @@ def test_demo_seeding_twice_changes_nothing():
         db.session.scalar(select(func.count(PartnerKey.id))),
     )
     assert after == before
+
+
+def test_the_pages_run_a_fixed_number_of_queries(admin, count_queries):
+    """The edit page's queries do not grow with the item list (54 vs 98 rows), nor the list's with partners."""
+    counts = []
+    for code in ("YZ", "QD"):
+        partner = db.session.scalar(select(PartnerRegion).where(PartnerRegion.code == code))
+        url = edit_url(partner)
+        admin.get(url)  # warm the session and the identity map alike for both
+        with count_queries() as counter:
+            assert admin.get(url).status_code == 200
+        counts.append(counter.count)
+    assert counts[0] == counts[1] and counts[0] <= 5, counts
+    with count_queries() as counter:
+        assert admin.get("/admin/crossregion/").status_code == 200
+    assert counter.count <= 5, counter.count
