@@ -11,8 +11,7 @@ Every listed item is offered at station LL and at the centre ZX (the station poo
 ``GL`` (西安市高陵区) is active, has a signing key and a loopback base URL (the second instance of
 scripts/two_districts.py), so a case at LL for, say, GG-GJJ-0006 住房公积金异地转移接续 (ACCEPT at LL) can be
 forwarded in the demo. Its key is derived from a fixed label: demo data only, never a production set-up.
-GL's demo list leaves out 社保类: the catalogue's first LL items are 社保类 and the test factories pick them as
-"an item no reachable partner handles"; a test that needs a partner for such an item adds its own.
+Tests that need an LL item no reachable partner handles pick one outside the agreement domains (e.g. 医保).
 """
 
 from __future__ import annotations
@@ -29,7 +28,6 @@ from ..timeutil import utcnow
 from .models import AgreementKind, PartnerItem, PartnerKey, PartnerRegion
 
 AGREEMENT_DEPARTMENTS = ("SCJG", "SB", "SW", "GJJ")  # 商事登记类, 社保类, 税务类, 公积金类 [R§21]
-REACHABLE_DEPARTMENTS = ("SCJG", "SW", "GJJ")  # the reachable partner's list (see above)
 REACHABLE_PARTNER = "GL"
 REACHABLE_URL = "http://127.0.0.1:5102"  # scripts/two_districts.py's second instance
 DEMO_KEY_ID = "demo-1"
@@ -74,13 +72,11 @@ def seed_partner_agreements() -> None:
         return
     listed = set(db.session.scalars(select(PartnerItem.partner_id).group_by(PartnerItem.partner_id)))
     items = agreement_items()
-    reachable_items = agreement_items(REACHABLE_DEPARTMENTS)
     for order, partner in enumerate(partners):
         if partner.id in listed or not partner.agreed_item_count:
             continue
         same_standard = partner.agreement_kind is AgreementKind.SAME_STANDARD
-        pool = reachable_items if partner.code == REACHABLE_PARTNER else items
-        for item in _subset(pool, partner.agreed_item_count, order * 7):
+        for item in _subset(items, partner.agreed_item_count, order * 7):
             db.session.add(
                 PartnerItem(
                     partner_id=partner.id,
