@@ -352,8 +352,13 @@ install()
 # --- full rebuild -------------------------------------------------------------------------------------------------
 
 
-def rebuild_rollups(report: Callable[[str], None] | None = None) -> tuple[int, int, int]:
+def rebuild_rollups(
+    report: Callable[[str], None] | None = None, *, conn: Connection | None = None
+) -> tuple[int, int, int]:
     """Recompute the roll-up tables from the cases and ratings, in the caller's transaction; returns their sizes.
+
+    ``conn``: run on this connection instead of the session's (the migration that creates the tables backfills
+    them on its own connection).
 
     Grouped queries over the cases (one per figure), merged here because the working-day sums need the calendar.
     Concurrent writers: on PostgreSQL the tables are locked (EXCLUSIVE) first, so a writer's delta lands either
@@ -361,8 +366,7 @@ def rebuild_rollups(report: Callable[[str], None] | None = None) -> tuple[int, i
     recount could not see); on SQLite the DELETE takes the database's write lock first, with the same effect.
     """
     started = clock.perf_counter()
-    session = db.session
-    conn = session.connection()
+    conn = conn or db.session.connection()
     if conn.dialect.name == "postgresql":
         conn.exec_driver_sql(f"LOCK TABLE {', '.join(TABLES)} IN EXCLUSIVE MODE")
     for table, _keys, _counts in TABLES.values():
