@@ -41,7 +41,6 @@ def main(count: int = 500) -> None:
         a.flask("demo-forward", "B", str(count))
         print(f"queued {count} at A in {time.monotonic() - started:.1f} s")
         output = a.flask("deliver", "--until-empty", "--interval", "0.1", "--batch", "100")
-        print(output.strip())
         report("forward A -> B", output)
         print("B:", b.stats())
         b.flask("demo-advance", "--steps", "accept,start_review,decide_approve,issue")

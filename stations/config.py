@@ -60,6 +60,10 @@ class Config:
     FEDERATION_EGRESS_ALLOWLIST: list[str] | None = None
     FEDERATION_MAX_BYTES = 80 * 1024 * 1024
     FEDERATION_CA_FILES: dict[str, str] = {}
+    # Per-case exports longer than this run as a background job with a progress bar (stations/dashboard).
+    EXPORT_ASYNC_ROWS = 5000
+    EXPORT_DIR: str | None = None  # default <instance>/exports: job state and finished files, kept an hour
+    EXPORT_RUNNER = "thread"  # "inline" runs the job in the request (tests)
 
 
 class TestConfig(Config):

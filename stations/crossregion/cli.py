@@ -19,6 +19,7 @@ from ..enterprises.services import add_document
 from ..extensions import db
 from ..sites.models import Station, StationItem
 from ..uploads.storage import store_bytes
+from . import egress
 from .delivery import deliver_once, pending_count
 from .models import (
     AgreementKind,
@@ -91,6 +92,8 @@ def set_partner_command(
     if name:
         partner.name = name
     if base_url is not None:
+        if not egress.is_allowed(base_url):  # security.md N5: the same allowlist as the admin page and delivery
+            raise click.ClickException(f"{base_url} is not in FEDERATION_EGRESS_ALLOWLIST")
         partner.base_url = base_url
     if shared_key is not None:
         partner.shared_key = shared_key
