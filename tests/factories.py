@@ -47,6 +47,37 @@ def item(
     return db.session.scalars(stmt).first()
 
 
+def item_without_reachable_partner(station_code: str = "LL", *, exclude: tuple[str, ...] = ()) -> ServiceItem:
+    """An item the station accepts (with materials) that no active partner with a URL handles: a test's own
+    partner is then the only one (the demo agreements of stations/crossregion/demo_partners.py cover many)."""
+    from stations.crossregion.models import PartnerItem, PartnerRegion
+    from stations.sites.models import ScopeMode
+
+    reachable = (
+        select(PartnerItem.id)
+        .join(PartnerRegion, PartnerRegion.id == PartnerItem.partner_id)
+        .where(
+            PartnerItem.local_item_id == ServiceItem.id,
+            PartnerRegion.is_active.is_(True),
+            PartnerRegion.base_url.is_not(None),
+        )
+    )
+    return db.session.scalar(
+        select(ServiceItem)
+        .join(StationItem, StationItem.item_id == ServiceItem.id)
+        .join(Station, Station.id == StationItem.station_id)
+        .where(
+            Station.code == station_code,
+            StationItem.mode == ScopeMode.ACCEPT,
+            ServiceItem.materials.any(),
+            ServiceItem.code.not_in(exclude),
+            ~reachable.exists(),
+        )
+        .order_by(ServiceItem.id)
+        .limit(1)
+    )
+
+
 def make_case(
     *,
     by: str = "staff-ll",

@@ -196,26 +196,31 @@ def receive_case(
         is_instant=item.is_instant,
         xr_partner_code=xr_partner_code or None,
     )
-    given = {m.item_material_id: m for m in materials or []}
-    for order, material in enumerate(item.materials):
-        entry_input = given.get(material.id)
-        document_id = entry_input.document_id if entry_input else None
-        if document_id is not None:
-            document = db.session.get(Document, document_id)
+    for entry in materials or []:
+        if entry.document_id is not None:
+            document = db.session.get(Document, entry.document_id)
             if document is None or document.enterprise_id != enterprise.id or document.is_archived:
                 raise CaseError("document_not_yours", 404)
-        case.materials.append(
-            CaseMaterial(
-                item_material_id=material.id,
-                status=entry_input.status if entry_input else MaterialStatus.MISSING,
-                document_id=document_id,
-                sort_order=order,
-            )
-        )
+    _add_checklist(case, item, materials or [])
     db.session.add(case)
     _record(case, user, CaseEvent.RECEIVE.value, None, note, at=now, role=None if user else INTEGRATION_ROLE)
     db.session.flush()
     return case
+
+
+def _add_checklist(case: Case, item: ServiceItem, materials: list[MaterialInput]) -> None:
+    """One checklist row per material of the item, in the item's order; what was not given is MISSING."""
+    given = {m.item_material_id: m for m in materials}
+    for order, material in enumerate(item.materials):
+        entry = given.get(material.id)
+        case.materials.append(
+            CaseMaterial(
+                item_material_id=material.id,
+                status=entry.status if entry else MaterialStatus.MISSING,
+                document_id=entry.document_id if entry else None,
+                sort_order=order,
+            )
+        )
 
 
 def _intake_actor(
@@ -409,17 +414,7 @@ def receive_forwarded_case(
         received_at=now,
         is_instant=item.is_instant,
     )
-    given = {m.item_material_id: m for m in materials}
-    for order, material in enumerate(item.materials):
-        entry = given.get(material.id)
-        case.materials.append(
-            CaseMaterial(
-                item_material_id=material.id,
-                status=entry.status if entry else MaterialStatus.MISSING,
-                document_id=entry.document_id if entry else None,
-                sort_order=order,
-            )
-        )
+    _add_checklist(case, item, materials)
     db.session.add(case)
     _record(case, None, CaseEvent.RECEIVE.value, None, case.note or "", at=now, role=PARTNER_ROLE)
     db.session.flush()

@@ -17,14 +17,12 @@ from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
 from stations.cases.models import Case
-from stations.catalog.models import ServiceItem
 from stations.crossregion import signing
 from stations.crossregion.models import AgreementKind, PartnerItem, PartnerRegion, Transfer
 from stations.crossregion.protocol import encode
 from stations.crossregion.services import FEDERATION_PATH
 from stations.domain.case_flow import CaseStatus
 from stations.extensions import db
-from stations.sites.models import ScopeMode, Station, StationItem
 from tests import factories
 
 PARTNER_CODE = "BT"
@@ -45,26 +43,7 @@ def _setup(live_app) -> str:
         )
         db.session.add(partner)
         db.session.flush()
-        item = db.session.scalar(
-            select(ServiceItem)
-            .join(StationItem, StationItem.item_id == ServiceItem.id)
-            .join(Station, Station.id == StationItem.station_id)
-            .where(
-                Station.code == "LL",
-                StationItem.mode == ScopeMode.ACCEPT,
-                ServiceItem.code != "GG-SB-0005",  # the lifecycle test's item
-                ~select(PartnerItem.id)  # no reachable partner yet: this one is the only one (one tap on the row)
-                .join(PartnerRegion, PartnerRegion.id == PartnerItem.partner_id)
-                .where(
-                    PartnerItem.local_item_id == ServiceItem.id,
-                    PartnerRegion.is_active.is_(True),
-                    PartnerRegion.base_url.is_not(None),
-                )
-                .exists(),
-            )
-            .order_by(ServiceItem.id)
-            .limit(1)
-        )
+        item = factories.item_without_reachable_partner("LL", exclude=("GG-SB-0005",))  # not the lifecycle test's
         db.session.add(
             PartnerItem(
                 partner_id=partner.id, local_item_id=item.id, partner_item_code="BT-1", partner_item_name=item.name

@@ -31,7 +31,6 @@ from stations.domain.case_flow import CaseStatus
 from stations.enterprises.models import Enterprise
 from stations.extensions import db
 from stations.notifications.models import Notification, NotificationKind
-from stations.sites.models import ScopeMode, Station, StationItem
 from tests import factories
 from tests.conftest import csrf_token_from, htmx_headers
 from tests.crossregion.conftest import CREDIT_CODE, XR_ITEM_CODE, forward_payload, message, signed_post
@@ -40,26 +39,7 @@ from tests.crossregion.conftest import CREDIT_CODE, XR_ITEM_CODE, forward_payloa
 @pytest.fixture
 def outbound_item() -> ServiceItem:
     """An item LL accepts that no reachable demo partner handles (so PX alone handles it once agreed)."""
-    return db.session.scalar(
-        select(ServiceItem)
-        .join(StationItem, StationItem.item_id == ServiceItem.id)
-        .join(Station, Station.id == StationItem.station_id)
-        .where(
-            Station.code == "LL",
-            StationItem.mode == ScopeMode.ACCEPT,
-            ServiceItem.materials.any(),
-            ~select(PartnerItem.id)
-            .join(PartnerRegion, PartnerRegion.id == PartnerItem.partner_id)
-            .where(
-                PartnerItem.local_item_id == ServiceItem.id,
-                PartnerRegion.is_active.is_(True),
-                PartnerRegion.base_url.is_not(None),
-            )
-            .exists(),
-        )
-        .order_by(ServiceItem.id)
-        .limit(1)
-    )
+    return factories.item_without_reachable_partner("LL")
 
 
 @pytest.fixture
