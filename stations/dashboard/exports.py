@@ -21,6 +21,7 @@ from flask import Response
 from flask_babel import gettext as _
 from openpyxl import Workbook
 
+from ..cases.labels import CHANNEL_LABELS
 from ..catalog import queries as catalog_queries
 from ..timeutil import business_today, to_business, utcnow
 from . import queries
@@ -121,7 +122,8 @@ def table_rows(table: str, user, args) -> tuple[list[str], list[list]]:
     _kind, first, last = period_from_args(args)
     report = queries.period_report(user, first, last)
     if table == "channels":
-        return [_("渠道"), _("收件量")], [[channel, count] for channel, count in report.by_channel.items()]
+        labels = {key: str(label) for key, label in CHANNEL_LABELS.items()}
+        return [_("渠道"), _("收件量")], [[labels.get(channel, channel), n] for channel, n in report.by_channel.items()]
     if table == "ranking":
         headers = [_("首办负责人"), _("已办结"), _("超期"), _("超期率")]
         rows = [[u.display_name, n, late, _pct(late / n if n else None)] for u, n, late in report.ranking]

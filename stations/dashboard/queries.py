@@ -266,10 +266,9 @@ class PeriodReport:
     has_ratings: bool
 
     @property
-    def partner_chart(self):
-        from . import charts
-
-        return charts.bar_chart([(p.name, p.total) for p in self.partners])
+    def partner_maximum(self) -> int:
+        """The largest partner total (the scale of the partners' bars)."""
+        return max((p.total for p in self.partners), default=0)
 
 
 def rollup_scope(user: User, station_column) -> ColumnElement[bool] | None:

@@ -13,6 +13,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from ..auth.decorators import central_office_required
+from ..cases.labels import CHANNEL_LABELS
 from ..catalog import queries as catalog_queries
 from ..domain import metrics
 from ..sites import queries as sites_queries
@@ -117,6 +118,7 @@ def figures():
         kind=kind,
         chart=charts.bar_chart(charts.received_series(report)),
         periods=PERIODS,
+        channel_labels=CHANNEL_LABELS,
     )
 
 

@@ -180,3 +180,14 @@ def test_exports_csv_and_xlsx_with_chinese_headers(login_as):
         sheet = load_workbook(io.BytesIO(xlsx.data)).active
         assert sheet.cell(1, 1).value  # a Chinese header
     assert client.get("/dashboard/export/nope.csv").status_code == 404
+
+
+def test_channels_are_named_in_chinese_on_the_page_and_in_the_export(login_as):
+    _open_case()  # taken in at a station: channel STATION
+    client = login_as("central")
+    html = client.get("/dashboard/figures?period=year").get_data(as_text=True)
+    assert '<th scope="row">驿站</th>' in html and '<th scope="row">STATION</th>' not in html
+    text = client.get("/dashboard/export/channels.csv?period=year").get_data(as_text=True)
+    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    assert rows[0] == ["渠道", "收件量"]
+    assert "驿站" in {row[0] for row in rows[1:]} and "STATION" not in {row[0] for row in rows[1:]}
