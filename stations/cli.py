@@ -118,4 +118,16 @@ def register_commands(app: Flask) -> None:
 
     from .crossregion.cli import crossregion_group
 
+    @crossregion_group.command("init-demo-db")
+    def init_demo_db_command() -> None:
+        """Create the tables of an empty demonstration database and load the demo data without its cases
+        (scripts/two_districts.py; never on real data). Here, not in crossregion: the demo data spans features
+        above it (ratings)."""
+        from .demo import seed_demo
+
+        db.create_all()
+        seed_demo(cases=False)
+        db.session.commit()
+        click.echo("schema and demo data ready")
+
     app.cli.add_command(crossregion_group)  # crossregion deliver | set-partner | demo-forward | demo-advance | stats

@@ -33,7 +33,7 @@ from .cases.models import Case, Channel, MaterialStatus
 from .cases.services import EventInput, MaterialInput, business_now, business_to_utc
 from .catalog.models import ServiceItem
 from .clerks.models import ClerkChoice
-from .domain.case_flow import CaseEvent, DeficiencyStatus
+from .domain.case_flow import CaseEvent, CaseStatus, DeficiencyStatus
 from .domain.deadlines import WarnLevel, compute_deadline, warn_level
 from .domain.workdays import add_working_days
 from .enterprises.models import Document, Enterprise, EnterpriseKind, TrustLevel
@@ -820,5 +820,43 @@ def seed_demo_cases(now: datetime | None = None, *, random_cases: int | None = N
         for plan in build_plans(planner, RANDOM_CASES if random_cases is None else random_cases):
             if run_plan(planner, plan) is not None:
                 added += 1
+        seed_demo_ratings(planner)
     db.session.flush()
     return added
+
+
+# 好差评 of the demo: mostly satisfied, one 差评 in twelve (which opens a rectification for the station).
+DEMO_RATING_LEVELS = (5, 5, 4, 5, 5, 4, 5, 3, 5, 4, 2, 5)
+UNRATED_LEFT = 4  # each demo enterprise keeps its latest deliveries unrated, to rate them in the demo
+
+
+def seed_demo_ratings(planner: Planner) -> int:
+    """The demo enterprises (those with a sign-in) rate their earlier delivered cases, through the ratings service,
+    a few hours after delivery; returns how many ratings were given."""
+    from .ratings import services as rating_services  # above cases in the layers; only the demo needs both
+
+    users = {
+        user.enterprise_id: user
+        for user in db.session.scalars(select(User).where(User.role == Role.ENTERPRISE).order_by(User.id))
+    }
+    latest = business_to_utc(planner.latest)
+    given = 0
+    for enterprise_id, user in users.items():
+        delivered = db.session.scalars(
+            select(Case)
+            .where(Case.enterprise_id == enterprise_id, Case.status == CaseStatus.DELIVERED)
+            .order_by(Case.delivered_at, Case.id)
+        ).all()
+        for n, case in enumerate(delivered[:-UNRATED_LEFT] if len(delivered) > UNRATED_LEFT else []):
+            level = DEMO_RATING_LEVELS[n % len(DEMO_RATING_LEVELS)]
+            at = min(case.delivered_at + timedelta(hours=planner.rng.randint(1, 30)), latest)
+            rating_services.rate_case(
+                case,
+                user,
+                level=level,
+                reasons=["SLOW"] if level <= 2 else [],
+                comment="等了好几天才办好" if level <= 2 else "",
+                now=at,
+            )
+            given += 1
+    return given

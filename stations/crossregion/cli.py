@@ -63,18 +63,6 @@ def deliver_command(loop: bool, interval: float, until_empty: bool, max_seconds:
     click.echo(f"delivered {total} in {elapsed:.2f} s ({rate:.1f} messages/s), pending {pending_count()}")
 
 
-@crossregion_group.command("init-demo-db")
-def init_demo_db_command() -> None:
-    """Create the tables of an empty demonstration database and load the demo data without its cases
-    (scripts/two_districts.py; never on real data)."""
-    from ..demo import seed_demo
-
-    db.create_all()
-    seed_demo(cases=False)
-    db.session.commit()
-    click.echo("schema and demo data ready")
-
-
 @crossregion_group.command("set-partner")
 @click.argument("code")
 @click.option("--name", default=None)
