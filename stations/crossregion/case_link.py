@@ -288,6 +288,7 @@ def send_supplement(
     if note:
         payload["note"] = note[:2000]
     message = enqueue(transfer.partner, MessageKind.SUPPLEMENT, payload, now=now)
+    transfer.supplement_at = now
     case_services.record_note(case, user, SUPPLEMENT_SENT, f"{material_name} {note}".strip(), at=now)
     return message
 
@@ -303,6 +304,7 @@ def on_supplement(partner: PartnerRegion, transfer: Transfer, payload: dict, now
         if entry is not None and material.status is not MaterialStatus.VERIFIED:
             material.document_id = entry.document_id
             material.status = MaterialStatus.PROVIDED
+    transfer.supplement_at = now
     names = "、".join(m["name"] for m in payload["materials"])
     note = f"{names} {payload.get('note') or ''}".strip()
     case_services.record_note(case, None, SUPPLEMENT_RECEIVED, _with_partner(partner.name, note), at=now)
@@ -327,6 +329,7 @@ def _report(case: Case, event: CaseEvent, before: CaseStatus | None, note: str, 
         sign_inbound(transfer, now=now)
     elif event is CaseEvent.REQUEST_CORRECTION:
         transfer.state = CaseStatus.CORRECTION.value
+        transfer.correction_at = now
         payload = {"case_no": transfer.remote_case_no, "remote_case_no": case.case_no, "note": note or "-"}
         enqueue(transfer.partner, MessageKind.CORRECTION, payload, now=now)
     elif case.status in (CaseStatus.ISSUED, CaseStatus.REJECTED) and case.status != before:

@@ -6,6 +6,8 @@ material at its counter and forwards it; the panel (crossregion/_case_panel.html
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from flask import Blueprint, abort, current_app, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -16,16 +18,20 @@ from wtforms.validators import InputRequired, Length, Optional
 
 from ..access import actor_for
 from ..auth.models import Role
+from ..calendar.services import current_calendar
 from ..cases import queries as case_queries
 from ..cases.labels import upload_message
 from ..cases.services import CaseError
+from ..domain import handoffs
 from ..domain.case_flow import STATUS_LABELS, CaseStatus
+from ..domain.handoffs import HANDOFF_LABELS, HANDOFF_STATE_LABELS, Handoff, HandoffCheck, HandoffState
 from ..extensions import db
-from ..timeutil import utcnow
+from ..timeutil import business_today, to_business, utcnow
 from ..uploads.storage import UploadRejected, read_checked
 from ..web.errors import error_response
 from ..web.htmx import is_htmx, render_fragment
 from . import case_link
+from .models import Transfer, TransferDirection
 
 bp = Blueprint("crossregion_cases", __name__, url_prefix="/cases")
 PANEL = "crossregion/_case_panel.html"
@@ -50,6 +56,56 @@ def state_label(state: str | None) -> str:
         return state or "—"
 
 
+@dataclass(frozen=True)
+class HandoffView:
+    checks: list[HandoffCheck]
+    elapsed: int  # working days since intake (outbound) or since arrival here (inbound)
+    since_arrival: bool
+
+
+BADGES = {
+    HandoffState.ON_TIME: "GREEN",
+    HandoffState.PENDING: "YELLOW",
+    HandoffState.LATE: "RED",
+    HandoffState.OVERDUE: "RED",
+}
+
+
+def handoff_view(case, transfer: Transfer) -> HandoffView:
+    """The 1-working-day hand-off checks of a transfer (domain.md §4.8 rule 4) and the time taken so far."""
+    calendar, today = current_calendar(), business_today()
+
+    def day(moment):
+        return to_business(moment).date() if moment else None
+
+    end = day(case.delivered_at) or today
+    if transfer.direction is TransferDirection.INBOUND:
+        arrived = day(transfer.forwarded_at)
+        checks = [handoffs.check(Handoff.SIGN, arrived, day(case.xr_signed_at), today, calendar)]
+        return HandoffView(checks, handoffs.elapsed_working_days(arrived, end, calendar), since_arrival=True)
+    forwarded = day(transfer.forwarded_at)
+    checks = [
+        handoffs.check(Handoff.FORWARD, day(case.received_at), forwarded, today, calendar),
+        handoffs.check(Handoff.SIGN, forwarded, day(transfer.partner_signed_at), today, calendar),
+    ]
+    if transfer.correction_at is not None:
+        supplied = transfer.supplement_at
+        relayed = supplied if supplied is not None and supplied >= transfer.correction_at else None
+        checks.append(handoffs.check(Handoff.RELAY, day(transfer.correction_at), day(relayed), today, calendar))
+    elapsed = handoffs.elapsed_working_days(day(case.received_at), end, calendar)
+    return HandoffView(checks, elapsed, since_arrival=False)
+
+
+def _handoff_labels() -> dict:
+    return {
+        "steps": {step.value: _(label) for step, label in HANDOFF_LABELS.items()},
+        "states": {state.value: _(label) for state, label in HANDOFF_STATE_LABELS.items()},
+        "badges": {state.value: badge for state, badge in BADGES.items()},
+    }
+
+
+bp.add_app_template_global(handoff_view, "xr_handoffs")
+bp.add_app_template_global(_handoff_labels, "xr_handoff_labels")
 bp.add_app_template_global(supplement_form, "xr_supplement_form")
 bp.add_app_template_global(state_label, "xr_state_label")
 

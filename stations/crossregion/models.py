@@ -171,6 +171,9 @@ class Transfer(db.Model):
     state: Mapped[str] = mapped_column(String(16))  # the last status known on the handling side
     forwarded_at: Mapped[datetime | None]
     partner_signed_at: Mapped[datetime | None]
+    # The last correction notice (sent or received) and the last supplement passed on: the 1-WD relay check.
+    correction_at: Mapped[datetime | None]
+    supplement_at: Mapped[datetime | None]
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     partner: Mapped[PartnerRegion] = relationship()

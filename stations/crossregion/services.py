@@ -284,6 +284,7 @@ def _on_correction(partner: PartnerRegion, payload: dict, now: datetime) -> dict
     transfer = _outbound(partner, payload)
     transfer.remote_case_no = payload["remote_case_no"]
     transfer.state = "CORRECTION"
+    transfer.correction_at = now
     case_link.on_partner_correction(partner, transfer, payload["note"], now)
     return {"case_no": transfer.local_case_no, "state": transfer.state}
 

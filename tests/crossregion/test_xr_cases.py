@@ -12,6 +12,7 @@ import base64
 import hashlib
 import io
 import re
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -573,3 +574,48 @@ def test_a_supplement_without_content_is_malformed(client, partner):
     payload = {"case_no": "PX0042", "remote_case_no": "X", "materials": [{"name": "x", "sha256": "a" * 64}]}
     response = signed_post(client, message("supplement", payload))
     assert response.status_code == 400
+
+
+# --- hand-off limits (domain.md §4.8 rule 4): shown on the case's cross-region panel --------------------------------
+
+
+def handoff_states(client, case: Case) -> dict[str, str]:
+    page = client.get(f"/cases/{case.case_no}").get_data(as_text=True)
+    return dict(re.findall(r'<li data-step="(\w+)" data-state="(\w+)">', page))
+
+
+def test_the_intake_sites_handoffs_are_checked_step_by_step(client, login_as, agreement, forwarded_case):
+    client = login_as("staff-ll")
+    case = forwarded_case(client)  # forwarded the day it was taken in
+    assert handoff_states(client, case) == {"forward": "on_time", "sign": "pending"}
+    page = client.get(f"/cases/{case.case_no}").get_data(as_text=True)
+    assert "自收件起已用 0 个工作日" in page
+    case = partner_says(client, "sign", case)
+    case = partner_says(client, "correction", case, note="请补充")
+    assert handoff_states(client, case) == {"forward": "on_time", "sign": "on_time", "relay": "pending"}
+    assert post_supplement(client, case).status_code == 200
+    assert handoff_states(client, case)["relay"] == "on_time"
+
+
+def test_a_late_forward_shows_late(client, login_as, agreement, checked_case):
+    from stations.cases.services import EventInput, apply_event
+    from stations.domain.case_flow import CaseEvent
+    from stations.timeutil import utcnow
+
+    case = checked_case(now=utcnow() - timedelta(days=10))  # taken in ten days ago, forwarded only now
+    apply_event(case, CaseEvent.FORWARD, factories.user("staff-ll"), version=None, data=EventInput(partner_code="PX"))
+    db.session.commit()
+    client = login_as("staff-ll")
+    states = handoff_states(client, case)
+    assert states["forward"] == "late"
+    page = client.get(f"/cases/{case.case_no}").get_data(as_text=True)
+    assert re.search(r"自收件起已用 [5-9] 个工作日", page)
+
+
+def test_the_handling_site_sees_its_signing_limit(client, login_as, partner):
+    case = inbound_case(client)
+    staff = login_as("staff-zx")
+    assert handoff_states(staff, case) == {"sign": "pending"}
+    assert "转来后已用 0 个工作日" in staff.get(f"/cases/{case.case_no}").get_data(as_text=True)
+    assert post_event(staff, case, "sign_for").status_code in (200, 303)
+    assert handoff_states(staff, case) == {"sign": "on_time"}
