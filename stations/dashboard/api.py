@@ -100,6 +100,8 @@ def period():
                 {"code": p.code, "name": p.name, "outbound": p.outbound, "inbound": p.inbound, "total": p.total}
                 for p in report.partners
             ],
+            "xr_inbound_concluded": report.xr_inbound_concluded,
+            "xr_inbound_on_time_rate": report.xr_inbound_on_time,
             "first_handlers": [{"name": u.display_name, "concluded": n, "late": late} for u, n, late in report.ranking],
         }
     )

@@ -264,6 +264,16 @@ class PeriodReport:
     ranking: list[tuple[User, int, int]]  # first handler, concluded, late
     catalog: object  # catalog_metrics.CatalogMetrics
     has_ratings: bool
+    # Cross-region cases we handled (XR_INBOUND) concluded in the period, and how many of them late (§5.5).
+    xr_inbound_concluded: int = 0
+    xr_inbound_late: int = 0
+
+    @property
+    def xr_inbound_on_time(self) -> float | None:
+        """The on-time rate at the handling site (us) for cases partner districts forwarded."""
+        if not self.xr_inbound_concluded:
+            return None
+        return (self.xr_inbound_concluded - self.xr_inbound_late) / self.xr_inbound_concluded
 
     @property
     def partner_maximum(self) -> int:
@@ -315,6 +325,7 @@ def period_report(user: User, start: date, end: date) -> PeriodReport:
     per_day: dict[date, int] = {}
     by_channel: dict[str, int] = {channel.value: 0 for channel in Channel}
     totals = [0] * 8
+    xr_concluded = xr_late = 0
     for day_value, channel, *counts in rows:
         counts = [int(n or 0) for n in counts]
         if counts[0]:
@@ -322,6 +333,8 @@ def period_report(user: User, start: date, end: date) -> PeriodReport:
             per_day[key] = per_day.get(key, 0) + counts[0]
         by_channel[channel] = by_channel.get(channel, 0) + counts[0]
         totals = [a + b for a, b in zip(totals, counts, strict=True)]
+        if channel == Channel.XR_INBOUND.value:
+            xr_concluded, xr_late = xr_concluded + counts[4], xr_late + counts[5]
     received, instant, rongque, accepted, concluded, concluded_late, timed, workdays = totals
 
     per_handler = (
@@ -363,6 +376,8 @@ def period_report(user: User, start: date, end: date) -> PeriodReport:
         ranking=ranking,
         catalog=catalog_queries.catalog_totals(),
         has_ratings=True,
+        xr_inbound_concluded=xr_concluded,
+        xr_inbound_late=xr_late,
     )
 
 
@@ -459,15 +474,16 @@ def period_report_live(user: User, start: date, end: date) -> PeriodReport:
     accepted_day = business_date(Case.accepted_at).label("accepted_day")
     decided_day = business_date(Case.decided_at).label("decided_day")
     decided_rows = db.session.execute(
-        select(accepted_day, decided_day, func.count(), func.count(case((late, 1))))
+        select(accepted_day, decided_day, Case.channel, func.count(), func.count(case((late, 1))))
         .where(scope, Case.decided_at >= low, Case.decided_at < high)
-        .group_by(accepted_day, decided_day)
+        .group_by(accepted_day, decided_day, Case.channel)
     ).all()
-    concluded = sum(row[2] for row in decided_rows)
-    concluded_late = sum(row[3] for row in decided_rows)
+    concluded = sum(row[3] for row in decided_rows)
+    concluded_late = sum(row[4] for row in decided_rows)
+    xr_rows = [row for row in decided_rows if str(getattr(row[2], "value", row[2])) == Channel.XR_INBOUND.value]
     calendar = current_calendar()
     mean_days = metrics.mean_working_days(
-        ((_as_date(a), _as_date(d), n) for a, d, n, _late in decided_rows if a is not None), calendar
+        ((_as_date(a), _as_date(d), n) for a, d, _channel, n, _late in decided_rows if a is not None), calendar
     )
 
     deficiencies_due, on_time = _deficiency_counts(scope, start, end)
@@ -507,6 +523,8 @@ def period_report_live(user: User, start: date, end: date) -> PeriodReport:
         ranking=ranking,
         catalog=catalog_queries.catalog_totals(),
         has_ratings=True,
+        xr_inbound_concluded=sum(row[3] for row in xr_rows),
+        xr_inbound_late=sum(row[4] for row in xr_rows),
     )
 
 

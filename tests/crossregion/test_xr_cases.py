@@ -619,3 +619,33 @@ def test_the_handling_site_sees_its_signing_limit(client, login_as, partner):
     assert "转来后已用 0 个工作日" in staff.get(f"/cases/{case.case_no}").get_data(as_text=True)
     assert post_event(staff, case, "sign_for").status_code in (200, 303)
     assert handoff_states(staff, case) == {"sign": "on_time"}
+
+
+def test_the_handling_sites_on_time_rate_for_forwarded_cases(client, login_as, partner):
+    from stations.auth.models import User
+    from stations.cases.services import EventInput, apply_event
+    from stations.dashboard import queries as dashboard_queries
+    from stations.domain.case_flow import CaseEvent
+    from stations.timeutil import business_today
+
+    case = inbound_case(client)
+    staff = factories.user("staff-zx")
+    provided = [m.id for m in case.materials if m.status is MaterialStatus.PROVIDED]
+    for material in case.materials:
+        if material.item_material.is_required and material.status is MaterialStatus.MISSING:
+            material.status = MaterialStatus.VERIFIED
+    for event in ("sign_for", "accept", "start_review", "decide_approve"):
+        data = EventInput(verified_material_ids=provided)
+        apply_event(case, CaseEvent(event), staff, version=None, data=data)
+    db.session.commit()
+
+    today = business_today()
+    central = db.session.scalar(select(User).where(User.username == "central"))
+    report = dashboard_queries.period_report(central, today, today)
+    live = dashboard_queries.period_report_live(central, today, today)
+    assert (report.xr_inbound_concluded, report.xr_inbound_late, report.xr_inbound_on_time) == (1, 0, 1.0)
+    assert (live.xr_inbound_concluded, live.xr_inbound_late) == (1, 0)
+    api = login_as("central").get(f"/api/v1/metrics/period?from={today}&to={today}").get_json()
+    assert api["xr_inbound_concluded"] == 1 and api["xr_inbound_on_time_rate"] == 1.0
+    page = login_as("central").get(f"/dashboard/figures?from={today}&to={today}").get_data(as_text=True)
+    assert "办结 1 件,按期办结率 100.00%" in page
