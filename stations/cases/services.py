@@ -356,7 +356,8 @@ def record_note(case: Case, user: User | None, event: str, note: str, *, at: dat
 PARTNER_ROLE = "PARTNER"
 
 
-def _with_partner(partner_name: str, note: str) -> str:
+def with_partner(partner_name: str, note: str) -> str:
+    """A timeline note that names the partner district it came from."""
     return f"{partner_name}: {note}" if partner_name and note else (note or partner_name)
 
 
@@ -378,7 +379,7 @@ def apply_partner_event(
         elif event is CaseEvent.PARTNER_REFUSE:
             case.closed_reason = note or None
         case.status = target
-        _record(case, None, event.value, before, _with_partner(partner_name, note), at=now, role=PARTNER_ROLE)
+        _record(case, None, event.value, before, with_partner(partner_name, note), at=now, role=PARTNER_ROLE)
     db.session.flush()
     notify_case_event(case, event.value, at=now)
     return case

@@ -307,15 +307,11 @@ def on_supplement(partner: PartnerRegion, transfer: Transfer, payload: dict, now
     transfer.supplement_at = now
     names = "、".join(m["name"] for m in payload["materials"])
     note = f"{names} {payload.get('note') or ''}".strip()
-    case_services.record_note(case, None, SUPPLEMENT_RECEIVED, _with_partner(partner.name, note), at=now)
+    case_services.record_note(case, None, SUPPLEMENT_RECEIVED, case_services.with_partner(partner.name, note), at=now)
     link = path_for("cases.show", case_no=case.case_no)
     notify_station_staff(case.station_id, NotificationKind.APPLICATION_RECEIVED, case_text(case), link, at=now)
     db.session.flush()
     return {"case_no": transfer.remote_case_no, "remote_case_no": case.case_no, "materials": len(inputs)}
-
-
-def _with_partner(partner_name: str, note: str) -> str:
-    return f"{partner_name}: {note}" if note else partner_name
 
 
 def _report(case: Case, event: CaseEvent, before: CaseStatus | None, note: str, now: datetime) -> None:
