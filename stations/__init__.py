@@ -67,10 +67,12 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     filters.init_app(app)
     context.init_app(app)
 
-    # 4. Accounts and sessions.
+    # 4. Accounts and sessions; idempotent creates (the submission-key form field).
+    from . import idempotency
     from .auth import sessions
 
     sessions.init_app(app)
+    idempotency.init_app(app)
 
     # 5. Blueprints, one per feature.
     from .admin.views import bp as admin_bp
