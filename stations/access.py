@@ -33,6 +33,8 @@ def case_scope(user: User | None) -> ColumnElement[bool]:
         return Case.enterprise_id.in_(current_clients_of(user))
     if role is Role.ENTERPRISE and user.enterprise_id is not None:
         return Case.enterprise_id == user.enterprise_id
+    if role is Role.DEPARTMENT and user.department_id is not None:
+        return Case.department_id == user.department_id  # the cases handed to their department (back office)
     return false()
 
 
@@ -52,6 +54,8 @@ def may_see(user: User | None, case: Case) -> bool:
         return user.station_id is not None and case.station_id == user.station_id
     if role is Role.ENTERPRISE:
         return user.enterprise_id is not None and case.enterprise_id == user.enterprise_id
+    if role is Role.DEPARTMENT:
+        return user.department_id is not None and case.department_id == user.department_id
     if role is Role.CLERK:
         from .extensions import db
 
@@ -76,4 +80,23 @@ def actor_for(user: User | None, case: Case) -> Actor | None:
         Role.CLERK: Actor.CLERK,
         Role.ENTERPRISE: Actor.ENTERPRISE,
         Role.ADMIN: Actor.ADMIN,
+        Role.DEPARTMENT: Actor.DEPARTMENT,
     }.get(user.role)
+
+
+def may_consent_extension(user: User | None, case: Case) -> bool:
+    """延期 needs an approver's consent: an APPROVER of the case's department, or the administrator (supervisor)."""
+    from .auth.models import DepartmentDuty
+
+    if user is None or not may_see(user, case):
+        return False
+    if user.role is Role.ADMIN:
+        return True
+    return user.role is Role.DEPARTMENT and user.department_duty is DepartmentDuty.APPROVER
+
+
+def department_queue_scope(user: User | None) -> ColumnElement[bool]:
+    """The department queue: the cases handed to the user's department (none for anyone else)."""
+    if user is None or user.role is not Role.DEPARTMENT or user.department_id is None:
+        return false()
+    return Case.department_id == user.department_id

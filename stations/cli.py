@@ -131,3 +131,7 @@ def register_commands(app: Flask) -> None:
         click.echo("schema and demo data ready")
 
     app.cli.add_command(crossregion_group)  # crossregion deliver | set-partner | demo-forward | demo-advance | stats
+
+    from .cases.cli import cases_group
+
+    app.cli.add_command(cases_group)  # cases deem-accepted | warnings: daily jobs (issue 12)

@@ -248,6 +248,10 @@ def seed_accounts(stations: dict[str, Station], enterprises: list[Enterprise]) -
 DEPARTMENT_ACCOUNTS = [
     ("dept-rs", "人社业务口 审查员 周静", "SB", DepartmentDuty.EXAMINER),
     ("dept-kf", "开发建设部 联络员 何伟", "KFJS", DepartmentDuty.CONTACT),
+    # issue 12: the examiner who decides the company registrations LL collects, and two approvers (延期)
+    ("dept-sc", "市场监管业务口 审查员 孙悦", "SCJG", DepartmentDuty.EXAMINER),
+    ("dept-sc-lead", "市场监管业务口 审批负责人 赵峰", "SCJG", DepartmentDuty.APPROVER),
+    ("dept-rs-lead", "人社业务口 审批负责人 刘洋", "SB", DepartmentDuty.APPROVER),
 ]
 
 

@@ -39,7 +39,7 @@ MAX_PAGE = 100_000
 MAX_TEXT = 2000
 INTAKE_MATERIAL_STATUSES = ("VERIFIED", "MISSING")
 CREATE_FIELDS = {"item_code", "station", "enterprise_uscc", "materials", "applicant_name", "applicant_phone"}
-EVENT_FIELDS = {"event", "version", "note", "reason", "commitment_signed", "delivery_mode"}
+EVENT_FIELDS = {"event", "version", "note", "reason", "commitment_signed", "delivery_mode", "special_kind"}
 # Who may see the receipt (and so the query code that /track asks for): not the read-only central office.
 RECEIPT_ROLES = frozenset({Role.ADMIN, Role.STAFF, Role.CLERK, Role.ENTERPRISE})
 
@@ -260,6 +260,7 @@ def _event_input(body: dict[str, Any]) -> tuple[CaseEvent, int, case_services.Ev
         reason=_text(body, "reason"),
         commitment_signed=signed,
         delivery_mode=delivery_mode,
+        special_kind=_text(body, "special_kind", max_length=16),
     )
     return event, version, data
 

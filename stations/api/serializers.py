@@ -6,6 +6,7 @@ from typing import Any
 
 from ..cases.models import Case
 from ..catalog.models import ItemMaterial, ServiceItem
+from ..domain.case_flow import export_status_code
 from ..domain.catalog_metrics import CatalogMetrics
 from ..sites.models import Station
 from ..timeutil import iso_with_offset
@@ -69,4 +70,5 @@ def case(case: Case, warn_level: str, *, show_query_code: bool) -> dict[str, Any
         "warn_level": warn_level.upper(),
         "is_rongque": bool(case.is_rongque),
         "version": case.version,
+        "status_code": export_status_code(case.status, is_rongque=bool(case.is_rongque)),  # domain.md §3.1
     }

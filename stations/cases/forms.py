@@ -92,6 +92,7 @@ class EventForm(Form):
     commitment_signed = BooleanField()
     delivery_mode = StringField(filters=[_strip])
     partner_code = StringField(filters=[_strip], validators=[Optional(), Length(max=16)])  # forward: to whom
+    special_kind = StringField(filters=[_strip], validators=[Optional(), Length(max=16)])  # start_special: 类别
     verified_material_ids = SelectMultipleField(coerce=int, validate_choice=False)
     next = HiddenField()
 

@@ -45,12 +45,19 @@ PLAIN_EVENTS = {
     "xr_supplement": _l("补正材料已转交合作地区"),
     "partner_supplement": _l("收到合作地区转交的补正材料"),
     HAND_OVER_EVENT: _l("办事专员已变更"),
+    # The two tiers and the legal clock (issue 12).
+    "to_department": _l("申请已转交后台业务部门审批"),
+    "start_special": _l("进入特别程序(听证、检验、专家评审等),期间不计入办理时限"),
+    "end_special": _l("特别程序结束,继续计算办理时限"),
+    "extend": _l("经批准,办理时限延长 10 个工作日"),
+    "deemed_accept": _l("收件后 5 个工作日内未告知补正,依法视为已受理"),
 }
 # Labels for staff of events that are not state-machine events.
 OTHER_EVENT_LABELS = {
     HAND_OVER_EVENT: _l("更换办事专员"),
     "xr_supplement": _l("转交补正材料"),  # cross-region: timeline entries that change no status
     "partner_supplement": _l("收到转交的补正材料"),
+    "to_department": _l("转交后台"),
 }
 
 MISSING_KIND_LABELS = {

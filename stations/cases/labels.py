@@ -21,6 +21,7 @@ from ..domain.case_flow import (
     DeficiencyStatus,
 )
 from ..domain.deadlines import WarnLevel
+from ..domain.legal_clock import SPECIAL_KINDS
 from .models import Channel, MaterialStatus
 
 COLOUR_LABELS = {
@@ -82,6 +83,8 @@ EVENTS_WITH_NOTE = {
 EVENTS_WITH_REASON = {
     CaseEvent.REFUSE: _l("不予受理的理由"),
     CaseEvent.TERMINATE: _l("终止的理由"),
+    CaseEvent.START_SPECIAL: _l("特别程序的事由及所需时间(书面告知申请人)"),
+    CaseEvent.EXTEND: _l("延期的理由(告知申请人)"),
 }
 # A note these events cannot go without (the guards do not check it; the page does).
 NOTE_REQUIRED = {
@@ -105,6 +108,9 @@ CASE_ERROR_MESSAGES = {
     "read_only": _l("您只能查看办件,不能办理。"),
     "stale": _l("该办件刚刚已被他人更新。下面是最新内容,请确认后再操作。"),
     "partner_unavailable": _l("所选合作地区暂不能接收该事项的办件,请选择其他地区或稍后再试。"),
+    "approver_required": _l("延期须经审批负责人同意,请由部门审批负责人操作。"),
+    "special_kind": _l("请选择特别程序的类别。"),
+    "no_deadline": _l("该办件没有办理时限,无需延期。"),
 }
 
 UPLOAD_MESSAGES = {
@@ -146,5 +152,6 @@ def template_labels() -> dict:
         "channel_labels": CHANNEL_LABELS,
         "material_status_labels": MATERIAL_STATUS_LABELS,
         "delivery_modes": DELIVERY_MODES,
+        "special_kinds": SPECIAL_KINDS,
         "CaseStatus": CaseStatus,
     }

@@ -49,6 +49,7 @@ class Case(db.Model):
         Index("ix_cases_received_figures", "received_at", "channel", "is_instant", "is_rongque"),
         Index("ix_cases_accepted_at", "accepted_at"),
         Index("ix_cases_decided_figures", "decided_at", "accepted_at", "overdue_at", "first_handler_id"),
+        Index("ix_cases_issued_at", "issued_at"),  # 统一出证 in the period figures
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -95,6 +96,13 @@ class Case(db.Model):
     xr_signed_at: Mapped[datetime | None]
     # Cross-region, intake site: the partner district the applicant asked to decide the case (chosen at intake).
     xr_partner_code: Mapped[str | None] = mapped_column(String(16))
+    # Back office (issue 12): the department a collected case was handed to at acceptance (现场受理、后台流转).
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"), index=True)
+    handed_at: Mapped[datetime | None]
+    # The legal clock: accepted by law after 5 working days without an answer; the one 延期 and who consented.
+    deemed_accepted: Mapped[bool] = mapped_column(default=False)
+    extended_at: Mapped[datetime | None]
+    extension_approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     version: Mapped[int] = mapped_column(default=1)
 
@@ -105,6 +113,7 @@ class Case(db.Model):
     station = relationship("Station")
     clerk = relationship("User", foreign_keys=[clerk_id])
     first_handler = relationship("User", foreign_keys=[first_handler_id])
+    department = relationship("Department")
     materials: Mapped[list[CaseMaterial]] = relationship(
         back_populates="case", order_by="CaseMaterial.sort_order", cascade="all, delete-orphan"
     )
@@ -196,3 +205,37 @@ class CaseSequence(db.Model):
 
     def __repr__(self) -> str:
         return f"<CaseSequence {self.station_id} {self.day} {self.last_seq}>"
+
+
+class CasePause(db.Model):
+    """A 特别程序 (hearing, expert review, inspection...): its days are not counted (domain.md §4.1 rule 9)."""
+
+    __tablename__ = "case_pauses"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # one of domain.legal_clock.SPECIAL_KINDS
+    reason: Mapped[str] = mapped_column(Text)
+    started_on: Mapped[date]  # business day the clock stopped (not counted)
+    ended_on: Mapped[date | None]  # business day it runs again (counted)
+    started_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    ended_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    def __repr__(self) -> str:
+        return f"<CasePause {self.case_id} {self.started_on}..{self.ended_on}>"
+
+
+class CaseWarning(db.Model):
+    """A warning sent once: a case turning YELLOW or RED, a 容缺 item falling due (issue 12, item 2)."""
+
+    __tablename__ = "case_warnings"
+    __table_args__ = (UniqueConstraint("case_id", "kind", "due_on"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # yellow, red, rq_yellow, rq_red
+    due_on: Mapped[date]  # the deadline warned about: a moved deadline warns again
+    sent_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<CaseWarning {self.case_id} {self.kind}>"

@@ -26,6 +26,7 @@ from ..sites.models import ScopeMode, Station, StationItem
 from ..timeutil import BUSINESS_TZ, to_business, utcnow
 from ..uploads.models import StoredFile
 from ..uploads.storage import store_bytes
+from .backoffice import hand_over_if_collected, record_hand_over
 from .models import Case, CaseEventRecord, CaseMaterial, Channel, Deficiency, MaterialStatus
 from .numbering import format_case_no, new_query_code, next_sequence
 from .xr_port import port as xr_port
@@ -63,6 +64,7 @@ class EventInput:
     delivery_mode: str = ""
     verified_material_ids: list[int] = field(default_factory=list)
     partner_code: str = ""  # forward: the partner district chosen (any one that handles the item when empty)
+    special_kind: str = ""  # start_special: one of domain.legal_clock.SPECIAL_KINDS
 
 
 def closing_time() -> time:
@@ -290,6 +292,8 @@ def facts_for(case: Case, now: datetime | None = None, event_input: EventInput |
         and case.channel is not Channel.XR_INBOUND
         and bool(xr_port().partners_for_item(case.item_id)),
         xr_inbound_unsigned=case.channel is Channel.XR_INBOUND and case.xr_signed_at is None,
+        back_office=case.department_id is not None,
+        already_extended=case.extended_at is not None,
     )
 
 
@@ -327,6 +331,7 @@ def apply_event(
             handler(case, user, data, now)
         case.status = target
         _record(case, user, event.value, before, data.note or data.reason, at=now)
+        record_hand_over(case, now)
     try:
         db.session.flush()
     except StaleDataError as error:
@@ -430,6 +435,7 @@ def _accept(case: Case, user: User, data: EventInput, now: datetime) -> None:
     case.statutory_days = item.statutory_days
     case.is_instant = item.is_instant
     _set_deadline(case, pauses=())
+    hand_over_if_collected(case, now)  # a COLLECT item goes on to its department's queue
 
 
 def _set_deadline(case: Case, pauses: tuple[tuple[date, date], ...]) -> None:
@@ -656,3 +662,9 @@ def change_clerk(enterprise_id: int, clerk: User, *, by: User | None = None, now
         moved += 1
     db.session.flush()
     return moved
+
+
+# The legal clock's events (issue 12): 延期, 特别程序 (stations/cases/legal_clock.py).
+from .legal_clock import EFFECTS as _LEGAL_CLOCK_EFFECTS  # noqa: E402
+
+_SIDE_EFFECTS.update(_LEGAL_CLOCK_EFFECTS)

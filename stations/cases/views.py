@@ -475,6 +475,7 @@ def event(case_no: str, event_name: str):
         delivery_mode=delivery_mode,
         verified_material_ids=list(form.verified_material_ids.data or []),
         partner_code=form.partner_code.data or "",
+        special_kind=form.special_kind.data or "",
     )
     try:
         services.apply_event(case, event, user, version=form.version.data, data=data)

@@ -80,6 +80,7 @@ def period():
             "to": end.isoformat(),
             "received": f.received,
             "accepted": f.accepted,
+            "issued": queries.issued_count(current_user._get_current_object(), start, end),  # 统一出证
             "concluded": f.concluded,
             "concluded_late": f.concluded_late,
             "on_time_rate": f.on_time_rate,

@@ -24,7 +24,7 @@ from ..cases.labels import CHANNEL_LABELS, COLOUR_LABELS
 from ..cases.models import Case
 from ..cases.queries import urgency_expr, warn_level_expr
 from ..catalog.models import ServiceItem
-from ..domain.case_flow import STATUS_LABELS
+from ..domain.case_flow import STATUS_LABELS, CaseStatus, export_status_code
 from ..enterprises.models import Enterprise
 from ..extensions import db
 from ..sites.models import Station
@@ -80,6 +80,7 @@ def headers(table: str) -> list[str]:
             _("申请企业"),
             _("渠道"),
             _("状态"),
+            _("状态代码"),  # the platform's code (domain.md §3.1)
             _("预警"),
             _("收件时间"),
             _("截止日期"),
@@ -99,6 +100,7 @@ def _statement(table: str, user: User, args: Mapping[str, str], now: datetime) -
                 *base,
                 Case.channel,
                 Case.status,
+                Case.is_rongque,
                 level,
                 Case.received_at,
                 Case.due_on,
@@ -124,6 +126,11 @@ def _statement(table: str, user: User, args: Mapping[str, str], now: datetime) -
     )
 
 
+def _status_code(status, rongque: bool) -> str:
+    code = export_status_code(CaseStatus(status), is_rongque=bool(rongque))
+    return "—" if code is None else str(code)
+
+
 def _when(value: datetime | None) -> str:
     return to_business(value).strftime("%Y-%m-%d %H:%M") if value else "—"
 
@@ -140,7 +147,20 @@ def iter_rows(table: str, user: User, args: Mapping[str, str], *, now: datetime 
     statuses = {key: _(label) for key, label in STATUS_LABELS.items()}
     result = db.session.execute(_statement(table, user, args, now).execution_options(yield_per=CHUNK_ROWS))
     if table == "cases":
-        for case_no, station, item, enterprise, channel, status, level, received, due, decided, handler in result:
+        for (
+            case_no,
+            station,
+            item,
+            enterprise,
+            channel,
+            status,
+            rongque,
+            level,
+            received,
+            due,
+            decided,
+            handler,
+        ) in result:
             yield [
                 case_no,
                 station,
@@ -148,6 +168,7 @@ def iter_rows(table: str, user: User, args: Mapping[str, str], *, now: datetime 
                 enterprise,
                 channels.get(channel, str(channel)),
                 statuses.get(status, str(status)),
+                _status_code(status, rongque),
                 colour.get(level, level),
                 _when(received),
                 _day(due),

@@ -594,3 +594,11 @@ def station_queue(user: User, station: Station, *, page: int = 1, page_size: int
     )
     rows = [(row[0], row[1]) for row in db.session.execute(stmt).unique().all()]
     return QueuePage(rows=rows[:page_size], page=page, has_next=len(rows) > page_size)
+
+
+def issued_count(user: User, start: date, end: date) -> int:
+    """统一出证 (issue 12): results issued in the business days start..end, in the user's scope (ix_cases_issued_at)."""
+    low, high = utc_start_of(start), utc_start_of(end + timedelta(days=1))
+    return db.session.scalar(
+        select(func.count()).select_from(Case).where(case_scope(user), Case.issued_at >= low, Case.issued_at < high)
+    )

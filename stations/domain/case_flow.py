@@ -52,6 +52,7 @@ class CaseStatus(enum.StrEnum):
     RECALLED = "RECALLED"
     FORWARDED = "FORWARDED"
     PARTNER_SIGNED = "PARTNER_SIGNED"
+    SPECIAL = "SPECIAL"  # 特别程序 (hearing, expert review, inspection...): the clock is paused
 
 
 STATUS_LABELS: dict[CaseStatus, str] = {
@@ -70,6 +71,7 @@ STATUS_LABELS: dict[CaseStatus, str] = {
     CaseStatus.RECALLED: N_("已撤回"),
     CaseStatus.FORWARDED: N_("已流转"),
     CaseStatus.PARTNER_SIGNED: N_("对方已签收"),
+    CaseStatus.SPECIAL: N_("特别程序中"),
 }
 
 # Case-state codes of the engineering-permit platform (domain.md §3.1), for export; None where it has none.
@@ -90,6 +92,7 @@ STATUS_CODES: dict[CaseStatus, int | None] = {
     CaseStatus.RECALLED: 14,
     CaseStatus.FORWARDED: None,
     CaseStatus.PARTNER_SIGNED: None,
+    CaseStatus.SPECIAL: 9,
 }
 
 
@@ -108,7 +111,7 @@ DECIDED_STATUSES: frozenset[CaseStatus] = frozenset(
     {CaseStatus.APPROVED, CaseStatus.APPROVED_RQ, CaseStatus.REJECTED, CaseStatus.ISSUED, CaseStatus.DELIVERED}
 )
 AWAITING_DECISION_STATUSES: frozenset[CaseStatus] = OPEN_STATUSES - DECIDED_STATUSES
-CLOCK_STOPPED_STATUSES: frozenset[CaseStatus] = frozenset({CaseStatus.CORRECTION})
+CLOCK_STOPPED_STATUSES: frozenset[CaseStatus] = frozenset({CaseStatus.CORRECTION, CaseStatus.SPECIAL})
 
 
 class CaseEvent(enum.StrEnum):
@@ -133,6 +136,11 @@ class CaseEvent(enum.StrEnum):
     RESULT_RETURN = "result_return"
     PARTNER_REJECT = "partner_reject"
     PARTNER_REFUSE = "partner_refuse"
+    # The legal clock (issue 12): 特别程序, 延期, deemed acceptance.
+    START_SPECIAL = "start_special"
+    END_SPECIAL = "end_special"
+    EXTEND = "extend"
+    DEEMED_ACCEPT = "deemed_accept"
 
 
 EVENT_LABELS: dict[CaseEvent, str] = {
@@ -157,6 +165,10 @@ EVENT_LABELS: dict[CaseEvent, str] = {
     CaseEvent.RESULT_RETURN: N_("对方办结并返回结果"),
     CaseEvent.PARTNER_REJECT: N_("对方办结(不通过)"),
     CaseEvent.PARTNER_REFUSE: N_("对方不予受理"),
+    CaseEvent.START_SPECIAL: N_("特别程序开始"),
+    CaseEvent.END_SPECIAL: N_("特别程序结束"),
+    CaseEvent.EXTEND: N_("延期"),
+    CaseEvent.DEEMED_ACCEPT: N_("逾期未告知,视为受理"),
 }
 
 # Events only the system fires, from a partner district's messages (never offered as a button).
@@ -179,6 +191,7 @@ class Actor(enum.StrEnum):
     ENTERPRISE = "enterprise"  # the applicant
     ADMIN = "admin"  # supervisor
     SYSTEM = "system"
+    DEPARTMENT = "department"  # the back office (业务口) a collected case was handed to
 
 
 # Guard reason codes and their messages (Chinese msgids; wrap in gettext() when shown).
@@ -198,10 +211,25 @@ GUARD_MESSAGES: dict[str, str] = {
     "no_partner": N_("没有可办理该事项的合作地区"),
     "xr_unsigned": N_("跨区转来的办件须先签收"),
     "not_awaiting_sign": N_("该办件无需签收"),
+    "already_extended": N_("该办件已延期一次,不能再次延期"),
 }
 
 # Guards that check form input (filled in when the event is fired): available_events() does not evaluate them.
 FORM_GUARD_CODES: frozenset[str] = frozenset({"reason_required", "commitment_missing"})
+
+# Two tiers (现场受理、后台流转): on a case handed to a department (its station only COLLECTs the item), these
+# are the department's; the station keeps intake, correction, delivery. A department acts on nothing else.
+BACK_OFFICE_EVENTS: frozenset[CaseEvent] = frozenset(
+    {
+        CaseEvent.START_REVIEW,
+        CaseEvent.DECIDE_APPROVE,
+        CaseEvent.DECIDE_REJECT,
+        CaseEvent.START_SPECIAL,
+        CaseEvent.END_SPECIAL,
+        CaseEvent.ISSUE,
+        CaseEvent.EXTEND,
+    }
+)
 
 
 class CaseFlowError(Exception):
@@ -280,6 +308,8 @@ class CaseFacts:
     resume_status: CaseStatus | None = None  # where correction_done returns to (the status before the notice)
     xr_partner_available: bool = False  # an active partner district handles the item (forward is possible)
     xr_inbound_unsigned: bool = False  # forwarded here by a partner and not yet signed for (签收)
+    back_office: bool = False  # handed to a department's queue (the station COLLECTs the item)
+    already_extended: bool = False  # the one 延期 was granted already
 
 
 def _actors(*actors: Actor) -> frozenset[Actor]:
@@ -291,6 +321,7 @@ def _sources(*statuses: CaseStatus | None) -> frozenset[CaseStatus | None]:
 
 
 _S, _C, _E, _A, _Y = Actor.STAFF, Actor.CLERK, Actor.ENTERPRISE, Actor.ADMIN, Actor.SYSTEM
+_D = Actor.DEPARTMENT
 _St, _Ev = CaseStatus, CaseEvent
 
 TRANSITIONS: tuple[Transition, ...] = (
@@ -306,14 +337,15 @@ TRANSITIONS: tuple[Transition, ...] = (
     ),
     Transition(_Ev.CORRECTION_DONE, _sources(_St.CORRECTION), _St.RECEIVED, _actors(_S, _C)),
     Transition(_Ev.REFUSE, _sources(_St.RECEIVED, _St.CORRECTION), _St.REFUSED, _actors(_S, _C)),
-    Transition(_Ev.START_REVIEW, _sources(_St.ACCEPTED), _St.IN_REVIEW, _actors(_S), committed_only=True),
+    Transition(_Ev.START_REVIEW, _sources(_St.ACCEPTED), _St.IN_REVIEW, _actors(_S, _D), committed_only=True),
     # decide_approve targets APPROVED_RQ instead of APPROVED for a 容缺 case (see _RONGQUE_TARGETS).
-    Transition(_Ev.DECIDE_APPROVE, _sources(_St.IN_REVIEW), _St.APPROVED, _actors(_S)),
-    Transition(_Ev.DECIDE_APPROVE, _sources(_St.ACCEPTED), _St.APPROVED, _actors(_S, _C), instant_only=True),
-    Transition(_Ev.DECIDE_REJECT, _sources(_St.IN_REVIEW), _St.REJECTED, _actors(_S)),
-    Transition(_Ev.DECIDE_REJECT, _sources(_St.ACCEPTED), _St.REJECTED, _actors(_S, _C), instant_only=True),
-    Transition(_Ev.ISSUE, _sources(_St.APPROVED, _St.APPROVED_RQ), _St.ISSUED, _actors(_S)),
-    Transition(_Ev.DELIVER, _sources(_St.ISSUED, _St.REJECTED), _St.DELIVERED, _actors(_S, _C)),
+    Transition(_Ev.DECIDE_APPROVE, _sources(_St.IN_REVIEW), _St.APPROVED, _actors(_S, _D)),
+    Transition(_Ev.DECIDE_APPROVE, _sources(_St.ACCEPTED), _St.APPROVED, _actors(_S, _C, _D), instant_only=True),
+    Transition(_Ev.DECIDE_REJECT, _sources(_St.IN_REVIEW), _St.REJECTED, _actors(_S, _D)),
+    Transition(_Ev.DECIDE_REJECT, _sources(_St.ACCEPTED), _St.REJECTED, _actors(_S, _C, _D), instant_only=True),
+    # 统一出证: the department issues a collected case's result (at the centre), the station its own.
+    Transition(_Ev.ISSUE, _sources(_St.APPROVED, _St.APPROVED_RQ), _St.ISSUED, _actors(_S, _D)),
+    Transition(_Ev.DELIVER, _sources(_St.ISSUED, _St.REJECTED), _St.DELIVERED, _actors(_S, _C, _D)),
     Transition(_Ev.TERMINATE, _sources(_St.ACCEPTED, _St.IN_REVIEW), _St.TERMINATED, _actors(_S, _A)),
     Transition(_Ev.RECALL, _sources(_St.ACCEPTED, _St.IN_REVIEW), _St.RECALLED, _actors(_E)),
     # Cross-region, intake site: form and identity check done, the case goes to the partner that decides it.
@@ -327,6 +359,14 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition(_Ev.PARTNER_REFUSE, _sources(_St.FORWARDED, _St.PARTNER_SIGNED), _St.REFUSED, _actors(_Y)),
     # Cross-region, handling site: the forwarded package is signed for before anything else happens to it.
     Transition(_Ev.SIGN_FOR, _sources(_St.RECEIVED), _St.RECEIVED, _actors(_S)),
+    # The legal clock (domain.md §4.1 rules 6, 7, 9). 特别程序 pauses the clock with a written reason.
+    Transition(_Ev.START_SPECIAL, _sources(_St.IN_REVIEW), _St.SPECIAL, _actors(_S, _D), committed_only=True),
+    Transition(_Ev.END_SPECIAL, _sources(_St.SPECIAL), _St.IN_REVIEW, _actors(_S, _D)),
+    # 延期 keeps the status; the service also checks the approver's consent (access.may_consent_extension).
+    Transition(_Ev.EXTEND, _sources(_St.ACCEPTED), _St.ACCEPTED, _actors(_A, _D), committed_only=True),
+    Transition(_Ev.EXTEND, _sources(_St.IN_REVIEW), _St.IN_REVIEW, _actors(_A, _D), committed_only=True),
+    # No notice, correction or refusal within 5 working days of receipt: accepted by law (the daily job).
+    Transition(_Ev.DEEMED_ACCEPT, _sources(_St.RECEIVED), _St.ACCEPTED, _actors(_Y)),
 )
 
 _RONGQUE_TARGETS: dict[CaseStatus, CaseStatus] = {_St.APPROVED: _St.APPROVED_RQ}
@@ -397,6 +437,18 @@ def _guard_sign_for(facts: CaseFacts) -> Iterable[str]:
         yield "not_awaiting_sign"
 
 
+def _guard_start_special(facts: CaseFacts) -> Iterable[str]:
+    if not facts.reason.strip():
+        yield "reason_required"  # the applicant is told in writing why and for how long
+
+
+def _guard_extend(facts: CaseFacts) -> Iterable[str]:
+    if facts.already_extended:
+        yield "already_extended"
+    if not facts.reason.strip():
+        yield "reason_required"
+
+
 # Each guard yields its failure codes in the order they are reported; the first one is raised.
 GUARDS: dict[CaseEvent, Callable[[CaseFacts], Iterable[str]]] = {
     _Ev.ACCEPT: _guard_accept,
@@ -407,6 +459,8 @@ GUARDS: dict[CaseEvent, Callable[[CaseFacts], Iterable[str]]] = {
     _Ev.TERMINATE: _guard_terminate,
     _Ev.FORWARD: _guard_forward,
     _Ev.SIGN_FOR: _guard_sign_for,
+    _Ev.START_SPECIAL: _guard_start_special,
+    _Ev.EXTEND: _guard_extend,
 }
 
 
@@ -426,11 +480,20 @@ def find_transition(status: CaseStatus | None, event: CaseEvent, *, is_instant: 
     return None
 
 
+def _tier_allows(facts: CaseFacts, event: CaseEvent, actor: Actor) -> bool:
+    """现场受理、后台流转: a handed-over case is decided by its department only; a department acts on nothing else."""
+    if actor is Actor.DEPARTMENT:
+        return facts.back_office
+    if facts.back_office and actor in (Actor.STAFF, Actor.CLERK):
+        return event not in BACK_OFFICE_EVENTS
+    return True
+
+
 def _resolve(facts: CaseFacts, event: CaseEvent, actor: Actor, *, include_form_guards: bool) -> CaseStatus:
     transition = find_transition(facts.status, event, is_instant=facts.is_instant)
     if transition is None:
         raise IllegalTransition(event, facts.status)
-    if actor not in transition.actors:
+    if actor not in transition.actors or not _tier_allows(facts, event, actor):
         raise NotPermitted(event, actor)
     failures = guard_failures(facts, event, include_form_guards=include_form_guards)
     if failures:

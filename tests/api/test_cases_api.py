@@ -41,6 +41,7 @@ CASE_KEYS = [
     "warn_level",
     "is_rongque",
     "version",
+    "status_code",
 ]
 GD_USCC = make_uscc("91611100MA6XGD001")
 QN_USCC = make_uscc("91611100MA6XQN002")

@@ -21,7 +21,11 @@ from stations.sites.models import Station
 from stations.timeutil import business_today, utcnow
 from tests import factories as f
 
-REACHABLE = set(CaseStatus) - {CaseStatus.FORWARDED, CaseStatus.PARTNER_SIGNED}  # cross-region is not built yet
+REACHABLE = set(CaseStatus) - {
+    CaseStatus.FORWARDED,
+    CaseStatus.PARTNER_SIGNED,
+    CaseStatus.SPECIAL,
+}  # XR, 特别程序: not built
 STATE_EVENTS_WITHOUT_VERSION = {"supply", "verify", "reject_supply"}  # 容缺 ledger records: the case row is untouched
 
 

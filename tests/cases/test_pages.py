@@ -74,7 +74,7 @@ def test_overdue_case_is_red_with_days_overdue(login_as):
     body = text(login_as("staff-ll").get(f"/cases/{case.case_no}"))
     assert "badge badge-RED" in body and "超期" in body
     assert re.search(r"已超期 \d+ 个工作日", body)
-    assert set(ACTION_RE.findall(body)) == {"request_correction", "decide_approve", "decide_reject"}
+    assert set(ACTION_RE.findall(body)) == {"request_correction", "decide_approve", "decide_reject", "start_special"}
 
 
 def test_central_office_reads_the_case_but_gets_no_actions_and_no_query_code(login_as):

@@ -42,7 +42,7 @@ from stations.domain.case_flow import (
     next_status,
 )
 
-# event | from (- = a new case) | to | actors (S staff, C clerk, E enterprise, A admin, Y system) | items
+# event | from (- = a new case) | to | actors (S staff, C clerk, E enterprise, A admin, Y system, D department) | items
 # Written for a case whose guards all pass; a 容缺 case approves to approved_rq instead of approved.
 EXPECTED_TABLE = """
 receive                | -                    | received    | S C E Y | all
@@ -52,13 +52,13 @@ accept_with_deficiency | received             | accepted    | S C   | all
 request_correction     | received accepted in_review | correction | S C | all
 correction_done        | correction           | received    | S C   | all
 refuse                 | received correction  | refused     | S C   | all
-start_review           | accepted             | in_review   | S     | committed
-decide_approve         | in_review            | approved    | S     | all
-decide_approve         | accepted             | approved    | S C   | instant
-decide_reject          | in_review            | rejected    | S     | all
-decide_reject          | accepted             | rejected    | S C   | instant
-issue                  | approved approved_rq | issued      | S     | all
-deliver                | issued rejected      | delivered   | S C   | all
+start_review           | accepted             | in_review   | S D   | committed
+decide_approve         | in_review            | approved    | S D   | all
+decide_approve         | accepted             | approved    | S C D | instant
+decide_reject          | in_review            | rejected    | S D   | all
+decide_reject          | accepted             | rejected    | S C D | instant
+issue                  | approved approved_rq | issued      | S D   | all
+deliver                | issued rejected      | delivered   | S C D | all
 terminate              | accepted in_review   | terminated  | S A   | all
 recall                 | accepted in_review   | recalled    | E     | all
 forward                | received             | forwarded   | S C   | all
@@ -68,8 +68,15 @@ partner_status         | forwarded partner_signed | partner_signed | Y | all
 result_return          | forwarded partner_signed | issued   | Y     | all
 partner_reject         | forwarded partner_signed | rejected | Y     | all
 partner_refuse         | forwarded partner_signed | refused  | Y     | all
+start_special          | in_review            | special     | S D   | committed
+end_special            | special              | in_review   | S D   | all
+extend                 | accepted             | accepted    | A D   | committed
+extend                 | in_review            | in_review   | A D   | committed
+deemed_accept          | received             | accepted    | Y     | all
 """
-ACTOR_LETTERS = {"S": "staff", "C": "clerk", "E": "enterprise", "A": "admin", "Y": "system"}
+# On a case handed to a department (back_office), these are the department's alone.
+BACK_OFFICE = {"start_review", "decide_approve", "decide_reject", "start_special", "end_special", "issue", "extend"}
+ACTOR_LETTERS = {"S": "staff", "C": "clerk", "E": "enterprise", "A": "admin", "Y": "system", "D": "department"}
 
 ALL_STATUSES = [
     None,
@@ -88,6 +95,7 @@ ALL_STATUSES = [
     "recalled",
     "forwarded",
     "partner_signed",
+    "special",
 ]
 ALL_EVENTS = [
     "receive",
@@ -111,8 +119,12 @@ ALL_EVENTS = [
     "result_return",
     "partner_reject",
     "partner_refuse",
+    "start_special",
+    "end_special",
+    "extend",
+    "deemed_accept",
 ]
-ALL_ACTORS = ["staff", "clerk", "enterprise", "admin", "system"]
+ALL_ACTORS = ["staff", "clerk", "enterprise", "admin", "system", "department"]
 KINDS = ["committed", "instant"]
 
 
@@ -133,7 +145,7 @@ def parse_table(text: str) -> dict[tuple[str, str | None, str], tuple[str, froze
 EXPECTED = parse_table(EXPECTED_TABLE)
 
 
-def passing_facts(status: str | None, *, instant: bool, rongque: bool) -> CaseFacts:
+def passing_facts(status: str | None, *, instant: bool, rongque: bool, back_office: bool = False) -> CaseFacts:
     """A case on which every guard passes (terminate needs a 容缺 case)."""
     return CaseFacts(
         status=None if status is None else CaseStatus(status.upper()),
@@ -152,16 +164,23 @@ def passing_facts(status: str | None, *, instant: bool, rongque: bool) -> CaseFa
         reason="不属于本机关职权范围",
         xr_partner_available=True,
         xr_inbound_unsigned=False,
+        back_office=back_office,
     )
 
 
-def expected_outcome(status: str | None, event: str, actor: str, kind: str, rongque: bool) -> str:
+def expected_outcome(
+    status: str | None, event: str, actor: str, kind: str, rongque: bool, back_office: bool = False
+) -> str:
     """'illegal', 'not_permitted', 'guard:<code>' or the target status."""
     row = EXPECTED.get((event, status, kind))
     if row is None:
         return "illegal"
     target, actors = row
     if actor not in actors:
+        return "not_permitted"
+    if actor == "department" and not back_office:
+        return "not_permitted"  # a department acts only on the cases handed to it
+    if back_office and actor in ("staff", "clerk") and event in BACK_OFFICE:
         return "not_permitted"
     if event == "terminate" and not rongque:
         return "guard:not_rongque"
@@ -197,11 +216,21 @@ def test_every_combination_matches_the_literal_table(status, event, actor):
         assert outcome(facts, event, actor) == expected, (kind, "rongque" if rongque else "plain")
 
 
+@pytest.mark.parametrize(
+    ("status", "event", "actor"), COMBINATIONS, ids=[f"{s or 'new'}-{e}-{a}" for s, e, a in COMBINATIONS]
+)
+def test_every_combination_on_a_case_handed_to_a_department(status, event, actor):
+    for kind, rongque in VARIANTS:
+        facts = passing_facts(status, instant=kind == "instant", rongque=rongque, back_office=True)
+        expected = expected_outcome(status, event, actor, kind, rongque, back_office=True)
+        assert outcome(facts, event, actor) == expected, (kind, "rongque" if rongque else "plain")
+
+
 def test_the_literal_table_covers_the_whole_enum_space():
     assert [s.value.lower() for s in CaseStatus] == ALL_STATUSES[1:]
     assert [e.value for e in CaseEvent] == ALL_EVENTS
     assert [a.value for a in Actor] == ALL_ACTORS
-    assert len(COMBINATIONS) * len(VARIANTS) == 16 * 21 * 5 * 2 * 2
+    assert len(COMBINATIONS) * len(VARIANTS) == 17 * 25 * 6 * 2 * 2
 
 
 def test_at_most_one_row_applies_to_each_status_event_and_kind():
@@ -215,6 +244,7 @@ def test_system_fires_only_the_receipt_of_a_forwarded_case_and_the_partners_even
     fired_by_system = {t.event.value for t in TRANSITIONS if Actor.SYSTEM in t.actors}
     assert fired_by_system == {
         "receive",
+        "deemed_accept",
         "partner_sign",
         "partner_status",
         "result_return",
@@ -223,7 +253,7 @@ def test_system_fires_only_the_receipt_of_a_forwarded_case_and_the_partners_even
     }
     # ...and the partner's events are fired by nobody else.
     assert all(t.actors == {Actor.SYSTEM} for t in TRANSITIONS if t.event.value.startswith(("partner_", "result_")))
-    assert {a.value for a in Actor} == {"staff", "clerk", "enterprise", "admin", "system"}  # no CENTRAL
+    assert {a.value for a in Actor} == {"staff", "clerk", "enterprise", "admin", "system", "department"}  # no CENTRAL
 
 
 # --- guards: each with a passing and a failing case ---------------------------------------------------------------
@@ -240,6 +270,18 @@ GUARD_CASES = [
     # id, status, event, actor, facts, expected
     ("accept-ok", "received", "accept", "staff", {"required_materials_verified": True}, "accepted"),
     ("accept-unverified", "received", "accept", "clerk", {}, "guard:materials_not_verified"),
+    ("extend-ok", "in_review", "extend", "department", {"back_office": True, "reason": "需现场核查"}, "in_review"),
+    (
+        "extend-twice",
+        "accepted",
+        "extend",
+        "admin",
+        {"already_extended": True, "reason": "需现场核查"},
+        "guard:already_extended",
+    ),
+    ("extend-no-reason", "in_review", "extend", "admin", {}, "guard:reason_required"),
+    ("special-ok", "in_review", "start_special", "staff", {"reason": "专家评审"}, "special"),
+    ("special-no-reason", "in_review", "start_special", "department", {"back_office": True}, "guard:reason_required"),
     ("rq-ok", "received", "accept_with_deficiency", "clerk", RQ_READY, "accepted"),
     (
         "rq-item",
@@ -532,15 +574,28 @@ AVAILABLE_CASES = [
         "review-staff-rq-overdue",
         CaseFacts(status=CaseStatus.IN_REVIEW, is_rongque=True, deficiency_overdue=True),
         "staff",
-        ["request_correction", "decide_reject", "terminate"],
+        ["request_correction", "decide_reject", "terminate", "start_special"],
     ),
     (
         "review-staff-rq-verified",
         CaseFacts(status=CaseStatus.IN_REVIEW, is_rongque=True, deficiencies_all_verified=True),
         "staff",
-        ["request_correction", "decide_approve", "decide_reject"],
+        ["request_correction", "decide_approve", "decide_reject", "start_special"],
     ),
-    ("review-admin-plain", CaseFacts(status=CaseStatus.IN_REVIEW), "admin", []),
+    ("review-admin-plain", CaseFacts(status=CaseStatus.IN_REVIEW), "admin", ["extend"]),
+    (
+        "review-staff-handed-over",
+        CaseFacts(status=CaseStatus.IN_REVIEW, back_office=True),
+        "staff",
+        ["request_correction"],
+    ),
+    (
+        "accepted-department",
+        CaseFacts(status=CaseStatus.ACCEPTED, back_office=True),
+        "department",
+        ["start_review", "extend"],
+    ),
+    ("accepted-department-not-handed", CaseFacts(status=CaseStatus.ACCEPTED), "department", []),
     ("approved-rq-staff", CaseFacts(status=CaseStatus.APPROVED_RQ), "staff", ["issue"]),
     ("rejected-clerk", CaseFacts(status=CaseStatus.REJECTED), "clerk", ["deliver"]),
     ("delivered-staff", CaseFacts(status=CaseStatus.DELIVERED), "staff", []),
@@ -589,6 +644,7 @@ def test_status_labels_and_codes():
         "recalled": ("已撤回", 14),
         "forwarded": ("已流转", None),
         "partner_signed": ("对方已签收", None),
+        "special": ("特别程序中", 9),
     }
     assert {s.value.lower(): (STATUS_LABELS[s], STATUS_CODES[s]) for s in CaseStatus} == expected
 
@@ -630,6 +686,10 @@ def test_event_labels():
         "result_return": "对方办结并返回结果",
         "partner_reject": "对方办结(不通过)",
         "partner_refuse": "对方不予受理",
+        "start_special": "特别程序开始",
+        "end_special": "特别程序结束",
+        "extend": "延期",
+        "deemed_accept": "逾期未告知,视为受理",
     }
 
 
@@ -650,6 +710,7 @@ def test_status_sets():
         "issued",
         "forwarded",
         "partner_signed",
+        "special",
     }
     assert _values(DECIDED_STATUSES) == {"approved", "approved_rq", "rejected", "issued", "delivered"}
     assert _values(AWAITING_DECISION_STATUSES) == {
@@ -659,8 +720,9 @@ def test_status_sets():
         "in_review",
         "forwarded",
         "partner_signed",
+        "special",
     }
-    assert _values(CLOCK_STOPPED_STATUSES) == {"correction"}
+    assert _values(CLOCK_STOPPED_STATUSES) == {"correction", "special"}
     assert set(CaseStatus) == OPEN_STATUSES | CLOSED_STATUSES
     assert not OPEN_STATUSES & CLOSED_STATUSES
 
