@@ -78,6 +78,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from .admin.views import bp as admin_bp
     from .api.views import bp as api_bp
     from .auth.views import bp as auth_bp
+    from .cases.backoffice_views import bp as backoffice_bp
     from .cases.track_views import bp as track_bp
     from .cases.views import bp as cases_bp
     from .catalog.views import bp as catalog_bp
@@ -95,6 +96,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(open311_admin_bp)
     app.register_blueprint(enterprises_bp)  # the enterprise's pages (portal: above cases, clerks, ratings)
     app.register_blueprint(clerks_bp)
+    app.register_blueprint(backoffice_bp)  # /backoffice: the department queue (issue 12)
     from .dashboard.api import bp as dashboard_api_bp
     from .dashboard.views import bp as dashboard_bp
 

@@ -257,6 +257,7 @@ ROUTES: dict[str, Route] = {
     "federation.receive":         public(html=False),                               # POST only: 401 unsigned
     # --- cases (web): outsiders of a case get 404 (the demo case is LL's for ent-gd: neither dept-rs's nor comm-ll's) (tests/access/test_case_access.py); here, the roles ---
     "cases.index":               only(STAFF, CLERK, CENTRAL, ADMIN),               # the queue (staff/clerk home)
+    "backoffice.queue":          only(DEPARTMENT),                                 # the department queue (issue 12)
     "cases.ledger":              only(STAFF, CLERK, CENTRAL, ADMIN),
     "cases.first_handlers":      only(STAFF, CLERK, CENTRAL, ADMIN),
     "cases.new":                 only(STAFF, CLERK),                                # intake
