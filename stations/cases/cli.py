@@ -20,3 +20,13 @@ def deem_accepted_command() -> None:
     click.echo(f"deemed accepted: {len(accepted)}")
     for case in accepted:
         click.echo(f"  {case.case_no}")
+
+
+@cases_group.command("warnings")
+def warnings_command() -> None:
+    """Yellow / red warnings and 容缺 reminders to the people who answer for the cases; department digests."""
+    from .warnings import send_warnings
+
+    run = send_warnings()
+    db.session.commit()
+    click.echo(f"case warnings: {run.cases}, rongque warnings: {run.rongque}, department digests: {run.digests}")

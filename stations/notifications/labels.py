@@ -17,4 +17,8 @@ KIND_LABELS = {
     NotificationKind.RATING_ANSWERED: _l("您的评价已得到整改反馈"),
     NotificationKind.RECTIFICATION_OPENED: _l("收到差评,请及时整改"),
     NotificationKind.APPLICATION_RECEIVED: _l("收到企业网上申请,请及时核验材料"),
+    NotificationKind.DEADLINE_YELLOW: _l("办件即将到期(黄色预警)"),
+    NotificationKind.DEADLINE_RED: _l("办件已超期(红色预警)"),
+    NotificationKind.RONGQUE_DUE: _l("容缺材料补齐期限将至"),
+    NotificationKind.DEPARTMENT_DIGEST: _l("本部门今日预警汇总"),
 }

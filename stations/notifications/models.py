@@ -23,6 +23,11 @@ class NotificationKind(enum.StrEnum):
     RATING_ANSWERED = "RATING_ANSWERED"  # the station answered a 差评
     RECTIFICATION_OPENED = "RECTIFICATION_OPENED"  # to station staff: a 差评 to rectify
     APPLICATION_RECEIVED = "APPLICATION_RECEIVED"  # to the clerk (or station staff): a new online application
+    # Deadline warnings to staff (issue 12, `flask cases warnings`): each sent once per case and deadline.
+    DEADLINE_YELLOW = "DEADLINE_YELLOW"  # a case turned YELLOW
+    DEADLINE_RED = "DEADLINE_RED"  # a case turned RED (overdue)
+    RONGQUE_DUE = "RONGQUE_DUE"  # 容缺 materials falling due (or overdue)
+    DEPARTMENT_DIGEST = "DEPARTMENT_DIGEST"  # the daily digest of a department's yellow / red cases
 
 
 class Notification(db.Model):
