@@ -97,6 +97,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(enterprises_bp)  # the enterprise's pages (portal: above cases, clerks, ratings)
     app.register_blueprint(clerks_bp)
     app.register_blueprint(backoffice_bp)  # /backoffice: the department queue (issue 12)
+    from .admin.catalog_views import bp as catalog_admin_bp
+
+    app.register_blueprint(catalog_admin_bp)  # /admin/catalog: the catalogue as xlsx, out and in (issue 12)
     from .dashboard.api import bp as dashboard_api_bp
     from .dashboard.views import bp as dashboard_bp
 
