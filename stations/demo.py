@@ -23,6 +23,7 @@ from .crossregion.models import AgreementKind, PartnerRegion
 from .demo_cases import seed_demo_cases
 from .enterprises.models import Enterprise, EnterpriseKind
 from .extensions import db
+from .sites.centre_scope import offer_every_item_at_the_centre
 from .sites.models import ScopeMode, Station, StationItem, StationKind
 
 DEMO_PASSWORD = "Stations@2024"
@@ -324,6 +325,7 @@ def seed_demo(today: date | None = None, *, cases: bool = True) -> None:
     """
     stations = seed_sites()
     seed_catalog(stations)
+    offer_every_item_at_the_centre()  # the centre's department windows: every item applicable somewhere
     calendar_services.load_library_years()
     seed_partners()
     seed_partner_agreements()
