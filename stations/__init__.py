@@ -98,6 +98,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(clerks_bp)
     app.register_blueprint(backoffice_bp)  # /backoffice: the department queue (issue 12)
     from .admin.catalog_views import bp as catalog_admin_bp
+    from .cases.person_views import bp as person_cases_bp
+
+    app.register_blueprint(person_cases_bp)  # /persons: intake for a 群众 and their own cases (issue 12)
 
     app.register_blueprint(catalog_admin_bp)  # /admin/catalog: the catalogue as xlsx, out and in (issue 12)
     from .dashboard.api import bp as dashboard_api_bp

@@ -31,7 +31,7 @@ def case_scope(user: User | None) -> ColumnElement[bool]:
         return Case.station_id == user.station_id
     if role is Role.CLERK:
         return Case.enterprise_id.in_(current_clients_of(user))
-    if role is Role.ENTERPRISE and user.enterprise_id is not None:
+    if role in (Role.ENTERPRISE, Role.PERSON) and user.enterprise_id is not None:
         return Case.enterprise_id == user.enterprise_id
     if role is Role.DEPARTMENT and user.department_id is not None:
         return Case.department_id == user.department_id  # the cases handed to their department (back office)
@@ -52,7 +52,7 @@ def may_see(user: User | None, case: Case) -> bool:
         return True
     if role is Role.STAFF:
         return user.station_id is not None and case.station_id == user.station_id
-    if role is Role.ENTERPRISE:
+    if role in (Role.ENTERPRISE, Role.PERSON):
         return user.enterprise_id is not None and case.enterprise_id == user.enterprise_id
     if role is Role.DEPARTMENT:
         return user.department_id is not None and case.department_id == user.department_id
@@ -81,6 +81,7 @@ def actor_for(user: User | None, case: Case) -> Actor | None:
         Role.ENTERPRISE: Actor.ENTERPRISE,
         Role.ADMIN: Actor.ADMIN,
         Role.DEPARTMENT: Actor.DEPARTMENT,
+        Role.PERSON: Actor.ENTERPRISE,  # the applicant, as an enterprise user is
     }.get(user.role)
 
 

@@ -21,6 +21,7 @@ from .clerks.models import ClerkChoice
 from .crossregion.demo_partners import seed_partner_agreements
 from .crossregion.models import AgreementKind, PartnerRegion
 from .demo_cases import seed_demo_cases
+from .enterprises.demo_persons import seed_person_demo
 from .enterprises.models import Enterprise, EnterpriseKind
 from .extensions import db
 from .sites.centre_scope import offer_every_item_at_the_centre
@@ -332,6 +333,7 @@ def seed_demo(today: date | None = None, *, cases: bool = True) -> None:
     enterprises = seed_enterprises(stations)
     seed_accounts(stations, enterprises)
     seed_department_accounts()
+    seed_person_demo(DEMO_PASSWORD, stations["LL"].id)  # person-demo, a natural person (issue 12)
     seed_clerk_choices(enterprises)
     seed_clerk_profiles()
     if cases:

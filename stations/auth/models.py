@@ -19,6 +19,7 @@ class Role(enum.StrEnum):
     STAFF = "STAFF"  # station staff: their station's cases
     CLERK = "CLERK"  # dedicated clerk (办事专员): staff an enterprise may choose
     ENTERPRISE = "ENTERPRISE"  # enterprise user: its own cases
+    PERSON = "PERSON"  # a natural person (群众, issue 12): their own cases, like an enterprise user
     DEPARTMENT = "DEPARTMENT"  # back office (业务口) behind the centre: one department, see User.department_duty
     COMMISSIONER = "COMMISSIONER"  # 行政专员 / 服务专员 of a park: assigned enterprises, appeals, service log
 

@@ -250,7 +250,7 @@ def _intake_actor(
         if clerk_id != user.id:
             raise CaseError("not_your_client", 403)
         return Actor.CLERK
-    if user.role is Role.ENTERPRISE:
+    if user.role in (Role.ENTERPRISE, Role.PERSON):
         if user.enterprise_id != enterprise.id:
             raise CaseError("not_your_enterprise", 403)
         if channel is not Channel.ONLINE or not item.is_online:

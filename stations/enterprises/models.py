@@ -15,6 +15,7 @@ from ..timeutil import utcnow
 class EnterpriseKind(enum.StrEnum):
     ENTERPRISE = "ENTERPRISE"  # 企业
     INDIVIDUAL_BUSINESS = "INDIVIDUAL_BUSINESS"  # 个体工商户
+    PERSON = "PERSON"  # 自然人 (群众), identified by a 居民身份证 number (issue 12): no credit code
 
 
 class CreditFlag(enum.StrEnum):
@@ -28,7 +29,10 @@ class Enterprise(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), index=True)
-    uscc: Mapped[str] = mapped_column(String(18), unique=True)
+    uscc: Mapped[str | None] = mapped_column(String(18), unique=True)  # null for a person
+    # A person (kind PERSON): the 居民身份证 number is stored masked only, plus a keyed digest to find them again.
+    id_no_masked: Mapped[str | None] = mapped_column(String(18))
+    id_no_digest: Mapped[str | None] = mapped_column(String(64), unique=True)
     kind: Mapped[EnterpriseKind] = mapped_column(
         db.Enum(EnterpriseKind, native_enum=False, length=24), default=EnterpriseKind.ENTERPRISE
     )
@@ -47,8 +51,13 @@ class Enterprise(db.Model):
 
     station = relationship("Station")
 
+    @property
+    def identifier(self) -> str:
+        """What identifies the applicant on a case page: the credit code, or a person's masked ID number."""
+        return self.uscc or self.id_no_masked or ""
+
     def __repr__(self) -> str:
-        return f"<Enterprise {self.uscc} {self.name}>"
+        return f"<Enterprise {self.identifier} {self.name}>"
 
 
 class TrustLevel(enum.StrEnum):

@@ -45,8 +45,8 @@ from stations.sites.models import Station, StationItem
 from tests.conftest import AuthActions, csrf_token_from
 
 ANON, ADMIN, CENTRAL, STAFF, CLERK, ENTERPRISE = "anonymous", "admin", "central", "staff", "clerk", "enterprise"
-DEPARTMENT, COMMISSIONER = "department", "commissioner"
-ROLES = (ADMIN, CENTRAL, STAFF, CLERK, ENTERPRISE, DEPARTMENT, COMMISSIONER)
+DEPARTMENT, COMMISSIONER, PERSON = "department", "commissioner", "person"
+ROLES = (ADMIN, CENTRAL, STAFF, CLERK, ENTERPRISE, DEPARTMENT, COMMISSIONER, PERSON)
 IDENTITIES = (ANON, *ROLES)
 # The demo account that stands for each identity (contract.md).
 ACCOUNTS = {
@@ -57,9 +57,10 @@ ACCOUNTS = {
     ENTERPRISE: "ent-gd",
     DEPARTMENT: "dept-rs",
     COMMISSIONER: "comm-ll",
+    PERSON: "person-demo",
 }
 LOGIN = "login"
-CASE_OUTSIDERS = frozenset({DEPARTMENT, COMMISSIONER})  # the table's demo case is outside their scope
+CASE_OUTSIDERS = frozenset({DEPARTMENT, COMMISSIONER, PERSON})  # the table's demo case is outside their scope
 
 
 @dataclass(frozen=True)
@@ -261,6 +262,9 @@ ROUTES: dict[str, Route] = {
     "catalog_admin.index":       only(ADMIN),                                      # the catalogue as xlsx (issue 12)
     "catalog_admin.export":      only(ADMIN, html=False),
     "catalog_admin.import_file": only(ADMIN),
+    "person_cases.intake":       only(STAFF),                                      # a person's intake (issue 12)
+    "person_cases.intake_create": only(STAFF),
+    "person_cases.mine":         only(PERSON),
     "cases.ledger":              only(STAFF, CLERK, CENTRAL, ADMIN),
     "cases.first_handlers":      only(STAFF, CLERK, CENTRAL, ADMIN),
     "cases.new":                 only(STAFF, CLERK),                                # intake
@@ -305,9 +309,9 @@ ROUTES: dict[str, Route] = {
     "dashboard.export_file":     only(CENTRAL, ADMIN, html=False, args={"token": "no-such-export-job-0000"},
                                       get={CENTRAL: 404, ADMIN: 404}),
     "metrics_api.stations":      only(CENTRAL, ADMIN, anonymous=401, html=False,
-                                      get={STAFF: 404, CLERK: 404, ENTERPRISE: 404, DEPARTMENT: 404, COMMISSIONER: 404}),
+                                      get={STAFF: 404, CLERK: 404, ENTERPRISE: 404, DEPARTMENT: 404, COMMISSIONER: 404, PERSON: 404}),
     "metrics_api.period":        only(CENTRAL, ADMIN, anonymous=401, html=False, query={"from": "2026-01-01", "to": "2026-03-31"},
-                                      get={STAFF: 404, CLERK: 404, ENTERPRISE: 404, DEPARTMENT: 404, COMMISSIONER: 404}),
+                                      get={STAFF: 404, CLERK: 404, ENTERPRISE: 404, DEPARTMENT: 404, COMMISSIONER: 404, PERSON: 404}),
     "open311_admin.index":        only(ADMIN),                                      # issue / revoke API keys
     "open311_admin.create":       only(ADMIN),                                      # POST only
     "open311_admin.revoke":       only(ADMIN, args={"key_id": 1}),                  # POST only
