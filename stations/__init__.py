@@ -99,6 +99,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(backoffice_bp)  # /backoffice: the department queue (issue 12)
     from .admin.catalog_views import bp as catalog_admin_bp
     from .cases.person_views import bp as person_cases_bp
+    from .crossregion.manual_views import bp as xr_manual_bp
+
+    app.register_blueprint(xr_manual_bp)  # manual cross-region channel and the public cross-region item list
 
     app.register_blueprint(person_cases_bp)  # /persons: intake for a 群众 and their own cases (issue 12)
 

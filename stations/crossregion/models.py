@@ -174,6 +174,10 @@ class Transfer(db.Model):
     # The last correction notice (sent or received) and the last supplement passed on: the 1-WD relay check.
     correction_at: Mapped[datetime | None]
     supplement_at: Mapped[datetime | None]
+    # How the case travels (domain.md §2.9, issue 12): SYSTEM (signed messages to a partner running this software) or
+    # POST (a partner without an endpoint: originals by courier, the partner's steps recorded by our staff).
+    channel: Mapped[str] = mapped_column(String(16), default="SYSTEM", server_default="SYSTEM")
+    courier_no: Mapped[str | None] = mapped_column(String(40))
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     partner: Mapped[PartnerRegion] = relationship()

@@ -265,6 +265,10 @@ ROUTES: dict[str, Route] = {
     "person_cases.intake":       only(STAFF),                                      # a person's intake (issue 12)
     "person_cases.intake_create": only(STAFF),
     "person_cases.mine":         only(PERSON),
+    "xr_manual.manual":          only(STAFF, args={"case_no": case_no}, not_found=CASE_OUTSIDERS),  # manual cross-region (issue 12)
+    "xr_manual.manual_forward":  only(STAFF, args={"case_no": case_no}, not_found=CASE_OUTSIDERS),
+    "xr_manual.manual_step":     only(STAFF, args={"case_no": case_no}, not_found=CASE_OUTSIDERS),
+    "xr_manual.public_items":    public(),
     "cases.ledger":              only(STAFF, CLERK, CENTRAL, ADMIN),
     "cases.first_handlers":      only(STAFF, CLERK, CENTRAL, ADMIN),
     "cases.new":                 only(STAFF, CLERK),                                # intake
