@@ -119,6 +119,7 @@ def figures():
         chart=charts.bar_chart(charts.received_series(report)),
         periods=PERIODS,
         channel_labels=CHANNEL_LABELS,
+        issued=queries.issued_count(_user(), first, last),  # 统一出证 (issue 12)
     )
 
 

@@ -122,3 +122,8 @@ def test_extend_and_special_through_the_case_page(login_as):
 
 def test_event_input_carries_the_special_kind():
     assert EventInput(special_kind="检测").special_kind == "检测"
+
+
+def test_the_board_shows_issued(login_as):
+    body = login_as("central").get("/dashboard/figures?period=month").get_data(as_text=True)
+    assert 'data-figure="issued"' in body and "统一出证量" in body

@@ -83,3 +83,14 @@ def test_id_number_rules():
         except InvalidIdNumber:
             continue
         raise AssertionError(bad)
+
+
+def test_a_double_tap_on_the_person_intake_makes_one_case(login_as):
+    staff = login_as("staff-ll")
+    assert 'name="submission_key"' in staff.get("/persons/intake").get_data(as_text=True)
+    before = db.session.scalar(select(db.func.count(Case.id)))
+    first = _post(staff, id_no=GOOD_ID, submission_key="person-key-1")
+    second = _post(staff, id_no=GOOD_ID, submission_key="person-key-1")
+    assert first.status_code == second.status_code == 303
+    assert first.headers["Location"] == second.headers["Location"]
+    assert db.session.scalar(select(db.func.count(Case.id))) == before + 1
