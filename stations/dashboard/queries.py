@@ -602,3 +602,18 @@ def issued_count(user: User, start: date, end: date) -> int:
     return db.session.scalar(
         select(func.count()).select_from(Case).where(case_scope(user), Case.issued_at >= low, Case.issued_at < high)
     )
+
+
+def back_office_decided(user: User, start: date, end: date) -> list[tuple[str, int]]:
+    """Cases decided in the period by each department behind the centre (handed over by the stations: issue 12)."""
+    from ..catalog.models import Department
+
+    low, high = utc_start_of(start), utc_start_of(end + timedelta(days=1))
+    rows = db.session.execute(
+        select(Department.name, func.count(Case.id))
+        .join(Case, Case.department_id == Department.id)
+        .where(case_scope(user), Case.decided_at >= low, Case.decided_at < high)
+        .group_by(Department.id, Department.name)
+        .order_by(func.count(Case.id).desc(), Department.name)
+    ).all()
+    return [(name, count) for name, count in rows]

@@ -120,6 +120,7 @@ def figures():
         periods=PERIODS,
         channel_labels=CHANNEL_LABELS,
         issued=queries.issued_count(_user(), first, last),  # 统一出证 (issue 12)
+        back_office=queries.back_office_decided(_user(), first, last),  # decided by the departments (issue 12)
     )
 
 
