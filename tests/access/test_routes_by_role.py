@@ -262,6 +262,8 @@ ROUTES: dict[str, Route] = {
     "catalog_admin.index":       only(ADMIN),                                      # the catalogue as xlsx (issue 12)
     "catalog_admin.export":      only(ADMIN, html=False),
     "catalog_admin.import_file": only(ADMIN),
+    "catalog_admin.item_new":    only(ADMIN),
+    "catalog_admin.item_edit":   only(ADMIN, args={"code": "XK-SCJG-0001"}),
     "person_cases.intake":       only(STAFF),                                      # a person's intake (issue 12)
     "person_cases.intake_create": only(STAFF),
     "person_cases.mine":         only(PERSON),

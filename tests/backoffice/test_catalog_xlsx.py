@@ -96,3 +96,63 @@ def test_the_pages_export_and_import_with_an_audit_row(login_as):
     )
     assert good.status_code == 303
     assert db.session.scalar(select(AuditEvent.id).where(AuditEvent.event == "catalog_import")) is not None
+
+
+def _form_token(client, url):
+    import re
+
+    return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', client.get(url).get_data(as_text=True)).group(
+        1
+    )
+
+
+def test_an_administrator_edits_an_item_and_its_materials_with_an_audit_row(login_as):
+    client = login_as("admin")
+    item = f.item("XK-SCJG-0001")
+    url = f"/admin/catalog/items/{item.code}"
+    page = client.get(url)
+    assert page.status_code == 200 and item.name in page.get_data(as_text=True)
+    base = {
+        "csrf_token": _form_token(client, url),
+        "code": item.code,
+        "name": item.name,
+        "department": item.department.code,
+        "item_type": item.item_type.value,
+        "statutory_days": item.statutory_days,
+        "max_visits": item.max_visits,
+        "is_active": "y",
+    }
+    bad = client.post(url, data={**base, "promised_days": item.statutory_days + 5})
+    assert bad.status_code == 422 and "承诺时限不能超过法定时限" in bad.get_data(as_text=True)
+    assert client.post(url, data={**base, "promised_days": "x"}).status_code == 422
+    minor = next(m for m in item.materials if not m.is_main)
+    good = client.post(
+        url, data={**base, "promised_days": 1, "rongque_allowed": "y", f"m{minor.id}-rongque_allowed": "y"}
+    )
+    assert good.status_code == 303
+    db.session.expire_all()
+    assert item.promised_days == 1 and item.rongque_allowed and minor.rongque_allowed
+    assert db.session.scalar(select(AuditEvent.detail).where(AuditEvent.event == "catalog_item_edit")).startswith(
+        item.code
+    )
+    assert client.get("/admin/catalog/items/NOPE").status_code == 404
+
+
+def test_an_administrator_adds_an_item(login_as):
+    client = login_as("admin")
+    url = "/admin/catalog/items/new"
+    data = {
+        "csrf_token": _form_token(client, url),
+        "code": "QT-SB-9001",
+        "name": "测试新增事项",
+        "department": "SB",
+        "item_type": "QT",
+        "statutory_days": 10,
+        "promised_days": 5,
+        "max_visits": 1,
+        "is_active": "y",
+    }
+    assert client.post(url, data={**data, "code": "bad code"}).status_code == 422
+    assert client.post(url, data=data).status_code == 303
+    assert f.item("QT-SB-9001").name == "测试新增事项"
+    assert client.post(url, data=data).status_code == 422  # the code exists now
