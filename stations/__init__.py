@@ -52,7 +52,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     extensions.migrate.init_app(app, extensions.db, directory=str(REPO_ROOT / "migrations"))
     extensions.csrf.init_app(app)
     extensions.htmx.init_app(app)
+    from .web import ratelimit_store  # noqa: F401  (registers the stationsfile:// limit storage)
+
     extensions.limiter.init_app(app)
+    _trust_proxies(app)
 
     from .web import i18n
 
@@ -125,6 +128,16 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     register_commands(app)
     return app
+
+
+def _trust_proxies(app: Flask) -> None:
+    """Behind TRUSTED_PROXIES reverse proxies the client's address, scheme and host come from their X-Forwarded-*
+    headers (limits, lockouts and the audit trail then see the real client); with 0 those headers are ignored."""
+    hops = int(app.config.get("TRUSTED_PROXIES") or 0)
+    if hops > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops)  # type: ignore[method-assign]
 
 
 def _mark_write_requests(app: Flask) -> None:

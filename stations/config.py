@@ -47,8 +47,14 @@ class Config:
     UPLOAD_MAX_BYTES = 10 * 1024 * 1024
     UPLOAD_ROOT = os.environ.get("UPLOAD_ROOT") or None  # default: <instance>/uploads (stations/uploads/storage.py)
 
-    RATELIMIT_STORAGE_URI = "memory://"
+    # Counted once for every worker and host: Redis when REDIS_URL is set, else a SQLite file in instance/ that the
+    # workers of one host share (stations/web/ratelimit_store.py). Never memory://, which counts per worker.
+    REDIS_URL = os.environ.get("REDIS_URL") or None
+    RATELIMIT_STORAGE_URI = REDIS_URL or f"stationsfile://{INSTANCE_PATH / 'ratelimits.sqlite'}"
     RATELIMIT_HEADERS_ENABLED = True
+    # Behind a reverse proxy: how many proxies in front of the app set X-Forwarded-For/-Proto/-Host (0: none, so
+    # those headers are ignored and a client cannot spoof its address). See deploy/nginx.conf.
+    TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
 
     CATALOG_PAGE_SIZE = 30
 
@@ -68,6 +74,7 @@ class Config:
 
 class TestConfig(Config):
     TESTING = True
+    RATELIMIT_STORAGE_URI = "memory://"  # each test app counts on its own (a shared file would leak across tests)
     ENV_NAME = "testing"
     SECRET_KEY = "test-secret-key-not-for-production"
     PASSWORD_HASH_METHOD = "scrypt:1024:8:1"  # fast hashing for the suite only
