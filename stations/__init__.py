@@ -36,6 +36,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
             SESSION_COOKIE_DOMAIN=None,
             REMEMBER_COOKIE_SECURE=True,
             DEBUG=False,
+            MFA_REQUIRED=True,  # 等保 level 3: two factors for administrators (security.md A9)
         )
 
     # 2. Extensions.
@@ -80,6 +81,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     # 5. Blueprints, one per feature.
     from .admin.views import bp as admin_bp
     from .api.views import bp as api_bp
+    from .auth.mfa_views import bp as mfa_bp
     from .auth.views import bp as auth_bp
     from .cases.track_views import bp as track_bp
     from .cases.views import bp as cases_bp
@@ -94,6 +96,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     for blueprint in (health_bp, auth_bp, home_bp, catalog_bp, sites_bp, admin_bp, api_bp, cases_bp, track_bp):
         app.register_blueprint(blueprint)
+    app.register_blueprint(mfa_bp)  # the second factor: /login/mfa, /account/mfa (issue 20)
     app.register_blueprint(open311_bp)  # machine API: CSRF-exempt, api_key instead of the session
     app.register_blueprint(open311_admin_bp)
     app.register_blueprint(enterprises_bp)  # the enterprise's pages (portal: above cases, clerks, ratings)

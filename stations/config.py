@@ -32,6 +32,10 @@ class Config:
     LOGIN_MAX_FAILURES = 5
     LOGIN_LOCK_MINUTES = 15
     LOGIN_RATE_LIMIT = "120 per minute"  # per client address; tablets of a station share one
+    # Two-factor sign-in (TOTP) for administrators and the central office: always in production, on elsewhere with
+    # STATIONS_MFA_REQUIRED=true. Others (and everyone in the demo) may enrol at /account/mfa.
+    MFA_REQUIRED = False
+    MFA_RATE_LIMIT = "10 per minute"  # code attempts per client address
 
     # Language: Chinese first (the msgids are Chinese), English by catalogue.
     BABEL_DEFAULT_LOCALE = "zh"
