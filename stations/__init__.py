@@ -120,7 +120,13 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(crossregion_admin_bp)  # /admin/crossregion: partners, outbox, inbox
     from .crossregion.case_views import bp as crossregion_cases_bp
 
-    app.register_blueprint(crossregion_cases_bp)  # /cases/<no>/xr-supplement: correction materials to the partner
+    app.register_blueprint(crossregion_cases_bp)
+    from .ops import metrics as ops_metrics
+
+    ops_metrics.init_app(app)  # request counts and latencies by route
+    app.register_blueprint(
+        ops_metrics.bp
+    )  # GET /metrics for operators (issue 20)  # /cases/<no>/xr-supplement: correction materials to the partner
     from .cases.xr_port import install as install_cross_region
     from .crossregion.case_link import FederationPort
 

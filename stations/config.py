@@ -59,6 +59,8 @@ class Config:
     # Behind a reverse proxy: how many proxies in front of the app set X-Forwarded-For/-Proto/-Host (0: none, so
     # those headers are ignored and a client cannot spoof its address). See deploy/nginx.conf.
     TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
+    # /metrics (Prometheus) for a scraper: "Authorization: Bearer <METRICS_TOKEN>"; administrators need none.
+    METRICS_TOKEN = os.environ.get("METRICS_TOKEN") or None
 
     CATALOG_PAGE_SIZE = 30
 

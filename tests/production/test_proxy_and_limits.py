@@ -105,3 +105,17 @@ def test_healthz_reports_redis_when_configured(app, monkeypatch):
     monkeypatch.setitem(app.config, "REDIS_URL", "redis://127.0.0.1:1/0")
     response = client.get("/healthz")
     assert response.status_code == 503 and response.get_json()["redis"] == "error"
+
+
+def test_metrics_for_operators_only(app, login_as, client, monkeypatch):
+    admin = login_as("admin")
+    admin.get("/catalog/")
+    body = admin.get("/metrics").get_data(as_text=True)
+    assert 'stations_http_requests_total{endpoint="catalog.index",method="GET",status="200"}' in body
+    assert "stations_http_request_seconds_bucket" in body and "stations_outbox_lag_seconds" in body
+    assert login_as("staff-ll").get("/metrics").status_code == 404
+    assert client.get("/metrics").status_code == 404
+    monkeypatch.setitem(app.config, "METRICS_TOKEN", "scrape-secret")
+    assert client.get("/metrics", headers={"Authorization": "Bearer wrong"}).status_code == 404
+    scraped = client.get("/metrics", headers={"Authorization": "Bearer scrape-secret"})
+    assert scraped.status_code == 200 and scraped.mimetype == "text/plain"
