@@ -29,8 +29,13 @@ class Config:
     # Accounts (security.md §0 and §2.1).
     PASSWORD_PROFILE = "dengbao"  # or "asvs"
     PASSWORD_MAX_AGE_DAYS = 90  # dengbao profile, staff-side accounts only
+    # Throttling by (username, address): 5 failures lock that pair for 15 minutes; failures from all addresses
+    # delay the next attempt for that username, doubling from 0.5 s up to 4 s (stations/auth/throttle.py).
     LOGIN_MAX_FAILURES = 5
     LOGIN_LOCK_MINUTES = 15
+    LOGIN_FREE_FAILURES = 3
+    LOGIN_DELAY_BASE_SECONDS = 0.5
+    LOGIN_DELAY_MAX_SECONDS = 4.0
     LOGIN_RATE_LIMIT = "120 per minute"  # per client address; tablets of a station share one
 
     # Language: Chinese first (the msgids are Chinese), English by catalogue.

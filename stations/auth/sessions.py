@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, logout_user
 
+from ..database import write_now
 from ..extensions import db, login_manager
 from ..timeutil import utcnow
 from ..web.caching import is_background_poll
@@ -113,8 +114,8 @@ def init_app(app: Flask) -> None:
         idle = now - seen_at > idle_limit(user).total_seconds()
         too_long = now - login_at > app.config["ABSOLUTE_TIMEOUT_HOURS"] * 3600
         if idle or too_long:
-            audit.record("session.timeout", "ok", user=user, detail="absolute" if too_long else "idle")
-            db.session.commit()
+            detail = "absolute" if too_long else "idle"
+            write_now(lambda: audit.record("session.timeout", "ok", user=user, detail=detail))  # often a GET
             logout_user()
             clear_session()
             flash(_l("长时间未操作或登录时间过长,已自动退出,请重新登录。"), "info")

@@ -1,0 +1,88 @@
+"""Refusals under concurrent writers (issue 18): every 403 is recorded, none becomes a 500.
+
+Two API writers take in cases for 15 s while an enterprise asks 100 times for a page it may not see. On SQLite a
+refusal's audit row used to be written from the GET's read transaction, which SQLite cannot upgrade once another
+request has written ("database is locked": 350 of 447 answers were 500). Runs on the suite's database engine
+(TEST_DATABASE_URL for PostgreSQL), on a database of its own that every request really commits to.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import Counter
+
+import pytest
+from flask import Flask
+from sqlalchemy import func, select
+
+from stations.auth import tokens
+from stations.auth.models import AuditEvent, User
+from stations.cases.models import Case
+from stations.extensions import db
+from tests import dbutil
+from tests.api.test_cases_api import intake_body, item_at
+from tests.conftest import AuthActions, build_database, make_test_app
+
+pytestmark = pytest.mark.own_database
+
+WRITE_SECONDS = 15
+DENIED_REQUESTS = 100
+CALLERS = 4
+
+
+@pytest.fixture
+def busy_app(tmp_path) -> Flask:
+    url = dbutil.test_database_url("_busy")
+    dbutil.reset_database(url)
+    app = make_test_app(url, UPLOAD_ROOT=str(tmp_path / "uploads"))
+    build_database(app, demo_cases=False)
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_refusals_are_403_and_audited_while_two_api_writers_commit(busy_app: Flask):
+    with busy_app.app_context():
+        staff = db.session.scalar(select(User).where(User.username == "staff-ll"))
+        headers = [{"Authorization": f"Bearer {tokens.issue_token(staff, f'writer-{n}')[1]}"} for n in range(2)]
+        body = intake_body(item_at("LL"))
+        db.session.commit()
+    stop = threading.Event()
+    writes: Counter[int] = Counter()
+
+    def writer(auth: dict[str, str]) -> None:
+        client = busy_app.test_client()
+        while not stop.is_set():
+            writes[client.post("/api/v1/cases", json=body, headers=auth).status_code] += 1
+
+    answers: Counter[int] = Counter()
+
+    def refused(client) -> None:
+        # Four callers in parallel, each spread over the writers' 15 s.
+        per_caller = DENIED_REQUESTS // CALLERS
+        for n in range(per_caller):
+            answers[client.get("/cases/").status_code] += 1
+            time.sleep(max(0.0, started + (n + 1) * WRITE_SECONDS / per_caller - time.monotonic()))
+
+    enterprise = busy_app.test_client()
+    assert AuthActions(enterprise).login("ent-gd").status_code == 303
+    threads = [threading.Thread(target=writer, args=(h,)) for h in headers]
+    callers = [threading.Thread(target=refused, args=(enterprise,)) for _ in range(CALLERS)]
+    started = time.monotonic()
+    for thread in threads + callers:
+        thread.start()
+    for thread in callers:
+        thread.join(120)
+    stop.set()
+    for thread in threads:
+        thread.join(30)
+    assert answers == {403: DENIED_REQUESTS}
+    assert set(writes) == {201} and writes[201] > 10, writes
+    with busy_app.app_context():
+        denied = db.session.scalar(
+            select(func.count(AuditEvent.id)).where(AuditEvent.event == "authz.denied", AuditEvent.username == "ent-gd")
+        )
+        assert denied == DENIED_REQUESTS
+        assert db.session.scalar(select(func.count(Case.id))) == writes[201]
