@@ -52,6 +52,13 @@ class Config:
     UPLOAD_MAX_BYTES = 10 * 1024 * 1024
     UPLOAD_ROOT = os.environ.get("UPLOAD_ROOT") or None  # default: <instance>/uploads (stations/uploads/storage.py)
 
+    # The site's public address (scheme, host, port): every absolute URL we hand out (the receipt's QR code, the
+    # Open311 discovery document) is built from it, never from the request's Host header. TRUSTED_HOSTS (Flask
+    # 3.1: other Host headers are answered 400) defaults to its host name, plus loopback outside production;
+    # set STATIONS_TRUSTED_HOSTS='["a.example", "b.example"]' to list others.
+    PUBLIC_URL = os.environ.get("PUBLIC_URL") or f"http://127.0.0.1:{os.environ.get('PORT', '5000')}"
+    TRUSTED_HOSTS: list[str] | None = None
+
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
 
@@ -76,6 +83,9 @@ class TestConfig(Config):
     ENV_NAME = "testing"
     SECRET_KEY = "test-secret-key-not-for-production"
     PASSWORD_HASH_METHOD = "scrypt:1024:8:1"  # fast hashing for the suite only
+    PUBLIC_URL = "http://localhost"  # the test client's host
+    LOGIN_DELAY_BASE_SECONDS = 0.01  # the throttle's delays, short for the suite
+    LOGIN_DELAY_MAX_SECONDS = 0.04
     # Loopback plus the made-up partner hosts of tests/crossregion (their transports never open a socket).
     FEDERATION_EGRESS_ALLOWLIST = [
         "http://127.0.0.1",

@@ -30,6 +30,7 @@ from ..domain.deadlines import WarnLevel
 from ..enterprises.models import Enterprise
 from ..extensions import csrf, db
 from ..sites import queries as sites_queries
+from ..web.params import parse_int
 from . import serializers
 from .views import ApiError, bp, json_response
 
@@ -107,7 +108,7 @@ def _param(name: str, allowed: tuple[str, ...]) -> str | None:
 
 def _page() -> int:
     raw = request.args.get("page", "1").strip() or "1"
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_PAGE:
+    if not 1 <= (parse_int(raw) or 0) <= MAX_PAGE:
         raise ApiError(400, "invalid_parameter", _("参数 %(name)s 无效。", name="page"))
     return int(raw)
 

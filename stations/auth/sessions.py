@@ -20,6 +20,7 @@ from ..timeutil import utcnow
 from ..web.caching import is_background_poll
 from ..web.errors import error_response
 from ..web.htmx import hx_location, is_htmx
+from ..web.params import parse_int
 from . import audit, tokens
 from .models import Role, User
 from .services import password_expired
@@ -36,9 +37,9 @@ def load_user(token: str) -> User | None:
     if tokens.bearer_request():
         return None  # an API call with a bearer token is authenticated by the token alone
     user_id, _, epoch = token.partition(":")
-    if not user_id.isdigit():
+    if parse_int(user_id) is None:
         return None
-    user = db.session.get(User, int(user_id))
+    user = db.session.get(User, parse_int(user_id))
     if user is None or not user.is_enabled or str(user.session_epoch) != epoch:
         return None
     return user

@@ -15,6 +15,7 @@ from ..auth.decorators import admin_required
 from ..extensions import csrf, db
 from ..timeutil import utcnow
 from ..web.htmx import hx_location, is_htmx, render, render_fragment
+from ..web.params import int_arg
 from . import admin_services, keys, queries, services
 from .admin_forms import KIND_LABELS, ActionForm, PartnerForm, PartnerItemForm, PartnerKeyForm
 from .models import OutboxMessage, OutboxStatus, PartnerItem, PartnerKey, PartnerRegion
@@ -229,7 +230,7 @@ def key_retire(partner_id: int, key_row_id: int):
 def outbox():
     raw = request.args.get("status", "")
     status = OutboxStatus(raw) if raw in {s.value for s in OutboxStatus} else None
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = int_arg("page", 1, minimum=1)
     return render("crossregion/outbox.html", rows=queries.outbox_rows(status, page), status=status, page=page)
 
 
@@ -249,5 +250,5 @@ def retry(message_id: str):
 @admin_bp.get("/inbox")
 @admin_required
 def inbox():
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = int_arg("page", 1, minimum=1)
     return render("crossregion/inbox.html", rows=queries.inbox_rows(page), page=page)

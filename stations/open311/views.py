@@ -19,6 +19,7 @@ from ..domain.case_flow import CaseFlowError
 from ..extensions import csrf, db, limiter
 from ..sites.models import Station
 from ..timeutil import utcnow
+from ..web.external import public_base
 from . import formats, intake, queries, resources, services
 from .errors import Open311Error, describe
 from .models import ApiKey
@@ -131,7 +132,7 @@ def discovery(fmt: str) -> Response:
     _jurisdiction()
     config = current_app.config
     data = resources.discovery(
-        config.get("OPEN311_ENDPOINT_URL") or request.url_root.rstrip("/") + bp.url_prefix,
+        config.get("OPEN311_ENDPOINT_URL") or public_base() + bp.url_prefix,
         config.get("OPEN311_CONTACT") or _("泾河新城政务服务中心。接入与问题反馈请联系系统管理员。"),
         config.get("OPEN311_KEY_SERVICE")
         or _("提交申请需要 API 密钥:由系统管理员在“系统管理 › API 密钥”签发,请向泾河新城政务服务中心申请。"),
