@@ -68,6 +68,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     filters.init_app(app)
     context.init_app(app)
 
+    from .uploads import scan
+
+    scan.init_app(app)  # logs whether uploads are virus-scanned
+
     # 4. Accounts and sessions.
     from .auth import sessions
 

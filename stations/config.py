@@ -51,6 +51,8 @@ class Config:
     MAX_CONTENT_LENGTH = 11 * 1024 * 1024  # one 10 MB material plus form overhead
     UPLOAD_MAX_BYTES = 10 * 1024 * 1024
     UPLOAD_ROOT = os.environ.get("UPLOAD_ROOT") or None  # default: <instance>/uploads (stations/uploads/storage.py)
+    # ClamAV daemon for uploads (stations/uploads/scan.py): a socket path or tcp://host:port; unset: scanning off.
+    CLAMD_SOCKET = os.environ.get("CLAMD_SOCKET") or None
 
     # The site's public address (scheme, host, port): every absolute URL we hand out (the receipt's QR code, the
     # Open311 discovery document) is built from it, never from the request's Host header. TRUSTED_HOSTS (Flask
@@ -84,6 +86,7 @@ class TestConfig(Config):
     SECRET_KEY = "test-secret-key-not-for-production"
     PASSWORD_HASH_METHOD = "scrypt:1024:8:1"  # fast hashing for the suite only
     PUBLIC_URL = "http://localhost"  # the test client's host
+    CLAMD_SOCKET = None  # tests that scan start their own daemon (tests/uploads/clamav.py)
     LOGIN_DELAY_BASE_SECONDS = 0.01  # the throttle's delays, short for the suite
     LOGIN_DELAY_MAX_SECONDS = 0.04
     # Loopback plus the made-up partner hosts of tests/crossregion (their transports never open a socket).

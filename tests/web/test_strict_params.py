@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from stations.web.params import parse_int
-from tests.cases.conftest import token, uploads  # noqa: F401 - a fixture
+from tests.cases.conftest import token
+from tests.cases.conftest import uploads as uploads  # a fixture
 from tests.enterprises.conftest import offered_item
 from tests.enterprises.test_apply import application, post
 
