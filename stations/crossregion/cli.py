@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 
 import click
@@ -13,6 +14,7 @@ from ..auth.models import Role, User
 from ..cases.models import Case, CaseEventRecord, Channel, MaterialStatus
 from ..cases.services import PARTNER_ROLE, CaseError, EventInput, MaterialInput, apply_event, receive_case
 from ..catalog.models import ServiceItem
+from ..database import is_transient
 from ..domain.case_flow import CaseEvent, CaseFlowError
 from ..enterprises.models import Enterprise
 from ..enterprises.services import add_document
@@ -33,6 +35,8 @@ from .models import (
 )
 from .services import partner_by_code
 
+log = logging.getLogger("stations.crossregion.worker")
+
 crossregion_group = AppGroup("crossregion", help="Cross-region (跨区通办) federation.")
 
 
@@ -43,17 +47,45 @@ crossregion_group = AppGroup("crossregion", help="Cross-region (跨区通办) fe
 @click.option("--max-seconds", type=float, default=0, help="Stop looping after this many seconds (0: never).")
 @click.option("--batch", type=int, default=50, help="Messages per partner and round.")
 def deliver_command(loop: bool, interval: float, until_empty: bool, max_seconds: float, batch: int) -> None:
-    """Deliver due outbox messages (a queue per partner, exponential backoff)."""
+    """Deliver due outbox messages (a queue per partner, exponential backoff).
+
+    With --loop it never exits on an error: a locked or unreachable database, a partner that fails, even a bug
+    are logged and the round is tried again after a pause that doubles up to a minute. Run it under a supervisor
+    that restarts it anyway (docs/deploy.md: systemd, Restart=always).
+    """
+    _log_to_stderr()
     region = current_app.config["REGION_CODE"]
     started = time.monotonic()
     total = 0
+    errors_in_a_row = 0
     while True:
-        delivered, _failed = deliver_once(region, batch=batch)
+        try:
+            delivered, failed = deliver_once(region, batch=batch)
+            errors_in_a_row = 0
+        except Exception as error:
+            db.session.rollback()
+            db.session.remove()
+            if not (loop or until_empty):
+                raise
+            errors_in_a_row += 1
+            pause = min(interval * 2**errors_in_a_row, 60.0)
+            transient = "transient " if is_transient(error) else ""
+            log.error(
+                "round failed (%serror %s: %s); next round in %.1f s", transient, type(error).__name__, error, pause
+            )
+            time.sleep(pause)
+            continue
         total += delivered
+        if delivered or failed:
+            log.info("round: %d delivered, %d failed attempts", delivered, failed)
         if not (loop or until_empty):
             break
-        if until_empty and pending_count() == 0:
-            break
+        try:
+            if until_empty and pending_count() == 0:
+                break
+        except Exception as error:
+            db.session.rollback()
+            log.error("could not count pending messages (%s)", error)
         if max_seconds and time.monotonic() - started > max_seconds:
             break
         if not delivered:
@@ -61,6 +93,16 @@ def deliver_command(loop: bool, interval: float, until_empty: bool, max_seconds:
     elapsed = time.monotonic() - started
     rate = total / elapsed if elapsed > 0 else 0.0
     click.echo(f"delivered {total} in {elapsed:.2f} s ({rate:.1f} messages/s), pending {pending_count()}")
+
+
+def _log_to_stderr() -> None:
+    """One line per round and per failed delivery on stderr (the journal, under systemd)."""
+    logger = logging.getLogger("stations.crossregion")
+    logger.setLevel(logging.INFO)
+    if not logger.hasHandlers():  # Flask's handler on the app's logger ("stations") usually serves
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        logger.addHandler(handler)
 
 
 @crossregion_group.command("set-partner")
