@@ -148,6 +148,7 @@ def list_services(fmt: str) -> Response:
 
 
 @bp.route(f"/services/<service_code>.{FMT}")
+@bp.route(f"/service/<service_code>.{FMT}")  # older clients ask in the singular: answered the same (liberal)
 @read_limit
 def service_definition(service_code: str, fmt: str) -> Response:
     station = _jurisdiction()
