@@ -1,6 +1,7 @@
 """Refusals under concurrent writers (issue 18): every 403 is recorded, none becomes a 500.
 
-Two API writers take in cases for 15 s while an enterprise asks 100 times for a page it may not see. On SQLite a
+Two API writers take in cases for 15 s while four users of four roles ask, 100 times in all, for pages they may
+not see. On SQLite a
 refusal's audit row used to be written from the GET's read transaction, which SQLite cannot upgrade once another
 request has written ("database is locked": 350 of 447 answers were 500). Runs on the suite's database engine
 (TEST_DATABASE_URL for PostgreSQL), on a database of its own that every request really commits to.
@@ -28,7 +29,8 @@ pytestmark = pytest.mark.own_database
 
 WRITE_SECONDS = 15
 DENIED_REQUESTS = 100
-CALLERS = 4
+# A role asking for a page it may not see, one of each kind of guard (staff, central office, administrator).
+REFUSALS = [("ent-gd", "/cases/"), ("clerk-ll", "/dashboard"), ("staff-ll", "/admin/"), ("central", "/cases/new")]
 
 
 @pytest.fixture
@@ -59,17 +61,19 @@ def test_refusals_are_403_and_audited_while_two_api_writers_commit(busy_app: Fla
 
     answers: Counter[int] = Counter()
 
-    def refused(client) -> None:
+    def refused(client, url: str) -> None:
         # Four callers in parallel, each spread over the writers' 15 s.
-        per_caller = DENIED_REQUESTS // CALLERS
+        per_caller = DENIED_REQUESTS // len(REFUSALS)
         for n in range(per_caller):
-            answers[client.get("/cases/").status_code] += 1
+            answers[client.get(url).status_code] += 1
             time.sleep(max(0.0, started + (n + 1) * WRITE_SECONDS / per_caller - time.monotonic()))
 
-    enterprise = busy_app.test_client()
-    assert AuthActions(enterprise).login("ent-gd").status_code == 303
+    callers = []
+    for username, url in REFUSALS:
+        caller = busy_app.test_client()
+        assert AuthActions(caller).login(username).status_code == 303
+        callers.append(threading.Thread(target=refused, args=(caller, url)))
     threads = [threading.Thread(target=writer, args=(h,)) for h in headers]
-    callers = [threading.Thread(target=refused, args=(enterprise,)) for _ in range(CALLERS)]
     started = time.monotonic()
     for thread in threads + callers:
         thread.start()
@@ -82,7 +86,9 @@ def test_refusals_are_403_and_audited_while_two_api_writers_commit(busy_app: Fla
     assert set(writes) == {201} and writes[201] > 10, writes
     with busy_app.app_context():
         denied = db.session.scalar(
-            select(func.count(AuditEvent.id)).where(AuditEvent.event == "authz.denied", AuditEvent.username == "ent-gd")
+            select(func.count(AuditEvent.id)).where(
+                AuditEvent.event == "authz.denied", AuditEvent.username.in_([u for u, _url in REFUSALS])
+            )
         )
         assert denied == DENIED_REQUESTS
         assert db.session.scalar(select(func.count(Case.id))) == writes[201]
