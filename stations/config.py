@@ -37,6 +37,10 @@ class Config:
     LOGIN_DELAY_BASE_SECONDS = 0.5
     LOGIN_DELAY_MAX_SECONDS = 4.0
     LOGIN_RATE_LIMIT = "120 per minute"  # per client address; tablets of a station share one
+    # Two-factor sign-in (TOTP) for administrators and the central office: always in production, on elsewhere with
+    # STATIONS_MFA_REQUIRED=true. Others (and everyone in the demo) may enrol at /account/mfa.
+    MFA_REQUIRED = False
+    MFA_RATE_LIMIT = "10 per minute"  # code attempts per client address
 
     # Language: Chinese first (the msgids are Chinese), English by catalogue.
     BABEL_DEFAULT_LOCALE = "zh"
@@ -56,13 +60,21 @@ class Config:
 
     # The site's public address (scheme, host, port): every absolute URL we hand out (the receipt's QR code, the
     # Open311 discovery document) is built from it, never from the request's Host header. TRUSTED_HOSTS (Flask
-    # 3.1: other Host headers are answered 400) defaults to its host name, plus loopback outside production;
+    # 3.1: other Host headers are answered 400) defaults to its host name plus loopback (health checks, /metrics);
     # set STATIONS_TRUSTED_HOSTS='["a.example", "b.example"]' to list others.
     PUBLIC_URL = os.environ.get("PUBLIC_URL") or f"http://127.0.0.1:{os.environ.get('PORT', '5000')}"
     TRUSTED_HOSTS: list[str] | None = None
 
-    RATELIMIT_STORAGE_URI = "memory://"
+    # Counted once for every worker and host: Redis when REDIS_URL is set, else a SQLite file in instance/ that the
+    # workers of one host share (stations/web/ratelimit_store.py). Never memory://, which counts per worker.
+    REDIS_URL = os.environ.get("REDIS_URL") or None
+    RATELIMIT_STORAGE_URI = REDIS_URL or f"stationsfile://{INSTANCE_PATH / 'ratelimits.sqlite'}"
     RATELIMIT_HEADERS_ENABLED = True
+    # Behind a reverse proxy: how many proxies in front of the app set X-Forwarded-For/-Proto/-Host (0: none, so
+    # those headers are ignored and a client cannot spoof its address). See deploy/nginx.conf.
+    TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
+    # /metrics (Prometheus) for a scraper: "Authorization: Bearer <METRICS_TOKEN>"; administrators need none.
+    METRICS_TOKEN = os.environ.get("METRICS_TOKEN") or None
 
     CATALOG_PAGE_SIZE = 30
 
@@ -82,6 +94,7 @@ class Config:
 
 class TestConfig(Config):
     TESTING = True
+    RATELIMIT_STORAGE_URI = "memory://"  # each test app counts on its own (a shared file would leak across tests)
     ENV_NAME = "testing"
     SECRET_KEY = "test-secret-key-not-for-production"
     PASSWORD_HASH_METHOD = "scrypt:1024:8:1"  # fast hashing for the suite only

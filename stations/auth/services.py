@@ -63,10 +63,13 @@ def authenticate(username: str, password: str) -> LoginResult:
             user.failed_logins = limits.account_failures + 1
         if limits.pair_failures + 1 >= current_app.config["LOGIN_MAX_FAILURES"]:
             audit.record("auth.lockout", "ok", user=user, username=key, detail=f"ip={audit.client_ip()}")
-            if user is not None:
-                user.locked_until = now + timedelta(minutes=current_app.config["LOGIN_LOCK_MINUTES"])
         db.session.flush()
         return LoginResult(None, "invalid")
+    if user.locked_until and user.locked_until > now:
+        # Set by the second step (five wrong TOTP codes, mfa.py), which only a holder of the password can reach:
+        # told only after the right password, so it neither names accounts nor lets strangers lock them.
+        audit.record("auth.login", "locked", user=user)
+        return LoginResult(None, "locked")
     user.failed_logins = 0
     user.locked_until = None
     user.last_login_at = now
