@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, SecurityError
 
+from ..database import is_transient
 from ..extensions import db
 from .htmx import add_vary, hx_retarget, is_htmx
 
@@ -69,5 +70,10 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(Exception)
     def unhandled(error: Exception):
         db.session.rollback()
+        if is_transient(error):  # the database stayed busy beyond the busy timeout: ask the client to retry
+            app.logger.warning("Database busy, answered 503: %s", error)
+            response = error_response(503, _("系统繁忙,请稍后再试。"), "busy")
+            response.headers["Retry-After"] = "2"
+            return response
         app.logger.exception("Unhandled error")
         return error_response(500)
