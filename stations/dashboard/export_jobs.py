@@ -87,9 +87,15 @@ def save(directory: Path, job: Job) -> None:
         with os.fdopen(fd, "w", encoding="utf-8") as file:
             json.dump(asdict(job), file, ensure_ascii=False)
         os.replace(tmp, _state_path(directory, job.token))
+        _stamp(_state_path(directory, job.token), job.updated)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _stamp(path: Path, moment: float) -> None:
+    """Date the file by the app's clock: cleanup() ages files by that clock, not the filesystem's."""
+    os.utime(path, (moment, moment))
 
 
 def load(directory: Path, token: str) -> Job | None:
@@ -186,6 +192,7 @@ def run(directory: Path, token: str) -> None:
             rows = case_exports.iter_rows(job.table, user, job.args)
             exports.write_file(job.fmt, part, job.table, headers, _counted(rows, directory, job))
         os.replace(part, output_path(directory, job))
+        _stamp(output_path(directory, job), epoch_seconds())
         job.total = job.written  # the cases may have changed since the count
         job.status = DONE
     except Exception:
