@@ -11,7 +11,7 @@ from pypinyin import Style, lazy_pinyin
 from sqlalchemy import func, select
 from stdnum.cn import uscc as uscc_lib
 
-from .auth.models import Role, User
+from .auth.models import DepartmentDuty, Role, User
 from .auth.services import hash_password
 from .calendar import services as calendar_services
 from .catalog.demo_catalog import DEPARTMENTS, build_catalog, station_scope
@@ -95,6 +95,7 @@ ACCOUNTS = [
     ("clerk-qh", "办事专员 刘洋", Role.CLERK, "QH", None),
     ("ent-gd", "泾河示例光电子 经办人", Role.ENTERPRISE, None, 0),
     ("ent-qn", "陕西示例氢能 经办人", Role.ENTERPRISE, None, 1),
+    ("comm-ll", "两链园区行政专员 孙浩", Role.COMMISSIONER, "LL", None),
 ]
 
 
@@ -243,6 +244,32 @@ def seed_accounts(stations: dict[str, Station], enterprises: list[Enterprise]) -
     db.session.flush()
 
 
+# username, display name, department code, duty: the back office behind the centre (业务口)
+DEPARTMENT_ACCOUNTS = [
+    ("dept-rs", "人社业务口 审查员 周静", "SB", DepartmentDuty.EXAMINER),
+    ("dept-kf", "开发建设部 联络员 何伟", "KFJS", DepartmentDuty.CONTACT),
+]
+
+
+def seed_department_accounts() -> None:
+    existing = set(db.session.scalars(select(User.username)))
+    departments = {d.code: d for d in db.session.scalars(select(Department))}
+    for username, display, department_code, duty in DEPARTMENT_ACCOUNTS:
+        if username in existing:
+            continue
+        db.session.add(
+            User(
+                username=username,
+                display_name=display,
+                role=Role.DEPARTMENT,
+                department_id=departments[department_code].id,
+                department_duty=duty,
+                password_hash=hash_password(DEMO_PASSWORD),
+            )
+        )
+    db.session.flush()
+
+
 # enterprise index -> clerk username (ent-gd is a client of clerk-ll, contract.md)
 CLERK_CHOICES = [(0, "clerk-ll"), (1, "clerk-qh")]
 
@@ -298,6 +325,7 @@ def seed_demo(today: date | None = None, *, cases: bool = True) -> None:
     seed_partner_agreements()
     enterprises = seed_enterprises(stations)
     seed_accounts(stations, enterprises)
+    seed_department_accounts()
     seed_clerk_choices(enterprises)
     seed_clerk_profiles()
     if cases:

@@ -29,6 +29,7 @@ from ..domain.case_flow import CaseEvent, CaseStatus
 from ..domain.deadlines import WarnLevel
 from ..enterprises.models import Enterprise
 from ..extensions import csrf, db
+from ..idempotency import idempotent
 from ..sites import queries as sites_queries
 from . import serializers
 from .views import ApiError, bp, json_response
@@ -183,6 +184,7 @@ def _intake_channel(user: User, station_code: str) -> Channel:
 
 @bp.post("/cases")
 @login_required
+@idempotent("api.cases.create")
 def create_case():
     user = _user()
     if user.role not in (Role.STAFF, Role.CLERK, Role.ENTERPRISE):

@@ -44,6 +44,7 @@ from ..enterprises import queries as enterprise_queries
 from ..enterprises import services as enterprise_services
 from ..enterprises.models import Document, Enterprise, TrustLevel
 from ..extensions import db
+from ..idempotency import idempotent
 from ..sites import queries as sites_queries
 from ..sites.models import Station, StationKind
 from ..timeutil import business_today
@@ -824,6 +825,7 @@ def _intake_problems(user: User) -> tuple[Station | None, Enterprise | None, obj
 
 @bp.route("/new", methods=["POST"])
 @staff_required
+@idempotent("cases.intake")  # a double tap or a retry after a lost answer makes one case
 def create():
     user = _user()
     form = IntakeForm()

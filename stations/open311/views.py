@@ -17,6 +17,7 @@ from ..cases.labels import CASE_ERROR_MESSAGES
 from ..cases.services import CaseError
 from ..domain.case_flow import CaseFlowError
 from ..extensions import csrf, db, limiter
+from ..idempotency import idempotent
 from ..sites.models import Station
 from ..timeutil import utcnow
 from . import formats, intake, queries, resources, services
@@ -73,6 +74,12 @@ def _rate_key() -> str:
     if raw:
         return "open311-key:" + queries.hash_key(raw)[:32]
     return "open311-ip:" + (request.remote_addr or "")
+
+
+def _api_key_caller() -> str | None:
+    """Idempotency is per integration key (hashed, as for the limits); a request without one is refused anyway."""
+    raw = request.form.get("api_key") or request.args.get("api_key")
+    return "open311-key:" + queries.hash_key(raw)[:32] if raw else None
 
 
 def _read_limit() -> str:
@@ -159,6 +166,7 @@ def service_definition(service_code: str, fmt: str) -> Response:
 
 @bp.route(f"/requests.{FMT}", methods=["POST"])
 @limiter.limit(_write_limit, key_func=_rate_key)
+@idempotent("open311.requests.create", caller=_api_key_caller)
 def create_request(fmt: str) -> Response:
     """POST requests: an ONLINE case in RECEIVED at the chosen station (form-encoded, or multipart with media)."""
     key = _api_key(required=True)

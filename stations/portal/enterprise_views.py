@@ -42,6 +42,7 @@ from ..enterprises import services as enterprise_services
 from ..enterprises.forms import DocumentForm
 from ..enterprises.models import Document, Enterprise, TrustLevel
 from ..extensions import db
+from ..idempotency import idempotent
 from ..notifications.models import NotificationKind
 from ..notifications.services import notify, notify_station_staff
 from ..sites.models import Station
@@ -276,6 +277,7 @@ def _apply_again(user: User, form: ApplyForm, errors: list[str], checklist: _Che
 
 @bp.route("/apply", methods=["POST"])
 @enterprise_required
+@idempotent("enterprises.apply")
 def apply_submit():
     """File an online application: a case RECEIVED (channel ONLINE) in the chosen station's queue."""
     user = _user()
