@@ -11,6 +11,8 @@ TASKS: dict[str, str] = {
     "crossregion.deliver": "stations.crossregion.delivery:delivery_job",
     "idempotency.purge": "stations.idempotency.service:purge_job",
     "jobs.selftest": "stations.jobs.selftest:selftest_job",  # used by the tests and the rehearsal
+    "cases.deem_accepted": "stations.cases.jobs:deem_accepted_job",  # issue 12: the legal clock
+    "cases.warnings": "stations.cases.jobs:warnings_job",  # issue 12: yellow / red / 容缺 warnings, digests
 }
 
 
@@ -25,4 +27,6 @@ SCHEDULE: tuple[Periodic, ...] = (
     Periodic("crossregion.deliver", "minute"),
     Periodic("notifications.expiring", "day", at="07:00"),
     Periodic("idempotency.purge", "day", at="03:00"),
+    Periodic("cases.deem_accepted", "day", at="00:30"),  # before the day's warnings
+    Periodic("cases.warnings", "day", at="07:00"),  # before the halls open
 )

@@ -75,3 +75,12 @@ def test_the_daily_command(app):
 
     result = CliRunner().invoke(cases_group, ["warnings"], obj=app.cli)
     assert result.exit_code == 0 and "case warnings:" in result.output
+
+
+def test_the_daily_jobs_are_on_the_job_runner(app):
+    from stations.jobs.tasks import SCHEDULE, TASKS
+
+    assert {"cases.deem_accepted", "cases.warnings"} <= {p.task for p in SCHEDULE} <= set(TASKS)
+    from stations.cases.jobs import deem_accepted_job, warnings_job
+
+    assert "deemed accepted" in deem_accepted_job() and "digests" in warnings_job()

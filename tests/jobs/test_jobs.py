@@ -54,16 +54,34 @@ def test_unknown_task_is_refused(app):
     ("instant", "expected"),
     [
         # 16:30 UTC on 4 December is 00:30 on the 5th in Shanghai: the day's slot is the 5th, before 07:00
-        ("2026-12-04T16:30:00", {"crossregion.deliver@2026-12-05T00:30", "idempotency.purge@none"}),
+        (
+            "2026-12-04T16:30:00",
+            {
+                "crossregion.deliver@2026-12-05T00:30",
+                "idempotency.purge@none",
+                "cases.deem_accepted@2026-12-05",  # issue 12: 00:30, before the day's warnings
+                "cases.warnings@none",
+            },
+        ),
         (
             "2026-12-04T23:10:00",
             {
                 "crossregion.deliver@2026-12-05T07:10",
                 "notifications.expiring@2026-12-05",
                 "idempotency.purge@2026-12-05",
+                "cases.deem_accepted@2026-12-05",
+                "cases.warnings@2026-12-05",
             },
         ),
-        ("2026-12-31T16:00:00", {"crossregion.deliver@2027-01-01T00:00", "idempotency.purge@none"}),
+        (
+            "2026-12-31T16:00:00",
+            {
+                "crossregion.deliver@2027-01-01T00:00",
+                "idempotency.purge@none",
+                "cases.deem_accepted@none",
+                "cases.warnings@none",
+            },
+        ),
     ],
 )
 def test_slots_are_business_time(instant, expected):
