@@ -97,6 +97,9 @@ class FederationPort:
 def _forward(case: Case, partner_code: str, now: datetime) -> None:
     from .services import forward_case  # services imports this module's handlers
 
+    if case.enterprise.uscc is None:
+        # A person (issue 12) has no credit code, which the federation protocol requires: by post only (manual.py).
+        raise CaseError("partner_unavailable")
     choices = partners_for_item(case.item_id)
     chosen = next((c for c in choices if c.code == partner_code), None) if partner_code else None
     if chosen is None and not partner_code and choices:

@@ -209,7 +209,9 @@ def demo_forward_command(partner_code: str, count: int, station_code: str) -> No
     )
     if item is None:
         raise click.ClickException(f"{partner_code} handles no item offered at {station_code}")
-    enterprises = list(db.session.scalars(select(Enterprise).order_by(Enterprise.id).limit(20)))
+    enterprises = list(
+        db.session.scalars(select(Enterprise).where(Enterprise.uscc.is_not(None)).order_by(Enterprise.id).limit(20))
+    )
     for number in range(count):
         enterprise = enterprises[number % len(enterprises)]
         inputs = []
