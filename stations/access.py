@@ -13,6 +13,11 @@ from .auth.models import Role, User
 from .cases.models import Case
 from .clerks.models import ClerkChoice
 from .domain.case_flow import Actor
+from .enterprises.models import TrustLevel
+
+# Documents that count as checked when reused for a case: an electronic licence (A) or an original a window has
+# seen (B). Self-uploaded files (C) wait for staff (cases/intake.py applies this at every entry point).
+VERIFIED_TRUST = frozenset({TrustLevel.A, TrustLevel.B})
 
 
 def current_clients_of(clerk: User) -> Select:

@@ -19,10 +19,11 @@ from sqlalchemy import select
 from ..access import actor_for
 from ..auth import tokens
 from ..auth.models import Role, User
+from ..cases import intake
 from ..cases import queries as case_queries
 from ..cases import services as case_services
-from ..cases.labels import CASE_ERROR_MESSAGES, DELIVERY_MODES, FLOW_ERROR_MESSAGES
-from ..cases.models import Case, Channel, MaterialStatus
+from ..cases.labels import CASE_ERROR_MESSAGES, FLOW_ERROR_MESSAGES
+from ..cases.models import Case
 from ..catalog import queries as catalog_queries
 from ..domain import case_flow, identifiers
 from ..domain.case_flow import CaseEvent, CaseStatus
@@ -152,12 +153,13 @@ def get_case(case_no: str):
 # --- intake -------------------------------------------------------------------------------------------------------
 
 
-def _materials(body: dict[str, Any], item) -> list[case_services.MaterialInput]:
+def _claims(body: dict[str, Any], item) -> dict[int, str]:
+    """The body's ``materials`` as material id -> claim (VERIFIED or MISSING); intake.checklist decides what counts."""
     raw = body.get("materials", [])
     if not isinstance(raw, list) or len(raw) > 100:
         raise _invalid("materials")
     by_code = {material.code: material for material in item.materials}
-    result: dict[int, case_services.MaterialInput] = {}
+    result: dict[int, str] = {}
     for entry in raw:
         if not isinstance(entry, dict) or set(entry) - {"code", "status"}:
             raise _invalid("materials")
@@ -171,14 +173,8 @@ def _materials(body: dict[str, Any], item) -> list[case_services.MaterialInput]:
             raise ApiError(422, "invalid_material_status", _("材料状态只能是 VERIFIED 或 MISSING。"))
         if material.id in result:
             raise ApiError(422, "duplicate_material", _("材料 %(code)s 重复。", code=code[:20]))
-        result[material.id] = case_services.MaterialInput(material.id, MaterialStatus(status.strip().upper()))
-    return list(result.values())
-
-
-def _intake_channel(user: User, station_code: str) -> Channel:
-    if user.role is Role.ENTERPRISE:
-        return Channel.ONLINE
-    return Channel.COMPREHENSIVE if station_code == "ZX" else Channel.STATION
+        result[material.id] = status.strip().upper()
+    return result
 
 
 @bp.post("/cases")
@@ -205,7 +201,8 @@ def create_case():
     enterprise = db.session.scalar(select(Enterprise).where(Enterprise.uscc == uscc))
     if enterprise is None:
         raise ApiError(422, "unknown_enterprise", _("没有该统一社会信用代码的企业,请先登记企业。"))
-    materials = _materials(body, item)
+    claims = _claims(body, item)
+    channel = intake.intake_channel(user, station)
 
     if not applicant_name:  # the person filing: the enterprise user online, else the enterprise's contact
         applicant_name = user.display_name if user.role is Role.ENTERPRISE else (enterprise.contact_name or "")
@@ -215,10 +212,10 @@ def create_case():
             station=station,
             item=item,
             enterprise=enterprise,
-            channel=_intake_channel(user, station.code),
+            channel=channel,
             applicant_name=applicant_name or enterprise.name,
             applicant_phone=applicant_phone or None,
-            materials=materials,
+            materials=intake.checklist(item, channel, claims),
         )
     except case_services.CaseError as error:
         db.session.rollback()
@@ -251,7 +248,7 @@ def _event_input(body: dict[str, Any]) -> tuple[CaseEvent, int, case_services.Ev
     if not isinstance(signed, bool):
         raise _invalid("commitment_signed")
     delivery_mode = _text(body, "delivery_mode", max_length=16).upper()
-    if delivery_mode and delivery_mode not in DELIVERY_MODES:  # the case pages' 送达方式
+    if delivery_mode and delivery_mode not in case_flow.DELIVERY_MODE_CODES:  # an unknown value of the enum
         raise _invalid("delivery_mode")
     data = case_services.EventInput(
         note=_text(body, "note"),

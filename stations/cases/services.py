@@ -284,6 +284,8 @@ def facts_for(case: Case, now: datetime | None = None, event_input: EventInput |
             for d in case.deficiencies
         ),
         reason=event_input.reason,
+        note=event_input.note or event_input.reason,
+        delivery_mode=event_input.delivery_mode,
         resume_status=case.status_before_correction,
         # Only a RECEIVED case can be forwarded: don't ask the port (one query per request) for the others.
         xr_partner_available=case.status is CaseStatus.RECEIVED
@@ -520,7 +522,7 @@ def _issue(case: Case, user: User, data: EventInput, now: datetime) -> None:
 
 def _deliver(case: Case, user: User, data: EventInput, now: datetime) -> None:
     case.delivered_at = now
-    case.delivery_mode = data.delivery_mode or "COUNTER"
+    case.delivery_mode = data.delivery_mode or case_flow.DEFAULT_DELIVERY_MODE
 
 
 def _forward(case: Case, user: User, data: EventInput, now: datetime) -> None:

@@ -22,7 +22,7 @@ from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
-from ..access import actor_for, current_clients_of
+from ..access import VERIFIED_TRUST, actor_for, current_clients_of
 from ..auth.decorators import roles_required, staff_required
 from ..auth.models import Role, User
 from ..calendar.services import current_calendar
@@ -42,24 +42,22 @@ from ..domain.case_flow import (
 from ..domain.deadlines import WarnLevel, remaining_working_days
 from ..enterprises import queries as enterprise_queries
 from ..enterprises import services as enterprise_services
-from ..enterprises.models import Document, Enterprise, TrustLevel
+from ..enterprises.models import Document, Enterprise
 from ..extensions import db
 from ..sites import queries as sites_queries
-from ..sites.models import Station, StationKind
+from ..sites.models import Station
 from ..timeutil import business_today
 from ..uploads.storage import UploadRejected, discard, read_checked, send_stored, store_bytes, upload_root
 from ..web.errors import error_response
 from ..web.htmx import fragment_for, hx_trigger, is_htmx, render, render_fragment
-from . import page_queries, queries, services
+from . import intake, page_queries, queries, services
 from .forms import EnterpriseForm, EventForm, IntakeForm, SupplyForm
 from .guide import OTHER_EVENT_LABELS, applicant_guide, plain_event
 from .labels import (
     CASE_ERROR_MESSAGES,
-    DELIVERY_MODES,
     EVENTS_WITH_NOTE,
     EVENTS_WITH_REASON,
     FLOW_ERROR_MESSAGES,
-    NOTE_REQUIRED,
     ROW_EVENTS,
     deficiency_tag,
     template_labels,
@@ -67,7 +65,7 @@ from .labels import (
 )
 from .models import Case, Channel, Deficiency, MaterialStatus
 from .queries import QueueFilters
-from .services import CaseError, EventInput, MaterialInput, StaleCase, facts_for
+from .services import CaseError, EventInput, StaleCase, facts_for
 from .xr_port import PartnerChoice
 from .xr_port import port as xr_port
 
@@ -88,7 +86,6 @@ LEDGER_PAGE_SIZE = 20
 # One intake may carry a file per material: the request may be this many uploads large (each is checked
 # against UPLOAD_MAX_BYTES on its own); other requests keep the app's MAX_CONTENT_LENGTH.
 INTAKE_MAX_FILES = 8
-VERIFIED_TRUST = (TrustLevel.A, TrustLevel.B)
 
 
 @bp.url_value_preprocessor
@@ -460,18 +457,12 @@ def event(case_no: str, event_name: str):
         if form.note.errors or form.reason.errors:
             return _refused(user, case_no, 422, _("填写的内容过长,请精简后重试。"), event=event.value)
         return _refused(user, case_no, 422, _("提交的内容有误,请检查后重试。"), event=event.value)
-    if event in NOTE_REQUIRED and not form.note.data:
-        return _refused(user, case_no, 422, str(NOTE_REQUIRED[event]), event=event.value)
-    delivery_mode = ""
-    if event is CaseEvent.DELIVER:
-        delivery_mode = form.delivery_mode.data or "COUNTER"
-        if delivery_mode not in DELIVERY_MODES:
-            return _refused(user, case_no, 422, _("请选择送达方式。"), event=event.value)
+    # What the note, the reason and the delivery mode must hold is the core's rule (case_flow's form guards).
     data = EventInput(
         note=form.note.data or "",
         reason=form.reason.data or "",
         commitment_signed=bool(form.commitment_signed.data),
-        delivery_mode=delivery_mode,
+        delivery_mode=(form.delivery_mode.data or "") if event is CaseEvent.DELIVER else "",
         verified_material_ids=list(form.verified_material_ids.data or []),
         partner_code=form.partner_code.data or "",
     )
@@ -751,50 +742,14 @@ def new():
     return render("cases/new.html", INTAKE_FRAGMENTS, **_intake_context(_user(), request.args))
 
 
-@dataclass
-class _Checklist:
-    inputs: list[MaterialInput]
-    uploads: dict[int, tuple[bytes, str, str, str]]  # material id -> (data, content type, file name, material name)
-    choices: dict[int, str]
-    errors: dict[int, str]
-
-
-def _read_checklist(item, enterprise: Enterprise | None) -> _Checklist:
+def _read_checklist(item, enterprise: Enterprise | None, channel: Channel) -> intake.FormChecklist:
     """Each material's choice: 已核验, 缺, a document from the store (``doc:<id>``) or a file (checked, not stored)."""
-    checklist = _Checklist(inputs=[], uploads={}, choices={}, errors={})
-    if item is None:
-        return checklist
-    names = [m.name for m in item.materials]
-    documents = (
-        {d.id: d for d in enterprise_queries.valid_documents(enterprise.id, business_today(), names)}
-        if enterprise
-        else {}
-    )
+    documents = {}
+    if item is not None and enterprise is not None:
+        names = [m.name for m in item.materials]
+        documents = {d.id: d for d in enterprise_queries.valid_documents(enterprise.id, business_today(), names)}
     max_bytes = current_app.config["UPLOAD_MAX_BYTES"]
-    for material in item.materials:
-        choice = request.form.get(f"m{material.id}", "MISSING")
-        checklist.choices[material.id] = choice
-        upload = request.files.get(f"f{material.id}")
-        if upload is not None and upload.filename:
-            try:
-                data, content_type = read_checked(upload)
-            except UploadRejected as rejected:
-                checklist.errors[material.id] = upload_message(rejected.code, max_bytes)
-                continue
-            checklist.uploads[material.id] = (data, content_type, upload.filename, material.name)
-            continue
-        if choice == "VERIFIED":
-            checklist.inputs.append(MaterialInput(material.id, MaterialStatus.VERIFIED))
-        elif choice.startswith("doc:"):
-            document = documents.get(int(choice[4:])) if choice[4:].isdigit() else None
-            if document is None or document.material_name != material.name:
-                checklist.errors[material.id] = str(CASE_ERROR_MESSAGES["document_not_yours"])
-                continue
-            status = MaterialStatus.VERIFIED if document.trust_level in VERIFIED_TRUST else MaterialStatus.PROVIDED
-            checklist.inputs.append(MaterialInput(material.id, status, document.id))
-        else:
-            checklist.inputs.append(MaterialInput(material.id, MaterialStatus.MISSING))
-    return checklist
+    return intake.read_form_checklist(item, channel, request.form, request.files, documents, max_bytes=max_bytes)
 
 
 def _intake_problems(user: User) -> tuple[Station | None, Enterprise | None, object, list[str]]:
@@ -829,7 +784,8 @@ def create():
     form = IntakeForm()
     station, enterprise, item, errors = _intake_problems(user)
     form_ok = form.validate_on_submit()
-    checklist = _read_checklist(item, enterprise)
+    channel = intake.intake_channel(user, station) if station else Channel.STATION
+    checklist = _read_checklist(item, enterprise, channel)
     if errors or not form_ok or checklist.errors:
         return _intake_again(user, form, errors, checklist)
     xr_partner = form.xr_partner.data or None
@@ -837,16 +793,15 @@ def create():
         return _intake_again(user, form, [str(CASE_ERROR_MESSAGES["partner_unavailable"])], checklist)
     stored: list = []
     try:
-        # Uploaded at the counter: the original was in hand, so the material counts as checked.
         inputs = list(checklist.inputs) + services.file_uploads(
-            checklist.uploads, enterprise=enterprise, user=user, status=MaterialStatus.VERIFIED, stored=stored
+            checklist.uploads, enterprise=enterprise, user=user, status=intake.upload_status(channel), stored=stored
         )
         case = services.receive_case(
             user=user,
             station=station,
             item=item,
             enterprise=enterprise,
-            channel=Channel.COMPREHENSIVE if station.kind is StationKind.CENTER else Channel.STATION,
+            channel=channel,
             applicant_name=form.applicant_name.data,
             applicant_phone=form.applicant_phone.data,
             is_agent=bool(form.is_agent.data),
@@ -864,7 +819,7 @@ def create():
     return redirect(url_for("cases.show", case_no=case.case_no), 303)
 
 
-def _intake_again(user: User, form: IntakeForm, errors: list[str], checklist: _Checklist) -> Response:
+def _intake_again(user: User, form: IntakeForm, errors: list[str], checklist: intake.FormChecklist) -> Response:
     """422: the intake page with every message, the choices kept (files must be chosen again)."""
     context = _intake_context(
         user,

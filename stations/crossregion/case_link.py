@@ -16,6 +16,7 @@ from datetime import datetime
 from flask import has_request_context, request
 from sqlalchemy import select
 
+from ..cases import intake
 from ..cases import services as case_services
 from ..cases.models import Case, Channel, MaterialStatus
 from ..cases.services import CaseError, MaterialInput
@@ -23,7 +24,7 @@ from ..cases.xr_port import PartnerChoice
 from ..catalog.models import ServiceItem
 from ..domain import identifiers
 from ..domain.case_flow import STATUS_LABELS, CaseEvent, CaseFlowError, CaseStatus
-from ..enterprises.models import Document, Enterprise, EnterpriseKind, TrustLevel
+from ..enterprises.models import Enterprise, EnterpriseKind
 from ..enterprises.queries import by_credit_code
 from ..enterprises.services import add_document
 from ..extensions import db
@@ -217,18 +218,15 @@ def _materials(item: ServiceItem, enterprise: Enterprise, materials: list[dict])
         if content_type is None:
             raise ProtocolError("material_type", entry["name"])
         decoded.append((entry["name"], data, content_type))
-    inputs = []
+    given = {}
     for name, data, content_type in decoded:  # files are written only once every material passed
         stored = store_bytes(data, content_type, name, enterprise_id=enterprise.id, user_id=None)
-        document = Document(
-            enterprise_id=enterprise.id, material_name=name[:200], file_id=stored.id, trust_level=TrustLevel.C
-        )
-        db.session.add(document)
-        db.session.flush()
+        document = intake.untrusted_document(enterprise.id, name, stored)
         material = by_name.get(name)
         if material is not None:
-            inputs.append(MaterialInput(material.id, MaterialStatus.PROVIDED, document.id))
-    return inputs
+            given[material.id] = document
+    # Only what came (a supplement files just those): the rest of a new case's checklist is MISSING anyway.
+    return [entry for entry in intake.checklist(item, Channel.XR_INBOUND, given) if entry.item_material_id in given]
 
 
 def receive_forwarded(partner: PartnerRegion, transfer: Transfer, payload: dict, now: datetime) -> Case:
