@@ -122,6 +122,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from .cli import register_commands
 
     register_commands(app)
+
+    # 7. The demo never reaches production: no start on a database that holds demo accounts or demo keys.
+    from .demo.guard import refuse_demo_data_at_start
+
+    refuse_demo_data_at_start(app)
     return app
 
 

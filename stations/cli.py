@@ -9,37 +9,11 @@ from .extensions import db
 
 
 def register_commands(app: Flask) -> None:
-    @app.cli.command("seed-demo")
-    @click.option("--cases", "case_count", type=int, default=0, help="Also top the synthetic scale-test cases up to N.")
-    @click.option(
-        "--if-empty",
-        is_flag=True,
-        help="Skip the base demo data when stations exist (demo cases are still added once).",
-    )
-    def seed_demo_command(case_count: int, if_empty: bool) -> None:
-        """Load the demo data of contract.md, demo cases included (running it twice changes nothing)."""
-        import time
+    demo = app.config.get("ENV_NAME") != "production"  # the demo's commands do not exist in production
+    if demo:
+        from .demo.cli import seed_demo_command
 
-        from sqlalchemy import func, select
-
-        from .demo import seed_demo
-        from .demo_cases import seed_demo_cases
-        from .demo_scale import seed_synthetic_cases
-        from .sites.models import Station
-
-        started = time.perf_counter()
-        if if_empty and db.session.scalar(select(func.count(Station.id))):
-            added = seed_demo_cases()
-            db.session.commit()
-            click.echo(f"demo data already present ({added} demo cases added)")
-        else:
-            seed_demo()
-            db.session.commit()
-            click.echo(f"demo data loaded ({time.perf_counter() - started:.1f} s)")
-        if case_count:
-            added = seed_synthetic_cases(case_count, report=click.echo)
-            db.session.commit()
-            click.echo(f"{added} synthetic cases added ({time.perf_counter() - started:.1f} s in all)")
+        app.cli.add_command(seed_demo_command)
 
     @app.cli.group("api-token")
     def api_token_group() -> None:
@@ -118,16 +92,8 @@ def register_commands(app: Flask) -> None:
 
     from .crossregion.cli import crossregion_group
 
-    @crossregion_group.command("init-demo-db")
-    def init_demo_db_command() -> None:
-        """Create the tables of an empty demonstration database and load the demo data without its cases
-        (scripts/two_districts.py; never on real data). Here, not in crossregion: the demo data spans features
-        above it (ratings)."""
-        from .demo import seed_demo
+    if demo:
+        from .demo.cli import add_init_demo_db
 
-        db.create_all()
-        seed_demo(cases=False)
-        db.session.commit()
-        click.echo("schema and demo data ready")
-
+        add_init_demo_db(crossregion_group)
     app.cli.add_command(crossregion_group)  # crossregion deliver | set-partner | demo-forward | demo-advance | stats

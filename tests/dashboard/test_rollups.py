@@ -15,7 +15,7 @@ from stations.crossregion.models import PartnerRegion, Transfer, TransferDirecti
 from stations.dashboard import queries, rollups
 from stations.dashboard.rollups import DailyCaseFigures, DailyHandlerFigures, DailyRatingFigures
 from stations.database import write_intent
-from stations.demo_scale import add_synthetic_cases
+from stations.demo.scale import add_synthetic_cases
 from stations.domain.case_flow import CaseEvent
 from stations.extensions import db
 from stations.ratings import services as rating_services

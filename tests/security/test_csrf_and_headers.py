@@ -209,10 +209,14 @@ def test_production_refuses_to_start_without_secret_key(app, monkeypatch):
 
 
 @pytest.fixture
-def production_app(app, monkeypatch):
+def production_app(app, monkeypatch, tmp_path):
+    """On a database of its own: a production start refuses the suite's demo database (tests/security/
+    test_demo_guard.py)."""
     monkeypatch.setenv("STATIONS_ENV", "production")
     monkeypatch.setenv("SECRET_KEY", "a-production-key-from-the-environment-0123456789")
-    application = create_app(production_config(app.config["SQLALCHEMY_DATABASE_URI"]))
+    application = create_app(production_config(f"sqlite:///{tmp_path / 'production.db'}"))
+    with application.app_context():
+        db.metadata.create_all(db.engine)
     yield application
     with application.app_context():
         db.engine.dispose()
