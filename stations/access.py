@@ -22,7 +22,7 @@ VERIFIED_TRUST = frozenset({TrustLevel.A, TrustLevel.B})
 
 def current_clients_of(clerk: User) -> Select:
     """Ids of the enterprises whose current dedicated clerk is ``clerk``."""
-    return select(ClerkChoice.enterprise_id).where(ClerkChoice.clerk_id == clerk.id, ClerkChoice.ended_at.is_(None))
+    return select(ClerkChoice.enterprise_id).where(ClerkChoice.clerk_id == clerk.id, ClerkChoice.is_current)
 
 
 def case_scope(user: User | None) -> ColumnElement[bool]:
@@ -65,7 +65,7 @@ def may_see(user: User | None, case: Case) -> bool:
                 select(ClerkChoice.id).where(
                     ClerkChoice.clerk_id == user.id,
                     ClerkChoice.enterprise_id == case.enterprise_id,
-                    ClerkChoice.ended_at.is_(None),
+                    ClerkChoice.is_current,
                 )
             )
         )

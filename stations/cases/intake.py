@@ -23,14 +23,15 @@ from dataclasses import dataclass, field
 from ..access import VERIFIED_TRUST
 from ..auth.models import Role, User
 from ..catalog.models import ServiceItem
-from ..enterprises.models import Document, TrustLevel
+from ..domain.case_flow import Actor
+from ..enterprises.models import Document, Enterprise, TrustLevel
 from ..extensions import db
 from ..sites.models import Station, StationKind
 from ..uploads.models import StoredFile
-from ..uploads.storage import UploadRejected, read_checked
+from ..uploads.storage import UploadRejected, read_checked, store_bytes
 from .labels import CASE_ERROR_MESSAGES, upload_message
-from .models import Channel, MaterialStatus
-from .services import MaterialInput
+from .models import Case, CaseMaterial, Channel, MaterialStatus
+from .records import CaseError, MaterialInput
 
 COUNTER_CHANNELS = frozenset({Channel.WINDOW, Channel.COMPREHENSIVE, Channel.STATION})
 CHECKED = "VERIFIED"  # the claim "checked against the original" (a form's 已核验, the API's VERIFIED)
@@ -139,3 +140,71 @@ def read_form_checklist(
         if entry.item_material_id not in result.uploads and entry.item_material_id not in result.errors
     ]
     return result
+
+
+def file_uploads(
+    uploads, *, enterprise: Enterprise, user: User, status: MaterialStatus, stored: list[StoredFile]
+) -> list[MaterialInput]:
+    """Put each checked upload of an intake form into the enterprise's document store, once.
+
+    ``uploads`` maps an item material id to ``(data, content_type, filename, material_name)``; every file
+    written is appended to ``stored`` so that the caller can discard them if the transaction rolls back.
+    Returns the checklist entries pointing at the new documents.
+    """
+    from ..enterprises import services as enterprise_services
+
+    inputs = []
+    for material_id, (data, content_type, filename, material_name) in uploads.items():
+        stored.append(store_bytes(data, content_type, filename, enterprise_id=enterprise.id, user_id=user.id))
+        document = enterprise_services.add_document(enterprise.id, material_name, stored[-1].id, user=user)
+        inputs.append(MaterialInput(material_id, status, document.id))
+    return inputs
+
+
+def add_checklist(case: Case, item: ServiceItem, materials: list[MaterialInput]) -> None:
+    """One checklist row per material of the item, in the item's order; what was not given is MISSING."""
+    given = {m.item_material_id: m for m in materials}
+    for order, material in enumerate(item.materials):
+        entry = given.get(material.id)
+        case.materials.append(
+            CaseMaterial(
+                item_material_id=material.id,
+                status=entry.status if entry else MaterialStatus.MISSING,
+                document_id=entry.document_id if entry else None,
+                sort_order=order,
+            )
+        )
+
+
+def intake_actor(
+    user: User | None,
+    station: Station,
+    enterprise: Enterprise,
+    clerk_id: int | None,
+    channel: Channel,
+    item: ServiceItem,
+    *,
+    integration: str | None = None,
+) -> Actor:
+    if user is None:
+        if not integration:
+            raise CaseError("read_only", 403)
+        if channel is not Channel.ONLINE or not item.is_online:
+            raise CaseError("not_online")
+        return Actor.ENTERPRISE  # an online application, filed for the enterprise by an integration
+    if user.role is Role.STAFF:
+        if user.station_id != station.id:
+            raise CaseError("not_your_station", 403)
+        return Actor.STAFF
+    if user.role is Role.CLERK:
+        # A dedicated clerk takes in for its clients at any station (domain.md §4.9).
+        if clerk_id != user.id:
+            raise CaseError("not_your_client", 403)
+        return Actor.CLERK
+    if user.role is Role.ENTERPRISE:
+        if user.enterprise_id != enterprise.id:
+            raise CaseError("not_your_enterprise", 403)
+        if channel is not Channel.ONLINE or not item.is_online:
+            raise CaseError("not_online")
+        return Actor.ENTERPRISE
+    raise CaseError("read_only", 403)

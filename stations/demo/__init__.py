@@ -102,7 +102,7 @@ def seed_clerk_choices(enterprises: list[Enterprise]) -> None:
     for index, username in CLERK_CHOICES:
         enterprise = enterprises[index]
         has_clerk = db.session.scalar(
-            select(ClerkChoice.id).where(ClerkChoice.enterprise_id == enterprise.id, ClerkChoice.ended_at.is_(None))
+            select(ClerkChoice.id).where(ClerkChoice.enterprise_id == enterprise.id, ClerkChoice.is_current)
         )
         if has_clerk:
             continue

@@ -261,7 +261,7 @@ class Planner:
         self.enterprises = list(db.session.scalars(select(Enterprise).order_by(Enterprise.id)))
         self.clerk_of = {
             c.enterprise_id: c.clerk_id
-            for c in db.session.scalars(select(ClerkChoice).where(ClerkChoice.ended_at.is_(None)))
+            for c in db.session.scalars(select(ClerkChoice).where(ClerkChoice.is_current))
         }
         self.enterprise_user = {
             u.enterprise_id: u for u in users if u.role is Role.ENTERPRISE and u.enterprise_id is not None

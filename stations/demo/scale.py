@@ -120,7 +120,7 @@ class _Generator:
             )
         self.clerk_of = dict(
             db.session.execute(
-                select(ClerkChoice.enterprise_id, ClerkChoice.clerk_id).where(ClerkChoice.ended_at.is_(None))
+                select(ClerkChoice.enterprise_id, ClerkChoice.clerk_id).where(ClerkChoice.is_current)
             ).all()
         )
         self.workdays = self._workdays()
