@@ -74,7 +74,5 @@ def history(enterprise_id: int, limit: int = 100) -> list[ClerkChoice]:
 
 def client_count(clerk_id: int) -> int:
     """How many enterprises have this clerk now."""
-    statement = select(func.count(ClerkChoice.id)).where(
-        ClerkChoice.clerk_id == clerk_id, ClerkChoice.is_current
-    )
+    statement = select(func.count(ClerkChoice.id)).where(ClerkChoice.clerk_id == clerk_id, ClerkChoice.is_current)
     return int(db.session.scalar(statement) or 0)

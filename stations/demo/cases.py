@@ -260,8 +260,7 @@ class Planner:
                 self.staff.setdefault(user.station_id, []).append(user)
         self.enterprises = list(db.session.scalars(select(Enterprise).order_by(Enterprise.id)))
         self.clerk_of = {
-            c.enterprise_id: c.clerk_id
-            for c in db.session.scalars(select(ClerkChoice).where(ClerkChoice.is_current))
+            c.enterprise_id: c.clerk_id for c in db.session.scalars(select(ClerkChoice).where(ClerkChoice.is_current))
         }
         self.enterprise_user = {
             u.enterprise_id: u for u in users if u.role is Role.ENTERPRISE and u.enterprise_id is not None
