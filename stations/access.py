@@ -14,6 +14,13 @@ from .cases.models import Case
 from .clerks.models import ClerkChoice
 from .domain.case_flow import Actor
 from .enterprises.models import TrustLevel
+from .sites.models import Station
+from .sites.queries import get_station
+
+# Who may see a case's query code (on its page, its receipt and its API record): not the read-only central office.
+RECEIPT_ROLES = frozenset({Role.ADMIN, Role.STAFF, Role.CLERK, Role.ENTERPRISE})
+# Who may relay an applicant's supplied material to a partner district: the staff side of the intake station.
+RELAY_ROLES = frozenset({Role.STAFF, Role.CLERK, Role.ADMIN})
 
 # Documents that count as checked when reused for a case: an electronic licence (A) or an original a window has
 # seen (B). Self-uploaded files (C) wait for staff (cases/intake.py applies this at every entry point).
@@ -82,3 +89,28 @@ def actor_for(user: User | None, case: Case) -> Actor | None:
         Role.ENTERPRISE: Actor.ENTERPRISE,
         Role.ADMIN: Actor.ADMIN,
     }.get(user.role)
+
+
+def may_see_query_code(user: User) -> bool:
+    """The query code /track asks for: shown to who may print the receipt (RECEIPT_ROLES)."""
+    return user.role in RECEIPT_ROLES
+
+
+def may_relay_supplement(user: User, case: Case) -> bool:
+    """Pass the applicant's supplied material on to the partner district: staff side only, acting on the case."""
+    return user.role in RELAY_ROLES and actor_for(user, case) is not None
+
+
+def clients_scope(user: User) -> Select | None:
+    """The enterprises an intake may be for: a clerk's current clients; None = any (staff)."""
+    return current_clients_of(user) if user.role is Role.CLERK else None
+
+
+def intake_station(user: User, code: str | None) -> Station | None:
+    """Where ``user`` takes a case in: staff at their own station; a dedicated clerk at any active station (its
+    own by default)."""
+    if user.role is Role.STAFF:
+        return user.station
+    if code:
+        return get_station(code)
+    return user.station

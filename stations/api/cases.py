@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from ..access import actor_for
+from ..access import actor_for, may_see_query_code
 from ..auth import tokens
 from ..auth.models import Role, User
 from ..cases import intake
@@ -40,8 +40,6 @@ MAX_TEXT = 2000
 INTAKE_MATERIAL_STATUSES = ("VERIFIED", "MISSING")
 CREATE_FIELDS = {"item_code", "station", "enterprise_uscc", "materials", "applicant_name", "applicant_phone"}
 EVENT_FIELDS = {"event", "version", "note", "reason", "commitment_signed", "delivery_mode"}
-# Who may see the receipt (and so the query code that /track asks for): not the read-only central office.
-RECEIPT_ROLES = frozenset({Role.ADMIN, Role.STAFF, Role.CLERK, Role.ENTERPRISE})
 
 csrf.exempt(bp)
 
@@ -68,7 +66,7 @@ def _user() -> User:
 def _case_json(case: Case, warn_level: str | None = None) -> dict[str, Any]:
     user = _user()
     level = warn_level or case_queries.warn_level_of(case)
-    return serializers.case(case, level, show_query_code=user.role in RECEIPT_ROLES)
+    return serializers.case(case, level, show_query_code=may_see_query_code(user))
 
 
 # --- request parsing ----------------------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_login import login_required
 from markupsafe import Markup
 
+from ..access import may_see_query_code
 from ..domain.case_flow import (
     CaseEvent,
     CaseFlowError,
@@ -25,7 +26,6 @@ from .labels import (
 )
 from .models import MaterialStatus
 from .page_common import (
-    RECEIPT_ROLES,
     SHOW_FRAGMENTS,
     safe_next,
     signed_in_user,
@@ -109,7 +109,7 @@ def file(case_no: str, file_id: int):
 def receipt(case_no: str):
     user = signed_in_user()
     case = visible_case(user, case_no)
-    if user.role not in RECEIPT_ROLES:
+    if not may_see_query_code(user):
         abort(403)
     track_url = url_for("track.index", case_no=case.case_no, code=case.query_code, _external=True)
     # segno draws the code as one <path> (the URL is encoded in its geometry, not copied as text), with no script

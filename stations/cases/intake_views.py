@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
-from ..access import VERIFIED_TRUST, current_clients_of
+from ..access import VERIFIED_TRUST, clients_scope, intake_station
 from ..auth.decorators import roles_required, staff_required
 from ..auth.models import Role, User
 from ..catalog import queries as catalog_queries
@@ -38,19 +38,6 @@ from .services import CaseError
 from .xr_port import port as xr_port
 
 
-def _intake_station(user: User, code: str | None) -> Station | None:
-    """Staff take in at their own station; a dedicated clerk at any station (its own by default)."""
-    if user.role is Role.STAFF:
-        return user.station
-    if code:
-        return sites_queries.get_station(code)
-    return user.station
-
-
-def _clients(user: User):
-    return current_clients_of(user) if user.role is Role.CLERK else None
-
-
 def _intake_context(
     user: User,
     values: MultiDict,
@@ -64,8 +51,8 @@ def _intake_context(
     existing: Enterprise | None = None,
 ) -> dict:
     errors = list(errors or [])
-    station = _intake_station(user, values.get("station"))
-    enterprise = enterprise_queries.get_enterprise(values.get("enterprise", type=int), among=_clients(user))
+    station = intake_station(user, values.get("station"))
+    enterprise = enterprise_queries.get_enterprise(values.get("enterprise", type=int), among=clients_scope(user))
     code = (values.get("item") or "").strip()[:40]
     item = page_queries.intake_item(station, code) if station and code else None
     if code and item is None and not errors:
@@ -91,7 +78,9 @@ def _intake_context(
         "xr_partners": xr_port().partners_for_item(item.id) if item else [],
         "eq": eq,
         "iq": iq,
-        "enterprises": enterprise_queries.search_enterprises(eq, among=_clients(user)) if eq and not enterprise else [],
+        "enterprises": enterprise_queries.search_enterprises(eq, among=clients_scope(user))
+        if eq and not enterprise
+        else [],
         "items": (
             catalog_queries.search_items(
                 catalog_queries.ItemFilter(q=iq), scope=page_queries.intake_item_scope(station), page_size=10
@@ -132,11 +121,11 @@ def _read_checklist(item, enterprise: Enterprise | None, channel: Channel) -> in
 def _intake_problems(user: User) -> tuple[Station | None, Enterprise | None, object, list[str]]:
     """The station, enterprise and item of the posted intake, with a message for each that is wrong."""
     errors = []
-    station = _intake_station(user, request.form.get("station"))
+    station = intake_station(user, request.form.get("station"))
     if station is None:
         errors.append(_("请选择收件驿站。"))
     enterprise_id = request.form.get("enterprise", type=int)
-    enterprise = enterprise_queries.get_enterprise(enterprise_id, among=_clients(user))
+    enterprise = enterprise_queries.get_enterprise(enterprise_id, among=clients_scope(user))
     if enterprise is None:
         if enterprise_id and enterprise_queries.get_enterprise(enterprise_id) is not None:
             errors.append(str(CASE_ERROR_MESSAGES["not_your_client"]))

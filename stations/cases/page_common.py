@@ -18,9 +18,6 @@ LEDGER_FRAGMENTS = {"ledger-table": "ledger_table"}
 PANEL_TARGET = "case-panel"
 
 QUEUE_ROLES = (Role.STAFF, Role.CLERK, Role.CENTRAL, Role.ADMIN)
-# Who may print the receipt, and so see the query code /track asks for: not the read-only central office
-# (the same rule as the API's case record).
-RECEIPT_ROLES = frozenset({Role.ADMIN, Role.STAFF, Role.CLERK, Role.ENTERPRISE})
 QUEUE_PAGE_SIZE = 30
 LEDGER_PAGE_SIZE = 20
 

@@ -7,12 +7,15 @@ from datetime import date
 
 from flask_babel import gettext as _
 
-from ..access import actor_for
+from ..access import actor_for, may_see_query_code
 from ..auth.models import Role, User
 from ..calendar.services import current_calendar
 from ..domain.case_flow import (
+    DECIDED_STATUSES,
     DEFICIENCY_EVENT_LABELS,
     EVENT_LABELS,
+    NOTE_REQUIRED_EVENTS,
+    PARTNER_PENDING_STATUSES,
     STATUS_LABELS,
     CaseEvent,
     CaseStatus,
@@ -33,9 +36,6 @@ from .labels import (
     template_labels,
 )
 from .models import Case, MaterialStatus
-from .page_common import (
-    RECEIPT_ROLES,
-)
 from .services import facts_for
 from .xr_port import PartnerChoice
 from .xr_port import port as xr_port
@@ -128,6 +128,58 @@ def page_events(case: Case, user: User) -> list[CaseEvent]:
     return events
 
 
+@dataclass(frozen=True)
+class CaseAction:
+    """One action the case page offers: its event and which fields its form shows (computed here, not in the
+    template, so a new event or status cannot silently show the wrong form)."""
+
+    event: CaseEvent
+    note_label: str | None = None  # the note field's label, when the event takes a note
+    note_required: bool = False  # the core refuses the event without it (case_flow.NOTE_REQUIRED_EVENTS)
+    note_prefill: str = ""  # a correction notice starts from the materials still missing
+    reason_label: str | None = None  # refuse / terminate: a required reason
+    ticks_materials: bool = False  # accept / forward: tick the handed-in materials as checked
+    asks_commitment: bool = False  # 容缺: the signed commitment and the materials it covers
+    asks_delivery_mode: bool = False
+    chooses_partner: bool = False
+
+    @property
+    def needs_input(self) -> bool:
+        """A form to fill in (a card that opens) rather than a one-tap button."""
+        return bool(
+            self.note_label
+            or self.reason_label
+            or self.ticks_materials
+            or self.asks_commitment
+            or self.asks_delivery_mode
+            or self.chooses_partner
+        )
+
+
+def case_actions(events: list[CaseEvent], *, provided: list, gaps: list) -> list[CaseAction]:
+    """The case page's actions for ``events``, each with the fields its form needs."""
+    actions = []
+    for event in events:
+        note_label = EVENTS_WITH_NOTE.get(event)
+        reason_label = EVENTS_WITH_REASON.get(event)
+        actions.append(
+            CaseAction(
+                event=event,
+                note_label=str(note_label) if note_label else None,
+                note_required=event in NOTE_REQUIRED_EVENTS,
+                note_prefill="、".join(m.item_material.name for m in gaps)
+                if event is CaseEvent.REQUEST_CORRECTION
+                else "",
+                reason_label=str(reason_label) if reason_label else None,
+                ticks_materials=event in (CaseEvent.ACCEPT, CaseEvent.FORWARD) and bool(provided),
+                asks_commitment=event is CaseEvent.ACCEPT_WITH_DEFICIENCY,
+                asks_delivery_mode=event is CaseEvent.DELIVER,
+                chooses_partner=event is CaseEvent.FORWARD,
+            )
+        )
+    return actions
+
+
 def show_context(user: User, case: Case, **extra) -> dict:
     today = business_today()
     calendar = current_calendar()
@@ -160,23 +212,26 @@ def show_context(user: User, case: Case, **extra) -> dict:
     events = page_events(case, user)
     if guide is not None and guide.can_supply:
         can_supply = True
+    provided = [m for m in case.materials if m.status is MaterialStatus.PROVIDED]
+    gaps = [m for m in required if m.status is not MaterialStatus.VERIFIED]
     return {
         "user": user,
         "case": case,
         "level": level,
         "remaining": remaining_days(case, level, today, calendar),
         "events": events,
+        "actions": case_actions(events, provided=provided, gaps=gaps),
+        "is_decided": case.status in DECIDED_STATUSES,
+        "awaits_partner": case.status in PARTNER_PENDING_STATUSES,
         "xr_partners": xr_port().partners_for_item(case.item_id) if CaseEvent.FORWARD in events else [],
         "deficiencies": deficiencies,
         "documents": enterprise_queries.valid_documents(case.enterprise_id, today) if can_supply else [],
-        "provided": [m for m in case.materials if m.status is MaterialStatus.PROVIDED],
+        "provided": provided,
         "missing": [m for m in required if m.status in (MaterialStatus.MISSING, MaterialStatus.NEEDS_CORRECTION)],
-        "gaps": [m for m in required if m.status is not MaterialStatus.VERIFIED],
+        "gaps": gaps,
         "timeline": timeline,
         "guide": guide,
-        "show_query_code": user.role in RECEIPT_ROLES,
-        "events_with_note": EVENTS_WITH_NOTE,
-        "events_with_reason": EVENTS_WITH_REASON,
+        "show_query_code": may_see_query_code(user),
         "posted": {},
         "failed_event": None,
         "action_error": None,

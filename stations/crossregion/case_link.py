@@ -23,7 +23,7 @@ from ..cases.services import CaseError, MaterialInput
 from ..cases.xr_port import PartnerChoice
 from ..catalog.models import ServiceItem
 from ..domain import identifiers
-from ..domain.case_flow import STATUS_LABELS, CaseEvent, CaseFlowError, CaseStatus
+from ..domain.case_flow import PARTNER_PENDING_STATUSES, STATUS_LABELS, CaseEvent, CaseFlowError, CaseStatus
 from ..enterprises.models import Enterprise, EnterpriseKind
 from ..enterprises.queries import by_credit_code
 from ..enterprises.services import add_document
@@ -36,8 +36,6 @@ from .models import MessageKind, OutboxMessage, PartnerItem, PartnerRegion, Tran
 from .protocol import ProtocolError
 
 _CACHE_ATTRIBUTE = "_xr_partners_by_item"
-# Our case's statuses while the partner handles it.
-PARTNER_PENDING = (CaseStatus.FORWARDED, CaseStatus.PARTNER_SIGNED)
 
 
 def _partners_by_item() -> dict[int, list[PartnerChoice]]:
@@ -261,6 +259,15 @@ SUPPLEMENT_SENT = "xr_supplement"
 SUPPLEMENT_RECEIVED = "partner_supplement"
 
 
+def awaits_supplement(case: Case, transfer: Transfer) -> bool:
+    """The partner asked for a correction on this outbound transfer and still handles the case."""
+    return (
+        transfer.direction is TransferDirection.OUTBOUND
+        and transfer.state == CaseStatus.CORRECTION.value
+        and case.status in PARTNER_PENDING_STATUSES
+    )
+
+
 def send_supplement(
     case: Case, user, *, material_name: str, data: bytes, content_type: str, filename: str, note: str, now: datetime
 ) -> OutboxMessage:
@@ -273,7 +280,7 @@ def send_supplement(
     from .services import enqueue
 
     transfer = _transfer_of(case, TransferDirection.OUTBOUND)
-    if transfer is None or transfer.state != CaseStatus.CORRECTION.value or case.status not in PARTNER_PENDING:
+    if transfer is None or not awaits_supplement(case, transfer):
         raise CaseError("not_in_correction")
     stored = store_bytes(data, content_type, filename, enterprise_id=case.enterprise_id, user_id=user.id)
     add_document(case.enterprise_id, material_name, stored.id, user=user, now=now)

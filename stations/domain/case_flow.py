@@ -109,6 +109,8 @@ DECIDED_STATUSES: frozenset[CaseStatus] = frozenset(
 )
 AWAITING_DECISION_STATUSES: frozenset[CaseStatus] = OPEN_STATUSES - DECIDED_STATUSES
 CLOCK_STOPPED_STATUSES: frozenset[CaseStatus] = frozenset({CaseStatus.CORRECTION})
+# Forwarded to a partner district, which has not decided yet: the partner's messages move the case on.
+PARTNER_PENDING_STATUSES: frozenset[CaseStatus] = frozenset({CaseStatus.FORWARDED, CaseStatus.PARTNER_SIGNED})
 
 
 class CaseEvent(enum.StrEnum):

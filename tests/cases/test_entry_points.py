@@ -196,3 +196,18 @@ def test_an_enterprise_cannot_self_verify_through_the_api(client):
     assert response.status_code == 201, response.get_json()
     case = db.session.scalar(select(Case).where(Case.case_no == response.get_json()["case_no"]))
     assert {m.status for m in case.materials} == {MaterialStatus.MISSING}
+
+
+def test_the_case_page_marks_required_notes_from_the_core(app, login_as):
+    """Presenter, not template: the note fields the core requires carry ``required`` (case_flow.NOTE_REQUIRED_EVENTS)."""
+    from stations.cases.presenters import case_actions
+    from stations.domain.case_flow import NOTE_REQUIRED_EVENTS
+
+    with app.test_request_context():
+        actions = {a.event: a for a in case_actions(list(CaseEvent), provided=[], gaps=[])}
+    assert {e for e, a in actions.items() if a.note_required} == NOTE_REQUIRED_EVENTS
+    assert actions[CaseEvent.DELIVER].asks_delivery_mode and not actions[CaseEvent.ISSUE].needs_input
+    case = _in_review()
+    page = login_as("staff-ll").get(f"/cases/{case.case_no}").get_data(as_text=True)
+    assert 'id="decide_reject-note" name="note" rows="3" maxlength="2000" required' in page
+    assert 'id="decide_approve-note" name="note" rows="3" maxlength="2000">' in page
