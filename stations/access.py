@@ -14,6 +14,7 @@ from .cases.models import Case
 from .clerks.models import ClerkChoice
 from .domain.case_flow import Actor
 from .enterprises.models import TrustLevel
+from .extensions import db
 from .sites.models import Station
 from .sites.queries import get_station
 
@@ -65,8 +66,6 @@ def may_see(user: User | None, case: Case) -> bool:
     if role is Role.ENTERPRISE:
         return user.enterprise_id is not None and case.enterprise_id == user.enterprise_id
     if role is Role.CLERK:
-        from .extensions import db
-
         return bool(
             db.session.scalar(
                 select(ClerkChoice.id).where(

@@ -1,8 +1,7 @@
 """JSON API v1, case side (contract.md): list, one case, intake, events.
 
-Authentication is the browser session or ``Authorization: Bearer <token>`` (auth/tokens.py). CSRF: the API
-blueprint is exempt from the global check and checks here instead, for session-authenticated calls only; a bearer
-call cannot be forged by another site (it cannot set the header) and an anonymous call is answered 401 anyway.
+Authentication is the browser session or ``Authorization: Bearer <token>`` (auth/tokens.py); the CSRF policy of
+the whole /api/v1 blueprint is in views.py.
 
 Every read goes through access.py (cases.queries); writes go through cases.services and are committed here once.
 """
@@ -11,13 +10,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, request, url_for
+from flask import request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from ..access import actor_for, may_see_query_code
-from ..auth import tokens
 from ..auth.models import Role, User
 from ..cases import intake
 from ..cases import queries as case_queries
@@ -29,10 +27,10 @@ from ..domain import case_flow, identifiers
 from ..domain.case_flow import CaseEvent, CaseStatus
 from ..domain.deadlines import WarnLevel
 from ..enterprises.models import Enterprise
-from ..extensions import csrf, db
+from ..extensions import db
 from ..sites import queries as sites_queries
 from . import serializers
-from .views import ApiError, bp, json_response
+from .base import ApiError, json_response
 
 PAGE_SIZE = 50
 MAX_PAGE = 100_000
@@ -40,17 +38,6 @@ MAX_TEXT = 2000
 INTAKE_MATERIAL_STATUSES = ("VERIFIED", "MISSING")
 CREATE_FIELDS = {"item_code", "station", "enterprise_uscc", "materials", "applicant_name", "applicant_phone"}
 EVENT_FIELDS = {"event", "version", "note", "reason", "commitment_signed", "delivery_mode"}
-
-csrf.exempt(bp)
-
-
-@bp.before_request
-def check_csrf_for_sessions():
-    """Session-authenticated writes need X-CSRFToken; bearer and anonymous calls do not (see module doc)."""
-    if not current_app.config.get("WTF_CSRF_ENABLED", True) or tokens.bearer_request():
-        return
-    if current_user.is_authenticated:
-        csrf.protect()
 
 
 def _case_error(code: str, status: int) -> ApiError:
@@ -114,7 +101,6 @@ def _page() -> int:
 # --- reads --------------------------------------------------------------------------------------------------------
 
 
-@bp.get("/cases")
 @login_required
 def list_cases():
     status = _param("status", tuple(s.value for s in CaseStatus))
@@ -142,7 +128,6 @@ def _visible_case(case_no: str) -> Case:
     return case
 
 
-@bp.get("/cases/<case_no>")
 @login_required
 def get_case(case_no: str):
     return json_response(_case_json(_visible_case(case_no)))
@@ -175,7 +160,6 @@ def _claims(body: dict[str, Any], item) -> dict[int, str]:
     return result
 
 
-@bp.post("/cases")
 @login_required
 def create_case():
     user = _user()
@@ -257,7 +241,6 @@ def _event_input(body: dict[str, Any]) -> tuple[CaseEvent, int, case_services.Ev
     return event, version, data
 
 
-@bp.post("/cases/<case_no>/events")
 @login_required
 def post_event(case_no: str):
     user = _user()

@@ -24,6 +24,7 @@ from ..access import VERIFIED_TRUST
 from ..auth.models import Role, User
 from ..catalog.models import ServiceItem
 from ..domain.case_flow import Actor
+from ..enterprises import services as enterprise_services
 from ..enterprises.models import Document, Enterprise, TrustLevel
 from ..extensions import db
 from ..sites.models import Station, StationKind
@@ -151,7 +152,6 @@ def file_uploads(
     written is appended to ``stored`` so that the caller can discard them if the transaction rolls back.
     Returns the checklist entries pointing at the new documents.
     """
-    from ..enterprises import services as enterprise_services
 
     inputs = []
     for material_id, (data, content_type, filename, material_name) in uploads.items():

@@ -33,6 +33,7 @@ from ..notifications.services import case_text, notify_enterprise, notify_statio
 from ..sites.models import ScopeMode, Station, StationItem, StationKind
 from ..uploads.storage import sniff, store_bytes
 from .models import MessageKind, OutboxMessage, PartnerItem, PartnerRegion, Transfer, TransferDirection
+from .outbox import enqueue, forward_case, report_status, sign_inbound
 from .protocol import ProtocolError
 
 _CACHE_ATTRIBUTE = "_xr_partners_by_item"
@@ -94,7 +95,6 @@ class FederationPort:
 
 
 def _forward(case: Case, partner_code: str, now: datetime) -> None:
-    from .services import forward_case  # services imports this module's handlers
 
     choices = partners_for_item(case.item_id)
     chosen = next((c for c in choices if c.code == partner_code), None) if partner_code else None
@@ -107,14 +107,6 @@ def _forward(case: Case, partner_code: str, now: datetime) -> None:
         forward_case(case, partner, now=now)
     except ValueError as error:
         raise CaseError("partner_unavailable") from error
-
-
-def partner_item_code(partner: PartnerRegion, item_id: int) -> str | None:
-    return db.session.scalar(
-        select(PartnerItem.partner_item_code)
-        .where(PartnerItem.partner_id == partner.id, PartnerItem.local_item_id == item_id)
-        .order_by(PartnerItem.id)
-    )
 
 
 def _fire(case: Case | None, event: CaseEvent, partner: PartnerRegion, note: str, now: datetime) -> None:
@@ -277,8 +269,6 @@ def send_supplement(
     and the case's timeline records it; all in the caller's transaction.
     :raise CaseError: ``not_in_correction`` when the partner has not asked for a correction.
     """
-    from .services import enqueue
-
     transfer = _transfer_of(case, TransferDirection.OUTBOUND)
     if transfer is None or not awaits_supplement(case, transfer):
         raise CaseError("not_in_correction")
@@ -321,8 +311,6 @@ def on_supplement(partner: PartnerRegion, transfer: Transfer, payload: dict, now
 
 def _report(case: Case, event: CaseEvent, before: CaseStatus | None, note: str, now: datetime) -> None:
     """Tell the intake site what our staff just did to a case it forwarded (in the same transaction)."""
-    from .services import enqueue, report_status, sign_inbound
-
     transfer = _transfer_of(case, TransferDirection.INBOUND)
     if transfer is None:
         return

@@ -5,8 +5,6 @@ Central office and administrator only: every other role gets the 403 page (the A
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Blueprint, abort, current_app, redirect, request, send_file, url_for
 from flask_babel import get_locale
 from flask_login import current_user
@@ -15,15 +13,13 @@ from werkzeug.wrappers import Response
 from ..auth.decorators import central_office_required
 from ..cases.labels import CHANNEL_LABELS
 from ..catalog import queries as catalog_queries
-from ..domain import metrics
 from ..sites import queries as sites_queries
-from ..timeutil import business_today, utcnow
 from ..web.htmx import hx_redirect, is_htmx, render, render_fragment
 from . import case_exports, charts, export_jobs, exports, queries
+from .periods import PERIODS, period_from_args
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
 
-PERIODS = ("month", "quarter", "year", "custom")
 QUEUE_PAGE_SIZE = 30
 
 
@@ -84,26 +80,6 @@ def clerks():
 @central_office_required
 def departments():
     return render("dashboard/departments.html", rows=catalog_queries.department_breakdown())
-
-
-def period_from_args(args) -> tuple[str, date, date]:
-    """(kind, first day, last day) from ?period=&from=&to=; a bad custom range falls back to this month."""
-    kind = args.get("period", "month")
-    if kind not in PERIODS:
-        kind = "month"
-    today = business_today(utcnow())
-    if args.get("from") or args.get("to"):
-        kind = "custom"
-    try:
-        start = date.fromisoformat(args["from"]) if args.get("from") else None
-        end = date.fromisoformat(args["to"]) if args.get("to") else None
-        first, last = metrics.period_bounds(kind, today, start, end)
-    except (ValueError, KeyError):
-        kind = "month"
-        first, last = metrics.period_bounds(kind, today)
-    if (last - first).days > 3660:
-        abort(400)
-    return kind, first, last
 
 
 @bp.get("/figures")

@@ -42,6 +42,7 @@ from ..sites.models import ScopeMode, Station, StationItem
 from ..timeutil import utcnow
 from ..uploads.models import StoredFile
 from ..uploads.storage import upload_root
+from .reference import make_uscc
 
 DEMO_NOTE = "示例数据"
 SEED = 20240601
@@ -129,7 +130,6 @@ def seed_extra_staff(stations: dict[str, Station]) -> None:
 
 
 def seed_extra_enterprises(stations: dict[str, Station]) -> None:
-    from .reference import make_uscc
 
     clerks = {u.username: u for u in db.session.scalars(select(User).where(User.role == Role.CLERK))}
     for n, (name, body, kind, station, industry, clerk) in enumerate(EXTRA_ENTERPRISES):

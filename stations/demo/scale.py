@@ -43,6 +43,7 @@ from ..enterprises.models import Enterprise, EnterpriseKind
 from ..extensions import db
 from ..sites.models import ScopeMode, Station, StationItem
 from ..timeutil import utcnow
+from .reference import make_uscc
 
 SYNTHETIC_NOTE = "合成数据(压测)"
 SYNTHETIC_USCC_PREFIX = "611100MA6Y"  # after the 2-digit kind code: 91 (company) or 92 (individual business)
@@ -335,7 +336,6 @@ class _Generator:
 
 def _ensure_enterprises(gen: _Generator, wanted: int) -> list[int]:
     """Ids of the synthetic enterprises, creating them up to ``wanted`` (bulk insert)."""
-    from .reference import make_uscc
 
     existing = db.session.execute(select(Enterprise.id, Enterprise.uscc).where(_is_synthetic())).all()
     numbers = {int(uscc[12:17]) for _, uscc in existing}
