@@ -16,6 +16,7 @@ newest valid key and name it in ``X-XR-Key-Id`` (keys.py, N7).
 
 from __future__ import annotations
 
+import logging
 import secrets
 import ssl
 import time
@@ -35,6 +36,8 @@ from . import egress, keys, signing, tls
 from .models import OutboxMessage, OutboxStatus, PartnerRegion
 from .protocol import encode
 from .services import FEDERATION_PATH
+
+log = logging.getLogger(__name__)
 
 MAX_BACKOFF_SECONDS = 300
 TIMEOUT_SECONDS = 5.0
@@ -204,6 +207,13 @@ def record(outcomes: list[Outcome], *, now: datetime) -> tuple[int, int]:
             delivered += 1
             continue
         failed += 1
+        log.warning(
+            "outbox message %s to partner %s failed (attempt %s): %s",
+            message.id,
+            message.partner_id,
+            message.attempts,
+            outcome.error or f"HTTP {outcome.status}",
+        )
         if outcome.status is not None and 400 <= outcome.status < 500 and outcome.status not in RETRYABLE_4XX:
             message.status = OutboxStatus.FAILED
             message.last_error = f"HTTP {outcome.status}"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, InternalServerError
 
 from ..extensions import db
 from .htmx import add_vary, hx_retarget, is_htmx
@@ -58,11 +58,15 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         status = error.code or 500
+        if status == 429:
+            app.logger.warning("rate limit refused %s %s: %s", request.method, request.path, error.description)
         description = getattr(error, "stations_message", None)
         return error_response(status, description)
 
-    @app.errorhandler(Exception)
-    def unhandled(error: Exception):
+    # On InternalServerError, not Exception: Flask hands an unhandled exception to this handler (as
+    # ``original_exception``) only when it does not propagate it, so DEBUG and TESTING show the real traceback.
+    @app.errorhandler(InternalServerError)
+    def internal_error(error: InternalServerError):
         db.session.rollback()
-        app.logger.exception("Unhandled error")
+        app.logger.error("Unhandled error", exc_info=error.original_exception or error)
         return error_response(500)
