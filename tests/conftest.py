@@ -21,7 +21,9 @@ from stations.demo import DEMO_PASSWORD, seed_demo
 from stations.extensions import db
 from tests.check_translations import compile_stale_catalogs
 from tests.dbutil import reset_database, test_database_url
-from tests.helpers.apps import suite_config
+
+pytest.register_assert_rewrite("tests.helpers")  # before the import below, so their asserts are rewritten too
+from tests.helpers.apps import suite_config  # noqa: E402
 
 # Fixtures shared by the whole suite that live in tests/helpers (limited_app, limit_overrides).
 pytest_plugins = ["tests.helpers.apps"]

@@ -7,7 +7,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from ..auth.models import Role, User
-from ..web.htmx import hx_trigger, is_htmx
+from ..web.htmx import hx_trigger
 from . import queries
 from .models import Case
 
@@ -48,13 +48,6 @@ def visible_case(user: User, case_no: str) -> Case:
     if case is None:
         abort(404)
     return case
-
-
-def hx_target() -> str | None:
-    """The element an htmx action aims at; None for a plain or boosted request (which wants a page)."""
-    if not is_htmx() or request.headers.get("HX-Boosted", "").lower() == "true":
-        return None
-    return request.headers.get("HX-Target") or None
 
 
 def row_target(case: Case) -> str:

@@ -9,7 +9,7 @@ from ..access import actor_for
 from ..auth.models import User
 from ..extensions import db
 from ..web.errors import error_response
-from ..web.htmx import render, render_fragment
+from ..web.htmx import hx_target, render, render_fragment
 from . import queries
 from .labels import (
     CASE_ERROR_MESSAGES,
@@ -19,7 +19,6 @@ from .models import Case
 from .page_common import (
     PANEL_TARGET,
     case_updated,
-    hx_target,
     row_target,
     visible_case,
 )

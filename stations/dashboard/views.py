@@ -14,7 +14,7 @@ from ..auth.decorators import central_office_required
 from ..cases.labels import CHANNEL_LABELS
 from ..catalog import queries as catalog_queries
 from ..sites import queries as sites_queries
-from ..web.htmx import hx_redirect, is_htmx, render, render_fragment
+from ..web.htmx import hx_redirect, hx_target, is_htmx, render, render_fragment
 from . import case_exports, charts, export_jobs, exports, queries
 from .periods import PERIODS, period_from_args
 
@@ -173,7 +173,7 @@ def export_start(table: str, fmt: str):
 def export_progress(token: str):
     """The job's progress, polled by its own component until it is done; another user's job is a 404."""
     job = export_jobs.job_for(_user(), token) or abort(404)
-    polled = request.headers.get("HX-Target") == f"export-{token}" and is_htmx()
+    polled = hx_target() == f"export-{token}"
     return _render_job(job, auto_download=polled)
 
 

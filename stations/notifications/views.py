@@ -14,7 +14,7 @@ from werkzeug.wrappers import Response
 from ..extensions import db
 from ..timeutil import business_today
 from ..web.caching import etag_for, not_modified, with_etag
-from ..web.htmx import add_vary, render, render_fragment
+from ..web.htmx import add_vary, hx_target, render, render_fragment
 from . import queries, services
 from .labels import KIND_LABELS
 
@@ -76,7 +76,7 @@ def badge():
 
 def _after_change() -> Response:
     """The list and the bell (out of band) for htmx; back to the list page otherwise (PRG)."""
-    if request.headers.get("HX-Target") == "notification-list":
+    if hx_target() == "notification-list":
         g.pop("unread_notifications", None)
         result = queries.page_for(current_user.id, page=_page(), page_size=PAGE_SIZE)
         return render_fragment(
