@@ -26,6 +26,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config["ENV_NAME"] = str(app.config.pop("ENV", app.config["ENV_NAME"]))
     if config:
         app.config.update(config)
+    _trust_hosts(app)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = load_secret_key(app.config["ENV_NAME"])
     if app.config["ENV_NAME"] == "production":
@@ -36,6 +37,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
             SESSION_COOKIE_DOMAIN=None,
             REMEMBER_COOKIE_SECURE=True,
             DEBUG=False,
+            MFA_REQUIRED=True,  # 等保 level 3: two factors for administrators (security.md A9)
         )
 
     # 2. Extensions.
@@ -52,7 +54,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     extensions.migrate.init_app(app, extensions.db, directory=str(REPO_ROOT / "migrations"))
     extensions.csrf.init_app(app)
     extensions.htmx.init_app(app)
+    from .web import ratelimit_store  # noqa: F401  (registers the stationsfile:// limit storage)
+
     extensions.limiter.init_app(app)
+    _trust_proxies(app)
 
     from .web import i18n
 
@@ -68,14 +73,22 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     filters.init_app(app)
     context.init_app(app)
 
-    # 4. Accounts and sessions.
+    from .uploads import scan
+
+    scan.init_app(app)  # logs whether uploads are virus-scanned
+
+    # 4. Accounts and sessions; idempotent creates (the submission-key form field); jobs.
+    from . import idempotency, jobs
     from .auth import sessions
 
     sessions.init_app(app)
+    idempotency.init_app(app)
+    jobs.init_app(app)  # without Redis, the periodic schedule ticks inside each web process
 
     # 5. Blueprints, one line per feature (URL prefixes live with each blueprint).
     from .admin.views import bp as admin_bp
     from .api.views import bp as api_bp
+    from .auth.mfa_views import bp as mfa_bp
     from .auth.views import bp as auth_bp
     from .cases.track_views import bp as track_bp
     from .cases.views import bp as cases_bp
@@ -87,10 +100,12 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from .dashboard.views import bp as dashboard_bp
     from .health import bp as health_bp
     from .home.views import bp as home_bp
+    from .jobs.views import bp as jobs_bp
     from .messaging.views import bp as messaging_bp
     from .notifications.views import bp as notifications_bp
     from .open311.admin_views import bp as open311_admin_bp
     from .open311.views import bp as open311_bp
+    from .ops import metrics as ops_metrics
     from .portal.clerk_views import bp as clerks_bp
     from .portal.enterprise_views import bp as enterprises_bp
     from .ratings.views import bp as ratings_bp
@@ -105,6 +120,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(api_bp)  # /api/v1: CSRF-exempt, its own check for sessions (api/views.py)
     app.register_blueprint(cases_bp)  # /cases/: queue, intake, case page
     app.register_blueprint(track_bp)  # /track: a case by its number and query code
+    app.register_blueprint(jobs_bp)  # /admin/jobs: runs, failures, "run now" (issue 20)
+    app.register_blueprint(mfa_bp)  # the second factor: /login/mfa, /account/mfa (issue 20)
     app.register_blueprint(open311_bp)  # machine API: CSRF-exempt, api_key instead of the session
     app.register_blueprint(open311_admin_bp)  # /admin/open311: integration keys
     app.register_blueprint(enterprises_bp)  # the enterprise's pages (portal)
@@ -117,6 +134,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(federation_bp)  # POST /federation/v1/messages: signed, CSRF-exempt
     app.register_blueprint(crossregion_admin_bp)  # /admin/crossregion: partners, outbox, inbox
     app.register_blueprint(crossregion_cases_bp)  # /cases/<no>/xr-supplement: correction materials to the partner
+    app.register_blueprint(ops_metrics.bp)  # GET /metrics for operators (issue 20)
 
     # 6. Wiring between features, in plain sight: cases reach cross-region handling through a port only (cases
     # sits below crossregion), and every flush keeps the board's daily roll-ups in step (same transaction).
@@ -126,6 +144,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     install_cross_region(FederationPort())
     rollups.install()
+    ops_metrics.init_app(app)  # request counts and latencies by route
 
     # 7. Command line.
     from .cli import register_commands
@@ -139,6 +158,16 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     return app
 
 
+def _trust_proxies(app: Flask) -> None:
+    """Behind TRUSTED_PROXIES reverse proxies the client's address, scheme and host come from their X-Forwarded-*
+    headers (limits, lockouts and the audit trail then see the real client); with 0 those headers are ignored."""
+    hops = int(app.config.get("TRUSTED_PROXIES") or 0)
+    if hops > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops)  # type: ignore[method-assign]
+
+
 def _mark_write_requests(app: Flask) -> None:
     from flask import request
 
@@ -147,3 +176,12 @@ def _mark_write_requests(app: Flask) -> None:
     @app.before_request
     def flag_write_intent():
         write_intent.set(request.method not in ("GET", "HEAD", "OPTIONS"))
+
+
+def _trust_hosts(app: Flask) -> None:
+    """Only the public URL's host and loopback (health checks, /metrics scraped on the host) may be the Host."""
+    from urllib.parse import urlsplit
+
+    if app.config.get("TRUSTED_HOSTS") is None:
+        hosts = [urlsplit(app.config["PUBLIC_URL"]).hostname or "localhost", "localhost", "127.0.0.1", "::1"]
+        app.config["TRUSTED_HOSTS"] = list(dict.fromkeys(hosts))

@@ -29,9 +29,18 @@ class Config:
     # Accounts (security.md §0 and §2.1).
     PASSWORD_PROFILE = "dengbao"  # or "asvs"
     PASSWORD_MAX_AGE_DAYS = 90  # dengbao profile, staff-side accounts only
+    # Throttling by (username, address): 5 failures lock that pair for 15 minutes; failures from all addresses
+    # delay the next attempt for that username, doubling from 0.5 s up to 4 s (stations/auth/throttle.py).
     LOGIN_MAX_FAILURES = 5
     LOGIN_LOCK_MINUTES = 15
+    LOGIN_FREE_FAILURES = 3
+    LOGIN_DELAY_BASE_SECONDS = 0.5
+    LOGIN_DELAY_MAX_SECONDS = 4.0
     LOGIN_RATE_LIMIT = "120 per minute"  # per client address; tablets of a station share one
+    # Two-factor sign-in (TOTP) for administrators and the central office: always in production, on elsewhere with
+    # STATIONS_MFA_REQUIRED=true. Others (and everyone in the demo) may enrol at /account/mfa.
+    MFA_REQUIRED = False
+    MFA_RATE_LIMIT = "10 per minute"  # code attempts per client address
 
     # Language: Chinese first (the msgids are Chinese), English by catalogue.
     BABEL_DEFAULT_LOCALE = "zh"
@@ -46,9 +55,30 @@ class Config:
     MAX_CONTENT_LENGTH = 11 * 1024 * 1024  # one 10 MB material plus form overhead
     UPLOAD_MAX_BYTES = 10 * 1024 * 1024
     UPLOAD_ROOT = os.environ.get("UPLOAD_ROOT") or None  # default: <instance>/uploads (stations/uploads/storage.py)
+    # ClamAV daemon for uploads (stations/uploads/scan.py): a socket path or tcp://host:port; unset: scanning off.
+    CLAMD_SOCKET = os.environ.get("CLAMD_SOCKET") or None
 
-    RATELIMIT_STORAGE_URI = "memory://"
+    # The site's public address (scheme, host, port): every absolute URL we hand out (the receipt's QR code, the
+    # Open311 discovery document) is built from it, never from the request's Host header. TRUSTED_HOSTS (Flask
+    # 3.1: other Host headers are answered 400) defaults to its host name plus loopback (health checks, /metrics);
+    # set STATIONS_TRUSTED_HOSTS='["a.example", "b.example"]' to list others.
+    PUBLIC_URL = os.environ.get("PUBLIC_URL") or f"http://127.0.0.1:{os.environ.get('PORT', '5000')}"
+    TRUSTED_HOSTS: list[str] | None = None
+
+    # Counted once for every worker and host: Redis when REDIS_URL is set, else a SQLite file in instance/ that the
+    # workers of one host share (stations/web/ratelimit_store.py). Never memory://, which counts per worker.
+    REDIS_URL = os.environ.get("REDIS_URL") or None
+    RATELIMIT_STORAGE_URI = REDIS_URL or f"stationsfile://{INSTANCE_PATH / 'ratelimits.sqlite'}"
     RATELIMIT_HEADERS_ENABLED = True
+    # Behind a reverse proxy: how many proxies in front of the app set X-Forwarded-For/-Proto/-Host (0: none, so
+    # those headers are ignored and a client cannot spoof its address). See deploy/nginx.conf.
+    TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
+    # Jobs (stations/jobs): "rq" with REDIS_URL, else "thread"; tests use "inline". Without Redis each web process
+    # ticks the periodic schedule (turn off where a system cron runs `flask jobs tick` instead).
+    JOBS_RUNNER: str | None = None
+    JOBS_IN_APP_SCHEDULE = True
+    # /metrics (Prometheus) for a scraper: "Authorization: Bearer <METRICS_TOKEN>"; administrators need none.
+    METRICS_TOKEN = os.environ.get("METRICS_TOKEN") or None
 
     CATALOG_PAGE_SIZE = 30
 
@@ -68,9 +98,16 @@ class Config:
 
 class TestConfig(Config):
     TESTING = True
+    JOBS_RUNNER = "inline"
+    JOBS_IN_APP_SCHEDULE = False
+    RATELIMIT_STORAGE_URI = "memory://"  # each test app counts on its own (a shared file would leak across tests)
     ENV_NAME = "testing"
     SECRET_KEY = "test-secret-key-not-for-production"
     PASSWORD_HASH_METHOD = "scrypt:1024:8:1"  # fast hashing for the suite only
+    PUBLIC_URL = "http://localhost"  # the test client's host
+    CLAMD_SOCKET = None  # tests that scan start their own daemon (tests/uploads/clamav.py)
+    LOGIN_DELAY_BASE_SECONDS = 0.01  # the throttle's delays, short for the suite
+    LOGIN_DELAY_MAX_SECONDS = 0.04
     # Loopback plus the made-up partner hosts of tests/crossregion (their transports never open a socket).
     FEDERATION_EGRESS_ALLOWLIST = [
         "http://127.0.0.1",

@@ -19,6 +19,8 @@ class Role(enum.StrEnum):
     STAFF = "STAFF"  # station staff: their station's cases
     CLERK = "CLERK"  # dedicated clerk (办事专员): staff an enterprise may choose
     ENTERPRISE = "ENTERPRISE"  # enterprise user: its own cases
+    DEPARTMENT = "DEPARTMENT"  # back office (业务口) behind the centre: one department, see User.department_duty
+    COMMISSIONER = "COMMISSIONER"  # 行政专员 / 服务专员 of a park: assigned enterprises, appeals, service log
 
     @property
     def is_privileged(self) -> bool:
@@ -27,6 +29,14 @@ class Role(enum.StrEnum):
     @property
     def is_staff_side(self) -> bool:
         return self is not Role.ENTERPRISE
+
+
+class DepartmentDuty(enum.StrEnum):
+    """What a DEPARTMENT user does for their department (one department each)."""
+
+    EXAMINER = "EXAMINER"  # 审查: examines and decides the cases handed to the department (首办负责人)
+    APPROVER = "APPROVER"  # 负责人: consents to extensions, signs off replies
+    CONTACT = "CONTACT"  # 联络员: receives appeals and meeting requests routed to the department
 
 
 class User(UserMixin, db.Model):
@@ -39,6 +49,11 @@ class User(UserMixin, db.Model):
     password_hash: Mapped[str] = mapped_column(String(255))
     station_id: Mapped[int | None] = mapped_column(ForeignKey("stations.id"), index=True)
     enterprise_id: Mapped[int | None] = mapped_column(ForeignKey("enterprises.id"), index=True)
+    # DEPARTMENT users only: the department they work for and their duty there.
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"), index=True)
+    department_duty: Mapped[DepartmentDuty | None] = mapped_column(
+        db.Enum(DepartmentDuty, native_enum=False, length=16)
+    )
     phone: Mapped[str | None] = mapped_column(String(32))
     is_enabled: Mapped[bool] = mapped_column(default=True)
     failed_logins: Mapped[int] = mapped_column(default=0)
@@ -52,6 +67,7 @@ class User(UserMixin, db.Model):
 
     station = relationship("Station", lazy="joined")
     enterprise = relationship("Enterprise", lazy="joined")
+    department = relationship("Department", lazy="joined")
 
     @property
     def is_active(self) -> bool:  # Flask-Login
@@ -107,3 +123,19 @@ class ApiToken(db.Model):
 
     def __repr__(self) -> str:
         return f"<ApiToken {self.id} {self.name}>"
+
+
+class MfaFactor(db.Model):
+    """A user's TOTP second factor (security.md A9): the shared secret, the last time step used (no replay) and the
+    hashes of the one-time recovery codes. Unconfirmed until the user has typed one code from the new secret."""
+
+    __tablename__ = "mfa_factors"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), unique=True)
+    secret: Mapped[str] = mapped_column(String(64))
+    confirmed_at: Mapped[datetime | None]
+    last_step: Mapped[int] = mapped_column(default=0)  # the TOTP time step of the last accepted code
+    recovery_hashes: Mapped[str] = mapped_column(String(1000), default="")  # space-separated sha256 hex digests
+    failures: Mapped[int] = mapped_column(default=0)  # wrong codes since the last right one
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

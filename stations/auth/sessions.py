@@ -14,17 +14,23 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, logout_user
 
+from ..database import write_now
 from ..extensions import db, login_manager
 from ..timeutil import utcnow
 from ..web.caching import is_background_poll
 from ..web.errors import error_response
 from ..web.htmx import hx_location, is_boosted, is_htmx
+from ..web.params import parse_int
 from . import audit, tokens
 from .models import Role, User
 from .services import password_expired
 
 SEEN_AT = "seen_at"
 LOGIN_AT = "login_at"
+MFA_NEXT = "mfa_next"  # where the login was headed, once the second factor is given
+MFA_PENDING = "mfa_pending"  # the password was right; the second factor is still to come (security.md A9)
+# Reachable while the second factor is pending: the code page, enrolment, sign-out.
+MFA_PENDING_ENDPOINTS = frozenset({"mfa.verify", "mfa.enrol", "auth.logout", "static", "health.healthz"})
 # Reachable while the password must be changed (expired, or set by an administrator).
 PASSWORD_CHANGE_ENDPOINTS = frozenset({"auth.change_password", "auth.logout", "static", "health.healthz"})
 
@@ -35,9 +41,9 @@ def load_user(token: str) -> User | None:
     if tokens.bearer_request():
         return None  # an API call with a bearer token is authenticated by the token alone
     user_id, _, epoch = token.partition(":")
-    if not user_id.isdigit():
+    if parse_int(user_id) is None:
         return None
-    user = db.session.get(User, int(user_id))
+    user = db.session.get(User, parse_int(user_id))
     if user is None or not user.is_enabled or str(user.session_epoch) != epoch:
         return None
     return user
@@ -112,8 +118,8 @@ def init_app(app: Flask) -> None:
         idle = now - seen_at > idle_limit(user).total_seconds()
         too_long = now - login_at > app.config["ABSOLUTE_TIMEOUT_HOURS"] * 3600
         if idle or too_long:
-            audit.record("session.timeout", "ok", user=user, detail="absolute" if too_long else "idle")
-            db.session.commit()
+            detail = "absolute" if too_long else "idle"
+            write_now(lambda: audit.record("session.timeout", "ok", user=user, detail=detail))  # often a GET
             logout_user()
             clear_session()
             flash(_l("长时间未操作或登录时间过长,已自动退出,请重新登录。"), "info")
@@ -122,6 +128,10 @@ def init_app(app: Flask) -> None:
         # polls (the bell, a message list) are not activity and leave the idle clock running.
         if (now - seen_at > 60 or SEEN_AT not in session) and not is_background_poll():
             session[SEEN_AT] = now
+        if session.get(MFA_PENDING) and request.endpoint not in MFA_PENDING_ENDPOINTS:
+            if request.path.startswith("/api/"):
+                return error_response(401, _("请先完成双因素验证。"), "mfa_required")
+            return send_to(url_for("mfa.verify"))
         if request.endpoint not in PASSWORD_CHANGE_ENDPOINTS and password_expired(user):
             if request.path.startswith("/api/"):
                 return error_response(403, _("密码已过期,请先修改密码。"), "password_expired")

@@ -16,6 +16,7 @@ from ..domain.case_flow import (
 )
 from ..extensions import db
 from ..uploads.storage import send_stored, upload_root
+from ..web.external import external_url
 from ..web.htmx import render
 from . import page_queries, services
 from .forms import EventForm
@@ -111,7 +112,7 @@ def receipt(case_no: str):
     case = visible_case(user, case_no)
     if not may_see_query_code(user):
         abort(403)
-    track_url = url_for("track.index", case_no=case.case_no, code=case.query_code, _external=True)
+    track_url = external_url("track.index", case_no=case.case_no, code=case.query_code)
     # segno draws the code as one <path> (the URL is encoded in its geometry, not copied as text), with no script
     # and no style attribute: safe markup, and allowed inline by the CSP.
     qr_svg = Markup(segno.make(track_url, error="m").svg_inline(scale=4, svgclass="qr-code"))  # noqa: S704

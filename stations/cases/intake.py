@@ -30,6 +30,7 @@ from ..extensions import db
 from ..sites.models import Station, StationKind
 from ..uploads.models import StoredFile
 from ..uploads.storage import UploadRejected, read_checked, store_bytes
+from ..web.params import parse_int
 from .labels import CASE_ERROR_MESSAGES, upload_message
 from .models import Case, CaseMaterial, Channel, MaterialStatus
 from .records import CaseError, MaterialInput
@@ -128,7 +129,7 @@ def read_form_checklist(
                 continue
             result.uploads[material.id] = (data, content_type, upload.filename, material.name)
         elif choice.startswith("doc:"):
-            document = documents.get(int(choice[4:])) if choice[4:].isdigit() else None
+            document = documents.get(parse_int(choice[4:])) if parse_int(choice[4:]) else None
             if document is None or (at_counter(channel) and document.material_name != material.name):
                 result.errors[material.id] = str(CASE_ERROR_MESSAGES["document_not_yours"])
                 continue

@@ -18,11 +18,13 @@ from ..enterprises import queries as enterprise_queries
 from ..enterprises import services as enterprise_services
 from ..enterprises.models import Document, Enterprise
 from ..extensions import db
+from ..idempotency import idempotent
 from ..sites import queries as sites_queries
 from ..sites.models import Station
 from ..timeutil import business_today
 from ..uploads.storage import discard
 from ..web.htmx import render
+from ..web.params import parse_int
 from . import intake, page_queries, services
 from .forms import EnterpriseForm, IntakeForm
 from .labels import (
@@ -52,7 +54,7 @@ def _intake_context(
 ) -> dict:
     errors = list(errors or [])
     station = intake_station(user, values.get("station"))
-    enterprise = enterprise_queries.get_enterprise(values.get("enterprise", type=int), among=clients_scope(user))
+    enterprise = enterprise_queries.get_enterprise(parse_int(values.get("enterprise")), among=clients_scope(user))
     code = (values.get("item") or "").strip()[:40]
     item = page_queries.intake_item(station, code) if station and code else None
     if code and item is None and not errors:
@@ -124,7 +126,7 @@ def _intake_problems(user: User) -> tuple[Station | None, Enterprise | None, obj
     station = intake_station(user, request.form.get("station"))
     if station is None:
         errors.append(_("请选择收件驿站。"))
-    enterprise_id = request.form.get("enterprise", type=int)
+    enterprise_id = parse_int(request.form.get("enterprise"))
     enterprise = enterprise_queries.get_enterprise(enterprise_id, among=clients_scope(user))
     if enterprise is None:
         if enterprise_id and enterprise_queries.get_enterprise(enterprise_id) is not None:
@@ -144,6 +146,7 @@ def _intake_problems(user: User) -> tuple[Station | None, Enterprise | None, obj
 
 
 @staff_required
+@idempotent("cases.intake")  # a double tap or a retry after a lost answer makes one case
 def create():
     user = signed_in_user()
     form = IntakeForm()

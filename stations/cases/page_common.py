@@ -8,6 +8,7 @@ from werkzeug.wrappers import Response
 
 from ..auth.models import Role, User
 from ..web.htmx import hx_trigger
+from ..web.params import int_arg
 from . import queries
 from .models import Case
 
@@ -27,7 +28,7 @@ def signed_in_user() -> User:
 
 
 def page_number() -> int:
-    page = request.args.get("page", 1, type=int)
+    page = int_arg("page", 1, minimum=1)
     return page if page and page > 0 else 1
 
 

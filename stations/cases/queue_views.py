@@ -14,6 +14,7 @@ from ..domain.case_flow import (
 )
 from ..domain.deadlines import WarnLevel
 from ..web.htmx import fragment_for, render
+from ..web.params import int_arg
 from . import page_queries, queries
 from .labels import (
     template_labels,
@@ -36,19 +37,18 @@ from .queries import QueueFilters
 
 
 def _queue_filters(args: MultiDict) -> tuple[QueueFilters, dict[str, str]]:
-    """The queue's filters from the query string; unknown values are ignored, never an error."""
+    """The queue's filters from the query string; unknown values are ignored, a malformed clerk id is a 400."""
     status = args.get("status", "").strip().upper()
     colour = args.get("colour", "").strip().lower()
     channel = args.get("channel", "").strip().upper()
     item = args.get("item", "").strip()[:40]
-    clerk = args.get("clerk", "").strip()
     q = args.get("q", "").strip()[:24]
     values = {
         "status": status if status in CaseStatus.__members__ or status == "ALL" else "",
         "colour": colour if colour in {lvl.value for lvl in WarnLevel} else "",
         "channel": channel if channel in Channel.__members__ else "",
         "item": item,
-        "clerk": clerk if clerk.isdigit() else "",
+        "clerk": str(int_arg("clerk", source=args) or ""),
         "q": q,
     }
     filters = QueueFilters(

@@ -13,8 +13,9 @@ from datetime import date
 
 from sqlalchemy import select
 
-from ..auth.models import Role, User
+from ..auth.models import DepartmentDuty, Role, User
 from ..auth.services import hash_password
+from ..catalog.models import Department
 from ..clerks import services as clerk_services
 from ..clerks.models import ClerkChoice
 from ..enterprises.models import Enterprise, EnterpriseKind
@@ -47,6 +48,7 @@ ACCOUNTS = [
     ("clerk-qh", "办事专员 刘洋", Role.CLERK, "QH", None),
     ("ent-gd", "泾河示例光电子 经办人", Role.ENTERPRISE, None, 0),
     ("ent-qn", "陕西示例氢能 经办人", Role.ENTERPRISE, None, 1),
+    ("comm-ll", "两链园区行政专员 孙浩", Role.COMMISSIONER, "LL", None),
 ]
 
 
@@ -89,6 +91,32 @@ def seed_accounts(stations: dict[str, Station], enterprises: list[Enterprise]) -
                 password_hash=password_hash,
                 station_id=stations[station].id if station else None,
                 enterprise_id=enterprises[enterprise].id if enterprise is not None else None,
+            )
+        )
+    db.session.flush()
+
+
+# username, display name, department code, duty: the back office behind the centre (业务口)
+DEPARTMENT_ACCOUNTS = [
+    ("dept-rs", "人社业务口 审查员 周静", "SB", DepartmentDuty.EXAMINER),
+    ("dept-kf", "开发建设部 联络员 何伟", "KFJS", DepartmentDuty.CONTACT),
+]
+
+
+def seed_department_accounts() -> None:
+    existing = set(db.session.scalars(select(User.username)))
+    departments = {d.code: d for d in db.session.scalars(select(Department))}
+    for username, display, department_code, duty in DEPARTMENT_ACCOUNTS:
+        if username in existing:
+            continue
+        db.session.add(
+            User(
+                username=username,
+                display_name=display,
+                role=Role.DEPARTMENT,
+                department_id=departments[department_code].id,
+                department_duty=duty,
+                password_hash=hash_password(DEMO_PASSWORD),
             )
         )
     db.session.flush()
@@ -149,6 +177,7 @@ def seed_demo(today: date | None = None, *, cases: bool = True) -> None:
     stations = seed_reference_data()
     enterprises = seed_enterprises(stations)
     seed_accounts(stations, enterprises)
+    seed_department_accounts()
     seed_clerk_choices(enterprises)
     seed_clerk_profiles()
     if cases:

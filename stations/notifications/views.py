@@ -6,7 +6,7 @@ Every signed-in role has notifications; each user only ever sees and touches the
 from __future__ import annotations
 
 import click
-from flask import Blueprint, abort, g, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, abort, g, make_response, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.wrappers import Response
@@ -15,6 +15,7 @@ from ..extensions import db
 from ..timeutil import business_today
 from ..web.caching import etag_for, not_modified, with_etag
 from ..web.htmx import add_vary, hx_target, render, render_fragment
+from ..web.params import int_arg
 from . import queries, services
 from .labels import KIND_LABELS
 
@@ -45,7 +46,7 @@ def inject_bell():
 
 
 def _page() -> int:
-    page = request.args.get("page", 1, type=int)
+    page = int_arg("page", 1, minimum=1)
     return page if page and page > 0 else 1
 
 

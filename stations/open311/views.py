@@ -17,8 +17,10 @@ from ..cases.labels import CASE_ERROR_MESSAGES
 from ..cases.services import CaseError
 from ..domain.case_flow import CaseFlowError
 from ..extensions import csrf, db, limiter
+from ..idempotency import idempotent
 from ..sites.models import Station
 from ..timeutil import utcnow
+from ..web.external import public_base
 from . import formats, intake, queries, resources, services
 from .errors import Open311Error, describe
 from .models import ApiKey
@@ -73,6 +75,12 @@ def _rate_key() -> str:
     if raw:
         return "open311-key:" + queries.hash_key(raw)[:32]
     return "open311-ip:" + (request.remote_addr or "")
+
+
+def _api_key_caller() -> str | None:
+    """Idempotency is per integration key (hashed, as for the limits); a request without one is refused anyway."""
+    raw = request.form.get("api_key") or request.args.get("api_key")
+    return "open311-key:" + queries.hash_key(raw)[:32] if raw else None
 
 
 def _read_limit() -> str:
@@ -131,7 +139,7 @@ def discovery(fmt: str) -> Response:
     _jurisdiction()
     config = current_app.config
     data = resources.discovery(
-        config.get("OPEN311_ENDPOINT_URL") or request.url_root.rstrip("/") + bp.url_prefix,
+        config.get("OPEN311_ENDPOINT_URL") or public_base() + bp.url_prefix,
         config.get("OPEN311_CONTACT") or _("泾河新城政务服务中心。接入与问题反馈请联系系统管理员。"),
         config.get("OPEN311_KEY_SERVICE")
         or _("提交申请需要 API 密钥:由系统管理员在“系统管理 › API 密钥”签发,请向泾河新城政务服务中心申请。"),
@@ -147,6 +155,7 @@ def list_services(fmt: str) -> Response:
 
 
 @bp.route(f"/services/<service_code>.{FMT}")
+@bp.route(f"/service/<service_code>.{FMT}")  # older clients ask in the singular: answered the same (liberal)
 @read_limit
 def service_definition(service_code: str, fmt: str) -> Response:
     station = _jurisdiction()
@@ -159,6 +168,7 @@ def service_definition(service_code: str, fmt: str) -> Response:
 
 @bp.route(f"/requests.{FMT}", methods=["POST"])
 @limiter.limit(_write_limit, key_func=_rate_key)
+@idempotent("open311.requests.create", caller=_api_key_caller)
 def create_request(fmt: str) -> Response:
     """POST requests: an ONLINE case in RECEIVED at the chosen station (form-encoded, or multipart with media)."""
     key = _api_key(required=True)

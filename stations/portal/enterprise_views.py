@@ -43,6 +43,7 @@ from ..enterprises import services as enterprise_services
 from ..enterprises.forms import DocumentForm
 from ..enterprises.models import Document, Enterprise, TrustLevel
 from ..extensions import db
+from ..idempotency import idempotent
 from ..notifications.models import NotificationKind
 from ..notifications.services import notify, notify_station_staff
 from ..sites.models import Station
@@ -51,6 +52,7 @@ from ..uploads.storage import UploadRejected, discard, send_stored, store, uploa
 from ..web.caching import etag_for, not_modified, with_etag
 from ..web.errors import error_response
 from ..web.htmx import STOP_POLLING, fragment_for, render
+from ..web.params import int_arg
 from .forms import ApplyForm
 
 bp = Blueprint("enterprises", __name__, url_prefix="/enterprise")
@@ -88,7 +90,7 @@ def _enterprise(user: User) -> Enterprise:
 
 
 def _page() -> int:
-    page = request.args.get("page", 1, type=int)
+    page = int_arg("page", 1, minimum=1)
     return page if page and page > 0 else 1
 
 
@@ -247,6 +249,7 @@ def _apply_again(user: User, form: ApplyForm, errors: list[str], checklist: inta
 
 @bp.route("/apply", methods=["POST"])
 @enterprise_required
+@idempotent("enterprises.apply")
 def apply_submit():
     """File an online application: a case RECEIVED (channel ONLINE) in the chosen station's queue."""
     user = _user()

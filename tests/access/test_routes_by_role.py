@@ -45,11 +45,21 @@ from stations.sites.models import Station, StationItem
 from tests.conftest import AuthActions, csrf_token_from
 
 ANON, ADMIN, CENTRAL, STAFF, CLERK, ENTERPRISE = "anonymous", "admin", "central", "staff", "clerk", "enterprise"
-ROLES = (ADMIN, CENTRAL, STAFF, CLERK, ENTERPRISE)
+DEPARTMENT, COMMISSIONER = "department", "commissioner"
+ROLES = (ADMIN, CENTRAL, STAFF, CLERK, ENTERPRISE, DEPARTMENT, COMMISSIONER)
 IDENTITIES = (ANON, *ROLES)
 # The demo account that stands for each identity (contract.md).
-ACCOUNTS = {ADMIN: "admin", CENTRAL: "central", STAFF: "staff-ll", CLERK: "clerk-ll", ENTERPRISE: "ent-gd"}
+ACCOUNTS = {
+    ADMIN: "admin",
+    CENTRAL: "central",
+    STAFF: "staff-ll",
+    CLERK: "clerk-ll",
+    ENTERPRISE: "ent-gd",
+    DEPARTMENT: "dept-rs",
+    COMMISSIONER: "comm-ll",
+}
 LOGIN = "login"
+CASE_OUTSIDERS = frozenset({DEPARTMENT, COMMISSIONER})  # the table's demo case is outside their scope
 
 
 @dataclass(frozen=True)
@@ -61,10 +71,14 @@ class Route:
     html: bool = True
     post: bool = True
     anonymous: int | str = LOGIN  # what a visitor who is not signed in gets (the JSON API answers 401)
+    # Signed-in identities for whom the object in the URL does not exist (another scope): 404 for GET and POST.
+    not_found: frozenset[str] = frozenset()
 
     def expected_get(self, identity: str) -> int | str:
         if identity in self.get:
             return self.get[identity]
+        if identity in self.not_found:
+            return 404
         if self.allowed is None:
             return 200
         if identity == ANON:
@@ -77,6 +91,8 @@ class Route:
             return None
         if identity == ANON:
             return self.anonymous
+        if identity in self.not_found:
+            return 404
         return None if identity in self.allowed else 403
 
 
@@ -209,6 +225,13 @@ ROUTES: dict[str, Route] = {
     "auth.login":                public(get=SIGNED_IN_REDIRECT),                  # signed in: sent home
     "auth.logout":               signed_in(),                                      # POST only
     "auth.change_password":      signed_in(),
+    # the second factor (issue 20): the code page sends anyone not half-signed-in home; enrolment is for everyone
+    "mfa.verify":                signed_in(get={role: 302 for role in ROLES}),
+    "mfa.enrol":                 signed_in(),
+    "ops.metrics":               only(ADMIN, html=False, anonymous=404, get={r: 404 for r in ROLES if r != ADMIN}),
+    "jobs.index":                only(ADMIN),
+    "jobs.run_now":              only(ADMIN),                                       # POST only
+    "mfa.reset":                 only(ADMIN, args={"user_id": user_id("staff-ll")}),   # POST only
     "home.mine":                 signed_in(get={ADMIN: 302}),                      # the administrator's home is /admin/
     # --- administration ---
     "admin.index":               only(ADMIN),
@@ -239,25 +262,25 @@ ROUTES: dict[str, Route] = {
     "crossregion_admin.key_add":      only(ADMIN, args={"partner_id": lambda: xr_partner_id("GL")}),  # POST only
     "crossregion_admin.key_retire":   only(ADMIN, args={"partner_id": lambda: xr_partner_id("GL"), "key_row_id": xr_key_id}),
     "federation.receive":         public(html=False),                               # POST only: 401 unsigned
-    # --- cases (web): outsiders of a case get 404 (tests/access/test_case_access.py); here, the roles ---
+    # --- cases (web): outsiders of a case get 404 (the demo case is LL's for ent-gd: neither dept-rs's nor comm-ll's) (tests/access/test_case_access.py); here, the roles ---
     "cases.index":               only(STAFF, CLERK, CENTRAL, ADMIN),               # the queue (staff/clerk home)
     "cases.ledger":              only(STAFF, CLERK, CENTRAL, ADMIN),
     "cases.first_handlers":      only(STAFF, CLERK, CENTRAL, ADMIN),
     "cases.new":                 only(STAFF, CLERK),                                # intake
     "cases.create":              only(STAFF, CLERK),
     "cases.register_enterprise": only(STAFF),                                       # POST only
-    "cases.show":                signed_in(args={"case_no": case_no}),
-    "cases.receipt":             only(STAFF, CLERK, ENTERPRISE, ADMIN, args={"case_no": case_no}),
+    "cases.show":                signed_in(args={"case_no": case_no}, not_found=CASE_OUTSIDERS),
+    "cases.receipt":             only(STAFF, CLERK, ENTERPRISE, ADMIN, args={"case_no": case_no}, not_found=CASE_OUTSIDERS),
     "cases.file":                signed_in(args={"case_no": case_no, "file_id": 0}, html=False,
                                            get={role: 404 for role in ROLES}),      # no such file on this case
     # POST only; the central office is read-only (403); a case of another scope is a 404
-    "cases.event":               only(STAFF, CLERK, ENTERPRISE, ADMIN, args={"case_no": case_no, "event_name": "accept"}),
-    "cases.deficiency_supply":   only(STAFF, CLERK, ENTERPRISE, ADMIN, args={"case_no": case_no, "deficiency_id": deficiency_id}),
-    "cases.deficiency_verify":   only(STAFF, CLERK, ENTERPRISE, ADMIN, args={"case_no": case_no, "deficiency_id": deficiency_id}),
-    "cases.deficiency_reject":   only(STAFF, CLERK, ENTERPRISE, ADMIN, args={"case_no": case_no, "deficiency_id": deficiency_id}),
-    "cases.material_supply":     only(STAFF, CLERK, ENTERPRISE, ADMIN, args={"case_no": case_no, "material_id": material_id}),
+    "cases.event":               only(STAFF, CLERK, ENTERPRISE, ADMIN, args={"case_no": case_no, "event_name": "accept"}, not_found=CASE_OUTSIDERS),
+    "cases.deficiency_supply":   only(STAFF, CLERK, ENTERPRISE, ADMIN, args={"case_no": case_no, "deficiency_id": deficiency_id}, not_found=CASE_OUTSIDERS),
+    "cases.deficiency_verify":   only(STAFF, CLERK, ENTERPRISE, ADMIN, args={"case_no": case_no, "deficiency_id": deficiency_id}, not_found=CASE_OUTSIDERS),
+    "cases.deficiency_reject":   only(STAFF, CLERK, ENTERPRISE, ADMIN, args={"case_no": case_no, "deficiency_id": deficiency_id}, not_found=CASE_OUTSIDERS),
+    "cases.material_supply":     only(STAFF, CLERK, ENTERPRISE, ADMIN, args={"case_no": case_no, "material_id": material_id}, not_found=CASE_OUTSIDERS),
     # cross-region: pass supplied materials on to the partner (POST only; staff side of the intake station)
-    "crossregion_cases.supplement": only(STAFF, CLERK, ADMIN, args={"case_no": case_no}),
+    "crossregion_cases.supplement": only(STAFF, CLERK, ADMIN, args={"case_no": case_no}, not_found=CASE_OUTSIDERS),
     "track.index":               public(),                                          # public tracking by number and code
     # --- Open311 GeoReport v2: api_key only, never the session; every error is the spec's error list ---
     "open311.discovery":          public(html=False, args={"fmt": "xml"}),
@@ -285,9 +308,9 @@ ROUTES: dict[str, Route] = {
     "dashboard.export_file":     only(CENTRAL, ADMIN, html=False, args={"token": "no-such-export-job-0000"},
                                       get={CENTRAL: 404, ADMIN: 404}),
     "metrics_api.stations":      only(CENTRAL, ADMIN, anonymous=401, html=False,
-                                      get={STAFF: 404, CLERK: 404, ENTERPRISE: 404}),
+                                      get={STAFF: 404, CLERK: 404, ENTERPRISE: 404, DEPARTMENT: 404, COMMISSIONER: 404}),
     "metrics_api.period":        only(CENTRAL, ADMIN, anonymous=401, html=False, query={"from": "2026-01-01", "to": "2026-03-31"},
-                                      get={STAFF: 404, CLERK: 404, ENTERPRISE: 404}),
+                                      get={STAFF: 404, CLERK: 404, ENTERPRISE: 404, DEPARTMENT: 404, COMMISSIONER: 404}),
     "open311_admin.index":        only(ADMIN),                                      # issue / revoke API keys
     "open311_admin.create":       only(ADMIN),                                      # POST only
     "open311_admin.revoke":       only(ADMIN, args={"key_id": 1}),                  # POST only
