@@ -30,6 +30,7 @@ from ..cases import client_queries, intake, page_queries, queries
 from ..cases import services as case_services
 from ..cases.labels import CASE_ERROR_MESSAGES, FLOW_ERROR_MESSAGES, template_labels, upload_message
 from ..cases.models import Case, Channel
+from ..cases.page_common import page_number
 from ..cases.queries import QueueFilters
 from ..cases.services import CaseError
 from ..catalog import queries as catalog_queries
@@ -52,7 +53,6 @@ from ..uploads.storage import UploadRejected, discard, send_stored, store, uploa
 from ..web.caching import etag_for, not_modified, with_etag
 from ..web.errors import error_response
 from ..web.htmx import STOP_POLLING, fragment_for, render
-from ..web.params import int_arg
 from .forms import ApplyForm
 
 bp = Blueprint("enterprises", __name__, url_prefix="/enterprise")
@@ -89,11 +89,6 @@ def _enterprise(user: User) -> Enterprise:
     return user.enterprise
 
 
-def _page() -> int:
-    page = int_arg("page", 1, minimum=1)
-    return page if page and page > 0 else 1
-
-
 # --- the enterprise's home (/home) ------------------------------------------------------------------------------
 
 
@@ -122,7 +117,7 @@ def home_page() -> Response:
     """The enterprise's home: its cases newest first (polled while any is open), its clerk, its documents."""
     user = _user()
     enterprise = user.enterprise
-    page = _page()
+    page = page_number()
     fragment = fragment_for(HOME_FRAGMENTS)
     now = utcnow()
     today = business_today(now)
