@@ -119,6 +119,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from .crossregion.case_link import FederationPort
 
     install_cross_region(FederationPort())  # cases reach cross-region handling through this port only
+    from .bundles.services import install as install_bundles
+
+    install_bundles()  # a bundle opens its next member when a child case concludes (cases' event listener)
 
     # 6. Command line.
     from .cli import register_commands

@@ -77,3 +77,39 @@ def actor_for(user: User | None, case: Case) -> Actor | None:
         Role.ENTERPRISE: Actor.ENTERPRISE,
         Role.ADMIN: Actor.ADMIN,
     }.get(user.role)
+
+
+# --- 一件事 bundle cases: visible to whoever may see them as a case (same station / enterprise / clerk rules) -----
+
+
+def bundle_case_scope(user: User | None, station_id, enterprise_id) -> ColumnElement[bool]:
+    """The WHERE clause limiting bundle cases to what ``user`` may see: the case rule, on the bundle case's
+    ``station_id`` and ``enterprise_id`` columns (passed in: access.py sits below the features)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return false()
+    if user.role in (Role.ADMIN, Role.CENTRAL):
+        return true()
+    if user.role is Role.STAFF and user.station_id is not None:
+        return station_id == user.station_id
+    if user.role is Role.CLERK:
+        return enterprise_id.in_(current_clients_of(user))
+    if user.role is Role.ENTERPRISE and user.enterprise_id is not None:
+        return enterprise_id == user.enterprise_id
+    return false()
+
+
+def may_see_bundle_case(user: User | None, bundle_case) -> bool:
+    """The same rule for a loaded bundle case (it has a case's station_id and enterprise_id)."""
+    return may_see(user, bundle_case)
+
+
+def may_apply_for_bundle(user: User | None) -> bool:
+    """Staff at the bundle window, a clerk for its clients, an enterprise online."""
+    return user is not None and getattr(user, "is_authenticated", False) and user.role in BUNDLE_APPLY_ROLES
+
+
+def may_maintain_bundles(user: User | None) -> bool:
+    return user is not None and getattr(user, "is_authenticated", False) and user.role is Role.ADMIN
+
+
+BUNDLE_APPLY_ROLES = frozenset({Role.STAFF, Role.CLERK, Role.ENTERPRISE})

@@ -13,6 +13,7 @@ from stdnum.cn import uscc as uscc_lib
 
 from .auth.models import DepartmentDuty, Role, User
 from .auth.services import hash_password
+from .bundles.demo import seed_bundle_demo
 from .calendar import services as calendar_services
 from .catalog.demo_catalog import DEPARTMENTS, build_catalog, station_scope
 from .catalog.models import Department, DepartmentCategory, ItemMaterial, ItemType, OnlineMode, ServiceItem
@@ -330,3 +331,4 @@ def seed_demo(today: date | None = None, *, cases: bool = True) -> None:
     seed_clerk_profiles()
     if cases:
         seed_demo_cases()
+    seed_bundle_demo(cases=cases)  # 一件事 bundles (issue 16)
