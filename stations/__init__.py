@@ -119,7 +119,12 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from .crossregion.case_link import FederationPort
 
     install_cross_region(FederationPort())  # cases reach cross-region handling through this port only
+    from .bundles.admin_views import bp as bundle_admin_bp
     from .bundles.services import install as install_bundles
+    from .bundles.views import bp as bundles_bp
+
+    app.register_blueprint(bundles_bp)  # 一件事: apply once, the bundle case and its steps (issue 16)
+    app.register_blueprint(bundle_admin_bp)  # /admin/bundles: maintenance, xlsx import and export
 
     install_bundles()  # a bundle opens its next member when a child case concludes (cases' event listener)
 

@@ -120,7 +120,7 @@ def seed_bundles() -> int:
         online_left -= online
         added += 1
     for level, total in COUNTS.items():
-        have = added if level is BundleLevel.LOCAL else 0
+        have = len(LOCAL_FULL) if level is BundleLevel.LOCAL else 0
         for n in range(total - have):
             if level is BundleLevel.NATIONAL and n < len(NATIONAL_NAMES):
                 name = NATIONAL_NAMES[n]
@@ -131,7 +131,7 @@ def seed_bundles() -> int:
                     BundleLevel.LOCAL: "新城",
                 }
                 name = f"{label[level]}{SHELL_TOPICS[n % len(SHELL_TOPICS)]}服务一件事({n + 1:02d})"
-            online = online_left > 0 and n % 3 == 0
+            online = online_left > 0 and n % 2 == 0
             online_left -= online
             code = f"{level.value[:2]}-{n + 1:03d}"
             services.save_bundle(

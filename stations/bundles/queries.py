@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -76,9 +77,12 @@ def get_visible(user: User, bundle_no: str) -> BundleCase | None:
 
 
 def tracked(bundle_no: str, code: str) -> BundleCase | None:
-    """Public tracking: number and query code must both match."""
-    stmt = select(BundleCase).where(BundleCase.bundle_no == bundle_no, BundleCase.query_code == code.upper())
-    return db.session.scalar(_with_children(stmt))
+    """Public tracking: number and query code must both match (compared in constant time, as for cases)."""
+    found = db.session.scalar(_with_children(select(BundleCase).where(BundleCase.bundle_no == bundle_no.upper())))
+    expected = found.query_code if found is not None else "\x00" * 6
+    if not hmac.compare_digest(expected.encode(), code.strip().upper().encode()) or found is None:
+        return None
+    return found
 
 
 @dataclass
