@@ -384,6 +384,10 @@ ROUTES: dict[str, Route] = {
     "bundle_admin.update":         only(ADMIN, args={"code": "XC-YGRZ"}),          # POST
     "bundle_admin.export":         only(ADMIN, html=False),
     "bundle_admin.import_":        only(ADMIN),                                    # POST only
+    "api.list_bundles":            public(html=False),
+    "api.create_bundle_case":      only(STAFF, CLERK, ENTERPRISE, anonymous=401, html=False),
+    "api.get_bundle_case":         signed_in(anonymous=401, html=False, args={"bundle_no": bundle_no},
+                                             get={DEPARTMENT: 404, COMMISSIONER: 404}),
 }
 # fmt: on
 
