@@ -125,6 +125,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     app.register_blueprint(bundles_bp)  # 一件事: apply once, the bundle case and its steps (issue 16)
     app.register_blueprint(bundle_admin_bp)  # /admin/bundles: maintenance, xlsx import and export
+    from .projects.views import bp as projects_bp
+
+    app.register_blueprint(projects_bp)  # key projects: the board, procedures, dispatch meetings, 销号 (issue 16)
 
     install_bundles()  # a bundle opens its next member when a child case concludes (cases' event listener)
 

@@ -113,3 +113,48 @@ def may_maintain_bundles(user: User | None) -> bool:
 
 
 BUNDLE_APPLY_ROLES = frozenset({Role.STAFF, Role.CLERK, Role.ENTERPRISE})
+
+
+# --- key projects (重点项目): the central office and the administrator see all; a commissioner the projects of its
+# park (or those it is liaison for); a department user those with a procedure of its department --------------------
+
+
+def project_scope(user: User | None, station_id, commissioner_id, department_project_ids) -> ColumnElement[bool]:
+    """WHERE clause on a project's ``station_id`` / ``commissioner_id`` columns; ``department_project_ids(dept_id)``
+    gives a subquery of the projects with a procedure of that department (passed in: access sits below features)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return false()
+    if user.role in (Role.ADMIN, Role.CENTRAL):
+        return true()
+    if user.role is Role.COMMISSIONER:
+        return (station_id == user.station_id) | (commissioner_id == user.id)
+    if user.role is Role.DEPARTMENT and user.department_id is not None:
+        return department_project_ids(user.department_id)
+    return false()
+
+
+PROJECT_ROLES = frozenset({Role.ADMIN, Role.CENTRAL, Role.COMMISSIONER, Role.DEPARTMENT})
+
+
+def may_use_project_board(user: User | None) -> bool:
+    return user is not None and getattr(user, "is_authenticated", False) and user.role in PROJECT_ROLES
+
+
+def project_actions_for(user: User | None, project, procedure=None) -> frozenset[str]:
+    """What ``user`` may do on a project it can see: procedure events by name, plus "meeting", "visit", "link".
+
+    The commissioner drives its projects (start, block, resume, done, meetings, visits, linking cases); a department
+    user marks its own department's procedures done; the central office closes out (销号, the supervisor's act);
+    the administrator may do everything.
+    """
+    if user is None or not getattr(user, "is_authenticated", False):
+        return frozenset()
+    if user.role is Role.ADMIN:
+        return frozenset({"start", "block", "resume", "done", "close_out", "meeting", "visit", "link"})
+    if user.role is Role.CENTRAL:
+        return frozenset({"close_out"})
+    if user.role is Role.COMMISSIONER and (project.station_id == user.station_id or project.commissioner_id == user.id):
+        return frozenset({"start", "block", "resume", "done", "meeting", "visit", "link"})
+    if user.role is Role.DEPARTMENT and procedure is not None and procedure.department_id == user.department_id:
+        return frozenset({"done"})
+    return frozenset()

@@ -24,6 +24,7 @@ from .crossregion.models import AgreementKind, PartnerRegion
 from .demo_cases import seed_demo_cases
 from .enterprises.models import Enterprise, EnterpriseKind
 from .extensions import db
+from .projects.demo import seed_projects
 from .sites.models import ScopeMode, Station, StationItem, StationKind
 
 DEMO_PASSWORD = "Stations@2024"
@@ -332,3 +333,4 @@ def seed_demo(today: date | None = None, *, cases: bool = True) -> None:
     if cases:
         seed_demo_cases()
     seed_bundle_demo(cases=cases)  # 一件事 bundles (issue 16)
+    seed_projects()  # key projects (issue 16)

@@ -179,6 +179,23 @@ def bundle_no() -> str:
     return made.bundle_no
 
 
+def ll_project_code() -> str:
+    """A demo key project of the LL park (comm-ll's); dept-kf sees it (用地 is its procedure), dept-rs does not."""
+    from stations.projects.models import Project
+
+    return db.session.scalar(
+        select(Project.code).join(Station, Station.id == Project.station_id).where(Station.code == "LL").limit(1)
+    )
+
+
+def ll_procedure_id() -> int:
+    from stations.projects.models import Project, ProjectProcedure
+
+    return db.session.scalar(
+        select(ProjectProcedure.id).join(Project).where(Project.code == ll_project_code()).limit(1)
+    )
+
+
 def case_no() -> str:
     return demo_rongque_case().case_no
 
@@ -385,6 +402,22 @@ ROUTES: dict[str, Route] = {
     "bundle_admin.export":         only(ADMIN, html=False),
     "bundle_admin.import_":        only(ADMIN),                                    # POST only
     "api.list_bundles":            public(html=False),
+    # --- key projects (issue 16): central office, admin, the park's commissioner, departments with a procedure ---
+    "projects.board":              only(ADMIN, CENTRAL, COMMISSIONER, DEPARTMENT),
+    "projects.show":               only(ADMIN, CENTRAL, COMMISSIONER, DEPARTMENT, args={"code": ll_project_code},
+                                        not_found={DEPARTMENT}),                   # dept-rs has no procedure there
+    "projects.procedure_event":    only(ADMIN, CENTRAL, COMMISSIONER, DEPARTMENT, not_found={DEPARTMENT},
+                                        args={"code": ll_project_code, "procedure_id": ll_procedure_id,
+                                              "event_name": "start"}),          # POST only
+    "projects.meeting":            only(ADMIN, CENTRAL, COMMISSIONER, DEPARTMENT, args={"code": ll_project_code},
+                                        not_found={DEPARTMENT}),                   # POST only
+    "projects.visit":              only(ADMIN, CENTRAL, COMMISSIONER, DEPARTMENT, args={"code": ll_project_code},
+                                        not_found={DEPARTMENT}),                   # POST only
+    "projects.link":               only(ADMIN, CENTRAL, COMMISSIONER, DEPARTMENT, not_found={DEPARTMENT},
+                                        args={"code": ll_project_code, "procedure_id": ll_procedure_id}),
+    "projects.close_out":          only(ADMIN, CENTRAL, COMMISSIONER, DEPARTMENT, args={"code": ll_project_code},
+                                        not_found={DEPARTMENT}),                   # POST only
+    "api.list_projects":           only(ADMIN, CENTRAL, COMMISSIONER, DEPARTMENT, anonymous=401, html=False),
     "api.create_bundle_case":      only(STAFF, CLERK, ENTERPRISE, anonymous=401, html=False),
     "api.get_bundle_case":         signed_in(anonymous=401, html=False, args={"bundle_no": bundle_no},
                                              get={DEPARTMENT: 404, COMMISSIONER: 404}),

@@ -1,0 +1,39 @@
+"""JSON API v1, key projects (contract.md): the projects in the caller's scope with their procedures and colours."""
+
+from __future__ import annotations
+
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from ..access import may_use_project_board
+from ..domain.project_flow import procedure_level, project_level
+from ..projects import queries as project_queries
+from ..timeutil import business_today
+from .views import ApiError, bp, json_response
+
+
+@bp.get("/projects")
+@login_required
+def list_projects():
+    user = current_user._get_current_object()
+    if not may_use_project_board(user):
+        raise ApiError(403, "forbidden", _("您的账号不能查看重点项目。"))
+    today = business_today()
+    yellow_from = project_queries.horizon(today)
+    answer = []
+    for project in project_queries.visible_projects(user):
+        procedures = [
+            {
+                "name": p.name,
+                "department": p.department.name if p.department else None,
+                "planned_on": p.planned_on.isoformat() if p.planned_on else None,
+                "status": p.status.value,
+                "warn_level": procedure_level(p.status, p.planned_on, today, yellow_from).value.upper(),
+            }
+            for p in project.procedures
+        ]
+        level = project_level(
+            procedure_level(p.status, p.planned_on, today, yellow_from) for p in project.procedures
+        ).value.upper()
+        answer.append({"code": project.code, "name": project.name, "warn_level": level, "procedures": procedures})
+    return json_response(answer)
