@@ -6,7 +6,7 @@ import hmac
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import selectinload
 
 from ..access import bundle_case_scope as _scope
@@ -124,3 +124,48 @@ def level_of(bundle_case: BundleCase, now: datetime | None = None) -> str:
     """The bundle's colour: its own promised total and its open children's colours, rolled up."""
     children = [WarnLevel(step.level) for step in steps(bundle_case, now) if step.case is not None]
     return rules.roll_up_level(bundle_case.status, own_level(bundle_case, now), children).value
+
+
+# --- the central office's figures -----------------------------------------------------------------------------------
+
+
+def level_counts() -> dict[str, dict[str, int]]:
+    """Active bundles per level, and how many of them may be applied for online (§5.5: 38 / 21 / 80, 35 online)."""
+    rows = db.session.execute(
+        select(Bundle.level, func.count(), func.sum(case((Bundle.is_online.is_(True), 1), else_=0)))
+        .where(Bundle.is_active.is_(True))
+        .group_by(Bundle.level)
+    ).all()
+    counts = {level.value: {"bundles": 0, "online": 0} for level in BundleLevel}
+    for level, total, online in rows:
+        key = level.value if isinstance(level, BundleLevel) else str(level)
+        counts[key] = {"bundles": int(total), "online": int(online or 0)}
+    return counts
+
+
+def period_figures(low: datetime, high: datetime) -> dict[str, float | int | None]:
+    """Bundle cases received in [low, high) (UTC), and the on-time rate of those concluded in it: concluded no
+    later than the bundle's own promised total ran out. One query."""
+    concluded = and_(
+        BundleCase.status == rules.BundleStatus.CONCLUDED.value,
+        BundleCase.concluded_at >= low,
+        BundleCase.concluded_at < high,
+    )
+    received, done, on_time = db.session.execute(
+        select(
+            func.count(case((and_(BundleCase.received_at >= low, BundleCase.received_at < high), 1))),
+            func.count(case((concluded, 1))),
+            func.count(
+                case(
+                    (
+                        and_(
+                            concluded,
+                            (BundleCase.overdue_at.is_(None)) | (BundleCase.concluded_at < BundleCase.overdue_at),
+                        ),
+                        1,
+                    )
+                )
+            ),
+        )
+    ).one()
+    return {"cases": int(received), "on_time_rate": round(on_time / done, 4) if done else None}

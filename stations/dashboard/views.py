@@ -5,7 +5,7 @@ Central office and administrator only: every other role gets the 403 page (the A
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from flask import Blueprint, abort, current_app, redirect, request, send_file, url_for
 from flask_babel import get_locale
@@ -13,13 +13,17 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from ..auth.decorators import central_office_required
+from ..bundles import queries as bundle_queries
+from ..bundles.forms import LEVEL_LABELS as BUNDLE_LEVEL_LABELS
 from ..cases.labels import CHANNEL_LABELS
 from ..catalog import queries as catalog_queries
 from ..domain import metrics
+from ..projects import queries as project_queries
 from ..sites import queries as sites_queries
 from ..timeutil import business_today, utcnow
 from ..web.htmx import hx_redirect, is_htmx, render, render_fragment
 from . import case_exports, charts, export_jobs, exports, queries
+from .rollups import utc_start_of
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
 
@@ -35,7 +39,24 @@ def _user():
 @central_office_required
 def index():
     board = queries.board(_user())
-    return render("dashboard/board.html", fragments={"red-list": "red_list"}, board=board)
+    return render("dashboard/board.html", fragments={"red-list": "red_list"}, board=board, **_bundles_and_projects())
+
+
+def _bundles_and_projects() -> dict:
+    """一件事 by level, online share, this year's bundle cases and on-time rate; key projects by colour (issue 16)."""
+    today = business_today()
+    levels = bundle_queries.level_counts()
+    total = sum(v["bundles"] for v in levels.values())
+    online = sum(v["online"] for v in levels.values())
+    year = bundle_queries.period_figures(utc_start_of(date(today.year, 1, 1)), utc_start_of(today + timedelta(days=1)))
+    return {
+        "bundle_levels": levels,
+        "bundle_level_labels": BUNDLE_LEVEL_LABELS,
+        "bundle_total": total,
+        "bundle_online": online,
+        "bundle_year": year,
+        "projects": project_queries.period_figures(today),
+    }
 
 
 @bp.get("/tiles/<code>")
