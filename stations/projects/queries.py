@@ -47,52 +47,61 @@ def horizon(today: date) -> date:
 
 @dataclass
 class BoardRow:
-    project: Project
+    """One project on the board, as plain values (a thousand rows render without ORM objects or lazy lookups)."""
+
+    code: str
+    name: str
+    station: str
+    commissioner: str
+    closed: bool
     counts: dict[str, int]
     next_planned: date | None
+    level: str = ""
+    badge: str = ""  # the CSS class suffix (badge-RED)
 
-    @property
-    def level(self) -> str:
+    def __post_init__(self) -> None:
         open_levels = [WarnLevel(k) for k, n in self.counts.items() if n and k != WarnLevel.DONE.value]
-        return project_level(open_levels).value
+        self.level = project_level(open_levels).value
+        self.badge = self.level.upper()
 
     @property
     def total(self) -> int:
         return sum(self.counts.values())
 
 
-def board(user: User, today: date, *, level: str | None = None) -> list[BoardRow]:
+def board(user: User, today: date) -> list[BoardRow]:
     """Every project in scope with its procedures counted by colour: two queries, whatever the number."""
     yellow_from = horizon(today)
     colour = level_expr(today, yellow_from)
+    finished = [s.value for s in FINISHED]
     counts_stmt = (
         select(
             ProjectProcedure.project_id,
             *(func.sum(case((colour == lv.value, 1), else_=0)).label(lv.value) for lv in LEVELS),
-            func.min(
-                case(
-                    (ProjectProcedure.status.in_([s.value for s in FINISHED]), None), else_=ProjectProcedure.planned_on
-                )
-            ),
+            func.min(case((ProjectProcedure.status.in_(finished), None), else_=ProjectProcedure.planned_on)),
         )
         .join(Project, Project.id == ProjectProcedure.project_id)
         .where(scope(user))
         .group_by(ProjectProcedure.project_id)
     )
     counts = {row[0]: row[1:] for row in db.session.execute(counts_stmt)}
-    projects = db.session.scalars(
-        select(Project)
+    projects = db.session.execute(
+        select(Project.id, Project.code, Project.name, Project.closed_out_at, Station.name, User.display_name)
+        .outerjoin(Station, Station.id == Project.station_id)
+        .outerjoin(User, User.id == Project.commissioner_id)
         .where(scope(user))
-        .options(joinedload(Project.station), joinedload(Project.commissioner), joinedload(Project.enterprise))
         .order_by(Project.code)
     ).all()
     rows = []
-    for project in projects:
-        found = counts.get(project.id)
+    for pid, code, name, closed_at, station, commissioner in projects:
+        found = counts.get(pid)
         by_level = {lv.value: int(found[n] or 0) if found else 0 for n, lv in enumerate(LEVELS)}
-        rows.append(BoardRow(project, by_level, found[len(LEVELS)] if found else None))
-    if level:
-        rows = [row for row in rows if row.level == level]
+        next_planned = found[len(LEVELS)] if found else None
+        if isinstance(next_planned, str):  # SQLite returns MIN() over a CASE as text
+            next_planned = date.fromisoformat(next_planned)
+        rows.append(
+            BoardRow(code, name, station or "", commissioner or "", closed_at is not None, by_level, next_planned)
+        )
     return rows
 
 

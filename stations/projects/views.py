@@ -42,6 +42,8 @@ def board():
     return render(
         "projects/board.html",
         rows=rows,
+        project_url=url_for("projects.show", code="_").removesuffix("_"),  # one url_for, not one per row
+        level_labels={key: str(label) for key, label in template_labels()["colour_labels"].items()},
         totals=queries.colour_totals(all_rows),
         level=level,
         filters=COLOUR_FILTERS,
