@@ -78,7 +78,7 @@ class BundleForm(FlaskForm):
     )
     scenario_text = TextAreaField(_l("适用情形"), id="bundle-scenario", filters=[_strip], validators=[Length(max=2000)])
     members = TextAreaField(
-        _l("成员事项(每行一项:事项编码 | 前置序号,逗号分隔 | 可选)"),
+        _l("成员事项(每行一项:事项编码 | 前置序号,逗号分隔 | 可选 | 合作地区编码)"),
         id="bundle-members",
         filters=[_strip],
         validators=[InputRequired(message=_l("请至少填写一个成员事项。")), Length(max=5000)],
@@ -108,7 +108,8 @@ def parse_members(text: str) -> MemberLines:
             errors.append(str(_l("第 %(n)s 行:前置序号须为数字。", n=seq)))
             continue
         optional = len(parts) > 2 and parts[2].lower() in OPTIONAL_MARKS
-        members.append(MemberInput(seq, item_id, [int(d) for d in deps], optional))
+        partner = parts[3].upper()[:16] if len(parts) > 3 and parts[3] else None
+        members.append(MemberInput(seq, item_id, [int(d) for d in deps], optional, partner))
     return MemberLines(members, errors)
 
 
@@ -117,5 +118,6 @@ def member_lines(bundle) -> str:
     lines = []
     for m in bundle.members:
         deps = ",".join(str(d) for d in m.depends_on or [])
-        lines.append(f"{m.item.code} | {deps}" + (" | 可选" if m.is_optional else ""))
+        line = f"{m.item.code} | {deps}" + (" | 可选" if m.is_optional else (" | " if m.partner_code else ""))
+        lines.append(line + (f" | {m.partner_code}" if m.partner_code else ""))
     return "\n".join(lines)

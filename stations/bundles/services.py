@@ -17,6 +17,7 @@ from ..calendar.services import current_calendar
 from ..cases import services as case_services
 from ..cases.models import Case, Channel, MaterialStatus
 from ..cases.numbering import new_query_code
+from ..cases.xr_port import port as xr_port
 from ..catalog.models import ServiceItem
 from ..domain import bundles as rules
 from ..domain.case_flow import CaseEvent, CaseStatus
@@ -78,6 +79,13 @@ def check_members(members: list[MemberInput]) -> None:
     items = [m.item_id for m in members]
     if len(set(items)) != len(items):
         raise BundleError("duplicate_item")
+    for member in members:
+        # A member handled by a partner district (跨区通办): the partner must handle the item (agreement lists); its
+        # child case is received here naming the partner and forwarded by the existing cross-region flow.
+        if member.partner_code and member.partner_code not in {
+            p.code for p in xr_port().partners_for_item(member.item_id)
+        }:
+            raise BundleError("partner_unavailable", 422, member.partner_code)
 
 
 def save_bundle(bundle: Bundle | None, data: BundleInput) -> Bundle:
