@@ -42,7 +42,7 @@ LOCAL_FULL = [
     (
         "XC-YGRZ",
         "员工入职一件事",
-        True,
+        False,  # 就业创业证申领 is not offered online
         1,
         "企业招用新员工:参保、公积金开户和就业登记一次办。",
         [("职工参保登记(增员)", ()), ("职工住房公积金账户设立", ()), ("就业创业证申领", ())],
@@ -109,6 +109,7 @@ def seed_bundles() -> int:
         return 0
     items = sorted(by_name.values(), key=lambda item: item.code)
     online_left = ONLINE_TOTAL
+    online_ids = {item.id for item in items if item.is_online}
     added = 0
     for code, name, online, days, scenario, members in LOCAL_FULL:
         inputs = [
@@ -131,15 +132,12 @@ def seed_bundles() -> int:
                     BundleLevel.LOCAL: "新城",
                 }
                 name = f"{label[level]}{SHELL_TOPICS[n % len(SHELL_TOPICS)]}服务一件事({n + 1:02d})"
-            online = online_left > 0 and n % 2 == 0
+            members = _shell_members(items, n + len(level.value))
+            all_online = all(online_ids.__contains__(m.item_id) for m in members)
+            online = online_left > 0 and all_online
             online_left -= online
             code = f"{level.value[:2]}-{n + 1:03d}"
-            services.save_bundle(
-                None,
-                services.BundleInput(
-                    code, name, level, online, "", 5 + n % 10, _shell_members(items, n + len(level.value))
-                ),
-            )
+            services.save_bundle(None, services.BundleInput(code, name, level, online, "", 5 + n % 10, members))
             added += 1
     return added
 

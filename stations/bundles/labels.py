@@ -32,6 +32,7 @@ ERROR_MESSAGES = {
     "unknown_enterprise": _l("没有该统一社会信用代码的企业;新企业请同时填写企业名称。"),
     "invalid_uscc": _l("统一社会信用代码无效,请核对(18位,含校验位)。"),
     "no_station": _l("您的账号没有所属驿站,不能收件。"),
+    "member_not_online": _l("成员事项“%(detail)s”不能网上申请,该套餐不能设为可网办。"),
     "partner_unavailable": _l("合作地区 %(detail)s 不办理该成员事项。"),
 }
 

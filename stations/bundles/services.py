@@ -18,7 +18,7 @@ from ..cases import services as case_services
 from ..cases.models import Case, Channel, MaterialStatus
 from ..cases.numbering import new_query_code
 from ..cases.xr_port import port as xr_port
-from ..catalog.models import ServiceItem
+from ..catalog.models import OnlineMode, ServiceItem
 from ..domain import bundles as rules
 from ..domain.case_flow import CaseEvent, CaseStatus
 from ..domain.deadlines import compute_deadline
@@ -89,8 +89,17 @@ def check_members(members: list[MemberInput]) -> None:
 
 
 def save_bundle(bundle: Bundle | None, data: BundleInput) -> Bundle:
-    """Create (``bundle`` None) or update a bundle with its members; a cycle is refused here, at save."""
+    """Create (``bundle`` None) or update a bundle with its members; a cycle is refused here, at save, and so is
+    an online bundle with a member that cannot be applied for online (``member_not_online``)."""
     check_members(data.members)
+    if data.is_online:
+        offline = db.session.scalars(
+            select(ServiceItem.name).where(
+                ServiceItem.id.in_([m.item_id for m in data.members]), ServiceItem.online_mode == OnlineMode.OFFLINE
+            )
+        ).first()
+        if offline:
+            raise BundleError("member_not_online", 422, offline)
     if bundle is None or bundle.code != data.code:
         taken = db.session.scalar(select(Bundle.id).where(Bundle.code == data.code))
         if taken is not None:

@@ -101,3 +101,27 @@ def test_enterprise_may_not_apply_online_for_an_offline_bundle(uploads):
             applicant_name="x",
         )
     assert refused.value.code == "not_online"
+
+
+def test_the_enterprise_applies_online_once(uploads):
+    enterprise_user = f.user("ent-gd")
+    bundle = queries.get_bundle("XC-QYKB")
+    bundle_case = services.apply(
+        bundle,
+        user=enterprise_user,
+        station=f.station("LL"),
+        enterprise=db.session.get(type(f.enterprise()), enterprise_user.enterprise_id),
+        channel=services.Channel.ONLINE,
+        applicant_name="企业经办人",
+    )
+    first = bundle_case.children[0].case
+    assert first.channel is services.Channel.ONLINE and first.received_by_id == enterprise_user.id
+
+
+def test_an_online_bundle_with_an_offline_member_is_refused_at_save():
+    bundle = queries.get_bundle("XC-YGRZ")
+    members = [services.MemberInput(m.seq, m.item_id, list(m.depends_on)) for m in bundle.members]
+    data = services.BundleInput(bundle.code, bundle.name, bundle.level, True, "", 1, members)
+    with pytest.raises(services.BundleError) as refused:
+        services.save_bundle(bundle, data)
+    assert refused.value.code == "member_not_online" and refused.value.detail == "就业创业证申领"
