@@ -21,19 +21,23 @@ def list_projects():
     today = business_today()
     yellow_from = project_queries.horizon(today)
     answer = []
-    for project in project_queries.visible_projects(user):
-        procedures = [
+    for code, name, procedures in project_queries.visible_projects(user):
+        levels = [procedure_level(p.status, p.planned_on, today, yellow_from) for p in procedures]
+        answer.append(
             {
-                "name": p.name,
-                "department": p.department.name if p.department else None,
-                "planned_on": p.planned_on.isoformat() if p.planned_on else None,
-                "status": p.status.value,
-                "warn_level": procedure_level(p.status, p.planned_on, today, yellow_from).value.upper(),
+                "code": code,
+                "name": name,
+                "warn_level": project_level(levels).value.upper(),
+                "procedures": [
+                    {
+                        "name": p.name,
+                        "department": p.department,
+                        "planned_on": p.planned_on.isoformat() if p.planned_on else None,
+                        "status": p.status.value,
+                        "warn_level": level.value.upper(),
+                    }
+                    for p, level in zip(procedures, levels, strict=True)
+                ],
             }
-            for p in project.procedures
-        ]
-        level = project_level(
-            procedure_level(p.status, p.planned_on, today, yellow_from) for p in project.procedures
-        ).value.upper()
-        answer.append({"code": project.code, "name": project.name, "warn_level": level, "procedures": procedures})
+        )
     return json_response(answer)

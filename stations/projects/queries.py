@@ -12,6 +12,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from ..access import project_scope
 from ..auth.models import User
 from ..calendar.services import current_calendar
+from ..catalog.models import Department
 from ..domain.deadlines import WarnLevel
 from ..domain.project_flow import FINISHED, ProcedureStatus, project_level, yellow_before
 from ..extensions import db
@@ -130,13 +131,34 @@ def agenda(project: Project) -> list[ProjectProcedure]:
     return [p for p in project.procedures if p.status is ProcedureStatus.BLOCKED]
 
 
-def visible_projects(user: User) -> list[Project]:
-    """For the API: every project in scope with its procedures (two queries)."""
-    return list(
-        db.session.scalars(
-            select(Project).where(scope(user)).options(selectinload(Project.procedures)).order_by(Project.code)
+@dataclass
+class ProcedureRow:
+    name: str
+    department: str | None
+    planned_on: date | None
+    status: ProcedureStatus
+
+
+def visible_projects(user: User) -> list[tuple[str, str, list[ProcedureRow]]]:
+    """For the API: (code, name, procedures) of every project in scope, as plain rows: two queries."""
+    projects = db.session.execute(select(Project.id, Project.code, Project.name).where(scope(user))).all()
+    procedures: dict[int, list[ProcedureRow]] = {pid: [] for pid, _code, _name in projects}
+    rows = db.session.execute(
+        select(
+            ProjectProcedure.project_id,
+            ProjectProcedure.name,
+            Department.name,
+            ProjectProcedure.planned_on,
+            ProjectProcedure.status,
         )
+        .join(Project, Project.id == ProjectProcedure.project_id)
+        .outerjoin(Department, Department.id == ProjectProcedure.department_id)
+        .where(scope(user))
+        .order_by(ProjectProcedure.project_id, ProjectProcedure.seq)
     )
+    for pid, name, department, planned_on, status in rows:
+        procedures[pid].append(ProcedureRow(name, department, planned_on, status))
+    return [(code, name, procedures[pid]) for pid, code, name in sorted(projects, key=lambda row: row[1])]
 
 
 def period_figures(today: date) -> dict[str, int]:
