@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import and_, case, func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from ..access import bundle_case_scope as _scope
 from ..auth.models import User
@@ -57,6 +57,8 @@ def _with_children(stmt):
     return stmt.options(
         selectinload(BundleCase.children).joinedload(BundleChild.case),
         selectinload(BundleCase.documents),
+        joinedload(BundleCase.enterprise),
+        joinedload(BundleCase.station),
     )
 
 

@@ -118,3 +118,18 @@ def test_admin_refuses_a_cycle_and_round_trips_xlsx(login_as):
         content_type="multipart/form-data",
     )
     assert bad.status_code == 422
+
+
+def test_bundle_cases_list_query_count_is_flat(login_as, uploads, count_queries):
+    client = login_as("staff-ll")
+    apply_for("XC-YGRZ")
+    client.get("/bundles/cases")  # warm the calendar cache
+    with count_queries() as few:
+        client.get("/bundles/cases")
+    for name in ("示例", "光电"):
+        apply_for("XC-YGRZ", enterprise=f.enterprise(name))
+        apply_for("XC-QYKB", enterprise=f.enterprise(name))
+    with count_queries() as many:
+        page = client.get("/bundles/cases").get_data(as_text=True)
+    assert page.count("/bundles/cases/YJS-") >= 5
+    assert many.count == few.count, (few.statements, many.statements)
