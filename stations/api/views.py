@@ -77,5 +77,6 @@ def catalog_metrics():
 
 
 # The case endpoints live in their own module and register on ``bp``; imported last, since they import ``bp``.
+from . import appeals as _appeals  # noqa: E402, F401  (企业诉求)
 from . import cases as _cases  # noqa: E402, F401
 from . import selfservice as _selfservice  # noqa: E402, F401  (documents, messages, ratings)

@@ -47,13 +47,13 @@ def test_phone_call_to_closure(login_as, uploads):
     queue = admin.get("/appeals/?status=REGISTERED").get_data(as_text=True)
     assert no in queue
     row = f"appeal-row-{appeal(no).id}"
-    response = fire(
-        admin, no, "assign", htmx_headers(row), department_id=sb.id, due_on=appeal(no).due_on.isoformat()
-    )
+    response = fire(admin, no, "assign", htmx_headers(row), department_id=sb.id, due_on=appeal(no).due_on.isoformat())
     assert response.status_code == 200 and row in response.get_data(as_text=True)
     assert appeal(no).status is AppealStatus.ASSIGNED
     assert db.session.scalar(
-        select(Notification.id).where(Notification.kind == NotificationKind.APPEAL_UPDATE, Notification.link.contains(no))
+        select(Notification.id).where(
+            Notification.kind == NotificationKind.APPEAL_UPDATE, Notification.link.contains(no)
+        )
     )
 
     assert fire(dept, no, "sign").status_code == 303
