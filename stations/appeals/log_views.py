@@ -4,10 +4,11 @@ commissioner, and the month as an .xlsx file."""
 from __future__ import annotations
 
 import calendar as month_calendar
+import csv
 import io
 from datetime import date
 
-from flask import Blueprint, flash, redirect, request, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from openpyxl import Workbook
@@ -122,33 +123,43 @@ def summary():
     )
 
 
-@bp.get("/export.xlsx")
+@bp.get("/export.<fmt>")
 @roles_required(*SUMMARY_ROLES)
-def export():
+def export(fmt: str):
+    """The month's entries as .xlsx (or .csv, for a quick look)."""
+    if fmt not in ("xlsx", "csv"):
+        abort(404)
     user = _user()
     first, last = _month(request.args.get("month"))
+    header = [_("日期"), _("专员"), _("企业"), _("类型"), _("已解决"), _("办件编号"), _("诉求编号"), _("记录")]
+    rows = [
+        [
+            entry.day.isoformat(),
+            entry.author.display_name,
+            entry.enterprise.name,
+            str(LOG_KIND_LABELS[entry.kind]),
+            _("是") if entry.solved else "",
+            entry.case.case_no if entry.case else "",
+            entry.appeal.appeal_no if entry.appeal else "",
+            entry.note,
+        ]
+        for entry in log_queries.month_entries(user, first, last)
+    ]
+    name = f"service-log-{first:%Y-%m}.{fmt}"
+    if fmt == "csv":
+        text = io.StringIO()
+        writer = csv.writer(text)
+        writer.writerow(header)
+        writer.writerows(rows)
+        data = io.BytesIO(text.getvalue().encode("utf-8-sig"))
+        return send_file(data, mimetype="text/csv", as_attachment=True, download_name=name)
     book = Workbook(write_only=True)
     sheet = book.create_sheet(f"{first:%Y-%m}")
-    sheet.append([_("日期"), _("专员"), _("企业"), _("类型"), _("已解决"), _("办件编号"), _("诉求编号"), _("记录")])
-    for entry in log_queries.month_entries(user, first, last):
-        sheet.append(
-            [
-                entry.day.isoformat(),
-                entry.author.display_name,
-                entry.enterprise.name,
-                str(LOG_KIND_LABELS[entry.kind]),
-                _("是") if entry.solved else "",
-                entry.case.case_no if entry.case else "",
-                entry.appeal.appeal_no if entry.appeal else "",
-                entry.note,
-            ]
-        )
+    sheet.append(header)
+    for row in rows:
+        sheet.append(row)
     out = io.BytesIO()
     book.save(out)
     out.seek(0)
-    return send_file(
-        out,
-        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        as_attachment=True,
-        download_name=f"service-log-{first:%Y-%m}.xlsx",
-    )
+    mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return send_file(out, mimetype=mimetype, as_attachment=True, download_name=name)

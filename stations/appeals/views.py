@@ -259,7 +259,7 @@ def _row_answer(user: User, appeal: Appeal, status: int = 200, error: str | None
 
 
 @bp.post("/<appeal_no>/events")
-@login_required
+@roles_required(*REGISTER_ROLES, Role.DEPARTMENT)  # the central office is read-only
 def event(appeal_no: str):
     user = _user()
     appeal = _visible(user, appeal_no)
