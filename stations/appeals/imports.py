@@ -23,7 +23,6 @@ from ..extensions import db
 from ..notifications.models import NotificationKind
 from ..notifications.services import notify
 from ..timeutil import BUSINESS_TZ, business_today, utcnow
-from .labels import CATEGORY_LABELS, NATURE_LABELS, URGENCY_LABELS
 from .models import Appeal, Category, Nature, SourceChannel
 from .services import AppealError, RegisterInput, allocate_numbers, register
 
@@ -56,10 +55,23 @@ class ImportResult:
     errors: list[RowError] = field(default_factory=list)
 
 
-def _reverse(labels: dict) -> dict[str, object]:
-    table = {str(label): key for key, label in labels.items()}
-    table.update({key.value: key for key in labels})
-    return table
+# The export's vocabulary (fixed Chinese, whatever the UI language); the enum codes are accepted too.
+CATEGORY_WORDS = {
+    "企业开办": Category.ENTERPRISE_SETUP,
+    "市场准入": Category.MARKET_ACCESS,
+    "政务服务": Category.GOV_SERVICE,
+    "监管执法": Category.SUPERVISION_ENFORCEMENT,
+    "政策兑现": Category.POLICY_FULFILMENT,
+    "欠中小企业账款": Category.SME_ARREARS,
+    "其他": Category.OTHER,
+}
+NATURE_WORDS = {"咨询": Nature.CONSULT, "求助": Nature.HELP, "投诉": Nature.COMPLAINT, "建议": Nature.SUGGESTION}
+NATURE_WORDS |= {"举报": Nature.REPORT, "表扬": Nature.PRAISE}
+URGENCY_WORDS = {"一般": Urgency.NORMAL, "普通": Urgency.NORMAL, "复杂": Urgency.COMPLEX, "紧急": Urgency.URGENT}
+
+
+def _reverse(words: dict) -> dict[str, object]:
+    return words | {member.value: member for member in set(words.values())}
 
 
 def _rows(data: bytes, filename: str) -> list[list[str]]:
@@ -134,7 +146,7 @@ def import_work_orders(data: bytes, filename: str, user: User) -> ImportResult:
     enterprises = (
         {e.uscc: e for e in db.session.scalars(select(Enterprise).where(Enterprise.uscc.in_(usccs)))} if usccs else {}
     )
-    categories, natures, urgencies = _reverse(CATEGORY_LABELS), _reverse(NATURE_LABELS), _reverse(URGENCY_LABELS)
+    categories, natures, urgencies = _reverse(CATEGORY_WORDS), _reverse(NATURE_WORDS), _reverse(URGENCY_WORDS)
     seen: set[str] = set()
     inputs = []
     for number, record in records:
