@@ -12,6 +12,7 @@ from flask_babel import get_locale
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from ..appeals import figures as appeal_figures
 from ..auth.decorators import central_office_required
 from ..cases.labels import CHANNEL_LABELS
 from ..catalog import queries as catalog_queries
@@ -34,8 +35,17 @@ def _user():
 @bp.get("")
 @central_office_required
 def index():
-    board = queries.board(_user())
-    return render("dashboard/board.html", fragments={"red-list": "red_list"}, board=board)
+    user = _user()
+    board = queries.board(user)
+    today = business_today()
+    first, last = metrics.period_bounds("month", today)
+    return render(
+        "dashboard/board.html",
+        fragments={"red-list": "red_list"},
+        board=board,
+        appeals=appeal_figures.appeal_figures(user, first, last),
+        appeals_open=appeal_figures.open_counts(user, today),
+    )
 
 
 @bp.get("/tiles/<code>")
