@@ -106,7 +106,7 @@ def _run(
         nonlocal moment
         moment = min(moment + timedelta(hours=20), now)
         user, actor = actors[who]
-        apply_event(appeal, EventInput(event=event, **kw), user, actor, at=moment)
+        apply_event(appeal, EventInput(event=event, **kw), user, actor, at=moment, notify=False)
 
     for step in steps:
         if step == "assigned":
