@@ -125,9 +125,12 @@ def may_see_appeal(user: User | None, appeal) -> bool:
     return db.session.scalar(select(Appeal.id).where(Appeal.id == appeal.id, appeal_scope(user))) is not None
 
 
-def appeal_actor(user: User | None, appeal) -> AppealActor | None:
-    """The role in which ``user`` acts on ``appeal`` in its state machine, or None (read-only: the central office)."""
-    if user is None or not may_see_appeal(user, appeal):
+def appeal_actor(user: User | None, appeal, *, in_scope: bool = False) -> AppealActor | None:
+    """The role in which ``user`` acts on ``appeal`` in its state machine, or None (read-only: the central office).
+
+    ``in_scope=True`` when the appeal was loaded through appeal_scope already (a queue row): no visibility query.
+    """
+    if user is None or not (in_scope or may_see_appeal(user, appeal)):
         return None
     role = user.role
     if role is Role.DEPARTMENT:

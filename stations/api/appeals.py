@@ -44,7 +44,7 @@ CREATE_FIELDS = {
     "contact_phone",
 }
 EVENT_FIELDS = {"event", "version", "reason", "department_id", "due_on", "reply_text", "signed_off_by", "feedback"}
-EVENT_FIELDS |= {"original_no", "note"}
+EVENT_FIELDS |= {"original_no", "note", "department"}
 CREATE_ROLES = (Role.STAFF, Role.CLERK, Role.COMMISSIONER, Role.ENTERPRISE, Role.ADMIN)
 
 

@@ -5,7 +5,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date
 
+from sqlalchemy import select
+
+from ..catalog.models import Department
 from ..domain.appeal_flow import AppealEvent, Feedback, Urgency
+from ..extensions import db
 from .services import AppealError, EventInput, parse_enum
 
 MAX_TEXT = 4000
@@ -50,6 +54,8 @@ def event_input(values: Mapping, event_name: str | None = None) -> EventInput:
         department_id = int(department) if department not in (None, "") else None
     except (TypeError, ValueError):
         raise AppealError("unknown_department") from None
+    if department_id is None and values.get("department"):  # the API may name the department by its code
+        department_id = department_id_of(str(values["department"]))
     return EventInput(
         event=event,
         version=parse_version(values.get("version")),
@@ -62,6 +68,13 @@ def event_input(values: Mapping, event_name: str | None = None) -> EventInput:
         original_no=_text(values, "original_no", 24),
         note=_text(values, "note", 1000),
     )
+
+
+def department_id_of(code: str) -> int:
+    found = db.session.scalar(select(Department.id).where(Department.code == code.strip().upper()))
+    if found is None:
+        raise AppealError("unknown_department")
+    return found
 
 
 def urgency(value) -> Urgency:

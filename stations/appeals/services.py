@@ -286,10 +286,19 @@ def _apply(appeal: Appeal, data: EventInput, user: User | None, after: AppealSta
     elif event in (AppealEvent.REOPEN, AppealEvent.ESCALATE):
         deadline = reply_deadline(_local(at), appeal.urgency, current_calendar())
         appeal.due_on, appeal.warn_on = deadline.due_on, deadline.warn_on
+        if event is AppealEvent.ESCALATE:
+            on_escalated(appeal)
     elif event is AppealEvent.CLOSE:
         appeal.feedback = Feedback.NO_RESPONSE
         appeal.closed_at = at
     return data.note.strip() or None
+
+
+def on_escalated(appeal: Appeal) -> None:
+    """The seam for 一键约见 (issue 14): an escalated appeal may open a meeting request with the department leader.
+
+    Nothing here yet: the supervisor and the department are told (notifications) and meet outside the portal.
+    """
 
 
 # --- notifications: who hears about which step ---------------------------------------------------------------

@@ -20,6 +20,7 @@ from werkzeug.wrappers import Response
 from ..access import appeal_actor
 from ..auth.decorators import roles_required
 from ..auth.models import Role, User
+from ..calendar.services import pinned_calendar
 from ..cases.labels import COLOUR_LABELS
 from ..catalog.models import Department
 from ..domain.appeal_flow import (
@@ -93,7 +94,7 @@ class Row:
 
 
 def _row(user: User, appeal: Appeal) -> Row:
-    actor = appeal_actor(user, appeal)
+    actor = appeal_actor(user, appeal, in_scope=True)  # loaded through the scope
     events = available_events(services.facts_for(appeal), actor) if actor else []
     return Row(
         appeal=appeal,
@@ -118,11 +119,13 @@ def index():
         user, status=status if status not in ("", "ALL") else None, include_closed=status == "ALL", page=page
     )
     template = "appeals/mine.html" if user.role is Role.ENTERPRISE else "appeals/index.html"
+    with pinned_calendar():  # one calendar for every row, not a freshness query per replied appeal
+        rows = [_row(user, appeal) for appeal in result.rows]
     return render(
         template,
         {"appeal-table": "appeal_table"},
         user=user,
-        rows=[_row(user, appeal) for appeal in result.rows],
+        rows=rows,
         result=result,
         status_filter=status,
         counts=queries.status_counts(user),

@@ -63,3 +63,14 @@ def test_bad_input_is_a_clear_422(client):
         assert response.status_code == 422, body
         assert response.get_json()["error"]["code"] == code and response.get_json()["error"]["message"]
     assert client.post("/api/v1/appeals", data="x", headers=headers).status_code == 400
+
+
+def test_assign_names_the_department_by_code(client):
+    created = client.post("/api/v1/appeals", json=BODY, headers=bearer("ent-gd")).get_json()
+    no = created["appeal_no"]
+    event = {"event": "assign", "version": 1, "department": "kfjs", "due_on": business_today().isoformat()}
+    answer = client.post(f"/api/v1/appeals/{no}/events", json=event, headers=bearer("admin"))
+    assert answer.status_code == 200 and answer.get_json()["department"] == "KFJS"
+    bad = {"event": "sign", "version": 2, "department": "NOPE"}
+    refused = client.post(f"/api/v1/appeals/{no}/events", json=bad, headers=bearer("dept-kf"))
+    assert refused.status_code == 422 and refused.get_json()["error"]["code"] == "unknown_department"

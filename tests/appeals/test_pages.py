@@ -118,3 +118,30 @@ def test_bad_input_is_a_clear_4xx(login_as, uploads):
     assert response.status_code == 422 and "请选择承办部门" in response.get_data(as_text=True)
     central = login_as("central")
     assert fire(central, no, "merge", original_no="X").status_code == 403  # read-only
+
+
+def test_the_form_carries_a_submission_key_and_a_repeat_makes_one_appeal(login_as):
+    from sqlalchemy import func
+
+    from stations.appeals.models import Appeal
+
+    staff = login_as("staff-ll")
+    assert 'name="submission_key"' in staff.get("/appeals/new").get_data(as_text=True)
+    before = db.session.scalar(select(func.count(Appeal.id)))
+    first = _register(staff, submission_key="tablet-appeal-1")
+    again = _register(staff, submission_key="tablet-appeal-1")
+    assert first.status_code == again.status_code == 303
+    assert first.headers["Location"] == again.headers["Location"]
+    assert db.session.scalar(select(func.count(Appeal.id))) == before + 1
+
+
+def test_the_queue_costs_the_same_queries_for_more_rows(login_as, count_queries):
+    staff = login_as("staff-ll")
+    _register(staff)
+    with count_queries() as few:
+        assert staff.get("/appeals/").status_code == 200
+    for _ in range(5):
+        _register(staff)
+    with count_queries() as many:
+        assert staff.get("/appeals/").status_code == 200
+    assert many.count == few.count
