@@ -64,7 +64,7 @@ def appeal_json(appeal: Appeal) -> dict[str, Any]:
         "enterprise_name": appeal.enterprise_name,
         "department": appeal.department.code if appeal.department else None,
         "due_on": appeal.due_on.isoformat() if appeal.due_on else None,
-        "warn_level": appeal_services.warn_level_of(appeal).value,
+        "warn_level": appeal_services.warn_level_of(appeal).value.upper(),  # as cases
         "registered_at": iso_with_offset(appeal.registered_at),
         "replied_at": iso_with_offset(appeal.replied_at),
         "closed_at": iso_with_offset(appeal.closed_at),

@@ -322,6 +322,8 @@ def _notify(appeal: Appeal, event: AppealEvent) -> None:
     notify_users(sorted(set(recipients)), kind, text, link)
     if appeal.enterprise_id and event in (
         AppealEvent.ASSIGN,
+        AppealEvent.SIGN,
+        AppealEvent.EXTEND,
         AppealEvent.FIRST_CONTACT,
         AppealEvent.REPLY,
         AppealEvent.CALLBACK,

@@ -74,3 +74,14 @@ def test_assign_names_the_department_by_code(client):
     bad = {"event": "sign", "version": 2, "department": "NOPE"}
     refused = client.post(f"/api/v1/appeals/{no}/events", json=bad, headers=bearer("dept-kf"))
     assert refused.status_code == 422 and refused.get_json()["error"]["code"] == "unknown_department"
+
+
+def test_answers_match_the_documented_schema(client):
+    from tests.web.test_openapi import conforms
+
+    created = client.post("/api/v1/appeals", json=BODY, headers=bearer("ent-gd")).get_json()
+    assert conforms(created, {"$ref": "#/components/schemas/Appeal"}) == []
+    listed = client.get("/api/v1/appeals", headers=bearer("central")).get_json()
+    assert conforms(listed, {"$ref": "#/components/schemas/AppealList"}) == []
+    one = client.get(f"/api/v1/appeals/{created['appeal_no']}", headers=bearer("staff-ll")).get_json()
+    assert conforms(one, {"$ref": "#/components/schemas/Appeal"}) == []
