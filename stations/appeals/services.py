@@ -17,6 +17,7 @@ from ..calendar.services import current_calendar
 from ..catalog.models import Department
 from ..domain.appeal_flow import (
     AWAITING_REPLY_STATUSES,
+    MAX_REOPENS,
     SATISFIED_FEEDBACK,
     Actor,
     AppealEvent,
@@ -292,6 +293,25 @@ def _apply(appeal: Appeal, data: EventInput, user: User | None, after: AppealSta
         appeal.feedback = Feedback.NO_RESPONSE
         appeal.closed_at = at
     return data.note.strip() or None
+
+
+def daily_sweep(now: datetime | None = None) -> tuple[int, int]:
+    """The SYSTEM steps of §3.5: close replies unanswered for 3 working days (NO_RESPONSE), escalate appeals
+    re-opened twice. Returns (closed, escalated). Run daily (``flask appeals sweep``)."""
+    now = now or utcnow()
+    closed = escalated = 0
+    replied = db.session.scalars(select(Appeal).where(Appeal.status == AppealStatus.REPLIED.value))
+    for appeal in list(replied):
+        if facts_for(appeal, now=now).no_response_elapsed:
+            apply_event(appeal, EventInput(event=AppealEvent.CLOSE), None, Actor.SYSTEM, at=now)
+            closed += 1
+    reopened = db.session.scalars(
+        select(Appeal).where(Appeal.status == AppealStatus.REOPENED.value, Appeal.reopen_count >= MAX_REOPENS)
+    )
+    for appeal in list(reopened):
+        apply_event(appeal, EventInput(event=AppealEvent.ESCALATE), None, Actor.SYSTEM, at=now)
+        escalated += 1
+    return closed, escalated
 
 
 def on_escalated(appeal: Appeal) -> None:

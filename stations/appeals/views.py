@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import click
 from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -324,3 +325,11 @@ def import_12345():
                 else:
                     db.session.commit()
     return render("appeals/import.html", status=status, result=result, user=_user())
+
+
+@bp.cli.command("sweep")
+def sweep_command() -> None:
+    """Daily: close replies unanswered for 3 working days, escalate appeals re-opened twice (SYSTEM)."""
+    closed, escalated = services.daily_sweep()
+    db.session.commit()
+    click.echo(f"closed {closed}, escalated {escalated}")

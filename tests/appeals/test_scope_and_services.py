@@ -168,3 +168,25 @@ def test_due_date_in_the_past_is_refused():
     with pytest.raises(AppealError) as failure:
         apply_event(appeal, event, f.user("admin"), Actor.SUPERVISOR)
     assert failure.value.code == "due_in_past"
+
+
+def test_the_daily_sweep_closes_unanswered_replies_and_escalates(app):
+    from stations.appeals.services import daily_sweep
+
+    appeal = _appeal()
+    _assign(appeal)
+    dept, staff = f.user("dept-rs"), f.user("staff-ll")
+    for event in (AppealEvent.SIGN, AppealEvent.FIRST_CONTACT):
+        apply_event(appeal, EventInput(event=event), dept, Actor.DEPARTMENT)
+    apply_event(
+        appeal, EventInput(event=AppealEvent.REPLY, reply_text="答复", signed_off_by="科长"), dept, Actor.DEPARTMENT
+    )
+    assert appeal.status is AppealStatus.REPLIED
+    daily_sweep()
+    assert appeal.status is AppealStatus.REPLIED  # not yet 3 working days
+    daily_sweep(utcnow() + timedelta(days=10))
+    assert appeal.status is AppealStatus.CLOSED and appeal.feedback is Feedback.NO_RESPONSE
+    assert appeal.events[-1].actor_role == "SYSTEM"
+    runner = app.test_cli_runner()
+    assert "closed" in runner.invoke(args=["appeals", "sweep"]).output
+    del staff
