@@ -199,8 +199,9 @@ def import_work_orders(data: bytes, filename: str, user: User) -> ImportResult:
                 contact_phone=record.get("contact_phone", ""),
                 external_no=external,
             )
-            register(data, user, at=registered or utcnow(), appeal_no=appeal_no, notify=False)
+            register(data, user, at=registered or utcnow(), appeal_no=appeal_no, notify=False, flush=False)
             result.created += 1
+    db.session.flush()  # one flush: the rows go in batches
     if result.created:
         # One notice for the batch instead of one per work order.
         notify(user, NotificationKind.APPEAL_UPDATE, f"12345 · {result.created}")

@@ -113,9 +113,19 @@ def _set_due(appeal: Appeal, due_on: date, limit_days: int) -> None:
 
 
 def register(
-    data: RegisterInput, user: User | None, *, at: datetime | None = None, appeal_no: str | None = None, notify=True
+    data: RegisterInput,
+    user: User | None,
+    *,
+    at: datetime | None = None,
+    appeal_no: str | None = None,
+    notify: bool = True,
+    flush: bool = True,
 ) -> Appeal:
-    """A new REGISTERED appeal with its reply deadline by urgency; the supervisors are told."""
+    """A new REGISTERED appeal with its reply deadline by urgency; the supervisors are told.
+
+    ``flush=False`` (with ``notify=False``) leaves the insert to the caller's one flush: a bulk import's rows are
+    then written in batches (insertmanyvalues) instead of one round trip each.
+    """
     description = (data.description or "").strip()
     if not description:
         raise AppealError("description_required")
@@ -154,7 +164,8 @@ def register(
     for stored in data.attachments:
         appeal.attachments.append(AppealAttachment(file_id=stored.id))
     _record(appeal, user, AppealEvent.REGISTER.value, None, status, None, at)
-    db.session.flush()
+    if flush:
+        db.session.flush()
     if notify:
         _notify(appeal, AppealEvent.REGISTER)
     return appeal
