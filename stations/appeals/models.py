@@ -170,3 +170,12 @@ class ServiceLogEntry(db.Model):
     enterprise = relationship("Enterprise")
     case = relationship("Case")
     appeal = relationship("Appeal")
+
+
+class AppealSequence(db.Model):
+    """The last appeal number used per business day (numbers are unique under concurrent registration)."""
+
+    __tablename__ = "appeal_sequences"
+
+    day: Mapped[date] = mapped_column(primary_key=True)
+    last_seq: Mapped[int] = mapped_column(default=0)

@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 
 from ..auth.models import Role, User
 from ..calendar.services import current_calendar
@@ -37,7 +38,7 @@ from ..notifications.models import NotificationKind
 from ..notifications.services import notify_enterprise, notify_users, path_for
 from ..timeutil import business_today, to_business, utcnow
 from ..uploads.models import StoredFile
-from .models import Appeal, AppealAttachment, AppealEventRecord, Category, Nature, SourceChannel
+from .models import Appeal, AppealAttachment, AppealEventRecord, AppealSequence, Category, Nature, SourceChannel
 
 MAX_DESCRIPTION = 4000
 
@@ -85,11 +86,28 @@ def _local(moment: datetime) -> datetime:
 
 
 def allocate_numbers(day: date, count: int) -> list[str]:
-    """``count`` fresh appeal numbers of a business day: SQ{yyyyMMdd}{seq:04d} (5 digits past 9999)."""
+    """``count`` fresh appeal numbers of a business day: SQ{yyyyMMdd}{seq:04d}, safe under concurrent registration.
+
+    As case numbers (cases/numbering.py): the UPDATE takes the row lock; the first registration of a day inserts
+    the row, and a racing insert is retried as an update.
+    """
     prefix = f"SQ{day:%Y%m%d}"
-    last = db.session.scalar(select(func.max(Appeal.appeal_no)).where(Appeal.appeal_no.like(f"{prefix}%")))
-    start = int(last[len(prefix) :]) if last else 0
-    return [f"{prefix}{n:04d}" for n in range(start + 1, start + 1 + count)]
+    for _ in range(3):
+        last = db.session.execute(
+            update(AppealSequence)
+            .where(AppealSequence.day == day)
+            .values(last_seq=AppealSequence.last_seq + count)
+            .returning(AppealSequence.last_seq)
+        ).scalar()
+        if last is None:
+            try:
+                with db.session.begin_nested():
+                    db.session.add(AppealSequence(day=day, last_seq=count))
+                last = count
+            except IntegrityError:
+                continue
+        return [f"{prefix}{n:04d}" for n in range(last - count + 1, last + 1)]
+    raise RuntimeError("could not allocate an appeal number")
 
 
 def _record(appeal: Appeal, user: User | None, event: str, before, after, note: str | None, at: datetime) -> None:
