@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.wrappers import Response
 
-from ..access import appeal_actor
+from ..access import appeal_actor, current_clients_of
 from ..auth.decorators import roles_required
 from ..auth.models import Role, User
 from ..calendar.services import pinned_calendar
@@ -141,7 +141,9 @@ def _register_page(user: User, errors: list[str], values, status: int = 200) -> 
     enterprises = []
     if user.role is not Role.ENTERPRISE:
         query = select(Enterprise).order_by(Enterprise.name).limit(200)
-        if user.role in (Role.STAFF, Role.COMMISSIONER) and user.station_id:
+        if user.role is Role.CLERK:
+            query = query.where(Enterprise.id.in_(current_clients_of(user)))
+        elif user.role in (Role.STAFF, Role.COMMISSIONER) and user.station_id:
             query = query.where(Enterprise.station_id == user.station_id)
         enterprises = list(db.session.scalars(query))
     return render(

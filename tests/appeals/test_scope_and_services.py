@@ -190,3 +190,9 @@ def test_the_daily_sweep_closes_unanswered_replies_and_escalates(app):
     runner = app.test_cli_runner()
     assert "closed" in runner.invoke(args=["appeals", "sweep"]).output
     del staff
+
+
+def test_numbers_run_on_per_day():
+    first, second = _appeal(), _appeal()
+    assert first.appeal_no[:10] == second.appeal_no[:10] == f"SQ{business_today():%Y%m%d}"
+    assert int(second.appeal_no[10:]) == int(first.appeal_no[10:]) + 1
