@@ -9,7 +9,7 @@ from sqlalchemy.orm import selectinload
 
 from ..access import appeal_scope
 from ..auth.models import User
-from ..domain.appeal_flow import OPEN_STATUSES, AppealStatus, Urgency
+from ..domain.appeal_flow import OPEN_STATUSES, Urgency
 from ..extensions import db
 from .models import Appeal, AppealEventRecord
 
@@ -63,6 +63,3 @@ def visible_page(user: User, *, page: int, size: int) -> tuple[list[Appeal], boo
     query = query.order_by(Appeal.registered_at.desc(), Appeal.id.desc()).offset((page - 1) * size).limit(size + 1)
     rows = list(db.session.scalars(query))
     return rows[:size], len(rows) > size
-
-
-__all__ = ["AppealStatus", "appeal_for", "queue", "status_counts", "visible_page"]

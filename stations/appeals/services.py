@@ -23,7 +23,6 @@ from ..domain.appeal_flow import (
     Actor,
     AppealEvent,
     AppealFacts,
-    AppealFlowError,
     AppealStatus,
     Feedback,
     Urgency,
@@ -379,6 +378,3 @@ def _notify(appeal: Appeal, event: AppealEvent) -> None:
         AppealEvent.CLOSE,
     ):
         notify_enterprise(appeal.enterprise_id, kind, text, link)
-
-
-__all__ = ["AppealError", "AppealFlowError", "EventInput", "RegisterInput", "StaleAppeal", "apply_event", "register"]
