@@ -120,9 +120,12 @@ def period_from_args(args) -> tuple[str, date, date]:
 @central_office_required
 def figures():
     kind, first, last = period_from_args(request.args)
-    report = queries.period_report(_user(), first, last)
+    user = _user()
+    report = queries.period_report(user, first, last)
     return render(
         "dashboard/figures.html",
+        appeal_period=appeal_figures.appeal_figures(user, first, last),
+        commissioners=appeal_figures.commissioner_activity(user, first, last),
         fragments={"figures": "figures"},
         report=report,
         kind=kind,

@@ -84,3 +84,10 @@ def test_period_api_and_board_carry_the_appeals(login_as):
     assert isinstance(body["commissioners"], list)
     page = central.get("/dashboard").get_data(as_text=True)
     assert 'id="appeal-figures"' in page
+
+
+def test_the_figures_page_shows_appeals_and_commissioner_activity(login_as):
+    comm = f.user("comm-ll")
+    add_entry(comm, LogInput(kind="VISIT", enterprise_id=f.enterprise("光电子").id, day=business_today()))
+    page = login_as("central").get("/dashboard/figures?period=month").get_data(as_text=True)
+    assert 'id="appeal-period"' in page and 'id="commissioner-activity"' in page and comm.display_name in page
