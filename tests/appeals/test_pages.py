@@ -145,3 +145,24 @@ def test_the_queue_costs_the_same_queries_for_more_rows(login_as, count_queries)
     with count_queries() as many:
         assert staff.get("/appeals/").status_code == 200
     assert many.count == few.count
+
+
+def test_the_enterprise_hears_of_the_reply_and_answers_the_call_back_itself(login_as):
+    ent = login_as("ent-gd")
+    no = _no(_register(ent))
+    admin, dept = login_as("admin"), login_as("dept-rs")
+    sb = db.session.scalar(select(Department).where(Department.code == "SB"))
+    fire(admin, no, "assign", department_id=sb.id, due_on=appeal(no).due_on.isoformat())
+    for event in ("sign", "first_contact"):
+        assert fire(dept, no, event).status_code == 303
+    assert fire(dept, no, "reply", reply_text="已解决", signed_off_by="科长").status_code == 303
+    user_id = db.session.scalar(
+        select(Notification.user_id).where(Notification.link.contains(no)).order_by(Notification.id.desc())
+    )
+    from tests import factories as f
+
+    assert user_id == f.user("ent-gd").id
+    page = ent.get(f"/appeals/{no}").get_data(as_text=True)
+    assert "您对答复满意吗" in page and "已解决" in page
+    assert fire(ent, no, "callback", feedback="SATISFIED").status_code == 303
+    assert appeal(no).status is AppealStatus.CLOSED
