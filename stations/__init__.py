@@ -77,6 +77,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     sessions.init_app(app)
     idempotency.init_app(app)
+    from . import jobs
+
+    jobs.init_app(app)  # without Redis, the periodic schedule ticks inside each web process
 
     # 5. Blueprints, one per feature.
     from .admin.views import bp as admin_bp
@@ -96,6 +99,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     for blueprint in (health_bp, auth_bp, home_bp, catalog_bp, sites_bp, admin_bp, api_bp, cases_bp, track_bp):
         app.register_blueprint(blueprint)
+    from .jobs.views import bp as jobs_bp
+
+    app.register_blueprint(jobs_bp)  # /admin/jobs: runs, failures, "run now" (issue 20)
     app.register_blueprint(mfa_bp)  # the second factor: /login/mfa, /account/mfa (issue 20)
     app.register_blueprint(open311_bp)  # machine API: CSRF-exempt, api_key instead of the session
     app.register_blueprint(open311_admin_bp)

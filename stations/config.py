@@ -59,6 +59,10 @@ class Config:
     # Behind a reverse proxy: how many proxies in front of the app set X-Forwarded-For/-Proto/-Host (0: none, so
     # those headers are ignored and a client cannot spoof its address). See deploy/nginx.conf.
     TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
+    # Jobs (stations/jobs): "rq" with REDIS_URL, else "thread"; tests use "inline". Without Redis each web process
+    # ticks the periodic schedule (turn off where a system cron runs `flask jobs tick` instead).
+    JOBS_RUNNER: str | None = None
+    JOBS_IN_APP_SCHEDULE = True
     # /metrics (Prometheus) for a scraper: "Authorization: Bearer <METRICS_TOKEN>"; administrators need none.
     METRICS_TOKEN = os.environ.get("METRICS_TOKEN") or None
 
@@ -80,6 +84,8 @@ class Config:
 
 class TestConfig(Config):
     TESTING = True
+    JOBS_RUNNER = "inline"
+    JOBS_IN_APP_SCHEDULE = False
     RATELIMIT_STORAGE_URI = "memory://"  # each test app counts on its own (a shared file would leak across tests)
     ENV_NAME = "testing"
     SECRET_KEY = "test-secret-key-not-for-production"

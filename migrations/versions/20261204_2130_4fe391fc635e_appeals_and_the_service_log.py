@@ -1,7 +1,7 @@
 """appeals and the service log
 
 Revision ID: 4fe391fc635e
-Revises: 9b7aa3d1848b
+Revises: 7c804c996191
 Create Date: 2026-12-04 21:12:36.855163
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '4fe391fc635e'
-down_revision = '9b7aa3d1848b'
+down_revision = '7c804c996191'
 branch_labels = None
 depends_on = None
 

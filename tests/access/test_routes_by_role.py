@@ -236,6 +236,8 @@ ROUTES: dict[str, Route] = {
     "mfa.verify":                signed_in(get={role: 302 for role in ROLES}),
     "mfa.enrol":                 signed_in(),
     "ops.metrics":               only(ADMIN, html=False, anonymous=404, get={r: 404 for r in ROLES if r != ADMIN}),
+    "jobs.index":                only(ADMIN),
+    "jobs.run_now":              only(ADMIN),                                       # POST only
     "mfa.reset":                 only(ADMIN, args={"user_id": user_id("staff-ll")}),   # POST only
     "home.mine":                 signed_in(get={ADMIN: 302}),                      # the administrator's home is /admin/
     # --- administration ---
