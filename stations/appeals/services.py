@@ -342,6 +342,13 @@ def daily_sweep(now: datetime | None = None) -> tuple[int, int]:
     return closed, escalated
 
 
+def sweep_job() -> str:
+    """The daily job (stations/jobs): ``daily_sweep`` committed; a rerun finds nothing more to do."""
+    closed, escalated = daily_sweep()
+    db.session.commit()
+    return f"closed {closed}, escalated {escalated}"
+
+
 def on_escalated(appeal: Appeal) -> None:
     """The seam for 一键约见 (issue 14): an escalated appeal may open a meeting request with the department leader.
 
