@@ -36,7 +36,18 @@ from sqlalchemy import create_engine, text
 
 REPO = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
-NGINX_PORT, HOST_PORTS = 8190, {"A": 8191, "B": 8192}
+
+
+def free_port() -> int:
+    """A port nobody listens on now: two rehearsals (or a rehearsal and a test) at once must not meet."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+NGINX_PORT, HOST_PORTS = free_port(), {"A": free_port(), "B": free_port()}
 CSRF_INPUT = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 CSRF_HEADER = re.compile(r'"X-CSRFToken": "([^"]+)"')
 APPLICANT = "演练经办人"
@@ -425,6 +436,7 @@ def main() -> int:
     env.pop("PROMETHEUS_MULTIPROC_DIR", None)
     inst = Installation(workdir, database_url, args.admin_url, name, args.redis_url, env)
     create_database(args.admin_url, name)
+    passed = False
     try:
         print(f"preparing {name} (migrations, demo data) ...", flush=True)
         flask(inst, "db", "upgrade")
@@ -440,6 +452,9 @@ def main() -> int:
         base = f"http://127.0.0.1:{NGINX_PORT}"
         for port in (*HOST_PORTS.values(), NGINX_PORT):
             wait_for(f"http://127.0.0.1:{port}/healthz")
+        for name, process in inst.processes.items():
+            if process.poll() is not None:  # e.g. a port taken meanwhile: the answers would be someone else's
+                raise SystemExit(f"{name} exited ({process.returncode}); see its log in {workdir}")
         intake = intake_body(base)
 
         load = Load(started=time.monotonic())
@@ -471,12 +486,14 @@ def main() -> int:
         if not locked:
             failures.append("failed logins over both hosts did not lock the account")
         print("\n".join(lines))
-        print("rehearsal: OK" if not failures else f"rehearsal: FAILED ({'; '.join(failures)})")
-        return 0 if not failures else 1
+        print("rehearsal: OK" if not failures else f"rehearsal: FAILED ({'; '.join(failures)}); logs in {workdir}")
+        passed = not failures
+        return 0 if passed else 1
     finally:
         inst.stop_all()
         drop_database(args.admin_url, name)
-        shutil.rmtree(workdir, ignore_errors=True)
+        if passed:  # a failed run keeps its processes' logs for the post-mortem
+            shutil.rmtree(workdir, ignore_errors=True)
 
 
 if __name__ == "__main__":
