@@ -129,6 +129,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     app.register_blueprint(federation_bp)  # POST /federation/v1/messages: signed, CSRF-exempt (issue 5)
     app.register_blueprint(crossregion_admin_bp)  # /admin/crossregion: partners, outbox, inbox
+    from .appeals.log_views import bp as service_log_bp
+    from .appeals.views import bp as appeals_bp
+
+    app.register_blueprint(appeals_bp)  # 企业诉求 (issue 13)
+    app.register_blueprint(service_log_bp)  # the commissioners' service log (issue 13)
     from .crossregion.case_views import bp as crossregion_cases_bp
 
     app.register_blueprint(crossregion_cases_bp)

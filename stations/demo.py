@@ -11,6 +11,7 @@ from pypinyin import Style, lazy_pinyin
 from sqlalchemy import func, select
 from stdnum.cn import uscc as uscc_lib
 
+from .appeals.demo import seed_demo_appeals
 from .auth.models import DepartmentDuty, Role, User
 from .auth.services import hash_password
 from .bundles.demo import seed_bundle_demo
@@ -250,6 +251,7 @@ def seed_accounts(stations: dict[str, Station], enterprises: list[Enterprise]) -
 DEPARTMENT_ACCOUNTS = [
     ("dept-rs", "人社业务口 审查员 周静", "SB", DepartmentDuty.EXAMINER),
     ("dept-kf", "开发建设部 联络员 何伟", "KFJS", DepartmentDuty.CONTACT),
+    ("dept-sc-lead", "市场监管业务口 负责人 韩冰", "SCJG", DepartmentDuty.APPROVER),  # approves appeal extensions
 ]
 
 
@@ -334,3 +336,4 @@ def seed_demo(today: date | None = None, *, cases: bool = True) -> None:
         seed_demo_cases()
     seed_bundle_demo(cases=cases)  # 一件事 bundles (issue 16)
     seed_projects()  # key projects (issue 16)
+    seed_demo_appeals(full=cases)

@@ -1,5 +1,6 @@
 """Import every model module so that Alembic and create_all() see the whole schema."""
 
+from .appeals import models as appeal_models  # noqa: F401
 from .auth import models as auth_models  # noqa: F401
 from .bundles import models as bundle_models  # noqa: F401
 from .calendar import models as calendar_models  # noqa: F401

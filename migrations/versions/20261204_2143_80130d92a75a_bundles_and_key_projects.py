@@ -1,7 +1,7 @@
 """bundles and key projects
 
 Revision ID: 80130d92a75a
-Revises: 7c804c996191
+Revises: 4fe391fc635e
 Create Date: 2026-12-04 21:12:43.956981
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '80130d92a75a'
-down_revision = '7c804c996191'
+down_revision = '4fe391fc635e'
 branch_labels = None
 depends_on = None
 

@@ -12,6 +12,7 @@ from flask_babel import get_locale
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from ..appeals import figures as appeal_figures
 from ..auth.decorators import central_office_required
 from ..bundles import queries as bundle_queries
 from ..bundles.forms import LEVEL_LABELS as BUNDLE_LEVEL_LABELS
@@ -39,8 +40,18 @@ def _user():
 @bp.get("")
 @central_office_required
 def index():
-    board = queries.board(_user())
-    return render("dashboard/board.html", fragments={"red-list": "red_list"}, board=board, **_bundles_and_projects())
+    user = _user()
+    board = queries.board(user)
+    today = business_today()
+    first, last = metrics.period_bounds("month", today)
+    return render(
+        "dashboard/board.html",
+        fragments={"red-list": "red_list"},
+        board=board,
+        appeals=appeal_figures.appeal_figures(user, first, last),
+        appeals_open=appeal_figures.open_counts(user, today),
+        **_bundles_and_projects(),
+    )
 
 
 def _bundles_and_projects() -> dict:
@@ -132,9 +143,12 @@ def period_from_args(args) -> tuple[str, date, date]:
 @central_office_required
 def figures():
     kind, first, last = period_from_args(request.args)
-    report = queries.period_report(_user(), first, last)
+    user = _user()
+    report = queries.period_report(user, first, last)
     return render(
         "dashboard/figures.html",
+        appeal_period=appeal_figures.appeal_figures(user, first, last),
+        commissioners=appeal_figures.commissioner_activity(user, first, last),
         fragments={"figures": "figures"},
         report=report,
         kind=kind,

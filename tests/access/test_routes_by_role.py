@@ -196,6 +196,13 @@ def ll_procedure_id() -> int:
     )
 
 
+def demo_appeal_no() -> str:
+    """The demo appeal of ent-gd at LL in progress at 住房公积金 (domain.md §6.5): outside dept-rs's scope (人社)."""
+    from stations.appeals.models import Appeal
+
+    return db.session.scalar(select(Appeal.appeal_no).where(Appeal.description.contains("公积金跨区转移")))
+
+
 def case_no() -> str:
     return demo_rongque_case().case_no
 
@@ -428,6 +435,26 @@ ROUTES: dict[str, Route] = {
     "api.create_bundle_case":      only(STAFF, CLERK, ENTERPRISE, anonymous=401, html=False),
     "api.get_bundle_case":         signed_in(anonymous=401, html=False, args={"bundle_no": bundle_no},
                                              get={DEPARTMENT: 404, COMMISSIONER: 404}),
+    # --- appeals (企业诉求, issue 13): scope from access.appeal_scope; the demo appeal is 公积金's, not 人社's ---
+    "appeals.index":             signed_in(),                                      # the queue / the enterprise's list
+    "appeals.new":               only(STAFF, CLERK, COMMISSIONER, ENTERPRISE, ADMIN),
+    "appeals.create":            only(STAFF, CLERK, COMMISSIONER, ENTERPRISE, ADMIN),
+    "appeals.show":              signed_in(args={"appeal_no": demo_appeal_no}, not_found=frozenset({DEPARTMENT})),
+    "appeals.event":             only(STAFF, CLERK, COMMISSIONER, ENTERPRISE, ADMIN, DEPARTMENT,
+                                      args={"appeal_no": demo_appeal_no}, not_found=frozenset({DEPARTMENT})),  # POST only
+    "appeals.attachment":        signed_in(args={"appeal_no": demo_appeal_no, "attachment_id": 0}, html=False,
+                                           get={role: 404 for role in ROLES}),      # no such file
+    "appeals.import_12345":      only(ADMIN),
+    "servicelog.day":            only(COMMISSIONER, CLERK, STAFF),
+    "servicelog.create":         only(COMMISSIONER, CLERK, STAFF),
+    "servicelog.summary":        only(COMMISSIONER, CLERK, STAFF, CENTRAL, ADMIN),
+    "servicelog.export":         only(COMMISSIONER, CLERK, STAFF, CENTRAL, ADMIN, html=False, args={"fmt": "csv"}),
+    "api.list_appeals":          signed_in(anonymous=401, html=False),
+    "api.get_appeal":            signed_in(anonymous=401, html=False, args={"appeal_no": demo_appeal_no},
+                                           not_found=frozenset({DEPARTMENT})),
+    "api.create_appeal":         only(STAFF, CLERK, COMMISSIONER, ENTERPRISE, ADMIN, anonymous=401, html=False),
+    "api.post_appeal_event":     only(STAFF, CLERK, COMMISSIONER, ENTERPRISE, ADMIN, DEPARTMENT, anonymous=401,
+                                      html=False, args={"appeal_no": demo_appeal_no}, not_found=frozenset({DEPARTMENT})),
 }
 # fmt: on
 
