@@ -88,8 +88,12 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     # 5. Blueprints, one line per feature (URL prefixes live with each blueprint).
     from .admin.views import bp as admin_bp
     from .api.views import bp as api_bp
+    from .appeals.log_views import bp as service_log_bp
+    from .appeals.views import bp as appeals_bp
     from .auth.mfa_views import bp as mfa_bp
     from .auth.views import bp as auth_bp
+    from .bundles.admin_views import bp as bundle_admin_bp
+    from .bundles.views import bp as bundles_bp
     from .cases.track_views import bp as track_bp
     from .cases.views import bp as cases_bp
     from .catalog.views import bp as catalog_bp
@@ -108,6 +112,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from .ops import metrics as ops_metrics
     from .portal.clerk_views import bp as clerks_bp
     from .portal.enterprise_views import bp as enterprises_bp
+    from .projects.views import bp as projects_bp
     from .ratings.views import bp as ratings_bp
     from .sites.views import bp as sites_bp
 
@@ -135,15 +140,22 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(crossregion_admin_bp)  # /admin/crossregion: partners, outbox, inbox
     app.register_blueprint(crossregion_cases_bp)  # /cases/<no>/xr-supplement: correction materials to the partner
     app.register_blueprint(ops_metrics.bp)  # GET /metrics for operators (issue 20)
+    app.register_blueprint(appeals_bp)  # 企业诉求 (issue 13)
+    app.register_blueprint(service_log_bp)  # the commissioners' service log (issue 13)
+    app.register_blueprint(bundles_bp)  # 一件事: apply once, the bundle case and its steps (issue 16)
+    app.register_blueprint(bundle_admin_bp)  # /admin/bundles: maintenance, xlsx import and export
+    app.register_blueprint(projects_bp)  # key projects: the board, procedures, dispatch meetings, 销号 (issue 16)
 
     # 6. Wiring between features, in plain sight: cases reach cross-region handling through a port only (cases
     # sits below crossregion), and every flush keeps the board's daily roll-ups in step (same transaction).
+    from .bundles.services import install as install_bundles
     from .cases.xr_port import install as install_cross_region
     from .crossregion.case_link import FederationPort
     from .dashboard import rollups
 
     install_cross_region(FederationPort())
     rollups.install()
+    install_bundles()  # a bundle opens its next member when a child case concludes (cases' event listener)
     ops_metrics.init_app(app)  # request counts and latencies by route
 
     # 7. Command line.

@@ -13,7 +13,7 @@ from flask_login import current_user
 from ..auth import tokens
 from ..extensions import csrf
 from ..web.errors import error_response
-from . import cases, catalog, selfservice
+from . import appeals, bundles, cases, catalog, projects, selfservice
 from .base import ApiError
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -50,3 +50,11 @@ bp.add_url_rule("/messages", "list_messages", selfservice.list_messages, methods
 bp.add_url_rule("/messages", "post_message", selfservice.post_message, methods=["POST"])
 bp.add_url_rule("/ratings", "list_ratings", selfservice.list_ratings, methods=["GET"])
 bp.add_url_rule("/cases/<case_no>/rating", "rate_case", selfservice.rate_case, methods=["POST"])
+bp.add_url_rule("/appeals", "list_appeals", appeals.list_appeals, methods=["GET"])
+bp.add_url_rule("/appeals/<appeal_no>", "get_appeal", appeals.get_appeal, methods=["GET"])
+bp.add_url_rule("/appeals", "create_appeal", appeals.create_appeal, methods=["POST"])
+bp.add_url_rule("/appeals/<appeal_no>/events", "post_appeal_event", appeals.post_appeal_event, methods=["POST"])
+bp.add_url_rule("/bundles", "list_bundles", bundles.list_bundles, methods=["GET"])
+bp.add_url_rule("/bundle-cases/<bundle_no>", "get_bundle_case", bundles.get_bundle_case, methods=["GET"])
+bp.add_url_rule("/bundle-cases", "create_bundle_case", bundles.create_bundle_case, methods=["POST"])
+bp.add_url_rule("/projects", "list_projects", projects.list_projects, methods=["GET"])

@@ -7,7 +7,6 @@
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -15,7 +14,7 @@ from typing import Any
 from sqlalchemy import delete, select
 
 from ..extensions import db
-from ..timeutil import utcnow
+from ..timeutil import epoch_seconds, utcnow
 from . import case_link, keys, signing
 from .models import (
     InboxMessage,
@@ -70,7 +69,7 @@ def receive_request(
     method: str, path: str, headers: dict[str, str], body: bytes, *, now_epoch: float | None = None
 ) -> Answer:
     """Check and apply one inbound request. Refusals change nothing (no nonce, no inbox row, no effect)."""
-    now_epoch = time.time() if now_epoch is None else now_epoch
+    now_epoch = epoch_seconds() if now_epoch is None else now_epoch
     partner = partner_by_code(headers.get(signing.HEADER_REGION))
     if partner is None or not partner.is_active or not keys.has_key(partner):
         return Answer(401, {"error": "unknown_partner"})

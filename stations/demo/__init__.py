@@ -13,13 +13,16 @@ from datetime import date
 
 from sqlalchemy import select
 
+from ..appeals.demo import seed_demo_appeals
 from ..auth.models import DepartmentDuty, Role, User
 from ..auth.services import hash_password
+from ..bundles.demo import seed_bundle_demo
 from ..catalog.models import Department
 from ..clerks import services as clerk_services
 from ..clerks.models import ClerkChoice
 from ..enterprises.models import Enterprise, EnterpriseKind
 from ..extensions import db
+from ..projects.demo import seed_projects
 from ..sites.models import Station
 from .cases import seed_demo_cases
 from .guard import DEMO_PASSWORD, refuse_in_production
@@ -100,6 +103,7 @@ def seed_accounts(stations: dict[str, Station], enterprises: list[Enterprise]) -
 DEPARTMENT_ACCOUNTS = [
     ("dept-rs", "人社业务口 审查员 周静", "SB", DepartmentDuty.EXAMINER),
     ("dept-kf", "开发建设部 联络员 何伟", "KFJS", DepartmentDuty.CONTACT),
+    ("dept-sc-lead", "市场监管业务口 负责人 韩冰", "SCJG", DepartmentDuty.APPROVER),  # approves appeal extensions
 ]
 
 
@@ -182,3 +186,6 @@ def seed_demo(today: date | None = None, *, cases: bool = True) -> None:
     seed_clerk_profiles()
     if cases:
         seed_demo_cases()
+    seed_bundle_demo(cases=cases)  # 一件事 bundles (issue 16)
+    seed_projects()  # key projects (issue 16)
+    seed_demo_appeals(full=cases)

@@ -17,4 +17,5 @@ KIND_LABELS = {
     NotificationKind.RATING_ANSWERED: _l("您的评价已得到整改反馈"),
     NotificationKind.RECTIFICATION_OPENED: _l("收到差评,请及时整改"),
     NotificationKind.APPLICATION_RECEIVED: _l("收到企业网上申请,请及时核验材料"),
+    NotificationKind.APPEAL_UPDATE: _l("企业诉求有新进展"),
 }

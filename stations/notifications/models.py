@@ -23,6 +23,7 @@ class NotificationKind(enum.StrEnum):
     RATING_ANSWERED = "RATING_ANSWERED"  # the station answered a 差评
     RECTIFICATION_OPENED = "RECTIFICATION_OPENED"  # to station staff: a 差评 to rectify
     APPLICATION_RECEIVED = "APPLICATION_RECEIVED"  # to the clerk (or station staff): a new online application
+    APPEAL_UPDATE = "APPEAL_UPDATE"  # 企业诉求: a step of an appeal that concerns the recipient
 
 
 class Notification(db.Model):
