@@ -74,7 +74,7 @@ pytest: install-dev
 # business date, working days or year differ from the wall clock's. .ci/run calls it after `make test`.
 CLOCK_INSTANTS ?= 2026-12-05T03:30+08:00 2026-12-31T23:30+08:00
 CLOCK_TESTS ?= tests/test_clock.py tests/domain tests/dashboard tests/cases/test_queue.py tests/cases/test_pages.py tests/cases/test_track.py \
-	tests/cases/test_services.py tests/notifications tests/jobs/test_jobs.py tests/crossregion/test_xr_cases.py
+	tests/cases/test_services.py tests/notifications tests/jobs/test_jobs.py tests/crossregion/test_xr_cases.py tests/appeals
 
 test-clock: install-dev
 	@set -e; for instant in $(CLOCK_INSTANTS); do \

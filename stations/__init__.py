@@ -64,9 +64,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     extensions.babel.init_app(app, locale_selector=i18n.select_locale)
     i18n.init_app(app)
 
-    # 3. Web plumbing: headers, errors, template helpers.
-    from .web import context, errors, filters, security
+    # 3. Web plumbing: logging (request ids), headers, errors, template helpers.
+    from .web import context, errors, filters, logs, security
 
+    logs.init_app(app)
     security.init_app(app)
     errors.register_error_handlers(app)
     filters.init_app(app)
@@ -76,88 +77,105 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     scan.init_app(app)  # logs whether uploads are virus-scanned
 
-    # 4. Accounts and sessions; idempotent creates (the submission-key form field).
-    from . import idempotency
+    # 4. Accounts and sessions; idempotent creates (the submission-key form field); jobs.
+    from . import idempotency, jobs
     from .auth import sessions
 
     sessions.init_app(app)
     idempotency.init_app(app)
-    from . import jobs
-
     jobs.init_app(app)  # without Redis, the periodic schedule ticks inside each web process
 
-    # 5. Blueprints, one per feature.
+    # 5. Blueprints, one line per feature (URL prefixes live with each blueprint).
     from .admin.views import bp as admin_bp
     from .api.views import bp as api_bp
+    from .appeals.log_views import bp as service_log_bp
+    from .appeals.views import bp as appeals_bp
     from .auth.mfa_views import bp as mfa_bp
     from .auth.views import bp as auth_bp
+    from .bundles.admin_views import bp as bundle_admin_bp
+    from .bundles.views import bp as bundles_bp
     from .cases.backoffice_views import bp as backoffice_bp
     from .cases.track_views import bp as track_bp
     from .cases.views import bp as cases_bp
     from .catalog.views import bp as catalog_bp
+    from .crossregion.case_views import bp as crossregion_cases_bp
+    from .crossregion.views import admin_bp as crossregion_admin_bp
+    from .crossregion.views import bp as federation_bp
+    from .dashboard.api import bp as dashboard_api_bp
+    from .dashboard.views import bp as dashboard_bp
     from .health import bp as health_bp
     from .home.views import bp as home_bp
+    from .jobs.views import bp as jobs_bp
+    from .messaging.views import bp as messaging_bp
+    from .notifications.views import bp as notifications_bp
     from .open311.admin_views import bp as open311_admin_bp
     from .open311.views import bp as open311_bp
+    from .ops import metrics as ops_metrics
     from .portal.clerk_views import bp as clerks_bp
     from .portal.enterprise_views import bp as enterprises_bp
+    from .projects.views import bp as projects_bp
+    from .ratings.views import bp as ratings_bp
     from .sites.views import bp as sites_bp
 
-    for blueprint in (health_bp, auth_bp, home_bp, catalog_bp, sites_bp, admin_bp, api_bp, cases_bp, track_bp):
-        app.register_blueprint(blueprint)
-    from .jobs.views import bp as jobs_bp
-
+    app.register_blueprint(health_bp)  # /healthz
+    app.register_blueprint(auth_bp)  # sign-in, sign-out, password
+    app.register_blueprint(home_bp)  # /home, by role
+    app.register_blueprint(catalog_bp)  # the public service catalogue
+    app.register_blueprint(sites_bp)  # the stations
+    app.register_blueprint(admin_bp)  # /admin/
+    app.register_blueprint(api_bp)  # /api/v1: CSRF-exempt, its own check for sessions (api/views.py)
+    app.register_blueprint(cases_bp)  # /cases/: queue, intake, case page
+    app.register_blueprint(track_bp)  # /track: a case by its number and query code
     app.register_blueprint(jobs_bp)  # /admin/jobs: runs, failures, "run now" (issue 20)
     app.register_blueprint(mfa_bp)  # the second factor: /login/mfa, /account/mfa (issue 20)
     app.register_blueprint(open311_bp)  # machine API: CSRF-exempt, api_key instead of the session
-    app.register_blueprint(open311_admin_bp)
-    app.register_blueprint(enterprises_bp)  # the enterprise's pages (portal: above cases, clerks, ratings)
-    app.register_blueprint(clerks_bp)
-    app.register_blueprint(backoffice_bp)  # /backoffice: the department queue (issue 12)
+    app.register_blueprint(open311_admin_bp)  # /admin/open311: integration keys
+    app.register_blueprint(enterprises_bp)  # the enterprise's pages (portal)
+    app.register_blueprint(clerks_bp)  # the clerk directory (portal)
+    app.register_blueprint(dashboard_bp)  # the central office's live board
+    app.register_blueprint(dashboard_api_bp)  # /api/v1/metrics/stations and /period
+    app.register_blueprint(notifications_bp)  # the bell and /notifications
+    app.register_blueprint(messaging_bp)  # one conversation per enterprise with its clerk
+    app.register_blueprint(ratings_bp)  # 好差评 and 差评整改
+    app.register_blueprint(federation_bp)  # POST /federation/v1/messages: signed, CSRF-exempt
+    app.register_blueprint(crossregion_admin_bp)  # /admin/crossregion: partners, outbox, inbox
+    app.register_blueprint(crossregion_cases_bp)  # /cases/<no>/xr-supplement: correction materials to the partner
+    app.register_blueprint(ops_metrics.bp)  # GET /metrics for operators (issue 20)
+    app.register_blueprint(appeals_bp)  # 企业诉求 (issue 13)
+    app.register_blueprint(service_log_bp)  # the commissioners' service log (issue 13)
+    app.register_blueprint(bundles_bp)  # 一件事: apply once, the bundle case and its steps (issue 16)
+    app.register_blueprint(bundle_admin_bp)  # /admin/bundles: maintenance, xlsx import and export
+    app.register_blueprint(projects_bp)  # key projects: the board, procedures, dispatch meetings, 销号 (issue 16)
     from .admin.catalog_views import bp as catalog_admin_bp
     from .cases.person_views import bp as person_cases_bp
     from .crossregion.manual_views import bp as xr_manual_bp
 
-    app.register_blueprint(xr_manual_bp)  # manual cross-region channel and the public cross-region item list
-
+    app.register_blueprint(backoffice_bp)  # /backoffice: the department queue (issue 12)
+    app.register_blueprint(catalog_admin_bp)  # /admin/catalog: items, materials, the catalogue as xlsx (issue 12)
     app.register_blueprint(person_cases_bp)  # /persons: intake for a 群众 and their own cases (issue 12)
+    app.register_blueprint(xr_manual_bp)  # manual cross-region channel, public cross-region items (issue 12)
 
-    app.register_blueprint(catalog_admin_bp)  # /admin/catalog: the catalogue as xlsx, out and in (issue 12)
-    from .dashboard.api import bp as dashboard_api_bp
-    from .dashboard.views import bp as dashboard_bp
-
-    app.register_blueprint(dashboard_bp)  # the central office's live board (issue 6)
-    app.register_blueprint(dashboard_api_bp)  # /api/v1/metrics/stations and /period
-    from .messaging.views import bp as messaging_bp
-    from .notifications.views import bp as notifications_bp
-    from .ratings.views import bp as ratings_bp
-
-    app.register_blueprint(notifications_bp)  # the bell and /notifications (issue 4)
-    app.register_blueprint(messaging_bp)  # one conversation per enterprise with its clerk (issue 4)
-    app.register_blueprint(ratings_bp)  # 好差评 and 差评整改 (issue 4)
-    from .crossregion.views import admin_bp as crossregion_admin_bp
-    from .crossregion.views import bp as federation_bp
-
-    app.register_blueprint(federation_bp)  # POST /federation/v1/messages: signed, CSRF-exempt (issue 5)
-    app.register_blueprint(crossregion_admin_bp)  # /admin/crossregion: partners, outbox, inbox
-    from .crossregion.case_views import bp as crossregion_cases_bp
-
-    app.register_blueprint(crossregion_cases_bp)
-    from .ops import metrics as ops_metrics
-
-    ops_metrics.init_app(app)  # request counts and latencies by route
-    app.register_blueprint(
-        ops_metrics.bp
-    )  # GET /metrics for operators (issue 20)  # /cases/<no>/xr-supplement: correction materials to the partner
+    # 6. Wiring between features, in plain sight: cases reach cross-region handling through a port only (cases
+    # sits below crossregion), and every flush keeps the board's daily roll-ups in step (same transaction).
+    from .bundles.services import install as install_bundles
     from .cases.xr_port import install as install_cross_region
     from .crossregion.case_link import FederationPort
+    from .dashboard import rollups
 
-    install_cross_region(FederationPort())  # cases reach cross-region handling through this port only
+    install_cross_region(FederationPort())
+    rollups.install()
+    install_bundles()  # a bundle opens its next member when a child case concludes (cases' event listener)
+    ops_metrics.init_app(app)  # request counts and latencies by route
 
-    # 6. Command line.
+    # 7. Command line.
     from .cli import register_commands
 
     register_commands(app)
+
+    # 8. The demo never reaches production: no start on a database that holds demo accounts or demo keys.
+    from .demo.guard import refuse_demo_data_at_start
+
+    refuse_demo_data_at_start(app)
     return app
 
 

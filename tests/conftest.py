@@ -24,11 +24,16 @@ from flask_sqlalchemy.session import Session as FlaskSQLAlchemySession
 from sqlalchemy import event
 
 from stations import create_app
-from stations.config import TestConfig
 from stations.demo import DEMO_PASSWORD, seed_demo
 from stations.extensions import db
 from tests.check_translations import compile_stale_catalogs
 from tests.dbutil import reset_database, test_database_url
+
+pytest.register_assert_rewrite("tests.helpers")  # before the import below, so their asserts are rewritten too
+from tests.helpers.apps import suite_config  # noqa: E402
+
+# Fixtures shared by the whole suite that live in tests/helpers (limited_app, limit_overrides).
+pytest_plugins = ["tests.helpers.apps"]
 
 CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 
@@ -79,9 +84,8 @@ def pytest_sessionstart(session) -> None:
 
 
 def make_test_app(url: str, **overrides) -> Flask:
-    config = {k: getattr(TestConfig, k) for k in dir(TestConfig) if k.isupper()}
-    config.update(SQLALCHEMY_DATABASE_URI=url, RATELIMIT_ENABLED=False, **overrides)
-    return create_app(config)
+    """An app for ``url`` that writes its files under the session's temporary roots (tests/helpers/apps.py)."""
+    return create_app(suite_config(url, **overrides))
 
 
 def build_database(app: Flask, *, demo_cases: bool = True) -> None:

@@ -1,8 +1,7 @@
 """JSON API v1, case side (contract.md): list, one case, intake, events.
 
-Authentication is the browser session or ``Authorization: Bearer <token>`` (auth/tokens.py). CSRF: the API
-blueprint is exempt from the global check and checks here instead, for session-authenticated calls only; a bearer
-call cannot be forged by another site (it cannot set the header) and an anonymous call is answered 401 anyway.
+Authentication is the browser session or ``Authorization: Bearer <token>`` (auth/tokens.py); the CSRF policy of
+the whole /api/v1 blueprint is in views.py.
 
 Every read goes through access.py (cases.queries); writes go through cases.services and are committed here once.
 """
@@ -11,30 +10,30 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, request, url_for
+from flask import request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from ..access import actor_for
-from ..auth import tokens
+from ..access import actor_for, may_see_query_code
 from ..auth.models import Role, User
+from ..cases import intake
 from ..cases import queries as case_queries
 from ..cases import services as case_services
-from ..cases.labels import CASE_ERROR_MESSAGES, DELIVERY_MODES, FLOW_ERROR_MESSAGES
-from ..cases.models import Case, Channel, MaterialStatus
+from ..cases.labels import CASE_ERROR_MESSAGES, FLOW_ERROR_MESSAGES
+from ..cases.models import Case, MaterialStatus
 from ..cases.xr_port import port as xr_port
 from ..catalog import queries as catalog_queries
 from ..domain import case_flow, identifiers
 from ..domain.case_flow import CaseEvent, CaseStatus
 from ..domain.deadlines import WarnLevel
 from ..enterprises.models import Enterprise
-from ..extensions import csrf, db
+from ..extensions import db
 from ..idempotency import idempotent
 from ..sites import queries as sites_queries
 from ..web.params import parse_int
 from . import serializers
-from .views import ApiError, bp, json_response
+from .base import ApiError, json_response
 
 PAGE_SIZE = 50
 MAX_PAGE = 100_000
@@ -60,19 +59,6 @@ EVENT_FIELDS = {
     "partner",
     "special_kind",
 }
-# Who may see the receipt (and so the query code that /track asks for): not the read-only central office.
-RECEIPT_ROLES = frozenset({Role.ADMIN, Role.STAFF, Role.CLERK, Role.ENTERPRISE})
-
-csrf.exempt(bp)
-
-
-@bp.before_request
-def check_csrf_for_sessions():
-    """Session-authenticated writes need X-CSRFToken; bearer and anonymous calls do not (see module doc)."""
-    if not current_app.config.get("WTF_CSRF_ENABLED", True) or tokens.bearer_request():
-        return
-    if current_user.is_authenticated:
-        csrf.protect()
 
 
 def _case_error(code: str, status: int) -> ApiError:
@@ -88,7 +74,7 @@ def _user() -> User:
 def _case_json(case: Case, warn_level: str | None = None) -> dict[str, Any]:
     user = _user()
     level = warn_level or case_queries.warn_level_of(case)
-    return serializers.case(case, level, show_query_code=user.role in RECEIPT_ROLES)
+    return serializers.case(case, level, show_query_code=may_see_query_code(user))
 
 
 # --- request parsing ----------------------------------------------------------------------------------------------
@@ -136,7 +122,6 @@ def _page() -> int:
 # --- reads --------------------------------------------------------------------------------------------------------
 
 
-@bp.get("/cases")
 @login_required
 def list_cases():
     status = _param("status", tuple(s.value for s in CaseStatus))
@@ -164,7 +149,6 @@ def _visible_case(case_no: str) -> Case:
     return case
 
 
-@bp.get("/cases/<case_no>")
 @login_required
 def get_case(case_no: str):
     return json_response(_case_json(_visible_case(case_no)))
@@ -173,12 +157,13 @@ def get_case(case_no: str):
 # --- intake -------------------------------------------------------------------------------------------------------
 
 
-def _materials(body: dict[str, Any], item) -> list[case_services.MaterialInput]:
+def _claims(body: dict[str, Any], item) -> dict[int, str]:
+    """The body's ``materials`` as material id -> claim (VERIFIED or MISSING); intake.checklist decides what counts."""
     raw = body.get("materials", [])
     if not isinstance(raw, list) or len(raw) > 100:
         raise _invalid("materials")
     by_code = {material.code: material for material in item.materials}
-    result: dict[int, case_services.MaterialInput] = {}
+    result: dict[int, str] = {}
     for entry in raw:
         if not isinstance(entry, dict) or set(entry) - {"code", "status"}:
             raise _invalid("materials")
@@ -192,17 +177,10 @@ def _materials(body: dict[str, Any], item) -> list[case_services.MaterialInput]:
             raise ApiError(422, "invalid_material_status", _("材料状态只能是 VERIFIED 或 MISSING。"))
         if material.id in result:
             raise ApiError(422, "duplicate_material", _("材料 %(code)s 重复。", code=code[:20]))
-        result[material.id] = case_services.MaterialInput(material.id, MaterialStatus(status.strip().upper()))
-    return list(result.values())
+        result[material.id] = status.strip().upper()
+    return result
 
 
-def _intake_channel(user: User, station_code: str) -> Channel:
-    if user.role is Role.ENTERPRISE:
-        return Channel.ONLINE
-    return Channel.COMPREHENSIVE if station_code == "ZX" else Channel.STATION
-
-
-@bp.post("/cases")
 @login_required
 @idempotent("api.cases.create")
 def create_case():
@@ -227,7 +205,8 @@ def create_case():
     enterprise = db.session.scalar(select(Enterprise).where(Enterprise.uscc == uscc))
     if enterprise is None:
         raise ApiError(422, "unknown_enterprise", _("没有该统一社会信用代码的企业,请先登记企业。"))
-    materials = _materials(body, item)
+    claims = _claims(body, item)
+    channel = intake.intake_channel(user, station)
     # 办理地: a partner district that decides the case (跨区通办), one of those that handle the item; empty: here.
     handling = _text(body, "handling_district", max_length=16).upper() or None
     if handling and handling not in {p.code for p in xr_port().partners_for_item(item.id)}:
@@ -241,10 +220,10 @@ def create_case():
             station=station,
             item=item,
             enterprise=enterprise,
-            channel=_intake_channel(user, station.code),
+            channel=channel,
             applicant_name=applicant_name or enterprise.name,
             applicant_phone=applicant_phone or None,
-            materials=materials,
+            materials=intake.checklist(item, channel, claims),
             xr_partner_code=handling,
         )
     except case_services.CaseError as error:
@@ -297,7 +276,7 @@ def _event_input(body: dict[str, Any], case: Case) -> tuple[CaseEvent, int, case
     if not isinstance(signed, bool):
         raise _invalid("commitment_signed")
     delivery_mode = _text(body, "delivery_mode", max_length=16).upper()
-    if delivery_mode and delivery_mode not in DELIVERY_MODES:  # the case pages' 送达方式
+    if delivery_mode and delivery_mode not in case_flow.DELIVERY_MODE_CODES:  # an unknown value of the enum
         raise _invalid("delivery_mode")
     data = case_services.EventInput(
         note=_text(body, "note"),
@@ -312,7 +291,6 @@ def _event_input(body: dict[str, Any], case: Case) -> tuple[CaseEvent, int, case
     return event, version, data
 
 
-@bp.post("/cases/<case_no>/events")
 @login_required
 def post_event(case_no: str):
     user = _user()

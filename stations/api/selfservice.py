@@ -31,7 +31,7 @@ from ..ratings.labels import error_message as rating_error_message
 from ..ratings.models import Rating
 from ..timeutil import business_today, iso_with_offset
 from ..web.params import parse_int
-from .views import ApiError, bp, json_response
+from .base import ApiError, json_response
 
 EXPIRY_NOTICE_DAYS = 30
 MAX_ID = 2**31 - 1
@@ -135,7 +135,6 @@ def rating_json(rating: Rating, today) -> dict[str, Any]:
 # --- documents ----------------------------------------------------------------------------------------------------
 
 
-@bp.get("/documents")
 @login_required
 def list_documents():
     """The enterprise's document store: what it may reuse (not archived), expired ones flagged."""
@@ -159,7 +158,6 @@ def _store_documents(enterprise_id: int) -> list[Document]:
 # --- messages -----------------------------------------------------------------------------------------------------
 
 
-@bp.get("/messages")
 @login_required
 def list_messages():
     """The conversation with the current clerk, newest first, 50 a page (``before`` = an older page)."""
@@ -188,7 +186,6 @@ def list_messages():
 MESSAGE_ERROR_STATUS = {"case_not_yours": 404, "document_not_yours": 404}
 
 
-@bp.post("/messages")
 @login_required
 def post_message():
     user = _enterprise_user()
@@ -229,7 +226,6 @@ def post_message():
 # --- ratings ------------------------------------------------------------------------------------------------------
 
 
-@bp.get("/ratings")
 @login_required
 def list_ratings():
     """The enterprise's ratings, newest first, each with its rectification (the station's answer) if any."""
@@ -245,7 +241,6 @@ def list_ratings():
     )
 
 
-@bp.post("/cases/<case_no>/rating")
 @login_required
 def rate_case(case_no: str):
     """Rate a delivered case once (1-5); 1-2 opens a rectification at the station. 409 on a second rating."""

@@ -1,31 +1,36 @@
-"""JSON API v1 (contract.md): public catalogue reads for now; authenticated case endpoints come later.
+"""JSON API v1 (contract.md): the blueprint, its CSRF policy and its whole URL surface, in one place.
 
-Routes only: shapes live in ``serializers``, reads in the features' ``queries``. Errors go through
-``web.errors.error_response``, which answers ``{"error": {"code", "message"}}`` under /api/.
+Handlers live by subject (catalog.py: public reads; cases.py: cases; selfservice.py: the enterprise's documents,
+messages and ratings); shapes in ``serializers``, reads in the features' ``queries``, writes in their services.
+Errors go through ``web.errors.error_response``, which answers ``{"error": {"code", "message"}}`` under /api/.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from flask import Blueprint, current_app
+from flask_login import current_user
 
-from flask import Blueprint, Response, current_app, request
-from flask_babel import gettext as _
-
-from ..catalog import queries as catalog_queries
-from ..sites import queries as sites_queries
-from ..sites.models import Station
+from ..auth import tokens
+from ..extensions import csrf
 from ..web.errors import error_response
-from . import serializers
+from . import appeals, bundles, cases, catalog, projects, selfservice
+from .base import ApiError
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
+# CSRF: the blueprint is exempt from the app-wide check and checks here instead, for session-authenticated calls
+# only. A bearer call cannot be forged by another site (it cannot set the header) and an anonymous call is
+# answered 401 anyway.
+csrf.exempt(bp)
 
-class ApiError(Exception):
-    """Raised inside a route to answer a JSON error (status, code, message)."""
 
-    def __init__(self, status: int, code: str, message: str):
-        super().__init__(message)
-        self.status, self.code, self.message = status, code, message
+@bp.before_request
+def check_csrf_for_sessions():
+    """Session-authenticated writes need X-CSRFToken; bearer and anonymous calls do not (see above)."""
+    if not current_app.config.get("WTF_CSRF_ENABLED", True) or tokens.bearer_request():
+        return
+    if current_user.is_authenticated:
+        csrf.protect()
 
 
 @bp.errorhandler(ApiError)
@@ -33,49 +38,23 @@ def api_error(error: ApiError):
     return error_response(error.status, error.message, error.code)
 
 
-def json_response(data: Any, status: int = 200) -> Response:
-    """JSON in the contract's key order, Chinese kept readable (UTF-8, not \\u escapes)."""
-    body = current_app.json.dumps(data, ensure_ascii=False, sort_keys=False)
-    return current_app.response_class(body + "\n", status=status, mimetype="application/json")
-
-
-def _station_param() -> Station | None:
-    """``?station=CODE`` or None; an unknown code is a 404, never the whole catalogue."""
-    code = request.args.get("station", "").strip()
-    if not code:
-        return None
-    station = sites_queries.get_station(code)
-    if station is None:
-        raise ApiError(404, "station_not_found", _("没有编码为 %(code)s 的网点。", code=code[:20]))
-    return station
-
-
-@bp.get("/stations")
-def stations():
-    rows = sites_queries.stations_with_item_counts()
-    return json_response([serializers.station(station, count) for station, count in rows])
-
-
-@bp.get("/catalog")
-def catalog():
-    q = request.args.get("q", "")
-    if len(q) > catalog_queries.MAX_QUERY_LENGTH:
-        raise ApiError(400, "query_too_long", _("查询词不能超过 %(n)s 个字符。", n=catalog_queries.MAX_QUERY_LENGTH))
-    station = _station_param()
-    items = catalog_queries.list_items(
-        catalog_queries.ItemFilter(q=q),
-        scope=sites_queries.item_scope(station) if station else None,
-    )
-    return json_response([serializers.catalog_item(item) for item in items])
-
-
-@bp.get("/metrics/catalog")
-def catalog_metrics():
-    station = _station_param()
-    totals = catalog_queries.catalog_totals(sites_queries.item_scope(station) if station else None)
-    return json_response(serializers.catalog_metrics(totals))
-
-
-# The case endpoints live in their own module and register on ``bp``; imported last, since they import ``bp``.
-from . import cases as _cases  # noqa: E402, F401
-from . import selfservice as _selfservice  # noqa: E402, F401  (documents, messages, ratings)
+bp.add_url_rule("/stations", "stations", catalog.stations, methods=["GET"])
+bp.add_url_rule("/catalog", "catalog", catalog.catalog, methods=["GET"])
+bp.add_url_rule("/metrics/catalog", "catalog_metrics", catalog.catalog_metrics, methods=["GET"])
+bp.add_url_rule("/cases", "list_cases", cases.list_cases, methods=["GET"])
+bp.add_url_rule("/cases/<case_no>", "get_case", cases.get_case, methods=["GET"])
+bp.add_url_rule("/cases", "create_case", cases.create_case, methods=["POST"])
+bp.add_url_rule("/cases/<case_no>/events", "post_event", cases.post_event, methods=["POST"])
+bp.add_url_rule("/documents", "list_documents", selfservice.list_documents, methods=["GET"])
+bp.add_url_rule("/messages", "list_messages", selfservice.list_messages, methods=["GET"])
+bp.add_url_rule("/messages", "post_message", selfservice.post_message, methods=["POST"])
+bp.add_url_rule("/ratings", "list_ratings", selfservice.list_ratings, methods=["GET"])
+bp.add_url_rule("/cases/<case_no>/rating", "rate_case", selfservice.rate_case, methods=["POST"])
+bp.add_url_rule("/appeals", "list_appeals", appeals.list_appeals, methods=["GET"])
+bp.add_url_rule("/appeals/<appeal_no>", "get_appeal", appeals.get_appeal, methods=["GET"])
+bp.add_url_rule("/appeals", "create_appeal", appeals.create_appeal, methods=["POST"])
+bp.add_url_rule("/appeals/<appeal_no>/events", "post_appeal_event", appeals.post_appeal_event, methods=["POST"])
+bp.add_url_rule("/bundles", "list_bundles", bundles.list_bundles, methods=["GET"])
+bp.add_url_rule("/bundle-cases/<bundle_no>", "get_bundle_case", bundles.get_bundle_case, methods=["GET"])
+bp.add_url_rule("/bundle-cases", "create_bundle_case", bundles.create_bundle_case, methods=["POST"])
+bp.add_url_rule("/projects", "list_projects", projects.list_projects, methods=["GET"])

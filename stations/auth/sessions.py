@@ -19,7 +19,7 @@ from ..extensions import db, login_manager
 from ..timeutil import utcnow
 from ..web.caching import is_background_poll
 from ..web.errors import error_response
-from ..web.htmx import hx_location, is_htmx
+from ..web.htmx import hx_location, is_boosted, is_htmx
 from ..web.params import parse_int
 from . import audit, tokens
 from .models import Role, User
@@ -80,8 +80,7 @@ def clear_session() -> None:
 
 def send_to(url: str):
     """Redirect; an htmx request aimed at a small target is sent as a whole-page navigation instead."""
-    boosted = request.headers.get("HX-Boosted", "").lower() == "true"
-    if is_htmx() and not boosted:
+    if is_htmx() and not is_boosted():
         return hx_location(url)
     return redirect(url)
 

@@ -13,7 +13,7 @@ cases_group = AppGroup("cases", help="Daily case jobs: deemed acceptance, deadli
 @cases_group.command("deem-accepted")
 def deem_accepted_command() -> None:
     """Accept by law the RECEIVED cases left unanswered for 5 working days (idempotent)."""
-    from .legal_clock import deem_accepted
+    from .deemed import deem_accepted
 
     accepted = deem_accepted()
     db.session.commit()

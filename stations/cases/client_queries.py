@@ -106,7 +106,7 @@ def clerk_loads(clerk_ids: Iterable[int]) -> dict[int, Load]:
         select(ClerkChoice.clerk_id, func.count(distinct(ClerkChoice.enterprise_id)), func.count(Case.id))
         .select_from(ClerkChoice)
         .outerjoin(Case, and_(Case.enterprise_id == ClerkChoice.enterprise_id, Case.status.in_(OPEN)))
-        .where(ClerkChoice.ended_at.is_(None), ClerkChoice.clerk_id.in_(ids))
+        .where(ClerkChoice.is_current, ClerkChoice.clerk_id.in_(ids))
         .group_by(ClerkChoice.clerk_id)
     )
     return {clerk_id: Load(clients, cases) for clerk_id, clients, cases in db.session.execute(statement).all()}
@@ -127,7 +127,7 @@ def clients_of(clerk: User, limit: int = 200) -> list[ClientRow]:
         select(ClerkChoice.enterprise_id.label("enterprise_id"), func.count(Case.id).label("open_cases"))
         .select_from(ClerkChoice)
         .outerjoin(Case, and_(Case.enterprise_id == ClerkChoice.enterprise_id, Case.status.in_(OPEN)))
-        .where(ClerkChoice.clerk_id == clerk.id, ClerkChoice.ended_at.is_(None))
+        .where(ClerkChoice.clerk_id == clerk.id, ClerkChoice.is_current)
         .group_by(ClerkChoice.enterprise_id)
         .subquery()
     )

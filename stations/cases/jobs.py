@@ -9,7 +9,7 @@ from ..extensions import db
 
 
 def deem_accepted_job() -> str:
-    from .legal_clock import deem_accepted
+    from .deemed import deem_accepted
 
     accepted = deem_accepted()
     db.session.commit()

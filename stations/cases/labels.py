@@ -13,6 +13,7 @@ from flask_babel import lazy_gettext as _l
 from ..domain.case_flow import (
     DEFICIENCY_EVENT_LABELS,
     DEFICIENCY_STATUS_LABELS,
+    DELIVERY_MODE_CODES,
     EVENT_LABELS,
     GUARD_MESSAGES,
     STATUS_LABELS,
@@ -52,13 +53,14 @@ MATERIAL_STATUS_LABELS = {
     MaterialStatus.NEEDS_CORRECTION: _l("待补正"),
 }
 
-# Delivery modes (送达方式), stored in Case.delivery_mode.
+# Delivery modes (送达方式), stored in Case.delivery_mode; the codes are the domain's (DELIVERY_MODE_CODES).
 DELIVERY_MODES = {
     "COUNTER": _l("窗口领取"),
     "POST": _l("邮寄"),
     "ELECTRONIC": _l("电子送达"),
     "ONSITE": _l("送证上门"),
 }
+assert tuple(DELIVERY_MODES) == DELIVERY_MODE_CODES
 
 # Events a row of the queue can fire with one tap; every other event needs the case page.
 ROW_EVENTS = (
@@ -85,11 +87,6 @@ EVENTS_WITH_REASON = {
     CaseEvent.TERMINATE: _l("终止的理由"),
     CaseEvent.START_SPECIAL: _l("特别程序的事由及所需时间(书面告知申请人)"),
     CaseEvent.EXTEND: _l("延期的理由(告知申请人)"),
-}
-# A note these events cannot go without (the guards do not check it; the page does).
-NOTE_REQUIRED = {
-    CaseEvent.REQUEST_CORRECTION: _l("请一次性列明需要补正的全部内容。"),
-    CaseEvent.DECIDE_REJECT: _l("请填写不予批准的理由及救济途径。"),
 }
 
 FLOW_ERROR_MESSAGES = {

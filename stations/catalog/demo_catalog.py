@@ -3,7 +3,7 @@
 The real item names of domain.md §6.3 keep their department, type and limits; generated
 items fill the rest so that the totals come out exactly: 353 即办件 and 202 承诺件,
 Σ promised = 1,070 WD, Σ statutory = 11,448 WD, and 552 items needing at most one visit.
-Pure data and arithmetic; stations/demo.py writes it to the database.
+Pure data and arithmetic; stations/demo/reference.py writes it to the database.
 """
 
 from __future__ import annotations

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, text
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -36,6 +37,16 @@ class ClerkChoice(db.Model):
 
     enterprise = relationship("Enterprise")
     clerk = relationship("User")
+
+    @hybrid_property
+    def is_current(self) -> bool:
+        """The one current-clerk predicate: the choice has not ended (a loaded row, or SQL: ``ended_at IS NULL``)."""
+        return self.ended_at is None
+
+    @is_current.inplace.expression
+    @classmethod
+    def _is_current_expression(cls):
+        return cls.ended_at.is_(None)
 
     def __repr__(self) -> str:
         return f"<ClerkChoice enterprise={self.enterprise_id} clerk={self.clerk_id}>"

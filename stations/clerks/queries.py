@@ -54,7 +54,7 @@ def current_choice(enterprise_id: int) -> ClerkChoice | None:
     """The enterprise's current clerk choice with the clerk and its station, or None."""
     statement = (
         select(ClerkChoice)
-        .where(ClerkChoice.enterprise_id == enterprise_id, ClerkChoice.ended_at.is_(None))
+        .where(ClerkChoice.enterprise_id == enterprise_id, ClerkChoice.is_current)
         .options(joinedload(ClerkChoice.clerk).joinedload(User.station))
     )
     return db.session.scalars(statement).first()
@@ -74,7 +74,5 @@ def history(enterprise_id: int, limit: int = 100) -> list[ClerkChoice]:
 
 def client_count(clerk_id: int) -> int:
     """How many enterprises have this clerk now."""
-    statement = select(func.count(ClerkChoice.id)).where(
-        ClerkChoice.clerk_id == clerk_id, ClerkChoice.ended_at.is_(None)
-    )
+    statement = select(func.count(ClerkChoice.id)).where(ClerkChoice.clerk_id == clerk_id, ClerkChoice.is_current)
     return int(db.session.scalar(statement) or 0)

@@ -40,7 +40,7 @@ def choose_clerk(
         raise ClerkError("not_a_clerk", 404)
     now = now or utcnow()
     current = db.session.scalars(
-        select(ClerkChoice).where(ClerkChoice.enterprise_id == enterprise_id, ClerkChoice.ended_at.is_(None))
+        select(ClerkChoice).where(ClerkChoice.enterprise_id == enterprise_id, ClerkChoice.is_current)
     ).first()
     if current is not None and current.clerk_id == clerk.id:
         raise ClerkError("already_chosen")

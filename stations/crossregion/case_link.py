@@ -16,14 +16,15 @@ from datetime import datetime
 from flask import has_request_context, request
 from sqlalchemy import select
 
+from ..cases import intake
 from ..cases import services as case_services
 from ..cases.models import Case, Channel, MaterialStatus
 from ..cases.services import CaseError, MaterialInput
 from ..cases.xr_port import PartnerChoice
 from ..catalog.models import ServiceItem
 from ..domain import identifiers
-from ..domain.case_flow import STATUS_LABELS, CaseEvent, CaseFlowError, CaseStatus
-from ..enterprises.models import Document, Enterprise, EnterpriseKind, TrustLevel
+from ..domain.case_flow import PARTNER_PENDING_STATUSES, STATUS_LABELS, CaseEvent, CaseFlowError, CaseStatus
+from ..enterprises.models import Enterprise, EnterpriseKind
 from ..enterprises.queries import by_credit_code
 from ..enterprises.services import add_document
 from ..extensions import db
@@ -32,11 +33,10 @@ from ..notifications.services import case_text, notify_enterprise, notify_statio
 from ..sites.models import ScopeMode, Station, StationItem, StationKind
 from ..uploads.storage import sniff, store_bytes
 from .models import MessageKind, OutboxMessage, PartnerItem, PartnerRegion, Transfer, TransferDirection
+from .outbox import enqueue, forward_case, report_status, sign_inbound
 from .protocol import ProtocolError
 
 _CACHE_ATTRIBUTE = "_xr_partners_by_item"
-# Our case's statuses while the partner handles it.
-PARTNER_PENDING = (CaseStatus.FORWARDED, CaseStatus.PARTNER_SIGNED)
 
 
 def _partners_by_item() -> dict[int, list[PartnerChoice]]:
@@ -95,7 +95,6 @@ class FederationPort:
 
 
 def _forward(case: Case, partner_code: str, now: datetime) -> None:
-    from .services import forward_case  # services imports this module's handlers
 
     if case.enterprise.uscc is None:
         # A person (issue 12) has no credit code, which the federation protocol requires: by post only (manual.py).
@@ -111,14 +110,6 @@ def _forward(case: Case, partner_code: str, now: datetime) -> None:
         forward_case(case, partner, now=now)
     except ValueError as error:
         raise CaseError("partner_unavailable") from error
-
-
-def partner_item_code(partner: PartnerRegion, item_id: int) -> str | None:
-    return db.session.scalar(
-        select(PartnerItem.partner_item_code)
-        .where(PartnerItem.partner_id == partner.id, PartnerItem.local_item_id == item_id)
-        .order_by(PartnerItem.id)
-    )
 
 
 def _fire(case: Case | None, event: CaseEvent, partner: PartnerRegion, note: str, now: datetime) -> None:
@@ -220,18 +211,15 @@ def _materials(item: ServiceItem, enterprise: Enterprise, materials: list[dict])
         if content_type is None:
             raise ProtocolError("material_type", entry["name"])
         decoded.append((entry["name"], data, content_type))
-    inputs = []
+    given = {}
     for name, data, content_type in decoded:  # files are written only once every material passed
         stored = store_bytes(data, content_type, name, enterprise_id=enterprise.id, user_id=None)
-        document = Document(
-            enterprise_id=enterprise.id, material_name=name[:200], file_id=stored.id, trust_level=TrustLevel.C
-        )
-        db.session.add(document)
-        db.session.flush()
+        document = intake.untrusted_document(enterprise.id, name, stored)
         material = by_name.get(name)
         if material is not None:
-            inputs.append(MaterialInput(material.id, MaterialStatus.PROVIDED, document.id))
-    return inputs
+            given[material.id] = document
+    # Only what came (a supplement files just those): the rest of a new case's checklist is MISSING anyway.
+    return [entry for entry in intake.checklist(item, Channel.XR_INBOUND, given) if entry.item_material_id in given]
 
 
 def receive_forwarded(partner: PartnerRegion, transfer: Transfer, payload: dict, now: datetime) -> Case:
@@ -266,6 +254,15 @@ SUPPLEMENT_SENT = "xr_supplement"
 SUPPLEMENT_RECEIVED = "partner_supplement"
 
 
+def awaits_supplement(case: Case, transfer: Transfer) -> bool:
+    """The partner asked for a correction on this outbound transfer and still handles the case."""
+    return (
+        transfer.direction is TransferDirection.OUTBOUND
+        and transfer.state == CaseStatus.CORRECTION.value
+        and case.status in PARTNER_PENDING_STATUSES
+    )
+
+
 def send_supplement(
     case: Case, user, *, material_name: str, data: bytes, content_type: str, filename: str, note: str, now: datetime
 ) -> OutboxMessage:
@@ -275,10 +272,8 @@ def send_supplement(
     and the case's timeline records it; all in the caller's transaction.
     :raise CaseError: ``not_in_correction`` when the partner has not asked for a correction.
     """
-    from .services import enqueue
-
     transfer = _transfer_of(case, TransferDirection.OUTBOUND)
-    if transfer is None or transfer.state != CaseStatus.CORRECTION.value or case.status not in PARTNER_PENDING:
+    if transfer is None or not awaits_supplement(case, transfer):
         raise CaseError("not_in_correction")
     stored = store_bytes(data, content_type, filename, enterprise_id=case.enterprise_id, user_id=user.id)
     add_document(case.enterprise_id, material_name, stored.id, user=user, now=now)
@@ -319,8 +314,6 @@ def on_supplement(partner: PartnerRegion, transfer: Transfer, payload: dict, now
 
 def _report(case: Case, event: CaseEvent, before: CaseStatus | None, note: str, now: datetime) -> None:
     """Tell the intake site what our staff just did to a case it forwarded (in the same transaction)."""
-    from .services import enqueue, report_status, sign_inbound
-
     transfer = _transfer_of(case, TransferDirection.INBOUND)
     if transfer is None:
         return

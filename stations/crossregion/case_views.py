@@ -16,8 +16,7 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
-from ..access import actor_for
-from ..auth.models import Role
+from ..access import may_relay_supplement
 from ..calendar.services import current_calendar
 from ..cases import queries as case_queries
 from ..cases.labels import upload_message
@@ -110,6 +109,12 @@ bp.add_app_template_global(supplement_form, "xr_supplement_form")
 bp.add_app_template_global(state_label, "xr_state_label")
 
 
+@bp.app_template_global("xr_may_relay")
+def may_relay(user, case, transfer: Transfer) -> bool:
+    """The panel's supplement form: the partner asked for a correction, the case waits for it, the user may relay."""
+    return case_link.awaits_supplement(case, transfer) and may_relay_supplement(user, case)
+
+
 def _panel(case, status: int = 200, **context):
     return render_fragment(PANEL, ["xr_panel"], status=status, case=case, user=current_user, **context)
 
@@ -121,7 +126,7 @@ def supplement(case_no: str):
     if case is None:
         abort(404)
     # Staff-side only: the intake station receives the supplied material at its counter (or the clerk does).
-    if current_user.role not in (Role.STAFF, Role.CLERK, Role.ADMIN) or actor_for(current_user, case) is None:
+    if not may_relay_supplement(current_user, case):
         return error_response(403, _("您只能查看办件,不能办理。"), "read_only")
     form = supplement_form(case, request.form)
     problem = None

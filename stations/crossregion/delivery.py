@@ -37,7 +37,7 @@ from .models import OutboxMessage, OutboxStatus, PartnerRegion
 from .protocol import encode
 from .services import FEDERATION_PATH
 
-log = logging.getLogger("stations.crossregion.delivery")
+log = logging.getLogger(__name__)
 
 MAX_BACKOFF_SECONDS = 300
 TIMEOUT_SECONDS = 5.0
@@ -226,6 +226,13 @@ def record(
             delivered += 1
             continue
         failed += 1
+        log.warning(
+            "outbox message %s to partner %s failed (attempt %s): %s",
+            message.id,
+            message.partner_id,
+            message.attempts,
+            outcome.error or f"HTTP {outcome.status}",
+        )
         if outcome.status is not None and 400 <= outcome.status < 500 and outcome.status not in RETRYABLE_4XX:
             message.status = OutboxStatus.FAILED
             message.last_error = f"HTTP {outcome.status}"

@@ -10,13 +10,14 @@ a local counterpart in the demo and are not invented here.
 Every listed item is offered at station LL and at the centre ZX (the station pool, domain.md §6.1). The partner
 ``GL`` (西安市高陵区) is active, has a signing key and a loopback base URL (the second instance of
 scripts/two_districts.py), so a case at LL for, say, GG-GJJ-0006 住房公积金异地转移接续 (ACCEPT at LL) can be
-forwarded in the demo. Its key is derived from a fixed label: demo data only, never a production set-up.
+forwarded in the demo. Its key is random per database (key id ``demo-1``): a production start refuses a database
+that holds it (stations/demo/guard.py).
 Tests that need an LL item no reachable partner handles pick one outside the agreement domains (e.g. 医保).
 """
 
 from __future__ import annotations
 
-import hashlib
+import secrets
 from datetime import timedelta
 
 from sqlalchemy import func, select
@@ -33,11 +34,6 @@ REACHABLE_URL = "http://127.0.0.1:5102"  # scripts/two_districts.py's second ins
 DEMO_KEY_ID = "demo-1"
 DEMO_ITEM = "GG-GJJ-0006"  # 住房公积金异地转移接续: a committed item that LL accepts itself
 ALWAYS_LISTED = 30  # the first items (the report's real items come first in the catalogue) are in every list
-
-
-def demo_secret(code: str) -> str:
-    """The demo key of partner ``code`` (derived, so a test or a second demo instance can sign as the partner)."""
-    return hashlib.sha256(f"stations-demo-federation-key:{code}".encode()).hexdigest()
 
 
 def agreement_items(departments: tuple[str, ...] = AGREEMENT_DEPARTMENTS) -> list[ServiceItem]:
@@ -102,7 +98,7 @@ def _make_reachable(partner: PartnerRegion | None) -> None:
             PartnerKey(
                 partner_id=partner.id,
                 key_id=DEMO_KEY_ID,
-                secret=demo_secret(partner.code),
+                secret=secrets.token_hex(32),  # random per database: nobody can sign as the demo partner
                 not_before=now - timedelta(days=1),
                 not_after=now + timedelta(days=365),
                 created_at=now,

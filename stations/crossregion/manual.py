@@ -115,7 +115,7 @@ def forward_by_post(
         text = f"{partner.name} · 邮寄 {courier_no}" + (
             " · 超过 1 个工作日" if check.state is handoffs.HandoffState.LATE else ""
         )
-        case_services._record(case, user, CaseEvent.FORWARD.value, before, f"{text} {note}".strip(), at=now)
+        case_services.record_event(case, user, CaseEvent.FORWARD.value, before, f"{text} {note}".strip(), at=now)
     db.session.flush()
     return transfer, check
 

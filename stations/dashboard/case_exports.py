@@ -29,6 +29,7 @@ from ..enterprises.models import Enterprise
 from ..extensions import db
 from ..sites.models import Station
 from ..timeutil import BUSINESS_TZ, business_today, to_business, utcnow
+from .periods import period_from_args
 from .queries import OPEN_STATUSES
 
 CASE_TABLES = ("cases", "queue")
@@ -41,8 +42,6 @@ def _utc_start(day: date) -> datetime:
 
 
 def _period(args: Mapping[str, str]) -> tuple[datetime, datetime]:
-    from .views import period_from_args
-
     _kind, first, last = period_from_args(args)
     return _utc_start(first), _utc_start(last + timedelta(days=1))
 

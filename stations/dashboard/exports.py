@@ -25,6 +25,7 @@ from ..cases.labels import CHANNEL_LABELS
 from ..catalog import queries as catalog_queries
 from ..timeutil import business_today, to_business, utcnow
 from . import queries
+from .periods import period_from_args
 
 TABLES = ("tiles", "red-list", "figures", "channels", "ranking", "clerks", "departments")
 FORMATS = ("csv", "xlsx")
@@ -117,8 +118,6 @@ def table_rows(table: str, user, args) -> tuple[list[str], list[list]]:
             for m in (d.metrics,)
         ]
         return headers, rows
-    from .views import period_from_args
-
     _kind, first, last = period_from_args(args)
     report = queries.period_report(user, first, last)
     if table == "channels":

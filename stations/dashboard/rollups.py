@@ -336,7 +336,7 @@ def _load_old_value(target, value, oldvalue, initiator):
 
 
 def install() -> None:
-    """Register the listener on every ORM session (idempotent; done when this module is imported)."""
+    """Register the listener on every ORM session (idempotent; create_app calls it)."""
     if not event.contains(Session, "after_flush", _after_flush):
         event.listen(Session, "after_flush", _after_flush)
         # Load the old value before a tracked attribute is overwritten (even on an expired instance): the delta
@@ -344,9 +344,6 @@ def install() -> None:
         for model, (tracked, _rows) in WATCHED.items():
             for name in tracked:
                 event.listen(getattr(model, name), "set", _load_old_value, active_history=True, retval=True)
-
-
-install()
 
 
 # --- full rebuild -------------------------------------------------------------------------------------------------

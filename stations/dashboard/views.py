@@ -5,26 +5,31 @@ Central office and administrator only: every other role gets the 403 page (the A
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from flask import Blueprint, abort, current_app, redirect, request, send_file, url_for
 from flask_babel import get_locale
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from ..appeals import figures as appeal_figures
 from ..auth.decorators import central_office_required
+from ..bundles import queries as bundle_queries
+from ..bundles.forms import LEVEL_LABELS as BUNDLE_LEVEL_LABELS
 from ..cases.labels import CHANNEL_LABELS
 from ..catalog import queries as catalog_queries
 from ..domain import metrics
+from ..projects import queries as project_queries
 from ..sites import queries as sites_queries
-from ..timeutil import business_today, utcnow
-from ..web.htmx import hx_redirect, is_htmx, render, render_fragment
+from ..timeutil import business_today
+from ..web.htmx import hx_redirect, hx_target, is_htmx, render, render_fragment
 from ..web.params import int_arg
 from . import case_exports, charts, export_jobs, exports, queries
+from .periods import PERIODS, period_from_args
+from .rollups import utc_start_of
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
 
-PERIODS = ("month", "quarter", "year", "custom")
 QUEUE_PAGE_SIZE = 30
 
 
@@ -35,8 +40,35 @@ def _user():
 @bp.get("")
 @central_office_required
 def index():
-    board = queries.board(_user())
-    return render("dashboard/board.html", fragments={"red-list": "red_list"}, board=board)
+    user = _user()
+    board = queries.board(user)
+    today = business_today()
+    first, last = metrics.period_bounds("month", today)
+    return render(
+        "dashboard/board.html",
+        fragments={"red-list": "red_list"},
+        board=board,
+        appeals=appeal_figures.appeal_figures(user, first, last),
+        appeals_open=appeal_figures.open_counts(user, today),
+        **_bundles_and_projects(),
+    )
+
+
+def _bundles_and_projects() -> dict:
+    """一件事 by level, online share, this year's bundle cases and on-time rate; key projects by colour (issue 16)."""
+    today = business_today()
+    levels = bundle_queries.level_counts()
+    total = sum(v["bundles"] for v in levels.values())
+    online = sum(v["online"] for v in levels.values())
+    year = bundle_queries.period_figures(utc_start_of(date(today.year, 1, 1)), utc_start_of(today + timedelta(days=1)))
+    return {
+        "bundle_levels": levels,
+        "bundle_level_labels": BUNDLE_LEVEL_LABELS,
+        "bundle_total": total,
+        "bundle_online": online,
+        "bundle_year": year,
+        "projects": project_queries.period_figures(today),
+    }
 
 
 @bp.get("/tiles/<code>")
@@ -87,33 +119,16 @@ def departments():
     return render("dashboard/departments.html", rows=catalog_queries.department_breakdown())
 
 
-def period_from_args(args) -> tuple[str, date, date]:
-    """(kind, first day, last day) from ?period=&from=&to=; a bad custom range falls back to this month."""
-    kind = args.get("period", "month")
-    if kind not in PERIODS:
-        kind = "month"
-    today = business_today(utcnow())
-    if args.get("from") or args.get("to"):
-        kind = "custom"
-    try:
-        start = date.fromisoformat(args["from"]) if args.get("from") else None
-        end = date.fromisoformat(args["to"]) if args.get("to") else None
-        first, last = metrics.period_bounds(kind, today, start, end)
-    except (ValueError, KeyError):
-        kind = "month"
-        first, last = metrics.period_bounds(kind, today)
-    if (last - first).days > 3660:
-        abort(400)
-    return kind, first, last
-
-
 @bp.get("/figures")
 @central_office_required
 def figures():
     kind, first, last = period_from_args(request.args)
-    report = queries.period_report(_user(), first, last)
+    user = _user()
+    report = queries.period_report(user, first, last)
     return render(
         "dashboard/figures.html",
+        appeal_period=appeal_figures.appeal_figures(user, first, last),
+        commissioners=appeal_figures.commissioner_activity(user, first, last),
         fragments={"figures": "figures"},
         report=report,
         kind=kind,
@@ -200,7 +215,7 @@ def export_start(table: str, fmt: str):
 def export_progress(token: str):
     """The job's progress, polled by its own component until it is done; another user's job is a 404."""
     job = export_jobs.job_for(_user(), token) or abort(404)
-    polled = request.headers.get("HX-Target") == f"export-{token}" and is_htmx()
+    polled = hx_target() == f"export-{token}"
     return _render_job(job, auto_download=polled)
 
 

@@ -112,6 +112,8 @@ DECIDED_STATUSES: frozenset[CaseStatus] = frozenset(
 )
 AWAITING_DECISION_STATUSES: frozenset[CaseStatus] = OPEN_STATUSES - DECIDED_STATUSES
 CLOCK_STOPPED_STATUSES: frozenset[CaseStatus] = frozenset({CaseStatus.CORRECTION, CaseStatus.SPECIAL})
+# Forwarded to a partner district, which has not decided yet: the partner's messages move the case on.
+PARTNER_PENDING_STATUSES: frozenset[CaseStatus] = frozenset({CaseStatus.FORWARDED, CaseStatus.PARTNER_SIGNED})
 
 
 class CaseEvent(enum.StrEnum):
@@ -212,10 +214,30 @@ GUARD_MESSAGES: dict[str, str] = {
     "xr_unsigned": N_("跨区转来的办件须先签收"),
     "not_awaiting_sign": N_("该办件无需签收"),
     "already_extended": N_("该办件已延期一次,不能再次延期"),
+    "correction_content_required": N_("请一次性列明需要补正的全部内容。"),
+    "reject_reasons_required": N_("请填写不予批准的理由及救济途径。"),
+    "delivery_mode_unknown": N_("请选择送达方式。"),
 }
 
 # Guards that check form input (filled in when the event is fired): available_events() does not evaluate them.
-FORM_GUARD_CODES: frozenset[str] = frozenset({"reason_required", "commitment_missing"})
+# Every way into a case (the case page, API v1, ...) reaches them through the services, so they refuse alike.
+FORM_GUARD_CODES: frozenset[str] = frozenset(
+    {
+        "reason_required",
+        "commitment_missing",
+        "correction_content_required",
+        "reject_reasons_required",
+        "delivery_mode_unknown",
+    }
+)
+
+# The law wants written reasons for a rejection (行政许可法 art. 38) and a complete one-time correction notice
+# (art. 32): these events cannot go without a note. The pages mark their note field as required from this set.
+NOTE_REQUIRED_EVENTS: frozenset[CaseEvent] = frozenset({CaseEvent.REQUEST_CORRECTION, CaseEvent.DECIDE_REJECT})
+
+# Delivery modes (送达方式) a delivered result may take; an empty mode means COUNTER (the default).
+DELIVERY_MODE_CODES: tuple[str, ...] = ("COUNTER", "POST", "ELECTRONIC", "ONSITE")
+DEFAULT_DELIVERY_MODE = "COUNTER"
 
 # Two tiers (现场受理、后台流转): on a case handed to a department (its station only COLLECTs the item), these
 # are the department's; the station keeps intake, correction, delivery. A department acts on nothing else.
@@ -305,6 +327,8 @@ class CaseFacts:
     deficiencies_all_verified: bool = False  # every Deficiency of the case VERIFIED
     deficiency_overdue: bool = False  # some Deficiency is past its supply deadline and not verified
     reason: str = ""  # refusal reason (form input)
+    note: str = ""  # the note (or reason) filled in with the event (form input)
+    delivery_mode: str = ""  # deliver: the 送达方式 chosen (form input; empty = DEFAULT_DELIVERY_MODE)
     resume_status: CaseStatus | None = None  # where correction_done returns to (the status before the notice)
     xr_partner_available: bool = False  # an active partner district handles the item (forward is possible)
     xr_inbound_unsigned: bool = False  # forwarded here by a partner and not yet signed for (签收)
@@ -403,6 +427,18 @@ def _guard_request_correction(facts: CaseFacts) -> Iterable[str]:
     yield from _guard_signed(facts)
     if facts.correction_already_requested:
         yield "correction_once"
+    if not facts.note.strip():
+        yield "correction_content_required"
+
+
+def _guard_decide_reject(facts: CaseFacts) -> Iterable[str]:
+    if not facts.note.strip():
+        yield "reject_reasons_required"
+
+
+def _guard_deliver(facts: CaseFacts) -> Iterable[str]:
+    if facts.delivery_mode and facts.delivery_mode not in DELIVERY_MODE_CODES:
+        yield "delivery_mode_unknown"
 
 
 def _guard_refuse(facts: CaseFacts) -> Iterable[str]:
@@ -456,6 +492,8 @@ GUARDS: dict[CaseEvent, Callable[[CaseFacts], Iterable[str]]] = {
     _Ev.REQUEST_CORRECTION: _guard_request_correction,
     _Ev.REFUSE: _guard_refuse,
     _Ev.DECIDE_APPROVE: _guard_decide_approve,
+    _Ev.DECIDE_REJECT: _guard_decide_reject,
+    _Ev.DELIVER: _guard_deliver,
     _Ev.TERMINATE: _guard_terminate,
     _Ev.FORWARD: _guard_forward,
     _Ev.SIGN_FOR: _guard_sign_for,
@@ -518,8 +556,9 @@ def next_status(facts: CaseFacts, event: CaseEvent, actor: Actor) -> CaseStatus:
 def available_events(facts: CaseFacts, actor: Actor) -> list[CaseEvent]:
     """The events ``actor`` can fire now, in ``CaseEvent`` order.
 
-    Guards on form input (``FORM_GUARD_CODES``: the refusal reason and the signed 容缺 commitment) are treated as
-    satisfiable and not evaluated; every other guard is.
+    Guards on form input (``FORM_GUARD_CODES``: the refusal reason, the signed 容缺 commitment, the notes a rejection
+    and a correction notice need, the delivery mode) are treated as satisfiable and not evaluated; every other
+    guard is.
     """
     events = []
     for event in CaseEvent:

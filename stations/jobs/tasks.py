@@ -10,6 +10,7 @@ TASKS: dict[str, str] = {
     "notifications.expiring": "stations.notifications.services:expiring_documents_job",
     "crossregion.deliver": "stations.crossregion.delivery:delivery_job",
     "idempotency.purge": "stations.idempotency.service:purge_job",
+    "appeals.sweep": "stations.appeals.services:sweep_job",
     "jobs.selftest": "stations.jobs.selftest:selftest_job",  # used by the tests and the rehearsal
     "cases.deem_accepted": "stations.cases.jobs:deem_accepted_job",  # issue 12: the legal clock
     "cases.warnings": "stations.cases.jobs:warnings_job",  # issue 12: yellow / red / 容缺 warnings, digests
@@ -29,4 +30,5 @@ SCHEDULE: tuple[Periodic, ...] = (
     Periodic("idempotency.purge", "day", at="03:00"),
     Periodic("cases.deem_accepted", "day", at="00:30"),  # before the day's warnings
     Periodic("cases.warnings", "day", at="07:00"),  # before the halls open
+    Periodic("appeals.sweep", "day", at="08:00"),  # closes replies unanswered 3 working days (§3.5)
 )

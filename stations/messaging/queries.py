@@ -44,7 +44,7 @@ def current_clerk(enterprise_id: int) -> User | None:
     return db.session.scalar(
         select(User)
         .join(ClerkChoice, ClerkChoice.clerk_id == User.id)
-        .where(ClerkChoice.enterprise_id == enterprise_id, ClerkChoice.ended_at.is_(None))
+        .where(ClerkChoice.enterprise_id == enterprise_id, ClerkChoice.is_current)
     )
 
 
@@ -88,7 +88,7 @@ def poll_state(user: User, enterprise_id: int) -> PollState | None:
             .where(
                 ClerkChoice.clerk_id == user.id,
                 ClerkChoice.enterprise_id == enterprise_id,
-                ClerkChoice.ended_at.is_(None),
+                ClerkChoice.is_current,
             )
             .group_by(ClerkChoice.id)
         ).first()
@@ -203,7 +203,7 @@ def inbox(clerk: User) -> list[InboxRow]:
     last_at = func.max(Message.created_at)
     stmt = (
         select(Enterprise, last_at, func.count(Message.id), unread)
-        .join(ClerkChoice, and_(ClerkChoice.enterprise_id == Enterprise.id, ClerkChoice.ended_at.is_(None)))
+        .join(ClerkChoice, and_(ClerkChoice.enterprise_id == Enterprise.id, ClerkChoice.is_current))
         .outerjoin(Conversation, Conversation.enterprise_id == Enterprise.id)
         .outerjoin(
             ConversationRead,

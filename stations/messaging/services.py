@@ -21,7 +21,7 @@ def _takes_part(user: User, enterprise_id: int) -> bool:
         return user.enterprise_id == enterprise_id
     if user.role is Role.CLERK:
         current = select(ClerkChoice.id).where(
-            ClerkChoice.clerk_id == user.id, ClerkChoice.enterprise_id == enterprise_id, ClerkChoice.ended_at.is_(None)
+            ClerkChoice.clerk_id == user.id, ClerkChoice.enterprise_id == enterprise_id, ClerkChoice.is_current
         )
         return db.session.scalar(current) is not None
     return False
@@ -30,7 +30,7 @@ def _takes_part(user: User, enterprise_id: int) -> bool:
 def _has_clerk(enterprise_id: int) -> bool:
     return (
         db.session.scalar(
-            select(ClerkChoice.id).where(ClerkChoice.enterprise_id == enterprise_id, ClerkChoice.ended_at.is_(None))
+            select(ClerkChoice.id).where(ClerkChoice.enterprise_id == enterprise_id, ClerkChoice.is_current)
         )
         is not None
     )

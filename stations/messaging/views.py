@@ -23,7 +23,7 @@ from ..extensions import db
 from ..timeutil import business_today
 from ..uploads.storage import send_stored, upload_root
 from ..web.caching import etag_for, not_modified, with_etag
-from ..web.htmx import fragment_for, is_htmx, render
+from ..web.htmx import fragment_for, hx_target, render
 from ..web.params import int_arg
 from . import queries, services
 from .forms import MessageForm
@@ -130,7 +130,7 @@ def _send(user: User, enterprise_id: int | None) -> Response:
         return _conversation_page(user, enterprise_id, form=form, status=422)
     db.session.commit()
     page_url, _send_url = _urls(user, enterprise_id)
-    if is_htmx() and request.headers.get("HX-Target") == "conversation":
+    if hx_target() == "conversation":
         return _conversation_page(user, enterprise_id)
     return redirect(page_url, 303)
 

@@ -21,4 +21,5 @@ KIND_LABELS = {
     NotificationKind.DEADLINE_RED: _l("办件已超期(红色预警)"),
     NotificationKind.RONGQUE_DUE: _l("容缺材料补齐期限将至"),
     NotificationKind.DEPARTMENT_DIGEST: _l("本部门今日预警汇总"),
+    NotificationKind.APPEAL_UPDATE: _l("企业诉求有新进展"),
 }

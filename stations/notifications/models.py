@@ -28,6 +28,7 @@ class NotificationKind(enum.StrEnum):
     DEADLINE_RED = "DEADLINE_RED"  # a case turned RED (overdue)
     RONGQUE_DUE = "RONGQUE_DUE"  # 容缺 materials falling due (or overdue)
     DEPARTMENT_DIGEST = "DEPARTMENT_DIGEST"  # the daily digest of a department's yellow / red cases
+    APPEAL_UPDATE = "APPEAL_UPDATE"  # 企业诉求: a step of an appeal that concerns the recipient
 
 
 class Notification(db.Model):

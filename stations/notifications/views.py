@@ -6,7 +6,7 @@ Every signed-in role has notifications; each user only ever sees and touches the
 from __future__ import annotations
 
 import click
-from flask import Blueprint, abort, g, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, abort, g, make_response, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.wrappers import Response
@@ -14,7 +14,7 @@ from werkzeug.wrappers import Response
 from ..extensions import db
 from ..timeutil import business_today
 from ..web.caching import etag_for, not_modified, with_etag
-from ..web.htmx import add_vary, render, render_fragment
+from ..web.htmx import add_vary, hx_target, render, render_fragment
 from ..web.params import int_arg
 from . import queries, services
 from .labels import KIND_LABELS
@@ -77,7 +77,7 @@ def badge():
 
 def _after_change() -> Response:
     """The list and the bell (out of band) for htmx; back to the list page otherwise (PRG)."""
-    if request.headers.get("HX-Target") == "notification-list":
+    if hx_target() == "notification-list":
         g.pop("unread_notifications", None)
         result = queries.page_for(current_user.id, page=_page(), page_size=PAGE_SIZE)
         return render_fragment(

@@ -8,10 +8,11 @@ from datetime import datetime, timedelta
 
 from ..auth import audit
 from ..auth.models import User
+from ..cases import intake
 from ..cases import services as case_services
-from ..cases.models import Case, Channel, MaterialStatus
+from ..cases.models import Case
 from ..catalog.models import ServiceItem
-from ..enterprises.models import Document, Enterprise, EnterpriseKind, TrustLevel
+from ..enterprises.models import Enterprise, EnterpriseKind
 from ..enterprises.queries import by_credit_code
 from ..extensions import db
 from ..sites.models import Station
@@ -117,30 +118,22 @@ def file_request(filing: Filing, *, now: datetime | None = None) -> Filed:
         if filing.media is not None:
             data, content_type, filename = filing.media
             stored = storage.store_bytes(data, content_type, filename, enterprise_id=enterprise.id, user_id=None)
-        inputs = []
-        for material in filing.item.materials:
-            if material.id in filing.provided_material_ids and stored is not None:
-                document = Document(
-                    enterprise_id=enterprise.id,
-                    material_name=material.name[:200],
-                    file_id=stored.id,
-                    trust_level=TrustLevel.C,
-                )
-                db.session.add(document)
-                db.session.flush()
-                inputs.append(case_services.MaterialInput(material.id, MaterialStatus.PROVIDED, document.id))
-            else:
-                inputs.append(case_services.MaterialInput(material.id, MaterialStatus.MISSING))
+        given = {}
+        if stored is not None:
+            for material in filing.item.materials:
+                if material.id in filing.provided_material_ids:
+                    given[material.id] = intake.untrusted_document(enterprise.id, material.name, stored)
+        channel = intake.intake_channel(None, filing.station)  # an integration files for the applicant: ONLINE
         case = case_services.receive_case(
             user=None,
             integration=filing.key.name,
             station=filing.station,
             item=filing.item,
             enterprise=enterprise,
-            channel=Channel.ONLINE,
+            channel=channel,
             applicant_name=filing.applicant_name or enterprise.name,
             applicant_phone=filing.contact_phone,
-            materials=inputs,
+            materials=intake.checklist(filing.item, channel, given),
             note=filing.description,
             now=now,
         )

@@ -12,7 +12,7 @@ other query. A poll that finds nothing open any more answers 286 with the final 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
 from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
@@ -22,15 +22,20 @@ from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
+from ..access import VERIFIED_TRUST
 from ..auth.decorators import enterprise_required
 from ..auth.models import User
+from ..bundles import queries as bundle_queries
+from ..bundles.labels import STATUS_LABELS as BUNDLE_STATUS_LABELS
+from ..bundles.labels import STEP_LABELS as BUNDLE_STEP_LABELS
 from ..calendar.services import current_calendar
-from ..cases import client_queries, page_queries, queries
+from ..cases import client_queries, intake, page_queries, queries
 from ..cases import services as case_services
 from ..cases.labels import CASE_ERROR_MESSAGES, FLOW_ERROR_MESSAGES, template_labels, upload_message
-from ..cases.models import Case, Channel, MaterialStatus
+from ..cases.models import Case, Channel
+from ..cases.page_common import page_number
 from ..cases.queries import QueueFilters
-from ..cases.services import CaseError, MaterialInput
+from ..cases.services import CaseError
 from ..catalog import queries as catalog_queries
 from ..catalog.models import ServiceItem
 from ..clerks import queries as clerk_queries
@@ -47,11 +52,10 @@ from ..notifications.models import NotificationKind
 from ..notifications.services import notify, notify_station_staff
 from ..sites.models import Station
 from ..timeutil import business_today, utcnow
-from ..uploads.storage import UploadRejected, discard, read_checked, send_stored, store, upload_root
+from ..uploads.storage import UploadRejected, discard, send_stored, store, upload_root
 from ..web.caching import etag_for, not_modified, with_etag
 from ..web.errors import error_response
 from ..web.htmx import STOP_POLLING, fragment_for, render
-from ..web.params import int_arg, parse_int
 from .forms import ApplyForm
 
 bp = Blueprint("enterprises", __name__, url_prefix="/enterprise")
@@ -61,7 +65,6 @@ APPLY_FRAGMENTS = {"apply-items": "apply_items"}
 HOME_PAGE_SIZE = 20
 POLL_SECONDS = 20
 APPLY_MAX_FILES = 8  # one online application may carry a file per material
-VERIFIED_TRUST = (TrustLevel.A, TrustLevel.B)
 
 TRUST_LABELS = {
     TrustLevel.A: _l("电子证照"),
@@ -89,11 +92,6 @@ def _enterprise(user: User) -> Enterprise:
     return user.enterprise
 
 
-def _page() -> int:
-    page = int_arg("page", 1, minimum=1)
-    return page if page and page > 0 else 1
-
-
 # --- the enterprise's home (/home) ------------------------------------------------------------------------------
 
 
@@ -118,11 +116,22 @@ def _home_rows(pairs: list[tuple[Case, str]], today: date) -> list[HomeRow]:
     return rows
 
 
+BUNDLES_ON_HOME = 5
+
+
+def _bundle_rows(user: User) -> list[dict]:
+    """The enterprise's latest 一件事, each as one thing with its steps (issue 16)."""
+    return [
+        {"bundle_case": bc, "level": bundle_queries.level_of(bc), "steps": bundle_queries.steps(bc)}
+        for bc in bundle_queries.visible_bundle_cases(user)[:BUNDLES_ON_HOME]
+    ]
+
+
 def home_page() -> Response:
     """The enterprise's home: its cases newest first (polled while any is open), its clerk, its documents."""
     user = _user()
     enterprise = user.enterprise
-    page = _page()
+    page = page_number()
     fragment = fragment_for(HOME_FRAGMENTS)
     now = utcnow()
     today = business_today(now)
@@ -158,6 +167,9 @@ def home_page() -> Response:
         choice=clerk_queries.current_choice(enterprise.id) if enterprise else None,
         expiring=expiring,
         expired=expired,
+        bundle_rows=_bundle_rows(user),
+        step_labels=BUNDLE_STEP_LABELS,
+        bundle_status_labels=BUNDLE_STATUS_LABELS,
     )
     response = render("enterprises/home.html", HOME_FRAGMENTS, **context)
     response.set_etag(etag)  # the page's own ETag (never the fragment's); the page itself stays no-store
@@ -171,21 +183,13 @@ def _not_online_message(item: ServiceItem) -> str:
     return _("“%(name)s”不支持网上申请,请到驿站或政务中心窗口办理。", name=item.name)
 
 
-@dataclass
-class _Checklist:
-    inputs: list[MaterialInput] = field(default_factory=list)
-    uploads: dict[int, tuple[bytes, str, str, str]] = field(default_factory=dict)  # id -> data, type, file, name
-    choices: dict[int, str] = field(default_factory=dict)
-    errors: dict[int, str] = field(default_factory=dict)
-
-
 def _apply_context(
     user: User,
     values: MultiDict,
     *,
     form: ApplyForm | None = None,
     errors: list[str] | None = None,
-    checklist: _Checklist | None = None,
+    checklist: intake.FormChecklist | None = None,
 ) -> dict:
     enterprise = _enterprise(user)
     errors = list(errors or [])
@@ -241,36 +245,15 @@ def apply():
     return render("enterprises/apply.html", APPLY_FRAGMENTS, **_apply_context(_user(), request.args))
 
 
-def _read_materials(item: ServiceItem, enterprise: Enterprise) -> _Checklist:
+def _read_materials(item: ServiceItem, enterprise: Enterprise) -> intake.FormChecklist:
     """Each material: a document of the store (``doc:<id>``, any of the enterprise's usable ones), a new file, or
     missing. Files are checked here and stored only once the whole application is valid."""
-    checklist = _Checklist()
     documents = {d.id: d for d in enterprise_queries.valid_documents(enterprise.id, business_today())}
     max_bytes = current_app.config["UPLOAD_MAX_BYTES"]
-    for material in item.materials:
-        choice = request.form.get(f"m{material.id}", "MISSING")
-        checklist.choices[material.id] = choice
-        upload = request.files.get(f"f{material.id}")
-        if upload is not None and upload.filename:
-            try:
-                data, content_type = read_checked(upload)
-            except UploadRejected as rejected:
-                checklist.errors[material.id] = upload_message(rejected.code, max_bytes)
-                continue
-            checklist.uploads[material.id] = (data, content_type, upload.filename, material.name)
-        elif choice.startswith("doc:"):
-            document = documents.get(parse_int(choice[4:])) if parse_int(choice[4:]) else None
-            if document is None:
-                checklist.errors[material.id] = str(CASE_ERROR_MESSAGES["document_not_yours"])
-                continue
-            status = MaterialStatus.VERIFIED if document.trust_level in VERIFIED_TRUST else MaterialStatus.PROVIDED
-            checklist.inputs.append(MaterialInput(material.id, status, document.id))
-        else:
-            checklist.inputs.append(MaterialInput(material.id, MaterialStatus.MISSING))
-    return checklist
+    return intake.read_form_checklist(item, Channel.ONLINE, request.form, request.files, documents, max_bytes=max_bytes)
 
 
-def _apply_again(user: User, form: ApplyForm, errors: list[str], checklist: _Checklist | None) -> Response:
+def _apply_again(user: User, form: ApplyForm, errors: list[str], checklist: intake.FormChecklist | None) -> Response:
     """422: the application page with every message; the choices are kept (files must be chosen again)."""
     context = _apply_context(user, request.form, form=form, errors=errors, checklist=checklist)
     return render("enterprises/apply.html", status=422, **context)
@@ -298,16 +281,16 @@ def apply_submit():
         return _apply_again(user, form, errors, checklist)
     stored: list = []
     try:
-        # Uploaded by the applicant: staff still have to check it (PROVIDED, not VERIFIED).
+        channel = intake.intake_channel(user, station)  # ONLINE: the applicant files itself
         inputs = list(checklist.inputs) + case_services.file_uploads(
-            checklist.uploads, enterprise=enterprise, user=user, status=MaterialStatus.PROVIDED, stored=stored
+            checklist.uploads, enterprise=enterprise, user=user, status=intake.upload_status(channel), stored=stored
         )
         case = case_services.receive_case(
             user=user,
             station=station,
             item=item,
             enterprise=enterprise,
-            channel=Channel.ONLINE,
+            channel=channel,
             applicant_name=form.applicant_name.data,
             applicant_phone=form.applicant_phone.data,
             materials=inputs,

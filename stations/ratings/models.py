@@ -10,7 +10,7 @@ from datetime import date, datetime
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..domain.ratings import Disposition, Reaction, RectificationStatus
+from ..domain.ratings import ANSWERED, Disposition, Reaction, RectificationStatus
 from ..extensions import db
 from ..timeutil import utcnow
 
@@ -96,6 +96,11 @@ class Rectification(db.Model):
 
     def __repr__(self) -> str:
         return f"<Rectification rating={self.rating_id} {self.status}>"
+
+    @property
+    def is_answered(self) -> bool:
+        """The station has answered (feedback given, escalated or closed): the domain's ANSWERED set."""
+        return RectificationStatus(self.status) in ANSWERED
 
 
 class RectificationEventRecord(db.Model):

@@ -5,7 +5,8 @@ from __future__ import annotations
 from flask import Flask, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException, SecurityError
+from sqlalchemy.exc import OperationalError
+from werkzeug.exceptions import HTTPException, InternalServerError, SecurityError
 
 from ..database import is_transient
 from ..extensions import db
@@ -64,16 +65,26 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         status = error.code or 500
+        if status == 429:
+            app.logger.warning("rate limit refused %s %s: %s", request.method, request.path, error.description)
         description = getattr(error, "stations_message", None)
         return error_response(status, description)
 
-    @app.errorhandler(Exception)
-    def unhandled(error: Exception):
+    @app.errorhandler(OperationalError)
+    def database_error(error: OperationalError):
+        if not is_transient(error):
+            raise error  # a real bug: the InternalServerError path below (or the traceback under DEBUG/TESTING)
+        # The database stayed busy beyond the busy timeout: ask the client to retry.
         db.session.rollback()
-        if is_transient(error):  # the database stayed busy beyond the busy timeout: ask the client to retry
-            app.logger.warning("Database busy, answered 503: %s", error)
-            response = error_response(503, _("系统繁忙,请稍后再试。"), "busy")
-            response.headers["Retry-After"] = "2"
-            return response
-        app.logger.exception("Unhandled error")
+        app.logger.warning("Database busy, answered 503: %s", error)
+        response = error_response(503, _("系统繁忙,请稍后再试。"), "busy")
+        response.headers["Retry-After"] = "2"
+        return response
+
+    # On InternalServerError, not Exception: Flask hands an unhandled exception to this handler (as
+    # ``original_exception``) only when it does not propagate it, so DEBUG and TESTING show the real traceback.
+    @app.errorhandler(InternalServerError)
+    def internal_error(error: InternalServerError):
+        db.session.rollback()
+        app.logger.error("Unhandled error", exc_info=error.original_exception or error)
         return error_response(500)

@@ -15,8 +15,25 @@ VARY_HEADERS = ("HX-Request", "HX-Target")
 STOP_POLLING = 286  # htmx stops polling on this status
 
 
+# The htmx request headers are read through htmx-flask's ``request.htmx`` (extensions.htmx swaps in its request
+# class): these helpers are the only readers, so the rules below are in one place.
+
+
 def is_htmx() -> bool:
-    return request.headers.get("HX-Request", "").lower() == "true"
+    return bool(request.htmx)
+
+
+def is_boosted() -> bool:
+    """A boosted navigation: an htmx request that wants a whole page."""
+    return bool(request.htmx) and request.htmx.boosted
+
+
+def hx_target() -> str | None:
+    """The element an htmx action aims at; None for a plain, boosted or history-restore request (a page)."""
+    htmx = request.htmx
+    if not htmx or htmx.boosted or htmx.history_restore_request:
+        return None
+    return htmx.target or None
 
 
 def fragment_for(fragments: Mapping[str, str] | None) -> str | None:
@@ -25,13 +42,10 @@ def fragment_for(fragments: Mapping[str, str] | None) -> str | None:
     A boosted navigation or a history restore wants a whole page even though it is an
     htmx request; only a request aimed at a declared target gets a fragment.
     """
-    if not fragments or not is_htmx():
+    target = hx_target()
+    if not fragments or target is None:
         return None
-    if request.headers.get("HX-Boosted", "").lower() == "true":
-        return None
-    if request.headers.get("HX-History-Restore-Request", "").lower() == "true":
-        return None
-    return fragments.get(request.headers.get("HX-Target", ""))
+    return fragments.get(target)
 
 
 def add_vary(response: Response) -> Response:

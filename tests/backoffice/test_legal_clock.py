@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from stations.cases import services
-from stations.cases.legal_clock import deem_accepted
+from stations.cases.deemed import deem_accepted
 from stations.cases.models import CasePause
 from stations.cases.services import CaseError, EventInput
 from stations.domain.case_flow import CaseEvent, CaseStatus, GuardFailed, NotPermitted

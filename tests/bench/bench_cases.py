@@ -28,7 +28,7 @@ from sqlalchemy import event, func, select
 from sqlalchemy.engine import make_url
 
 from stations.cases.models import Case
-from stations.demo_scale import seed_synthetic_cases
+from stations.demo.scale import seed_synthetic_cases
 from stations.extensions import db
 from tests.conftest import AuthActions, build_database, make_test_app
 from tests.dbutil import ensure_postgres_database, reset_database

@@ -28,7 +28,7 @@ from sqlalchemy import event, func, inspect, select
 
 from stations.cases.models import Case
 from stations.dashboard.rollups import DailyCaseFigures, DailyRatingFigures, rebuild_rollups
-from stations.demo_scale import seed_synthetic_cases
+from stations.demo.scale import seed_synthetic_cases
 from stations.extensions import db
 from stations.ratings.models import Rating
 from tests.conftest import AuthActions, build_database, make_test_app

@@ -8,7 +8,7 @@ from sqlalchemy import event, update
 from stations.auth import tokens
 from stations.cases.models import Case
 from stations.cases.queries import QueueFilters, case_rows
-from stations.demo_scale import add_synthetic_cases
+from stations.demo.scale import add_synthetic_cases
 from stations.extensions import db
 from tests import factories as f
 

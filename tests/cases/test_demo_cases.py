@@ -7,12 +7,12 @@ from datetime import datetime, time, timedelta
 
 from sqlalchemy import func, select
 
-from stations import demo_cases
 from stations.calendar.services import current_calendar
 from stations.cases.models import Case, CaseSequence, Deficiency
 from stations.cases.queries import colour_condition, warn_level_expr, warn_level_of
-from stations.demo_cases import DEMO_NOTE, seed_demo_cases
-from stations.demo_scale import SYNTHETIC_NOTE, add_synthetic_cases, seed_synthetic_cases, synthetic_count
+from stations.demo import cases as demo_cases
+from stations.demo.cases import DEMO_NOTE, seed_demo_cases
+from stations.demo.scale import SYNTHETIC_NOTE, add_synthetic_cases, seed_synthetic_cases, synthetic_count
 from stations.domain.case_flow import CaseStatus, DeficiencyStatus
 from stations.domain.deadlines import WarnLevel
 from stations.enterprises.models import CreditFlag

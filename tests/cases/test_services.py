@@ -73,7 +73,14 @@ def test_correction_during_review_moves_the_due_date():
     services.apply_event(case, CaseEvent.ACCEPT, staff, version=case.version, now=utc("2026-03-02 09:10"))
     services.apply_event(case, CaseEvent.START_REVIEW, staff, version=case.version, now=utc("2026-03-02 09:20"))
     due = case.due_on
-    services.apply_event(case, CaseEvent.REQUEST_CORRECTION, staff, version=case.version, now=utc("2026-03-03 10:00"))
+    services.apply_event(
+        case,
+        CaseEvent.REQUEST_CORRECTION,
+        staff,
+        version=case.version,
+        data=services.EventInput(note="请补交营业执照副本"),
+        now=utc("2026-03-03 10:00"),
+    )
     assert case.status is CaseStatus.CORRECTION
     # Paused Tue 03-03 to Thu 03-05 (three working days); resumed Fri 03-06.
     services.apply_event(case, CaseEvent.CORRECTION_DONE, staff, version=case.version, now=utc("2026-03-06 10:00"))

@@ -4,13 +4,8 @@ from __future__ import annotations
 
 import re
 
-import pytest
-
-from stations import create_app
 from stations.cases.track_views import TRACK_RATE_LIMIT
-from stations.config import TestConfig
 from stations.domain.case_flow import CaseEvent
-from stations.extensions import db, limiter
 from tests import factories as f
 from tests.cases.conftest import accepted_case, fire, text, visible_text
 
@@ -85,21 +80,6 @@ def test_the_receipt_qr_code_opens_tracking(login_as, client):
     assert url.startswith("http://localhost/track?")
     response = client.get(url.removeprefix("http://localhost"))
     assert response.status_code == 200 and "已受理" in text(response)
-
-
-@pytest.fixture
-def limited_app(app):
-    """A second app on the same database with the limiter switched on (the suite's app has it off)."""
-    config = {k: getattr(TestConfig, k) for k in dir(TestConfig) if k.isupper()}
-    config.update(SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"], RATELIMIT_ENABLED=True)
-    application = create_app(config)
-    try:
-        yield application
-    finally:
-        limiter.reset()
-        limiter.enabled = False  # the limiter object is shared with the suite's app
-        with application.app_context():
-            db.engine.dispose()
 
 
 def test_tracking_is_rate_limited_per_client_address(limited_app):

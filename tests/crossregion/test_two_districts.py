@@ -23,7 +23,7 @@ from two_districts import District, pair
 from tests.faultproxy import FaultProxy
 
 CASES = 200
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.slow]  # two real instances: slow, and kept in CI
 
 
 def free_port() -> int:

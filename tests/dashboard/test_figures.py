@@ -46,7 +46,7 @@ def build_known_cases():
     )
     paused = _accepted("2025-12-29 11:00", 20)
     fire(paused, CaseEvent.START_REVIEW, now=utc("2025-12-29 11:30"))
-    cases["paused"] = fire(paused, CaseEvent.REQUEST_CORRECTION, now=utc("2025-12-30 09:00"))
+    cases["paused"] = fire(paused, CaseEvent.REQUEST_CORRECTION, now=utc("2025-12-30 09:00"), note="请补正")
     cases["qh"] = _accepted("2025-12-31 09:30", 20, station_code="QH", by="staff-qh")
     return cases
 

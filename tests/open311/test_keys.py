@@ -7,10 +7,8 @@ import re
 import pytest
 from sqlalchemy import select
 
-from stations import create_app
 from stations.auth.models import AuditEvent
-from stations.config import TestConfig
-from stations.extensions import db, limiter
+from stations.extensions import db
 from stations.open311 import queries, services
 from stations.open311.models import ApiKey
 from tests.conftest import csrf_token_from
@@ -82,24 +80,9 @@ def test_last_use_is_noted(client, api_key):
 
 
 @pytest.fixture
-def limited_app(app):
-    """A second app on the same database with the limiter on and small limits (the suite's app has it off)."""
-    config = {k: getattr(TestConfig, k) for k in dir(TestConfig) if k.isupper()}
-    config.update(
-        SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"],
-        UPLOAD_ROOT=app.config["UPLOAD_ROOT"],
-        RATELIMIT_ENABLED=True,
-        OPEN311_WRITE_RATE_LIMIT="2/minute",
-        OPEN311_READ_RATE_LIMIT="3/minute",
-    )
-    application = create_app(config)
-    try:
-        yield application
-    finally:
-        limiter.reset()
-        limiter.enabled = False  # the limiter object is shared with the suite's app
-        with application.app_context():
-            db.engine.dispose()
+def limit_overrides() -> dict:
+    """Small Open311 limits for ``limited_app`` (tests/helpers/apps.py)."""
+    return {"OPEN311_WRITE_RATE_LIMIT": "2/minute", "OPEN311_READ_RATE_LIMIT": "3/minute"}
 
 
 def test_rate_limit_per_key(limited_app, api_key):

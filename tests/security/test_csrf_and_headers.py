@@ -167,6 +167,7 @@ def test_security_headers_on_every_kind_of_response(app, client, login_as, monke
         raise RuntimeError("boom")
 
     monkeypatch.setitem(app.view_functions, "health.healthz", broken)
+    monkeypatch.setitem(app.config, "PROPAGATE_EXCEPTIONS", False)  # as in production (TESTING propagates)
     responses["500"] = client.get("/healthz")
     assert responses["500"].status_code == 500
     assert "boom" not in responses["500"].get_data(as_text=True)  # a generic page, no traceback (H6)
@@ -209,10 +210,14 @@ def test_production_refuses_to_start_without_secret_key(app, monkeypatch):
 
 
 @pytest.fixture
-def production_app(app, monkeypatch):
+def production_app(app, monkeypatch, tmp_path):
+    """On a database of its own: a production start refuses the suite's demo database (tests/security/
+    test_demo_guard.py)."""
     monkeypatch.setenv("STATIONS_ENV", "production")
     monkeypatch.setenv("SECRET_KEY", "a-production-key-from-the-environment-0123456789")
-    application = create_app(production_config(app.config["SQLALCHEMY_DATABASE_URI"]))
+    application = create_app(production_config(f"sqlite:///{tmp_path / 'production.db'}"))
+    with application.app_context():
+        db.metadata.create_all(db.engine)
     yield application
     with application.app_context():
         db.engine.dispose()
@@ -238,3 +243,21 @@ def test_production_cookie_and_hsts(production_app):
 
 def test_no_hsts_outside_production(client):
     assert "Strict-Transport-Security" not in client.get("/login").headers
+
+
+def test_under_testing_a_bug_shows_its_traceback_not_a_500_page(app, client, monkeypatch):
+    """The 500 handler sits on InternalServerError: DEBUG and TESTING propagate the real exception."""
+
+    def broken():
+        raise RuntimeError("boom")
+
+    monkeypatch.setitem(app.view_functions, "health.healthz", broken)
+    with pytest.raises(RuntimeError, match="boom"):
+        client.get("/healthz")
+
+
+def test_every_response_carries_a_request_id(client):
+    generated = client.get("/login").headers["X-Request-ID"]
+    assert 8 <= len(generated) <= 64
+    assert client.get("/login", headers={"X-Request-ID": "lb-42"}).headers["X-Request-ID"] == "lb-42"
+    assert client.get("/login", headers={"X-Request-ID": "bad id <x>"}).headers["X-Request-ID"] != "bad id <x>"

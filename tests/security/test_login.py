@@ -251,25 +251,6 @@ def test_configured_login_rate_allows_at_least_60_a_minute(app):
     assert per_minute >= 60
 
 
-@pytest.fixture
-def limited_app(app):
-    """A second app on the same database with the limiter switched on (the suite's app has it off)."""
-    from stations import create_app
-    from stations.config import TestConfig
-    from stations.extensions import limiter
-
-    config = {k: getattr(TestConfig, k) for k in dir(TestConfig) if k.isupper()}
-    config.update(SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"], RATELIMIT_ENABLED=True)
-    application = create_app(config)
-    try:
-        yield application
-    finally:
-        limiter.reset()
-        limiter.enabled = False  # the limiter object is shared with the suite's app
-        with application.app_context():
-            db.engine.dispose()
-
-
 def test_a_station_sharing_one_address_gets_the_configured_attempts_then_429(limited_app):
     limit = parse(limited_app.config["LOGIN_RATE_LIMIT"])
     assert limit.get_expiry() == 60 and limit.amount >= 60

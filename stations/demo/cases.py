@@ -25,23 +25,24 @@ from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import func, select
 
-from .auth.models import Role, User
-from .auth.services import hash_password
-from .calendar.services import current_calendar, pinned_calendar
-from .cases import services
-from .cases.models import Case, Channel, MaterialStatus
-from .cases.services import EventInput, MaterialInput, business_now, business_to_utc
-from .catalog.models import ServiceItem
-from .clerks.models import ClerkChoice
-from .domain.case_flow import CaseEvent, CaseStatus, DeficiencyStatus
-from .domain.deadlines import WarnLevel, compute_deadline, warn_level
-from .domain.workdays import add_working_days
-from .enterprises.models import Document, Enterprise, EnterpriseKind, TrustLevel
-from .extensions import db
-from .sites.models import ScopeMode, Station, StationItem
-from .timeutil import utcnow
-from .uploads.models import StoredFile
-from .uploads.storage import upload_root
+from ..auth.models import Role, User
+from ..auth.services import hash_password
+from ..calendar.services import current_calendar, pinned_calendar
+from ..cases import services
+from ..cases.models import Case, Channel, MaterialStatus
+from ..cases.services import EventInput, MaterialInput, business_now, business_to_utc
+from ..catalog.models import ServiceItem
+from ..clerks.models import ClerkChoice
+from ..domain.case_flow import CaseEvent, CaseStatus, DeficiencyStatus
+from ..domain.deadlines import WarnLevel, compute_deadline, warn_level
+from ..domain.workdays import add_working_days
+from ..enterprises.models import Document, Enterprise, EnterpriseKind, TrustLevel
+from ..extensions import db
+from ..sites.models import ScopeMode, Station, StationItem
+from ..timeutil import utcnow
+from ..uploads.models import StoredFile
+from ..uploads.storage import upload_root
+from .reference import make_uscc
 
 DEMO_NOTE = "示例数据"
 SEED = 20240601
@@ -129,7 +130,6 @@ def seed_extra_staff(stations: dict[str, Station]) -> None:
 
 
 def seed_extra_enterprises(stations: dict[str, Station]) -> None:
-    from .demo import make_uscc
 
     clerks = {u.username: u for u in db.session.scalars(select(User).where(User.role == Role.CLERK))}
     for n, (name, body, kind, station, industry, clerk) in enumerate(EXTRA_ENTERPRISES):
@@ -260,8 +260,7 @@ class Planner:
                 self.staff.setdefault(user.station_id, []).append(user)
         self.enterprises = list(db.session.scalars(select(Enterprise).order_by(Enterprise.id)))
         self.clerk_of = {
-            c.enterprise_id: c.clerk_id
-            for c in db.session.scalars(select(ClerkChoice).where(ClerkChoice.ended_at.is_(None)))
+            c.enterprise_id: c.clerk_id for c in db.session.scalars(select(ClerkChoice).where(ClerkChoice.is_current))
         }
         self.enterprise_user = {
             u.enterprise_id: u for u in users if u.role is Role.ENTERPRISE and u.enterprise_id is not None
@@ -816,7 +815,7 @@ def seed_demo_cases(now: datetime | None = None, *, random_cases: int | None = N
         return 0
     added = 0
     with pinned_calendar():
-        planner = Planner(now or utcnow(), random.Random(SEED))  # noqa: S311  (demo data, not secrets)
+        planner = Planner(now or utcnow(), random.Random(SEED))
         for plan in build_plans(planner, RANDOM_CASES if random_cases is None else random_cases):
             if run_plan(planner, plan) is not None:
                 added += 1
@@ -833,7 +832,7 @@ UNRATED_LEFT = 4  # each demo enterprise keeps its latest deliveries unrated, to
 def seed_demo_ratings(planner: Planner) -> int:
     """The demo enterprises (those with a sign-in) rate their earlier delivered cases, through the ratings service,
     a few hours after delivery; returns how many ratings were given."""
-    from .ratings import services as rating_services  # above cases in the layers; only the demo needs both
+    from ..ratings import services as rating_services  # above cases in the layers; only the demo needs both
 
     users = {
         user.enterprise_id: user

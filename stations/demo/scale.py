@@ -1,6 +1,6 @@
 """Synthetic cases for scale tests: ``flask --app wsgi seed-demo --cases N`` (contract.md "Command line").
 
-Unlike the demo cases (demo_cases.py, built through the services), these are written with bulk Core INSERTs in
+Unlike the demo cases (demo/cases.py, built through the services), these are written with bulk Core INSERTs in
 batches, so that 200,000 take seconds, not hours. They are still consistent with what the services would store:
 
 * spread over every station and the working days of the last 12 months, in hall hours, newest ones still open;
@@ -29,20 +29,21 @@ from typing import Any
 
 from sqlalchemy import bindparam, func, insert, select, update
 
-from .auth.models import Role, User
-from .calendar.services import current_calendar
-from .cases.models import Case, CaseSequence, Channel
-from .cases.numbering import QUERY_CODE_ALPHABET, format_case_no
-from .catalog.models import ServiceItem
-from .clerks.models import ClerkChoice
-from .dashboard.rollups import rebuild_rollups
-from .domain.case_flow import CaseStatus
-from .domain.deadlines import Deadline, compute_deadline
-from .domain.workdays import add_working_days
-from .enterprises.models import Enterprise, EnterpriseKind
-from .extensions import db
-from .sites.models import ScopeMode, Station, StationItem
-from .timeutil import utcnow
+from ..auth.models import Role, User
+from ..calendar.services import current_calendar
+from ..cases.models import Case, CaseSequence, Channel
+from ..cases.numbering import QUERY_CODE_ALPHABET, format_case_no
+from ..catalog.models import ServiceItem
+from ..clerks.models import ClerkChoice
+from ..dashboard.rollups import rebuild_rollups
+from ..domain.case_flow import CaseStatus
+from ..domain.deadlines import Deadline, compute_deadline
+from ..domain.workdays import add_working_days
+from ..enterprises.models import Enterprise, EnterpriseKind
+from ..extensions import db
+from ..sites.models import ScopeMode, Station, StationItem
+from ..timeutil import utcnow
+from .reference import make_uscc
 
 SYNTHETIC_NOTE = "合成数据(压测)"
 SYNTHETIC_USCC_PREFIX = "611100MA6Y"  # after the 2-digit kind code: 91 (company) or 92 (individual business)
@@ -86,7 +87,7 @@ def _utc(local: datetime) -> datetime:
 
 class _Generator:
     def __init__(self, now: datetime, seed: int, station_codes: list[str] | None):
-        self.rng = random.Random(seed)  # noqa: S311  (synthetic load-test data, not secrets)
+        self.rng = random.Random(seed)
         self.calendar = current_calendar()
         self.now_local = _local(now)
         self.latest = self.now_local - timedelta(minutes=1)
@@ -120,7 +121,7 @@ class _Generator:
             )
         self.clerk_of = dict(
             db.session.execute(
-                select(ClerkChoice.enterprise_id, ClerkChoice.clerk_id).where(ClerkChoice.ended_at.is_(None))
+                select(ClerkChoice.enterprise_id, ClerkChoice.clerk_id).where(ClerkChoice.is_current)
             ).all()
         )
         self.workdays = self._workdays()
@@ -335,7 +336,6 @@ class _Generator:
 
 def _ensure_enterprises(gen: _Generator, wanted: int) -> list[int]:
     """Ids of the synthetic enterprises, creating them up to ``wanted`` (bulk insert)."""
-    from .demo import make_uscc
 
     existing = db.session.execute(select(Enterprise.id, Enterprise.uscc).where(_is_synthetic())).all()
     numbers = {int(uscc[12:17]) for _, uscc in existing}
