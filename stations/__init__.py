@@ -118,7 +118,14 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from .cases.xr_port import install as install_cross_region
     from .crossregion.case_link import FederationPort
 
-    install_cross_region(FederationPort())  # cases reach cross-region handling through this port only
+    install_cross_region(FederationPort())
+    from .meetings.policy_views import bp as policy_sessions_bp
+    from .meetings.views import bp as meetings_bp
+
+    app.register_blueprint(meetings_bp)  # 一键约见 (issue 14)
+    app.register_blueprint(
+        policy_sessions_bp
+    )  # 政策宣讲 sessions (issue 14)  # cases reach cross-region handling through this port only
 
     # 6. Command line.
     from .cli import register_commands

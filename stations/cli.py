@@ -131,3 +131,6 @@ def register_commands(app: Flask) -> None:
         click.echo("schema and demo data ready")
 
     app.cli.add_command(crossregion_group)  # crossregion deliver | set-partner | demo-forward | demo-advance | stats
+    from .meetings.cli import meetings_group
+
+    app.cli.add_command(meetings_group)  # meetings remind (day before, hour before)

@@ -23,6 +23,7 @@ from .crossregion.models import AgreementKind, PartnerRegion
 from .demo_cases import seed_demo_cases
 from .enterprises.models import Enterprise, EnterpriseKind
 from .extensions import db
+from .meetings.demo import seed_meetings
 from .sites.models import ScopeMode, Station, StationItem, StationKind
 
 DEMO_PASSWORD = "Stations@2024"
@@ -328,5 +329,6 @@ def seed_demo(today: date | None = None, *, cases: bool = True) -> None:
     seed_department_accounts()
     seed_clerk_choices(enterprises)
     seed_clerk_profiles()
+    seed_meetings(today)  # 一键约见 and 政策宣讲 (issue 14)
     if cases:
         seed_demo_cases()

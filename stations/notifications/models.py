@@ -23,6 +23,12 @@ class NotificationKind(enum.StrEnum):
     RATING_ANSWERED = "RATING_ANSWERED"  # the station answered a 差评
     RECTIFICATION_OPENED = "RECTIFICATION_OPENED"  # to station staff: a 差评 to rectify
     APPLICATION_RECEIVED = "APPLICATION_RECEIVED"  # to the clerk (or station staff): a new online application
+    MEETING_REQUESTED = "MEETING_REQUESTED"  # to station staff: a meeting request, or an ask to move / cancel one
+    MEETING_CONTACTED = "MEETING_CONTACTED"  # 一键约见: staff took the request up
+    MEETING_SCHEDULED = "MEETING_SCHEDULED"  # 一键约见: the time is set (or moved)
+    MEETING_CANCELLED = "MEETING_CANCELLED"  # 一键约见: cancelled, or solved without a meeting
+    MEETING_REMINDER = "MEETING_REMINDER"  # the day before and an hour before
+    SESSION_CONFIRMED = "SESSION_CONFIRMED"  # 政策宣讲: a seat is confirmed (moved up from the waiting list)
 
 
 class Notification(db.Model):
