@@ -11,7 +11,7 @@ from wtforms import MultipleFileField, RadioField, SelectField, StringField, Tex
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
-from ..domain.meeting_flow import KIND_LABELS, MeetingKind
+from ..domain.meeting_flow import KIND_LABELS, MeetingEvent, MeetingKind
 from .models import MAX_TEXT, MAX_TOPIC
 from .services import MAX_PREFERRED, EventInput, MeetingError
 
@@ -107,3 +107,29 @@ def event_input(values: Mapping) -> EventInput:
         commitments=_commitments(commitments),
         feedback=text("feedback", MAX_TEXT),
     )
+
+
+def _event(value) -> MeetingEvent:
+    try:
+        event = MeetingEvent(str(value or ""))
+    except ValueError as unknown:
+        raise MeetingError("unknown_event") from unknown
+    if event is MeetingEvent.REQUEST:
+        raise MeetingError("unknown_event")
+    return event
+
+
+def _version(value) -> int | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, bool):
+        return -1
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return -1  # never matches: answered as stale
+
+
+def parse_event(values: Mapping) -> tuple[MeetingEvent, int | None, EventInput]:
+    """(event, version, input) from a form or a JSON body. :raise MeetingError: on bad input."""
+    return _event(values.get("event")), _version(values.get("version")), event_input(values)

@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..auth.models import Role, User
 from ..calendar.services import current_calendar
+from ..catalog.models import Department
 from ..domain import meeting_flow as flow
 from ..domain.meeting_flow import MeetingEvent, MeetingFacts, MeetingKind, MeetingStatus
 from ..enterprises.models import Enterprise
@@ -245,6 +246,8 @@ def fire(
     data = data or EventInput()
     if version is not None and version != meeting.version:
         raise StaleVersion()
+    if data.department_id is not None and db.session.get(Department, data.department_id) is None:
+        raise MeetingError("unknown_department")
     slot = _slot_for(data.slot_id) if event in (MeetingEvent.SCHEDULE, MeetingEvent.RESCHEDULE) else None
     if event in (MeetingEvent.SCHEDULE, MeetingEvent.RESCHEDULE) and data.slot_id is not None and slot is None:
         raise MeetingError("slot_unknown")

@@ -26,7 +26,7 @@ from ..uploads.storage import UploadRejected, store
 from ..web.htmx import render
 from . import queries, services
 from .calendar_file import has_calendar_file, ics_bytes
-from .forms import RequestForm, event_input, parse_dates
+from .forms import RequestForm, parse_dates, parse_event
 from .labels import error_message
 from .services import MeetingError, RequestInput
 
@@ -184,29 +184,10 @@ def show(meeting_no: str):
     return render("meetings/show.html", SHOW_FRAGMENTS, panel=_panel(_meeting(meeting_no)))
 
 
-def _event(value: str) -> MeetingEvent:
-    try:
-        event = MeetingEvent(value)
-    except ValueError as unknown:
-        raise MeetingError("unknown_event") from unknown
-    if event is MeetingEvent.REQUEST:
-        raise MeetingError("unknown_event")
-    return event
-
-
-def _version(value) -> int | None:
-    try:
-        return int(value) if value not in (None, "") else None
-    except (TypeError, ValueError):
-        return -1  # never matches: answered as stale
-
-
 def apply_event(meeting, values) -> None:
-    """Shared by the page and the API. :raise MeetingError:"""
-    data = event_input(values)
-    if data.department_id is not None and data.department_id not in queries.department_ids():
-        raise MeetingError("unknown_department")
-    services.fire(meeting, _user(), _event(str(values.get("event") or "")), _version(values.get("version")), data)
+    """:raise MeetingError:"""
+    event, version, data = parse_event(values)
+    services.fire(meeting, _user(), event, version, data)
 
 
 @bp.route("/<meeting_no>/events", methods=["POST"])

@@ -49,8 +49,8 @@ def routed(code: str = "KFJS", **kwargs):
     return meeting
 
 
-def scheduled(slot: MeetingSlot | None = None, **kwargs):
-    meeting = routed(**kwargs)
-    slot = slot or new_slot()
+def scheduled(slot: MeetingSlot | None = None, code: str = "KFJS", **kwargs):
+    meeting = routed(code, **kwargs)
+    slot = slot or new_slot(code)
     services.fire(meeting, f.user("staff-ll"), MeetingEvent.SCHEDULE, meeting.version, EventInput(slot_id=slot.id))
     return meeting
