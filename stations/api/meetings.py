@@ -185,7 +185,7 @@ def post_meeting_event(meeting_no: str):
     try:
         event, version, data = parse_event(body)
         if version is None:
-            raise MeetingError("stale_version")
+            raise MeetingError("version_required")
         meeting_services.fire(meeting, _user(), event, version, data)
     except MeetingError as refused:
         db.session.rollback()

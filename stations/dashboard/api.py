@@ -14,6 +14,7 @@ from flask_login import current_user
 
 from ..auth.models import Role
 from ..domain import metrics
+from ..meetings import figures as meeting_figures
 from ..timeutil import business_today, utcnow
 from ..web.errors import error_response
 from . import queries, rollups
@@ -103,5 +104,6 @@ def period():
             "xr_inbound_concluded": report.xr_inbound_concluded,
             "xr_inbound_on_time_rate": report.xr_inbound_on_time,
             "first_handlers": [{"name": u.display_name, "concluded": n, "late": late} for u, n, late in report.ranking],
+            **meeting_figures.period_figures(start, end).as_json(),  # `meetings`, `policy_sessions` (issue 14)
         }
     )

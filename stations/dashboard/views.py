@@ -16,6 +16,7 @@ from ..auth.decorators import central_office_required
 from ..cases.labels import CHANNEL_LABELS
 from ..catalog import queries as catalog_queries
 from ..domain import metrics
+from ..meetings import figures as meeting_figures
 from ..sites import queries as sites_queries
 from ..timeutil import business_today, utcnow
 from ..web.htmx import hx_redirect, is_htmx, render, render_fragment
@@ -35,7 +36,8 @@ def _user():
 @central_office_required
 def index():
     board = queries.board(_user())
-    return render("dashboard/board.html", fragments={"red-list": "red_list"}, board=board)
+    meetings = meeting_figures.board_counts()
+    return render("dashboard/board.html", fragments={"red-list": "red_list"}, board=board, meetings=meetings)
 
 
 @bp.get("/tiles/<code>")
@@ -115,6 +117,7 @@ def figures():
         "dashboard/figures.html",
         fragments={"figures": "figures"},
         report=report,
+        meeting_figures=meeting_figures.period_figures(first, last),
         kind=kind,
         chart=charts.bar_chart(charts.received_series(report)),
         periods=PERIODS,

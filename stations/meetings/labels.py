@@ -30,6 +30,7 @@ ERROR_MESSAGES = {
     "slot_exists": N_("该时段已发布。"),
     "slot_booked": N_("该时段已被预约,不能撤回。"),
     "reason_required": N_("请填写理由"),
+    "version_required": N_("请提供约见的版本号 version。"),
 }
 
 
