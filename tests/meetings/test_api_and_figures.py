@@ -126,3 +126,17 @@ def test_reminders_once_each(app):
         db.session.scalars(select(Notification.user_id).where(Notification.kind == NotificationKind.MEETING_REMINDER))
     )
     assert send_due_reminders(utcnow() + timedelta(days=400)) == 0
+
+
+def test_answers_match_docs_openapi(login_as):
+    from tests.web.test_openapi import conforms
+
+    meeting = scheduled()
+    client = login_as("ent-gd")
+    one = client.get(f"/api/v1/meetings/{meeting.meeting_no}").get_json()
+    assert conforms(one, {"$ref": "#/components/schemas/Meeting"}) == []
+    assert conforms(client.get("/api/v1/meetings").get_json(), {"$ref": "#/components/schemas/MeetingList"}) == []
+    sessions = client.get("/api/v1/policy-sessions").get_json()
+    assert conforms(sessions, {"$ref": "#/components/schemas/PolicySessionList"}) == []
+    period = login_as("central").get("/api/v1/metrics/period").get_json()
+    assert conforms(period, {"$ref": "#/components/schemas/PeriodMetrics"}) == []
