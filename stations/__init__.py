@@ -119,6 +119,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from .crossregion.case_link import FederationPort
 
     install_cross_region(FederationPort())
+    from .meetings import slot_views as _meeting_slot_views  # noqa: F401  (registers on meetings_bp)
     from .meetings.policy_views import bp as policy_sessions_bp
     from .meetings.views import bp as meetings_bp
 

@@ -25,7 +25,8 @@ from ..extensions import db
 from ..timeutil import business_today
 from .models import AvailabilityPattern, Meeting, MeetingBooking, MeetingCommitment, MeetingEventRecord
 from .policy_models import PolicySession, SessionSignup, SignupState
-from .services import from_local, publish_week_slots
+from .services import from_local
+from .slots import publish_week_slots
 
 DRAINAGE_TOPIC = "雨污排水管网接驳时间安排(示例)"
 PATTERNS = [  # department code, leader, weekday, start, location

@@ -30,6 +30,8 @@ ERROR_MESSAGES = {
     "slot_exists": N_("该时段已发布。"),
     "slot_booked": N_("该时段已被预约,不能撤回。"),
     "reason_required": N_("请填写理由"),
+    "bad_time": N_("时间格式不正确,请按 09:30 的格式填写。"),
+    "bad_weekday": N_("请选择星期几。"),
     "version_required": N_("请提供约见的版本号 version。"),
 }
 

@@ -82,3 +82,16 @@ def count_by_status(user: User) -> dict[str, int]:
         select(Meeting.status, func.count()).where(meeting_scope(user, Meeting)).group_by(Meeting.status)
     ).all()
     return {str(status): count for status, count in rows}
+
+
+def published_slots(department_id: int, now: datetime, limit: int = 100) -> list[MeetingSlot]:
+    """The department's future slots, booked or not (the booking is loaded), for its availability page."""
+    return list(
+        db.session.scalars(
+            select(MeetingSlot)
+            .where(MeetingSlot.department_id == department_id, MeetingSlot.starts_at > now)
+            .options(selectinload(MeetingSlot.booking))
+            .order_by(MeetingSlot.starts_at, MeetingSlot.id)
+            .limit(limit)
+        )
+    )

@@ -370,6 +370,9 @@ ROUTES: dict[str, Route] = {
     "meetings.ask":                only(ENTERPRISE, args={"meeting_no": demo_meeting_no}),
     "meetings.commitment_done":    only(STAFF, DEPARTMENT, ADMIN, args={"meeting_no": demo_meeting_no, "commitment_id": 0}),
     "meetings.ics":                signed_in(html=False, args={"meeting_no": demo_meeting_no}),
+    "meetings.slots_page":         only(DEPARTMENT, STAFF, ADMIN),
+    "meetings.slots_add":          only(DEPARTMENT, STAFF, ADMIN),                         # POST /meetings/slots
+    "meetings.slots_withdraw":     only(DEPARTMENT, STAFF, ADMIN, args={"slot_id": 0}),    # POST only
     "policy_sessions.index":       signed_in(),
     "policy_sessions.show":        signed_in(args={"session_id": demo_session_id}),
     "policy_sessions.signup":      only(ENTERPRISE, args={"session_id": demo_session_id}),

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from stations.catalog.models import Department
 from stations.domain.meeting_flow import MeetingEvent, MeetingKind
 from stations.extensions import db
-from stations.meetings import services
+from stations.meetings import services, slots
 from stations.meetings.models import MeetingSlot
 from stations.meetings.services import EventInput, RequestInput
 from stations.timeutil import utcnow
@@ -33,7 +33,7 @@ def new_slot(code: str = "KFJS", *, days: int = 3, hour: int = 10, minute: int =
     local_now = services.local(utcnow())
     day = next_workday((local_now + timedelta(days=days)).date(), current_calendar())
     start = datetime.combine(day, datetime.min.time()).replace(hour=hour, minute=minute)
-    return services.add_one_off_slot(department(code).id, "部长", start, 60, "3楼会议室")
+    return slots.add_one_off_slot(department(code).id, "部长", start, 60, "3楼会议室")
 
 
 def requested(by: str = "ent-gd", topic: str = "排水管网接驳") -> object:
