@@ -135,3 +135,24 @@ def question_to_appeal(question: SessionQuestion) -> str | None:
     staff answer it here; once appeals exist, create one (source POLICY_SESSION) and keep its number in
     ``question.appeal_no``."""
     return question.appeal_no
+
+
+def create_session(form_data: dict, station_id: int | None, starts_at_utc: datetime) -> PolicySession:
+    from datetime import timedelta
+
+    session = PolicySession(
+        title=form_data["title"].strip(),
+        theme=(form_data.get("theme") or "").strip(),
+        speakers=(form_data.get("speakers") or "").strip(),
+        starts_at=starts_at_utc,
+        ends_at=starts_at_utc + timedelta(minutes=form_data.get("minutes") or 120),
+        place=(form_data.get("place") or "").strip(),
+        live_url=(form_data.get("live_url") or "").strip(),
+        capacity=form_data["capacity"],
+        materials=(form_data.get("materials") or "").strip(),
+        replay_url=(form_data.get("replay_url") or "").strip(),
+        station_id=station_id,
+    )
+    db.session.add(session)
+    db.session.flush()
+    return session

@@ -17,11 +17,14 @@ from ..auth.decorators import roles_required
 from ..auth.models import Role, User
 from ..domain.case_flow import N_
 from ..extensions import db
+from ..idempotency import idempotent
 from ..timeutil import utcnow
 from ..web.htmx import render
 from . import policy_queries as queries
 from . import policy_services as services
+from .policy_forms import SessionForm
 from .policy_models import SessionQuestion, SignupState
+from .services import from_local
 
 bp = Blueprint("policy_sessions", __name__, url_prefix="/sessions")
 
@@ -62,6 +65,7 @@ def index():
         upcoming=queries.upcoming(now),
         past=queries.past(now),
         counts=queries.signup_counts(),
+        can_create=_user().role in DOOR_ROLES,
     )
 
 
@@ -82,6 +86,24 @@ def _show(session, *, error: str | None = None, status: int = 200):
         is_past=session.starts_at <= utcnow(),
         error=error,
     )
+
+
+@bp.route("/new")
+@roles_required(*DOOR_ROLES)
+def new():
+    return render("meetings/session_new.html", form=SessionForm())
+
+
+@bp.route("/new", methods=["POST"])
+@roles_required(*DOOR_ROLES)
+@idempotent("policy_sessions.create")
+def create():
+    form = SessionForm()
+    if not form.validate():
+        return render("meetings/session_new.html", form=form, status=422)
+    session = services.create_session(form.data, _user().station_id, from_local(form.starts_at.data))
+    db.session.commit()
+    return redirect(url_for("policy_sessions.show", session_id=session.id), code=303)
 
 
 @bp.route("/<int:session_id>")

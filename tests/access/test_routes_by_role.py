@@ -374,6 +374,8 @@ ROUTES: dict[str, Route] = {
     "meetings.slots_add":          only(DEPARTMENT, STAFF, ADMIN),                         # POST /meetings/slots
     "meetings.slots_withdraw":     only(DEPARTMENT, STAFF, ADMIN, args={"slot_id": 0}),    # POST only
     "policy_sessions.index":       signed_in(),
+    "policy_sessions.new":         only(STAFF, ADMIN),
+    "policy_sessions.create":      only(STAFF, ADMIN),                                   # POST /sessions/new
     "policy_sessions.show":        signed_in(args={"session_id": demo_session_id}),
     "policy_sessions.signup":      only(ENTERPRISE, args={"session_id": demo_session_id}),
     "policy_sessions.cancel":      only(ENTERPRISE, args={"session_id": demo_session_id}),

@@ -142,3 +142,16 @@ def test_api_sign_up_and_list(login_as):
     answer = other.post(f"/api/v1/policy-sessions/{session.id}/signups", headers={"X-CSRFToken": token})
     assert answer.get_json()["state"] == "WAITING"
     assert other.post("/api/v1/policy-sessions/999999/signups", headers={"X-CSRFToken": token}).status_code == 404
+
+
+def test_staff_put_a_session_on_the_calendar(login_as):
+    staff = login_as("staff-ll")
+    token = csrf_token_from(staff, "/sessions/new")
+    start = (utcnow() + timedelta(days=10)).strftime("%Y-%m-%dT14:30")
+    form = {"csrf_token": token, "title": "科技金融政策解读", "starts_at": start, "minutes": "90", "capacity": "30"}
+    response = staff.post("/sessions/new", data={**form, "submission_key": "ps-1"})
+    assert response.status_code == 303
+    again = staff.post("/sessions/new", data={**form, "submission_key": "ps-1"})
+    assert again.headers["Location"] == response.headers["Location"]  # the same session, not a second one
+    for bad in ({"title": ""}, {"capacity": "0"}, {"starts_at": "soon"}, {"live_url": "javascript:alert(1)"}):
+        assert staff.post("/sessions/new", data={**form, **bad}).status_code == 422, bad
