@@ -380,10 +380,17 @@ TOLD = {
 
 
 def _tell(meeting: Meeting, event: MeetingEvent, now: datetime) -> None:
+    link = path_for("meetings.show", meeting_no=meeting.meeting_no)
     kind = TOLD.get(event)
     if kind is not None:
-        link = path_for("meetings.show", meeting_no=meeting.meeting_no)
         notify_enterprise(meeting.enterprise_id, kind, _text(meeting), link, at=now)
+    if event is MeetingEvent.ROUTE and meeting.department_id is not None:  # the department's contact (联络员)
+        department_users = db.session.scalars(
+            select(User.id).where(
+                User.role == Role.DEPARTMENT, User.department_id == meeting.department_id, User.is_enabled
+            )
+        )
+        notify_users(list(department_users), NotificationKind.MEETING_REQUESTED, _text(meeting), link, at=now)
 
 
 def ask_change(meeting: Meeting, user: User, text: str, *, now: datetime | None = None) -> None:

@@ -203,3 +203,20 @@ def test_demo_data_has_every_status_and_the_drainage_meeting():
     drainage = db.session.scalar(select(Meeting).where(Meeting.topic.contains("排水管网")))
     assert drainage.status.value == "CLOSED" and drainage.held_at > drainage.requested_at
     assert utcnow() > drainage.held_at
+
+
+def test_the_routed_department_hears_of_it_and_others_do_not(login_as):
+    from tests.meetings.conftest import routed
+
+    meeting = routed()
+    told = set(db.session.scalars(select(Notification.user_id).where(Notification.link.contains(meeting.meeting_no))))
+    assert f.user("dept-kf").id in told and f.user("dept-rs").id not in told
+    assert login_as("dept-kf").get(f"/meetings/{meeting.meeting_no}").status_code == 200
+    page = login_as("dept-kf").get("/meetings/").get_data(as_text=True)
+    assert meeting.meeting_no in page
+
+
+def test_odd_urls_are_404_not_500(login_as):
+    client = login_as("staff-ll")
+    for url in ("/meetings/%00", "/meetings/" + "Y" * 300, "/meetings/NOPE.ics", "/sessions/abc", "/sessions/0"):
+        assert client.get(url).status_code == 404, url
