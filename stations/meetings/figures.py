@@ -55,28 +55,42 @@ class MeetingFigures:
 
 
 def period_figures(start: date, end: date) -> MeetingFigures:
-    """Business days ``start``..``end`` inclusive: requests made, meetings held, sessions held and attended."""
+    """Business days ``start``..``end`` inclusive: requests made, meetings held, sessions held and attended.
+
+    Two queries (the figures page counts its queries): the period's meetings (requested or held in it), and the
+    sessions held in it with their sign-ups.
+    """
     low, high = _utc(start), _utc(end + timedelta(days=1))
-    requested = db.session.scalar(select(func.count()).where(Meeting.requested_at >= low, Meeting.requested_at < high))
-    held_rows = db.session.execute(
-        select(Meeting.requested_at, Meeting.held_at, Meeting.minutes_at, Meeting.minutes_due_on).where(
-            Meeting.held_at >= low, Meeting.held_at < high, Meeting.status.in_(HAPPENED_STATUSES)
+    in_period = lambda column: (column >= low) & (column < high)  # noqa: E731
+    rows = db.session.execute(
+        select(Meeting.requested_at, Meeting.held_at, Meeting.minutes_at, Meeting.minutes_due_on, Meeting.status).where(
+            in_period(Meeting.requested_at) | in_period(Meeting.held_at)
         )
     ).all()
-    calendar = current_calendar()
-    spans = [working_days_between(_local_day(r), _local_day(h), calendar) for r, h, _m, _d in held_rows]
-    timed = [(m, d) for _r, _h, m, d in held_rows if d is not None]
-    on_time = sum(1 for m, d in timed if m is not None and _local_day(m) <= d)
+    requested = sum(1 for r in rows if low <= r.requested_at < high)
+    held_rows = [r for r in rows if r.held_at is not None and low <= r.held_at < high and r.status in HAPPENED_STATUSES]
+    spans = []
+    if held_rows:
+        calendar = current_calendar()
+        spans = [working_days_between(_local_day(r.requested_at), _local_day(r.held_at), calendar) for r in held_rows]
+    timed = [r for r in held_rows if r.minutes_due_on is not None]
+    on_time = sum(1 for r in timed if r.minutes_at is not None and _local_day(r.minutes_at) <= r.minutes_due_on)
     now = utcnow()
-    session_ids = select(PolicySession.id).where(
-        PolicySession.starts_at >= low,
-        PolicySession.starts_at < min(high, now),
-        PolicySession.is_cancelled.is_(False),
-    )
-    sessions_held = db.session.scalar(select(func.count()).select_from(session_ids.subquery()))
-    attendance, confirmed = db.session.execute(
-        select(func.count(SessionSignup.checked_in_at), func.count(SessionSignup.id)).where(
-            SessionSignup.session_id.in_(session_ids), SessionSignup.state == "CONFIRMED"
+    sessions_held, attendance, confirmed = db.session.execute(
+        select(
+            func.count(func.distinct(PolicySession.id)),
+            func.count(SessionSignup.checked_in_at),
+            func.count(SessionSignup.id),
+        )
+        .select_from(PolicySession)
+        .outerjoin(
+            SessionSignup,
+            (SessionSignup.session_id == PolicySession.id) & (SessionSignup.state == "CONFIRMED"),
+        )
+        .where(
+            PolicySession.starts_at >= low,
+            PolicySession.starts_at < min(high, now),
+            PolicySession.is_cancelled.is_(False),
         )
     ).one()
     return MeetingFigures(

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import time_machine
 from icalendar import Calendar
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from stations.extensions import db
 from stations.meetings.models import Meeting, MeetingBooking
@@ -220,3 +220,13 @@ def test_odd_urls_are_404_not_500(login_as):
     client = login_as("staff-ll")
     for url in ("/meetings/%00", "/meetings/" + "Y" * 300, "/meetings/NOPE.ics", "/sessions/abc", "/sessions/0"):
         assert client.get(url).status_code == 404, url
+
+
+def test_the_request_form_replays_on_a_double_tap(login_as):
+    client = login_as("ent-gd")
+    form = {"csrf_token": token(client, "/meetings/new"), "kind": "MEET", "topic": "双击", "submission_key": "dbl-1"}
+    first = client.post("/meetings/new", data=form)
+    second = client.post("/meetings/new", data=form)
+    assert first.status_code == second.status_code == 303
+    assert first.headers["Location"] == second.headers["Location"]
+    assert db.session.scalar(select(func.count()).where(Meeting.topic == "双击")) == 1
