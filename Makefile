@@ -7,8 +7,11 @@ FLASK := $(BIN)/flask --app wsgi
 
 .PHONY: run test install install-dev vendor translations translations-extract translations-update migrate seed lint check-migrations pytest bench clean
 
+# Prometheus counts of both workers live in instance/prometheus (emptied at each start), summed by /metrics.
 run: install vendor translations migrate seed
-	$(BIN)/gunicorn --workers 2 --bind 127.0.0.1:$(PORT) --no-control-socket --access-logfile - wsgi:app
+	rm -rf instance/prometheus && mkdir -p instance/prometheus
+	PROMETHEUS_MULTIPROC_DIR=$(CURDIR)/instance/prometheus $(BIN)/gunicorn -c deploy/gunicorn.conf.py \
+	  --workers 2 --bind 127.0.0.1:$(PORT) wsgi:app
 
 test: install-dev vendor translations lint check-migrations pytest
 

@@ -36,6 +36,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
             SESSION_COOKIE_DOMAIN=None,
             REMEMBER_COOKIE_SECURE=True,
             DEBUG=False,
+            MFA_REQUIRED=True,  # 等保 level 3: two factors for administrators (security.md A9)
         )
 
     # 2. Extensions.
@@ -52,7 +53,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     extensions.migrate.init_app(app, extensions.db, directory=str(REPO_ROOT / "migrations"))
     extensions.csrf.init_app(app)
     extensions.htmx.init_app(app)
+    from .web import ratelimit_store  # noqa: F401  (registers the stationsfile:// limit storage)
+
     extensions.limiter.init_app(app)
+    _trust_proxies(app)
 
     from .web import i18n
 
@@ -73,10 +77,14 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     sessions.init_app(app)
     idempotency.init_app(app)
+    from . import jobs
+
+    jobs.init_app(app)  # without Redis, the periodic schedule ticks inside each web process
 
     # 5. Blueprints, one per feature.
     from .admin.views import bp as admin_bp
     from .api.views import bp as api_bp
+    from .auth.mfa_views import bp as mfa_bp
     from .auth.views import bp as auth_bp
     from .cases.track_views import bp as track_bp
     from .cases.views import bp as cases_bp
@@ -91,6 +99,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     for blueprint in (health_bp, auth_bp, home_bp, catalog_bp, sites_bp, admin_bp, api_bp, cases_bp, track_bp):
         app.register_blueprint(blueprint)
+    from .jobs.views import bp as jobs_bp
+
+    app.register_blueprint(jobs_bp)  # /admin/jobs: runs, failures, "run now" (issue 20)
+    app.register_blueprint(mfa_bp)  # the second factor: /login/mfa, /account/mfa (issue 20)
     app.register_blueprint(open311_bp)  # machine API: CSRF-exempt, api_key instead of the session
     app.register_blueprint(open311_admin_bp)
     app.register_blueprint(enterprises_bp)  # the enterprise's pages (portal: above cases, clerks, ratings)
@@ -114,7 +126,13 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(crossregion_admin_bp)  # /admin/crossregion: partners, outbox, inbox
     from .crossregion.case_views import bp as crossregion_cases_bp
 
-    app.register_blueprint(crossregion_cases_bp)  # /cases/<no>/xr-supplement: correction materials to the partner
+    app.register_blueprint(crossregion_cases_bp)
+    from .ops import metrics as ops_metrics
+
+    ops_metrics.init_app(app)  # request counts and latencies by route
+    app.register_blueprint(
+        ops_metrics.bp
+    )  # GET /metrics for operators (issue 20)  # /cases/<no>/xr-supplement: correction materials to the partner
     from .cases.xr_port import install as install_cross_region
     from .crossregion.case_link import FederationPort
 
@@ -133,6 +151,16 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     register_commands(app)
     return app
+
+
+def _trust_proxies(app: Flask) -> None:
+    """Behind TRUSTED_PROXIES reverse proxies the client's address, scheme and host come from their X-Forwarded-*
+    headers (limits, lockouts and the audit trail then see the real client); with 0 those headers are ignored."""
+    hops = int(app.config.get("TRUSTED_PROXIES") or 0)
+    if hops > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops)  # type: ignore[method-assign]
 
 
 def _mark_write_requests(app: Flask) -> None:

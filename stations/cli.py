@@ -130,6 +130,9 @@ def register_commands(app: Flask) -> None:
         db.session.commit()
         click.echo("schema and demo data ready")
 
+    from .jobs.cli import jobs_group
+
+    app.cli.add_command(jobs_group)  # jobs run TASK | tick | worker | cron | list (issue 20)
     app.cli.add_command(crossregion_group)  # crossregion deliver | set-partner | demo-forward | demo-advance | stats
     from .meetings.cli import meetings_group
 

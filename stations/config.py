@@ -32,6 +32,10 @@ class Config:
     LOGIN_MAX_FAILURES = 5
     LOGIN_LOCK_MINUTES = 15
     LOGIN_RATE_LIMIT = "120 per minute"  # per client address; tablets of a station share one
+    # Two-factor sign-in (TOTP) for administrators and the central office: always in production, on elsewhere with
+    # STATIONS_MFA_REQUIRED=true. Others (and everyone in the demo) may enrol at /account/mfa.
+    MFA_REQUIRED = False
+    MFA_RATE_LIMIT = "10 per minute"  # code attempts per client address
 
     # Language: Chinese first (the msgids are Chinese), English by catalogue.
     BABEL_DEFAULT_LOCALE = "zh"
@@ -47,8 +51,20 @@ class Config:
     UPLOAD_MAX_BYTES = 10 * 1024 * 1024
     UPLOAD_ROOT = os.environ.get("UPLOAD_ROOT") or None  # default: <instance>/uploads (stations/uploads/storage.py)
 
-    RATELIMIT_STORAGE_URI = "memory://"
+    # Counted once for every worker and host: Redis when REDIS_URL is set, else a SQLite file in instance/ that the
+    # workers of one host share (stations/web/ratelimit_store.py). Never memory://, which counts per worker.
+    REDIS_URL = os.environ.get("REDIS_URL") or None
+    RATELIMIT_STORAGE_URI = REDIS_URL or f"stationsfile://{INSTANCE_PATH / 'ratelimits.sqlite'}"
     RATELIMIT_HEADERS_ENABLED = True
+    # Behind a reverse proxy: how many proxies in front of the app set X-Forwarded-For/-Proto/-Host (0: none, so
+    # those headers are ignored and a client cannot spoof its address). See deploy/nginx.conf.
+    TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
+    # Jobs (stations/jobs): "rq" with REDIS_URL, else "thread"; tests use "inline". Without Redis each web process
+    # ticks the periodic schedule (turn off where a system cron runs `flask jobs tick` instead).
+    JOBS_RUNNER: str | None = None
+    JOBS_IN_APP_SCHEDULE = True
+    # /metrics (Prometheus) for a scraper: "Authorization: Bearer <METRICS_TOKEN>"; administrators need none.
+    METRICS_TOKEN = os.environ.get("METRICS_TOKEN") or None
 
     CATALOG_PAGE_SIZE = 30
 
@@ -68,6 +84,9 @@ class Config:
 
 class TestConfig(Config):
     TESTING = True
+    JOBS_RUNNER = "inline"
+    JOBS_IN_APP_SCHEDULE = False
+    RATELIMIT_STORAGE_URI = "memory://"  # each test app counts on its own (a shared file would leak across tests)
     ENV_NAME = "testing"
     SECRET_KEY = "test-secret-key-not-for-production"
     PASSWORD_HASH_METHOD = "scrypt:1024:8:1"  # fast hashing for the suite only

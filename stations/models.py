@@ -9,6 +9,7 @@ from .crossregion import models as crossregion_models  # noqa: F401
 from .dashboard import rollups as dashboard_rollups  # noqa: F401  (the period figures' daily roll-ups)
 from .enterprises import models as enterprise_models  # noqa: F401
 from .idempotency import models as idempotency_models  # noqa: F401
+from .jobs import models as job_models  # noqa: F401
 from .meetings import models as meeting_models  # noqa: F401
 from .meetings import policy_models as policy_session_models  # noqa: F401
 from .messaging import models as messaging_models  # noqa: F401

@@ -100,3 +100,16 @@ class ChangePasswordForm(FlaskForm):
     def validate_confirm_password(self, field):
         if field.data != self.new_password.data:
             raise ValidationError(_l("两次输入的新密码不一致。"))
+
+
+class MfaCodeForm(FlaskForm):
+    """A 6-digit code from the authenticator app, or a recovery code (xxxx-xxxx)."""
+
+    code = StringField(
+        _l("验证码"),
+        validators=[
+            DataRequired(message=_l("请输入验证码。")),
+            Length(min=6, max=12, message=_l("验证码为 6 位数字。")),
+        ],
+        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True},
+    )

@@ -123,3 +123,19 @@ class ApiToken(db.Model):
 
     def __repr__(self) -> str:
         return f"<ApiToken {self.id} {self.name}>"
+
+
+class MfaFactor(db.Model):
+    """A user's TOTP second factor (security.md A9): the shared secret, the last time step used (no replay) and the
+    hashes of the one-time recovery codes. Unconfirmed until the user has typed one code from the new secret."""
+
+    __tablename__ = "mfa_factors"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), unique=True)
+    secret: Mapped[str] = mapped_column(String(64))
+    confirmed_at: Mapped[datetime | None]
+    last_step: Mapped[int] = mapped_column(default=0)  # the TOTP time step of the last accepted code
+    recovery_hashes: Mapped[str] = mapped_column(String(1000), default="")  # space-separated sha256 hex digests
+    failures: Mapped[int] = mapped_column(default=0)  # wrong codes since the last right one
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -25,6 +25,10 @@ from .services import password_expired
 
 SEEN_AT = "seen_at"
 LOGIN_AT = "login_at"
+MFA_NEXT = "mfa_next"  # where the login was headed, once the second factor is given
+MFA_PENDING = "mfa_pending"  # the password was right; the second factor is still to come (security.md A9)
+# Reachable while the second factor is pending: the code page, enrolment, sign-out.
+MFA_PENDING_ENDPOINTS = frozenset({"mfa.verify", "mfa.enrol", "auth.logout", "static", "health.healthz"})
 # Reachable while the password must be changed (expired, or set by an administrator).
 PASSWORD_CHANGE_ENDPOINTS = frozenset({"auth.change_password", "auth.logout", "static", "health.healthz"})
 
@@ -123,6 +127,10 @@ def init_app(app: Flask) -> None:
         # polls (the bell, a message list) are not activity and leave the idle clock running.
         if (now - seen_at > 60 or SEEN_AT not in session) and not is_background_poll():
             session[SEEN_AT] = now
+        if session.get(MFA_PENDING) and request.endpoint not in MFA_PENDING_ENDPOINTS:
+            if request.path.startswith("/api/"):
+                return error_response(401, _("请先完成双因素验证。"), "mfa_required")
+            return send_to(url_for("mfa.verify"))
         if request.endpoint not in PASSWORD_CHANGE_ENDPOINTS and password_expired(user):
             if request.path.startswith("/api/"):
                 return error_response(403, _("密码已过期,请先修改密码。"), "password_expired")

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, redirect, request, url_for
+from flask import Blueprint, current_app, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..extensions import db, limiter
 from ..web.htmx import render
-from . import audit, services
+from . import audit, mfa, services
 from .forms import ChangePasswordForm, LoginForm, password_hint
-from .sessions import clear_session, landing_url, start_session
+from .sessions import MFA_NEXT, MFA_PENDING, clear_session, landing_url, start_session
 
 bp = Blueprint("auth", __name__)
 
@@ -43,6 +43,10 @@ def login():
             clear_session()  # a fresh session on login (fixation)
             login_user(result.user)
             start_session(result.user)
+            if mfa.needed_at_login(result.user):  # the second factor before anything else (security.md A9)
+                session[MFA_PENDING] = True
+                session[MFA_NEXT] = next_url
+                return redirect(url_for("mfa.verify"), 303)
             if services.password_expired(result.user):
                 flash(_("您的密码已过期或由管理员重置,请先设置新密码。"), "info")
                 return redirect(url_for("auth.change_password"), 303)

@@ -245,3 +245,21 @@ def pending_count() -> int:
     return db.session.scalar(
         select(db.func.count(OutboxMessage.id)).where(OutboxMessage.status == OutboxStatus.PENDING)
     )
+
+
+def delivery_job(max_rounds: int = 20) -> str:
+    """The every-minute job (stations/jobs): deliver what is due, a few rounds while messages keep going out.
+
+    Safe to run twice: a message is delivered at most once per partner (its id is the partner's idempotency key) and
+    the outbox rows record what went. `flask crossregion deliver --loop` remains for a dedicated delivery process.
+    """
+    from flask import current_app
+
+    region = current_app.config["REGION_CODE"]
+    total_delivered = total_failed = 0
+    for _ in range(max_rounds):
+        delivered, failed = deliver_once(region)
+        total_delivered, total_failed = total_delivered + delivered, total_failed + failed
+        if not delivered:
+            break
+    return f"delivered {total_delivered}, failed attempts {total_failed}"

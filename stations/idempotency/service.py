@@ -196,3 +196,10 @@ def purge_expired() -> int:
     """Delete records older than a day (a periodic job); returns how many. Flushes; the caller commits."""
     result = db.session.execute(delete(IdempotencyRecord).where(IdempotencyRecord.created_at < utcnow() - KEEP_FOR))
     return result.rowcount or 0
+
+
+def purge_job() -> str:
+    """The daily job (stations/jobs): forget submission keys older than a day."""
+    removed = purge_expired()
+    db.session.commit()
+    return f"{removed} idempotency records removed"

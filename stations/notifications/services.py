@@ -231,3 +231,12 @@ def mark_all_read(user: User, *, now: datetime | None = None) -> int:
         .values(read_at=now or utcnow())
     )
     return result.rowcount or 0
+
+
+def expiring_documents_job() -> str:
+    """The daily job (stations/jobs): remind of documents expiring soon; each reminder is sent once, so reruns are safe."""
+    from ..timeutil import business_today
+
+    created = notify_expiring_documents(business_today())
+    db.session.commit()
+    return f"{created} notifications created"

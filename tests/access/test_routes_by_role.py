@@ -241,6 +241,13 @@ ROUTES: dict[str, Route] = {
     "auth.login":                public(get=SIGNED_IN_REDIRECT),                  # signed in: sent home
     "auth.logout":               signed_in(),                                      # POST only
     "auth.change_password":      signed_in(),
+    # the second factor (issue 20): the code page sends anyone not half-signed-in home; enrolment is for everyone
+    "mfa.verify":                signed_in(get={role: 302 for role in ROLES}),
+    "mfa.enrol":                 signed_in(),
+    "ops.metrics":               only(ADMIN, html=False, anonymous=404, get={r: 404 for r in ROLES if r != ADMIN}),
+    "jobs.index":                only(ADMIN),
+    "jobs.run_now":              only(ADMIN),                                       # POST only
+    "mfa.reset":                 only(ADMIN, args={"user_id": user_id("staff-ll")}),   # POST only
     "home.mine":                 signed_in(get={ADMIN: 302}),                      # the administrator's home is /admin/
     # --- administration ---
     "admin.index":               only(ADMIN),

@@ -1,0 +1,37 @@
+"""The record of every job run: what, when, how it ended; the key makes a run happen once."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import JSON, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..extensions import db
+from ..timeutil import utcnow
+
+
+class RunStatus(enum.StrEnum):
+    QUEUED = "QUEUED"
+    RUNNING = "RUNNING"
+    DONE = "DONE"
+    FAILED = "FAILED"
+
+
+class JobRun(db.Model):
+    __tablename__ = "job_runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(160), unique=True)  # "<task>@<slot>" or "<task>#<uuid>"
+    task: Mapped[str] = mapped_column(String(80), index=True)
+    kwargs: Mapped[dict] = mapped_column(JSON, default=dict)
+    status: Mapped[RunStatus] = mapped_column(
+        db.Enum(RunStatus, native_enum=False, length=12), default=RunStatus.QUEUED
+    )
+    attempts: Mapped[int] = mapped_column(default=0)
+    queued_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    started_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]
+    result: Mapped[str | None] = mapped_column(String(500))
+    error: Mapped[str | None] = mapped_column(Text)

@@ -1,0 +1,180 @@
+"""Enqueue a task and run it: the RQ backend (REDIS_URL) or threads in the app, one record per run (JobRun)."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import threading
+import time
+import traceback
+import uuid
+from collections.abc import Callable
+from datetime import datetime
+
+from flask import Flask, current_app
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from ..extensions import db
+from ..timeutil import to_business, utcnow
+from .models import JobRun, RunStatus
+from .tasks import SCHEDULE, TASKS, Periodic
+
+log = logging.getLogger(__name__)
+
+QUEUE_NAME = "stations"
+RETRY_INTERVALS = (10, 60, 300)  # seconds before each retry of a failed or abandoned job
+JOB_TIMEOUT = 1800  # seconds; long exports stay far below
+TICK_SECONDS = 20
+
+
+def task_function(task: str) -> Callable[..., str | None]:
+    module, _, name = TASKS[task].partition(":")
+    return getattr(importlib.import_module(module), name)
+
+
+def _record(task: str, key: str | None, kwargs: dict) -> JobRun | None:
+    """The run's row, committed, or None when a run with this key exists already (a slot already taken)."""
+    if task not in TASKS:
+        raise KeyError(f"unknown task {task!r}")
+    run = JobRun(key=key or f"{task}#{uuid.uuid4().hex}", task=task, kwargs=kwargs)
+    try:
+        with db.session.begin_nested():
+            db.session.add(run)
+    except IntegrityError:
+        return None
+    db.session.commit()
+    return run
+
+
+def enqueue(task: str, *, key: str | None = None, **kwargs) -> JobRun | None:
+    """Queue ``task(**kwargs)``. Commits (the worker must see the row). With ``key``, once per key: a second call
+    returns None. Runs in RQ when REDIS_URL is set, otherwise in a thread of this process (inline in tests)."""
+    run = _record(task, key, kwargs)
+    if run is None:
+        return None
+    _dispatch(current_app._get_current_object(), run.id)
+    return run
+
+
+def _dispatch(app: Flask, run_id: int) -> None:
+    mode = app.config.get("JOBS_RUNNER") or ("rq" if app.config.get("REDIS_URL") else "thread")
+    if mode == "inline":
+        execute(run_id)
+    elif mode == "rq":
+        from rq import Retry
+
+        intervals = list(app.config.get("JOBS_RETRY_INTERVALS") or RETRY_INTERVALS)
+        rq_queue(app).enqueue(
+            "stations.worker.run_job",
+            run_id,
+            job_id=f"stations-run-{run_id}",
+            retry=Retry(max=len(intervals), interval=intervals),
+            job_timeout=JOB_TIMEOUT,
+        )
+    else:
+        threading.Thread(target=_execute_in_app, args=(app, run_id), name=f"job-{run_id}", daemon=True).start()
+
+
+def rq_queue(app: Flask):
+    from redis import Redis
+    from rq import Queue
+
+    return Queue(QUEUE_NAME, connection=Redis.from_url(app.config["REDIS_URL"]))
+
+
+def _execute_in_app(app: Flask, run_id: int) -> None:
+    with app.app_context():
+        try:
+            execute(run_id)
+        except Exception:  # a thread has nobody to raise to: the run's row and the log say what happened
+            log.exception("job run %s failed", run_id)
+
+
+def execute(run_id: int) -> None:
+    """Run one recorded job: never twice once DONE (a duplicate delivery or a retry after success does nothing).
+
+    A retry after a crash finds the row RUNNING or FAILED and runs the task again: tasks are idempotent.
+    Re-raises the task's error so that RQ schedules the retry.
+    """
+    run = db.session.get(JobRun, run_id)
+    if run is None or run.status is RunStatus.DONE:
+        return
+    run.status, run.started_at, run.attempts, run.error = RunStatus.RUNNING, utcnow(), run.attempts + 1, None
+    db.session.commit()
+    task, kwargs = run.task, dict(run.kwargs or {})
+    try:
+        result = task_function(task)(**kwargs)
+    except Exception:
+        db.session.rollback()
+        run = db.session.get(JobRun, run_id)
+        run.status, run.finished_at, run.error = RunStatus.FAILED, utcnow(), traceback.format_exc()[-4000:]
+        db.session.commit()
+        log.warning("job %s (%s) failed on attempt %s", run_id, task, run.attempts)
+        raise
+    run = db.session.get(JobRun, run_id)
+    run.status, run.finished_at, run.result = RunStatus.DONE, utcnow(), (str(result) if result else "")[:500]
+    db.session.commit()
+    log.info("job %s (%s) done: %s", run_id, task, run.result)
+
+
+# --- the periodic schedule ----------------------------------------------------------------------------------------
+
+
+def slot_key(periodic: Periodic, now: datetime) -> str | None:
+    """The key of the slot ``now`` falls in (business time), or None before a daily task's hour."""
+    local = to_business(now)
+    if periodic.every == "minute":
+        return f"{periodic.task}@{local:%Y-%m-%dT%H:%M}"
+    if periodic.at and local.strftime("%H:%M") < periodic.at:
+        return None
+    return f"{periodic.task}@{local:%Y-%m-%d}"
+
+
+def run_due(now: datetime | None = None) -> list[str]:
+    """Record and run every periodic task whose current slot has not run yet; returns the keys run here.
+
+    Any number of processes may call it: the slot's unique key lets exactly one of them run each slot.
+    """
+    now = now or utcnow()
+    ran = []
+    for periodic in SCHEDULE:
+        key = slot_key(periodic, now)
+        if key is None:
+            continue
+        run = _record(periodic.task, key, {})
+        if run is not None:
+            ran.append(key)
+            try:
+                execute(run.id)
+            except Exception:
+                log.exception("periodic job %s failed", key)
+    return ran
+
+
+def init_app(app: Flask) -> None:
+    """Without Redis, each web process ticks the schedule in a daemon thread, started at its first request (after
+    gunicorn has forked), unless JOBS_IN_APP_SCHEDULE is off (tests, or a host that runs `flask jobs cron`)."""
+    if app.config.get("REDIS_URL") or not app.config.get("JOBS_IN_APP_SCHEDULE", True) or app.testing:
+        return
+    started = threading.Event()
+
+    @app.before_request
+    def _start_ticking() -> None:
+        if not started.is_set():
+            started.set()
+            threading.Thread(target=_tick_forever, args=(app,), name="jobs-schedule", daemon=True).start()
+
+
+def _tick_forever(app: Flask) -> None:
+    while True:
+        try:
+            with app.app_context():
+                run_due()
+        except Exception:  # a locked or unreachable database: log, wait, tick again
+            log.exception("periodic tick failed")
+        time.sleep(TICK_SECONDS)
+
+
+def recent_runs(limit: int = 100) -> list[JobRun]:
+    return list(db.session.scalars(select(JobRun).order_by(JobRun.id.desc()).limit(limit)))

@@ -1,0 +1,28 @@
+"""The tasks jobs may run, by name, and the periodic schedule. Targets are "module:function" strings, imported only
+when a job runs, so this low-level package knows no feature. A task function takes keyword arguments, runs inside an
+app context, commits its own work, must be idempotent (a retried job runs it again) and returns a short summary."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+TASKS: dict[str, str] = {
+    "notifications.expiring": "stations.notifications.services:expiring_documents_job",
+    "crossregion.deliver": "stations.crossregion.delivery:delivery_job",
+    "idempotency.purge": "stations.idempotency.service:purge_job",
+    "jobs.selftest": "stations.jobs.selftest:selftest_job",  # used by the tests and the rehearsal
+}
+
+
+@dataclass(frozen=True)
+class Periodic:
+    task: str
+    every: str  # "minute" or "day" (business time); the slot is the key that makes each run happen once
+    at: str = ""  # "HH:MM" business time, for daily tasks: not before then
+
+
+SCHEDULE: tuple[Periodic, ...] = (
+    Periodic("crossregion.deliver", "minute"),
+    Periodic("notifications.expiring", "day", at="07:00"),
+    Periodic("idempotency.purge", "day", at="03:00"),
+)

@@ -1,0 +1,59 @@
+"""/admin/jobs: what ran, what runs, what failed (administrators), and "run now" for a task."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, redirect, request, url_for
+from flask_babel import gettext as _
+
+from ..auth.decorators import admin_required
+from ..web.htmx import render
+from .models import RunStatus
+from .queue import QUEUE_NAME, enqueue, recent_runs, rq_queue
+from .tasks import SCHEDULE, TASKS
+
+bp = Blueprint("jobs", __name__, url_prefix="/admin/jobs")
+
+
+def _rq_figures() -> dict[str, int] | None:
+    """Queued, started and failed counts from RQ's registries when Redis is configured (None without)."""
+    if not current_app.config.get("REDIS_URL"):
+        return None
+    from redis.exceptions import RedisError
+
+    try:
+        queue = rq_queue(current_app)
+        return {
+            "queued": queue.count,
+            "started": queue.started_job_registry.count,
+            "failed": queue.failed_job_registry.count,
+        }
+    except RedisError:
+        return {"unreachable": 1}
+
+
+@bp.get("/")
+@admin_required
+def index():
+    runs = recent_runs(100)
+    counts = {status: sum(1 for run in runs if run.status is status) for status in RunStatus}
+    return render(
+        "admin/jobs.html",
+        runs=runs,
+        counts=counts,
+        rq=_rq_figures(),
+        queue_name=QUEUE_NAME,
+        tasks=sorted(TASKS),
+        schedule=SCHEDULE,
+    )
+
+
+@bp.post("/run")
+@admin_required
+def run_now():
+    task = request.form.get("task", "")
+    if task not in TASKS:
+        flash(_("没有这个任务。"), "error")
+        return redirect(url_for("jobs.index"), 303)
+    enqueue(task)
+    flash(_("已提交任务 %(task)s。", task=task), "success")
+    return redirect(url_for("jobs.index"), 303)

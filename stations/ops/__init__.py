@@ -1,0 +1,1 @@
+"""Operations: the Prometheus /metrics endpoint for operators (issue 20)."""

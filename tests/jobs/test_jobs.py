@@ -1,0 +1,84 @@
+"""Jobs (issue 20): runs recorded once, the periodic schedule by business-time slots, failures kept with the error."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+from sqlalchemy import func, select
+
+from stations.extensions import db
+from stations.jobs import enqueue
+from stations.jobs.models import JobRun, RunStatus
+from stations.jobs.queue import run_due, slot_key
+from stations.jobs.tasks import SCHEDULE, TASKS
+
+
+def utc(text: str) -> datetime:
+    return datetime.fromisoformat(text)
+
+
+def test_a_task_runs_and_its_run_is_recorded(app, tmp_path):
+    marker = tmp_path / "marks"
+    run = enqueue("jobs.selftest", marker=str(marker))
+    db.session.refresh(run)
+    assert run.status is RunStatus.DONE and run.attempts == 1 and run.result == "selftest done"
+    assert marker.read_text() == "done\n"
+
+
+def test_a_key_makes_a_run_happen_once(app, tmp_path):
+    marker = tmp_path / "marks"
+    assert enqueue("jobs.selftest", key="once-only", marker=str(marker)) is not None
+    assert enqueue("jobs.selftest", key="once-only", marker=str(marker)) is None
+    assert marker.read_text() == "done\n"
+
+
+def test_a_failing_task_keeps_its_error(app, monkeypatch):
+    monkeypatch.setitem(TASKS, "test.broken", "tests.jobs.test_jobs:_broken")
+    with pytest.raises(RuntimeError):
+        enqueue("test.broken")
+    run = db.session.scalar(select(JobRun).where(JobRun.task == "test.broken"))
+    assert run.status is RunStatus.FAILED and "partner down" in run.error
+
+
+def _broken(**_):
+    raise RuntimeError("partner down")
+
+
+def test_unknown_task_is_refused(app):
+    with pytest.raises(KeyError):
+        enqueue("no.such.task")
+
+
+@pytest.mark.parametrize(
+    ("instant", "expected"),
+    [
+        # 16:30 UTC on 4 December is 00:30 on the 5th in Shanghai: the day's slot is the 5th, before 07:00
+        ("2026-12-04T16:30:00", {"crossregion.deliver@2026-12-05T00:30", "idempotency.purge@none"}),
+        (
+            "2026-12-04T23:10:00",
+            {
+                "crossregion.deliver@2026-12-05T07:10",
+                "notifications.expiring@2026-12-05",
+                "idempotency.purge@2026-12-05",
+            },
+        ),
+        ("2026-12-31T16:00:00", {"crossregion.deliver@2027-01-01T00:00", "idempotency.purge@none"}),
+    ],
+)
+def test_slots_are_business_time(instant, expected):
+    keys = {slot_key(p, utc(instant)) or f"{p.task}@none" for p in SCHEDULE}
+    keys.discard("notifications.expiring@none")
+    assert keys == expected
+
+
+def test_each_slot_runs_once_however_many_processes_tick(app, monkeypatch):
+    ran = []
+    monkeypatch.setattr("stations.jobs.queue.execute", lambda run_id: ran.append(run_id))
+    now = utc("2026-12-04T23:10:00")
+    first = run_due(now)
+    assert len(first) == len(SCHEDULE) and len(ran) == len(SCHEDULE)
+    assert run_due(now) == []  # a second process at the same instant finds every slot taken
+    later = run_due(utc("2026-12-04T23:11:00"))
+    assert later == ["crossregion.deliver@2026-12-05T07:11"]
+    assert db.session.scalar(select(func.count(JobRun.id))) >= len(SCHEDULE) + 1
