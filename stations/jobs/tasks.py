@@ -10,6 +10,7 @@ TASKS: dict[str, str] = {
     "notifications.expiring": "stations.notifications.services:expiring_documents_job",
     "crossregion.deliver": "stations.crossregion.delivery:delivery_job",
     "idempotency.purge": "stations.idempotency.service:purge_job",
+    "meetings.remind": "stations.meetings.reminders:remind_job",  # the day before and an hour before
     "jobs.selftest": "stations.jobs.selftest:selftest_job",  # used by the tests and the rehearsal
 }
 
@@ -25,4 +26,5 @@ SCHEDULE: tuple[Periodic, ...] = (
     Periodic("crossregion.deliver", "minute"),
     Periodic("notifications.expiring", "day", at="07:00"),
     Periodic("idempotency.purge", "day", at="03:00"),
+    Periodic("meetings.remind", "minute"),
 )

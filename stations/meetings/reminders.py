@@ -65,3 +65,10 @@ def send_due_reminders(now: datetime | None = None) -> int:
                 created += 1
     db.session.flush()
     return created
+
+
+def remind_job() -> str:
+    """The periodic job (stations/jobs, every minute): each reminder is sent once, so reruns are safe."""
+    created = send_due_reminders()
+    db.session.commit()
+    return f"{created} reminders sent"

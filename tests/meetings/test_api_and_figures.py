@@ -140,3 +140,10 @@ def test_answers_match_docs_openapi(login_as):
     assert conforms(sessions, {"$ref": "#/components/schemas/PolicySessionList"}) == []
     period = login_as("central").get("/api/v1/metrics/period").get_json()
     assert conforms(period, {"$ref": "#/components/schemas/PeriodMetrics"}) == []
+
+
+def test_the_reminders_are_a_periodic_job():
+    from stations.jobs.tasks import SCHEDULE, TASKS
+
+    assert TASKS["meetings.remind"] == "stations.meetings.reminders:remind_job"
+    assert any(p.task == "meetings.remind" and p.every == "minute" for p in SCHEDULE)
