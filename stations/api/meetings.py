@@ -113,7 +113,7 @@ def _str(body: dict, name: str, limit: int) -> str:
     value = body.get(name, "")
     if value is None:
         return ""
-    if not isinstance(value, str) or len(value) > limit:
+    if not isinstance(value, str) or len(value) > limit or "\x00" in value:
         raise ApiError(422, "invalid_field", _("字段 %(field)s 缺失或格式不正确。", field=name))
     return value
 
@@ -143,7 +143,7 @@ def _request_input(body: dict) -> tuple[Enterprise, RequestInput]:
         if department_id is None:
             raise ApiError(422, "unknown_department", error_message("unknown_department"))
     dates = body.get("preferred_dates") or []
-    if not isinstance(dates, list) or not all(isinstance(d, str) for d in dates):
+    if not isinstance(dates, list) or not all(isinstance(d, str) and "\x00" not in d for d in dates):
         raise ApiError(422, "invalid_field", _("字段 %(field)s 缺失或格式不正确。", field="preferred_dates"))
     try:
         preferred = [date.fromisoformat(d) for d in dates[:10]]

@@ -86,7 +86,7 @@ def event_input(values: Mapping) -> EventInput:
 
     def text(name: str, limit: int) -> str:
         value = values.get(name) or ""
-        if not isinstance(value, str):
+        if not isinstance(value, str) or "\x00" in value:
             raise MeetingError("bad_field")
         if len(value) > limit:
             raise MeetingError("text_too_long")
@@ -97,6 +97,8 @@ def event_input(values: Mapping) -> EventInput:
         commitments = "\n".join(str(item) for item in commitments)
     if not isinstance(commitments, str) or len(commitments) > MAX_TEXT:
         raise MeetingError("text_too_long")
+    if "\x00" in commitments:
+        raise MeetingError("bad_field")
     leader = values.get("target_leader")
     return EventInput(
         reason=text("reason", 500),
@@ -133,3 +135,8 @@ def _version(value) -> int | None:
 def parse_event(values: Mapping) -> tuple[MeetingEvent, int | None, EventInput]:
     """(event, version, input) from a form or a JSON body. :raise MeetingError: on bad input."""
     return _event(values.get("event")), _version(values.get("version")), event_input(values)
+
+
+def has_nul(values) -> bool:
+    """A NUL character anywhere (PostgreSQL refuses it in text: a 400, not a 500)."""
+    return any("\x00" in value for value in values if isinstance(value, str))

@@ -22,6 +22,7 @@ from ..timeutil import utcnow
 from ..web.htmx import render
 from . import policy_queries as queries
 from . import policy_services as services
+from .forms import has_nul
 from .policy_forms import SessionForm
 from .policy_models import SessionQuestion, SignupState
 from .services import from_local
@@ -43,6 +44,13 @@ STATE_LABELS = {
     SignupState.WAITING: N_("候补中"),
     SignupState.CANCELLED: N_("已取消"),
 }
+
+
+@bp.before_request
+def refuse_nul_characters():
+    """PostgreSQL refuses NUL in text: answer 400 before anything reads the input."""
+    if has_nul([request.path, *request.args.values(), *request.form.values()]):
+        abort(400)
 
 
 def _user() -> User:

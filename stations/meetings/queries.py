@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
@@ -15,12 +16,14 @@ from ..extensions import db
 from .models import Meeting, MeetingBooking, MeetingEventRecord, MeetingSlot
 
 SLOT_HORIZON = timedelta(days=45)
-MAX_NO = 20
+NUMBER_RE = re.compile(r"[A-Z0-9]{1,20}")
 
 
 def meeting_for(user: User, meeting_no: str) -> Meeting | None:
     """The meeting with this number if ``user`` may see it (else None: a 404, not a 403)."""
-    number = (meeting_no or "").strip().upper()[:MAX_NO]
+    number = (meeting_no or "").strip().upper()
+    if not NUMBER_RE.fullmatch(number):
+        return None
     return db.session.scalar(
         select(Meeting)
         .where(Meeting.meeting_no == number, meeting_scope(user, Meeting))

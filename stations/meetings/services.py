@@ -22,7 +22,7 @@ from ..domain.meeting_flow import MeetingEvent, MeetingFacts, MeetingKind, Meeti
 from ..enterprises.models import Enterprise
 from ..extensions import db
 from ..notifications.models import NotificationKind
-from ..notifications.services import notify_enterprise, notify_users, path_for
+from ..notifications.services import notify_users, path_for
 from ..sites.models import Station, StationKind
 from ..timeutil import BUSINESS_TZ, to_business, utcnow
 from .models import (
@@ -36,6 +36,7 @@ from .models import (
     MeetingSequence,
     MeetingSlot,
 )
+from .notices import meeting_text, tell, tell_station
 
 MAX_PREFERRED = 5
 
@@ -169,7 +170,7 @@ def request_meeting(user: User, enterprise: Enterprise, data: RequestInput, *, n
     staff = db.session.scalars(
         select(User.id).where(User.role == Role.STAFF, User.station_id == meeting.station_id, User.is_enabled)
     )
-    notify_users(list(staff), NotificationKind.MEETING_REQUESTED, _text(meeting), link, at=now)
+    notify_users(list(staff), NotificationKind.MEETING_REQUESTED, meeting_text(meeting), link, at=now)
     db.session.flush()
     return meeting
 
@@ -181,10 +182,6 @@ def _actor(user: User) -> flow.Actor:
     if actor is None:
         raise FlowRefused("not_permitted")
     return actor
-
-
-def _text(meeting: Meeting) -> str:
-    return f"{meeting.meeting_no} · {meeting.topic}"
 
 
 def _timeline(meeting, event, from_status, user, note, now) -> None:
@@ -269,7 +266,9 @@ def fire(
     db.session.flush()
     db.session.refresh(meeting, ["version"])
     _timeline(meeting, event, before, user, note, now)
-    _tell(meeting, event, now)
+    tell(meeting, event, now)
+    if _actor(user) in flow.ON_BEHALF and event in (MeetingEvent.RESCHEDULE, MeetingEvent.CANCEL):
+        tell_station(meeting, f"{meeting_text(meeting)} · {flow.EVENT_LABELS[event]}", now)
     db.session.flush()
     return meeting
 
@@ -369,29 +368,6 @@ EFFECTS = {
     MeetingEvent.CLOSE: _close,
 }
 
-# What the enterprise hears about.
-TOLD = {
-    MeetingEvent.CONTACT: NotificationKind.MEETING_CONTACTED,
-    MeetingEvent.SCHEDULE: NotificationKind.MEETING_SCHEDULED,
-    MeetingEvent.RESCHEDULE: NotificationKind.MEETING_SCHEDULED,
-    MeetingEvent.CANCEL: NotificationKind.MEETING_CANCELLED,
-    MeetingEvent.REDIRECT: NotificationKind.MEETING_CANCELLED,
-}
-
-
-def _tell(meeting: Meeting, event: MeetingEvent, now: datetime) -> None:
-    link = path_for("meetings.show", meeting_no=meeting.meeting_no)
-    kind = TOLD.get(event)
-    if kind is not None:
-        notify_enterprise(meeting.enterprise_id, kind, _text(meeting), link, at=now)
-    if event is MeetingEvent.ROUTE and meeting.department_id is not None:  # the department's contact (联络员)
-        department_users = db.session.scalars(
-            select(User.id).where(
-                User.role == Role.DEPARTMENT, User.department_id == meeting.department_id, User.is_enabled
-            )
-        )
-        notify_users(list(department_users), NotificationKind.MEETING_REQUESTED, _text(meeting), link, at=now)
-
 
 def ask_change(meeting: Meeting, user: User, text: str, *, now: datetime | None = None) -> None:
     """The enterprise asks staff to move or cancel (when no published slot suits it): no phone call needed."""
@@ -403,11 +379,7 @@ def ask_change(meeting: Meeting, user: User, text: str, *, now: datetime | None 
     now = now or utcnow()
     meeting.change_request = text
     _timeline(meeting, "ask_change", meeting.status, user, text, now)
-    staff = db.session.scalars(
-        select(User.id).where(User.role == Role.STAFF, User.station_id == meeting.station_id, User.is_enabled)
-    )
-    link = path_for("meetings.show", meeting_no=meeting.meeting_no)
-    notify_users(list(staff), NotificationKind.MEETING_REQUESTED, f"{_text(meeting)} · {text}"[:500], link, at=now)
+    tell_station(meeting, f"{meeting_text(meeting)} · {text}", now)
     db.session.flush()
 
 

@@ -26,7 +26,7 @@ from ..uploads.storage import UploadRejected, store
 from ..web.htmx import render
 from . import queries, services
 from .calendar_file import has_calendar_file, ics_bytes
-from .forms import RequestForm, parse_dates, parse_event
+from .forms import RequestForm, has_nul, parse_dates, parse_event
 from .labels import error_message
 from .services import MeetingError, RequestInput
 
@@ -36,6 +36,13 @@ ALL_ROLES = tuple(Role)
 REQUEST_ROLES = (Role.ENTERPRISE, Role.CLERK, Role.COMMISSIONER, Role.STAFF, Role.ADMIN)
 SHOW_FRAGMENTS = {"meeting-panel": "meeting_panel"}
 MAX_ATTACHMENTS = 5
+
+
+@bp.before_request
+def refuse_nul_characters():
+    """PostgreSQL refuses NUL in text: answer 400 before anything reads the input."""
+    if has_nul([request.path, *request.args.values(), *request.form.values()]):
+        abort(400)
 
 
 def _user() -> User:

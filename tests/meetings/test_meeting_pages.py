@@ -218,8 +218,21 @@ def test_the_routed_department_hears_of_it_and_others_do_not(login_as):
 
 def test_odd_urls_are_404_not_500(login_as):
     client = login_as("staff-ll")
-    for url in ("/meetings/%00", "/meetings/" + "Y" * 300, "/meetings/NOPE.ics", "/sessions/abc", "/sessions/0"):
+    for url in ("/meetings/" + "Y" * 300, "/meetings/NOPE.ics", "/sessions/abc", "/sessions/0", "/meetings/a-b"):
         assert client.get(url).status_code == 404, url
+    assert client.get("/meetings/%00").status_code == 400
+    assert client.get("/meetings/?status=%00").status_code == 400
+    meeting = requested()
+    data = {"csrf_token": token(client), "event": "redirect", "version": meeting.version, "reason": "a\x00b"}
+    assert client.post(f"/meetings/{meeting.meeting_no}/events", data=data).status_code == 400
+    body = {"event": "redirect", "version": meeting.version, "reason": "a\x00b"}
+    headers = {"X-CSRFToken": token(client)}
+    answer = client.post(f"/api/v1/meetings/{meeting.meeting_no}/events", json=body, headers=headers)
+    assert answer.status_code == 422
+    assert client.post("/api/v1/meetings", json={"topic": "a\x00"}, headers=headers).status_code in (403, 422)
+    enterprise = login_as("ent-gd")
+    api = enterprise.post("/api/v1/meetings", json={"topic": "a\x00"}, headers={"X-CSRFToken": token(enterprise)})
+    assert api.status_code == 422
 
 
 def test_the_request_form_replays_on_a_double_tap(login_as):
@@ -230,3 +243,18 @@ def test_the_request_form_replays_on_a_double_tap(login_as):
     assert first.status_code == second.status_code == 303
     assert first.headers["Location"] == second.headers["Location"]
     assert db.session.scalar(select(func.count()).where(Meeting.topic == "双击")) == 1
+
+
+def test_staff_and_department_hear_when_the_enterprise_moves_it(login_as):
+    meeting = scheduled()
+    other = new_slot(days=5, hour=9)
+    enterprise = login_as("ent-gd")
+    assert _post_event(enterprise, meeting, "reschedule", slot_id=other.id).status_code == 303
+    told = set(
+        db.session.scalars(
+            select(Notification.user_id).where(
+                Notification.link.contains(meeting.meeting_no), Notification.text.contains("改期")
+            )
+        )
+    )
+    assert {f.user("staff-ll").id, f.user("dept-kf").id} <= told
