@@ -130,6 +130,14 @@ def answer(question: SessionQuestion, user: User, text: str, *, now: datetime | 
     db.session.flush()
 
 
+def set_replay(session: PolicySession, url: str) -> None:
+    url = (url or "").strip()
+    if url and (len(url) > 300 or not url.startswith(("https://", "http://"))):
+        raise SessionError("bad_link")
+    session.replay_url = url
+    db.session.flush()
+
+
 def question_to_appeal(question: SessionQuestion) -> str | None:
     """THE SEAM: a question that needs more than an answer becomes an appeal (issue 13 builds appeals). Until then
     staff answer it here; once appeals exist, create one (source POLICY_SESSION) and keep its number in

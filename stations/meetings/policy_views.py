@@ -38,6 +38,7 @@ ERRORS = {
     "question_required": N_("请填写问题(不超过1000字)。"),
     "answer_required": N_("请填写答复。"),
     "not_found": N_("未找到该场宣讲。"),
+    "bad_link": N_("链接须以 https:// 开头。"),
 }
 STATE_LABELS = {
     SignupState.CONFIRMED: N_("已确认"),
@@ -167,6 +168,19 @@ def ask(session_id: int):
     session = _session(session_id)
     try:
         services.ask(session, _user(), request.form.get("body", ""))
+    except services.SessionError as error:
+        return _refused(session_id, error)
+    db.session.commit()
+    return redirect(url_for("policy_sessions.show", session_id=session_id), code=303)
+
+
+@bp.route("/<int:session_id>/replay", methods=["POST"])
+@roles_required(*DOOR_ROLES)
+def replay(session_id: int):
+    """The replay link, put up after the session."""
+    session = _session(session_id)
+    try:
+        services.set_replay(session, request.form.get("replay_url", ""))
     except services.SessionError as error:
         return _refused(session_id, error)
     db.session.commit()

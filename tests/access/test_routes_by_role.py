@@ -388,6 +388,7 @@ ROUTES: dict[str, Route] = {
     "policy_sessions.cancel":      only(ENTERPRISE, args={"session_id": demo_session_id}),
     "policy_sessions.qr":          only(ENTERPRISE, html=False, args={"session_id": demo_session_id}),
     "policy_sessions.ask":         only(ENTERPRISE, args={"session_id": demo_session_id}),
+    "policy_sessions.replay":      only(STAFF, ADMIN, args={"session_id": demo_session_id}),  # POST only
     "policy_sessions.answer":      only(STAFF, ADMIN, args={"question_id": 0}),
     "policy_sessions.checkin":     only(STAFF, ADMIN, args={"session_id": demo_session_id}),
     "api.list_meetings":           signed_in(anonymous=401, html=False),

@@ -155,3 +155,15 @@ def test_staff_put_a_session_on_the_calendar(login_as):
     assert again.headers["Location"] == response.headers["Location"]  # the same session, not a second one
     for bad in ({"title": ""}, {"capacity": "0"}, {"starts_at": "soon"}, {"live_url": "javascript:alert(1)"}):
         assert staff.post("/sessions/new", data={**form, **bad}).status_code == 422, bad
+
+
+def test_staff_put_up_the_replay_link(login_as):
+    session = _session(3, hours=-3)
+    staff = login_as("staff-ll")
+    token = csrf_token_from(staff, f"/sessions/{session.id}")
+    bad = {"csrf_token": token, "replay_url": "javascript:alert(1)"}
+    assert staff.post(f"/sessions/{session.id}/replay", data=bad).status_code == 422
+    good = {"csrf_token": token, "replay_url": "https://live.example.org/replay/1"}
+    assert staff.post(f"/sessions/{session.id}/replay", data=good).status_code == 303
+    page = login_as("ent-gd").get(f"/sessions/{session.id}").get_data(as_text=True)
+    assert "https://live.example.org/replay/1" in page
