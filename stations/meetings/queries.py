@@ -37,7 +37,10 @@ def meetings_for(user: User, *, status: str | None = None, open_only: bool = Fal
         query = query.where(Meeting.status == MeetingStatus(status))
     elif open_only:
         query = query.where(Meeting.status.in_(OPEN_STATUSES))
-    query = query.order_by(Meeting.requested_at.desc(), Meeting.id.desc())
+    if open_only:  # the staff queue: the most urgent first (contact due, then meeting due)
+        query = query.order_by(Meeting.contact_due_on, Meeting.meeting_due_on, Meeting.id)
+    else:
+        query = query.order_by(Meeting.requested_at.desc(), Meeting.id.desc())
     return list(db.session.scalars(query.limit(size + 1).offset((page - 1) * size)))
 
 
