@@ -16,7 +16,7 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import select
 
 from ..auth.models import User
-from ..calendar.services import current_calendar
+from ..calendar.services import current_calendar, pinned_calendar
 from ..catalog.models import Department
 from ..domain.meeting_flow import MeetingKind, MeetingStatus, meeting_deadlines
 from ..domain.workdays import add_working_days
@@ -81,6 +81,11 @@ def seed_meetings(today: date | None = None) -> None:
     users = {u.username: u for u in db.session.scalars(select(User))}
     if not enterprises or "KFJS" not in departments or "staff-ll" not in users:
         return
+    with pinned_calendar():  # one calendar read for the whole seed, not one per working-day step
+        _seed(departments, enterprises, users, today)
+
+
+def _seed(departments, enterprises, users, today: date) -> None:
     _slots(departments, today)
     _drainage_meeting(enterprises[0], departments["KFJS"], users, today)
     for number, (topic, index, code, status, ago) in enumerate(MEETINGS, start=2):
