@@ -71,6 +71,8 @@ class District:
             "SECRET_KEY": f"two-districts-{self.region}",
             "STATIONS_ENV": "development",
             "STATIONS_RATELIMIT_ENABLED": "false",
+            # the demonstration runs its delivery workers itself (and the tests drive them): no in-app schedule
+            "STATIONS_JOBS_IN_APP_SCHEDULE": "false",
             "UPLOAD_ROOT": str(self.workdir / f"uploads_{self.region}"),
         }
 

@@ -26,6 +26,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config["ENV_NAME"] = str(app.config.pop("ENV", app.config["ENV_NAME"]))
     if config:
         app.config.update(config)
+    _trust_hosts(app)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = load_secret_key(app.config["ENV_NAME"])
     if app.config["ENV_NAME"] == "production":
@@ -70,6 +71,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     errors.register_error_handlers(app)
     filters.init_app(app)
     context.init_app(app)
+
+    from .uploads import scan
+
+    scan.init_app(app)  # logs whether uploads are virus-scanned
 
     # 4. Accounts and sessions; idempotent creates (the submission-key form field).
     from . import idempotency
@@ -171,3 +176,12 @@ def _mark_write_requests(app: Flask) -> None:
     @app.before_request
     def flag_write_intent():
         write_intent.set(request.method not in ("GET", "HEAD", "OPTIONS"))
+
+
+def _trust_hosts(app: Flask) -> None:
+    """Only the public URL's host and loopback (health checks, /metrics scraped on the host) may be the Host."""
+    from urllib.parse import urlsplit
+
+    if app.config.get("TRUSTED_HOSTS") is None:
+        hosts = [urlsplit(app.config["PUBLIC_URL"]).hostname or "localhost", "localhost", "127.0.0.1", "::1"]
+        app.config["TRUSTED_HOSTS"] = list(dict.fromkeys(hosts))

@@ -29,8 +29,13 @@ class Config:
     # Accounts (security.md §0 and §2.1).
     PASSWORD_PROFILE = "dengbao"  # or "asvs"
     PASSWORD_MAX_AGE_DAYS = 90  # dengbao profile, staff-side accounts only
+    # Throttling by (username, address): 5 failures lock that pair for 15 minutes; failures from all addresses
+    # delay the next attempt for that username, doubling from 0.5 s up to 4 s (stations/auth/throttle.py).
     LOGIN_MAX_FAILURES = 5
     LOGIN_LOCK_MINUTES = 15
+    LOGIN_FREE_FAILURES = 3
+    LOGIN_DELAY_BASE_SECONDS = 0.5
+    LOGIN_DELAY_MAX_SECONDS = 4.0
     LOGIN_RATE_LIMIT = "120 per minute"  # per client address; tablets of a station share one
     # Two-factor sign-in (TOTP) for administrators and the central office: always in production, on elsewhere with
     # STATIONS_MFA_REQUIRED=true. Others (and everyone in the demo) may enrol at /account/mfa.
@@ -50,6 +55,15 @@ class Config:
     MAX_CONTENT_LENGTH = 11 * 1024 * 1024  # one 10 MB material plus form overhead
     UPLOAD_MAX_BYTES = 10 * 1024 * 1024
     UPLOAD_ROOT = os.environ.get("UPLOAD_ROOT") or None  # default: <instance>/uploads (stations/uploads/storage.py)
+    # ClamAV daemon for uploads (stations/uploads/scan.py): a socket path or tcp://host:port; unset: scanning off.
+    CLAMD_SOCKET = os.environ.get("CLAMD_SOCKET") or None
+
+    # The site's public address (scheme, host, port): every absolute URL we hand out (the receipt's QR code, the
+    # Open311 discovery document) is built from it, never from the request's Host header. TRUSTED_HOSTS (Flask
+    # 3.1: other Host headers are answered 400) defaults to its host name plus loopback (health checks, /metrics);
+    # set STATIONS_TRUSTED_HOSTS='["a.example", "b.example"]' to list others.
+    PUBLIC_URL = os.environ.get("PUBLIC_URL") or f"http://127.0.0.1:{os.environ.get('PORT', '5000')}"
+    TRUSTED_HOSTS: list[str] | None = None
 
     # Counted once for every worker and host: Redis when REDIS_URL is set, else a SQLite file in instance/ that the
     # workers of one host share (stations/web/ratelimit_store.py). Never memory://, which counts per worker.
@@ -90,6 +104,10 @@ class TestConfig(Config):
     ENV_NAME = "testing"
     SECRET_KEY = "test-secret-key-not-for-production"
     PASSWORD_HASH_METHOD = "scrypt:1024:8:1"  # fast hashing for the suite only
+    PUBLIC_URL = "http://localhost"  # the test client's host
+    CLAMD_SOCKET = None  # tests that scan start their own daemon (tests/uploads/clamav.py)
+    LOGIN_DELAY_BASE_SECONDS = 0.01  # the throttle's delays, short for the suite
+    LOGIN_DELAY_MAX_SECONDS = 0.04
     # Loopback plus the made-up partner hosts of tests/crossregion (their transports never open a socket).
     FEDERATION_EGRESS_ALLOWLIST = [
         "http://127.0.0.1",

@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import logging
+import time
+from collections.abc import Callable
 from contextvars import ContextVar
+from typing import TypeVar
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 # Set for requests that write (POST...): on SQLite their transactions start with BEGIN IMMEDIATE,
 # so concurrent writers queue on the busy timeout instead of failing when a read snapshot
@@ -27,7 +35,7 @@ def configure_engine_events(engine: Engine) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute("PRAGMA busy_timeout=30000")  # waiting writers queue; on a loaded host 10 s was too short
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
@@ -35,3 +43,42 @@ def configure_engine_events(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def on_begin(connection):
         connection.exec_driver_sql("BEGIN IMMEDIATE" if write_intent.get() else "BEGIN")
+
+
+def is_transient(error: BaseException) -> bool:
+    """A lock or connection failure that a later attempt can get past (SQLite busy, PostgreSQL restart...)."""
+    if not isinstance(error, OperationalError):
+        return False
+    text = str(error.orig or error).lower()
+    return "locked" in text or "busy" in text or error.connection_invalidated or "connection" in text
+
+
+def write_now(work: Callable[[], T], *, attempts: int = 6, first_delay: float = 0.05) -> T:
+    """Run ``work`` in a short write transaction of its own and commit it, retrying transient lock errors.
+
+    Any read transaction the session holds is ended first: on SQLite a read snapshot cannot be upgraded to a
+    write once another writer has committed (SQLITE_BUSY_SNAPSHOT, which the busy timeout does not cover).
+    With ``write_intent`` set, the new transaction begins IMMEDIATE, so it waits on the busy timeout for the
+    write lock instead of failing half-way. Used for writes made during reads (a refusal's audit row) and by
+    the outbox worker.
+    """
+    from .extensions import db
+
+    token = write_intent.set(True)
+    try:
+        for attempt in range(attempts):
+            db.session.rollback()
+            try:
+                result = work()
+                db.session.commit()
+                return result
+            except OperationalError as error:
+                db.session.rollback()
+                if not is_transient(error) or attempt == attempts - 1:
+                    raise
+                delay = first_delay * 2**attempt
+                log.warning("database busy (%s), retrying the write in %.2f s", error.orig, delay)
+                time.sleep(delay)
+        raise AssertionError("unreachable")
+    finally:
+        write_intent.reset(token)

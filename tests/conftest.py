@@ -71,7 +71,7 @@ def _fresh_g(sender: Flask, **extra) -> None:
 @pytest.fixture(autouse=True)
 def _transaction(request, app: Flask) -> Iterator[None]:
     """Every test in its own transaction, rolled back at the end."""
-    if "browser" in request.keywords:
+    if "browser" in request.keywords or "own_database" in request.keywords:
         yield
         return
     with app.app_context():

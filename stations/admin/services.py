@@ -133,6 +133,7 @@ def reset_password(actor: User, user: User, password: str) -> None:
     user.locked_until = None
     db.session.flush()
     audit.record("admin.password_reset", "ok", user=actor, detail=f"user={user.username}")
+    audit.record("auth.unlock", "ok", user=user, detail=f"by={actor.username}")  # restarts the login throttle
 
 
 def unlock_user(actor: User, user: User) -> None:
@@ -141,6 +142,7 @@ def unlock_user(actor: User, user: User) -> None:
     user.failed_logins = 0
     db.session.flush()
     audit.record("admin.user_unlock", "ok", user=actor, detail=f"user={user.username}")
+    audit.record("auth.unlock", "ok", user=user, detail=f"by={actor.username}")  # restarts the login throttle
 
 
 def disable_user(actor: User, user: User) -> None:

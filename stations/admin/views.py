@@ -18,6 +18,7 @@ from ..sites.models import ScopeMode
 from ..timeutil import business_today, utcnow
 from ..web.errors import error_response
 from ..web.htmx import is_htmx, render, render_fragment
+from ..web.params import int_arg
 from . import queries, services
 from .forms import (
     MODE_LABELS,
@@ -53,7 +54,7 @@ def _actor() -> User:
 
 
 def _page() -> int:
-    page = request.args.get("page", 1, type=int)
+    page = int_arg("page", 1, minimum=1)
     return page if page and page > 0 else 1
 
 
@@ -336,7 +337,7 @@ def scope_mode(code: str, item_code: str):
 
 
 def _calendar_year() -> int:
-    year = request.args.get("year", type=int) or business_today().year
+    year = int_arg("year") or business_today().year
     if not 2000 <= year <= 2100:
         abort(404)
     return year

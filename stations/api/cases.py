@@ -23,6 +23,7 @@ from ..cases import queries as case_queries
 from ..cases import services as case_services
 from ..cases.labels import CASE_ERROR_MESSAGES, DELIVERY_MODES, FLOW_ERROR_MESSAGES
 from ..cases.models import Case, Channel, MaterialStatus
+from ..cases.xr_port import port as xr_port
 from ..catalog import queries as catalog_queries
 from ..domain import case_flow, identifiers
 from ..domain.case_flow import CaseEvent, CaseStatus
@@ -31,6 +32,7 @@ from ..enterprises.models import Enterprise
 from ..extensions import csrf, db
 from ..idempotency import idempotent
 from ..sites import queries as sites_queries
+from ..web.params import parse_int
 from . import serializers
 from .views import ApiError, bp, json_response
 
@@ -38,8 +40,25 @@ PAGE_SIZE = 50
 MAX_PAGE = 100_000
 MAX_TEXT = 2000
 INTAKE_MATERIAL_STATUSES = ("VERIFIED", "MISSING")
-CREATE_FIELDS = {"item_code", "station", "enterprise_uscc", "materials", "applicant_name", "applicant_phone"}
-EVENT_FIELDS = {"event", "version", "note", "reason", "commitment_signed", "delivery_mode"}
+CREATE_FIELDS = {
+    "item_code",
+    "station",
+    "enterprise_uscc",
+    "materials",
+    "applicant_name",
+    "applicant_phone",
+    "handling_district",
+}
+EVENT_FIELDS = {
+    "event",
+    "version",
+    "note",
+    "reason",
+    "commitment_signed",
+    "delivery_mode",
+    "verified_materials",
+    "partner",
+}
 # Who may see the receipt (and so the query code that /track asks for): not the read-only central office.
 RECEIPT_ROLES = frozenset({Role.ADMIN, Role.STAFF, Role.CLERK, Role.ENTERPRISE})
 
@@ -108,7 +127,7 @@ def _param(name: str, allowed: tuple[str, ...]) -> str | None:
 
 def _page() -> int:
     raw = request.args.get("page", "1").strip() or "1"
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_PAGE:
+    if not 1 <= (parse_int(raw) or 0) <= MAX_PAGE:
         raise ApiError(400, "invalid_parameter", _("参数 %(name)s 无效。", name="page"))
     return int(raw)
 
@@ -208,6 +227,10 @@ def create_case():
     if enterprise is None:
         raise ApiError(422, "unknown_enterprise", _("没有该统一社会信用代码的企业,请先登记企业。"))
     materials = _materials(body, item)
+    # 办理地: a partner district that decides the case (跨区通办), one of those that handle the item; empty: here.
+    handling = _text(body, "handling_district", max_length=16).upper() or None
+    if handling and handling not in {p.code for p in xr_port().partners_for_item(item.id)}:
+        raise _case_error("partner_unavailable", 422)
 
     if not applicant_name:  # the person filing: the enterprise user online, else the enterprise's contact
         applicant_name = user.display_name if user.role is Role.ENTERPRISE else (enterprise.contact_name or "")
@@ -221,6 +244,7 @@ def create_case():
             applicant_name=applicant_name or enterprise.name,
             applicant_phone=applicant_phone or None,
             materials=materials,
+            xr_partner_code=handling,
         )
     except case_services.CaseError as error:
         db.session.rollback()
@@ -238,7 +262,26 @@ def create_case():
 # --- events -------------------------------------------------------------------------------------------------------
 
 
-def _event_input(body: dict[str, Any]) -> tuple[CaseEvent, int, case_services.EventInput]:
+def _verified_materials(body: dict[str, Any], case: Case) -> list[int]:
+    """``verified_materials``: material codes of the case's item, or ``true`` for every material provided.
+
+    Like the web form's checkboxes: each PROVIDED material named here is VERIFIED as the event is applied (so an
+    ``accept`` can carry the check that its guard asks for).
+    """
+    raw = body.get("verified_materials", [])
+    provided = [m for m in case.materials if m.status is MaterialStatus.PROVIDED]
+    if raw is True:
+        return [m.id for m in provided]
+    if not isinstance(raw, list) or len(raw) > 100 or not all(isinstance(code, str) for code in raw):
+        raise _invalid("verified_materials")
+    by_code = {m.item_material.code: m for m in case.materials}
+    unknown = [code for code in raw if code.strip() not in by_code]
+    if unknown:
+        raise ApiError(422, "unknown_material", _("该事项没有编码为 %(code)s 的材料。", code=unknown[0][:20]))
+    return [by_code[code.strip()].id for code in raw]
+
+
+def _event_input(body: dict[str, Any], case: Case) -> tuple[CaseEvent, int, case_services.EventInput]:
     name = body.get("event")
     if not isinstance(name, str):
         raise _invalid("event")
@@ -260,6 +303,9 @@ def _event_input(body: dict[str, Any]) -> tuple[CaseEvent, int, case_services.Ev
         reason=_text(body, "reason"),
         commitment_signed=signed,
         delivery_mode=delivery_mode,
+        verified_material_ids=_verified_materials(body, case),
+        # forward: the partner named, else the handling district chosen at intake, else the first that handles it
+        partner_code=_text(body, "partner", max_length=16).upper() or (case.xr_partner_code or ""),
     )
     return event, version, data
 
@@ -271,7 +317,7 @@ def post_event(case_no: str):
     case = _visible_case(case_no)
     if actor_for(user, case) is None:
         raise _case_error("read_only", 403)
-    event, version, data = _event_input(_body(EVENT_FIELDS))
+    event, version, data = _event_input(_body(EVENT_FIELDS), case)
     try:
         case_services.apply_event(case, event, user, version=version, data=data)
     except case_services.StaleCase:

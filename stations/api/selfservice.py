@@ -30,6 +30,7 @@ from ..ratings import services as rating_services
 from ..ratings.labels import error_message as rating_error_message
 from ..ratings.models import Rating
 from ..timeutil import business_today, iso_with_offset
+from ..web.params import parse_int
 from .views import ApiError, bp, json_response
 
 EXPIRY_NOTICE_DAYS = 30
@@ -64,7 +65,7 @@ def _int_param(name: str, default: int | None) -> int | None:
     raw = request.args.get(name, "").strip()
     if not raw:
         return default
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_ID:
+    if not 1 <= (parse_int(raw) or 0) <= MAX_ID:
         raise ApiError(400, "invalid_parameter", _("参数 %(name)s 无效。", name=name))
     return int(raw)
 

@@ -11,20 +11,21 @@ from functools import wraps
 from flask import abort, request
 from flask_login import current_user, login_required
 
-from ..extensions import db
+from ..database import write_now
 from . import audit
 from .models import Role
 
 
 def deny(reason: str = "role") -> None:
-    """Record the refusal and answer 403. :raise Forbidden: always."""
-    audit.record(
-        "authz.denied",
-        "fail",
-        user=current_user._get_current_object(),
-        detail=f"{reason} {request.method} {request.path}",
-    )
-    db.session.commit()
+    """Record the refusal and answer 403. :raise Forbidden: always.
+
+    The row is written in a short write transaction of its own (taken up front, retried while the database is
+    busy): a refusal is often a GET, whose read transaction SQLite cannot upgrade once another request has
+    written, and the refusal must be recorded, never turned into a 500.
+    """
+    user = current_user._get_current_object()
+    detail = f"{reason} {request.method} {request.path}"
+    write_now(lambda: audit.record("authz.denied", "fail", user=user, detail=detail))
     abort(403)
 
 

@@ -11,7 +11,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..extensions import db
 from ..timeutil import utcnow
-from . import audit
+from . import audit, throttle
 from .models import Role, User
 
 # A real hash to check against when the username is unknown, so both paths cost one KDF
@@ -38,28 +38,38 @@ class LoginResult:
 
 
 def authenticate(username: str, password: str) -> LoginResult:
-    """Check credentials with lockout after repeated failures (security.md A1).
+    """Check the password step, throttled by username and address together (throttle.py, security.md A1/A2).
 
-    A locked account is refused even with the right password until the lock expires.
+    Known and unknown names take the same path (the same queries, delay and one KDF) and get the same answers.
+    A second factor (TOTP) can follow a successful result before the session starts.
     """
-    user = db.session.scalar(select(User).where(User.username == username.strip()))
-    if user is None or not user.is_enabled:
-        check_password_hash(_dummy_hash(), password)
-        audit.record("auth.login", "fail", username=username, detail="unknown or disabled account")
-        return LoginResult(None, "invalid")
     now = utcnow()
-    if user.locked_until and user.locked_until > now:
-        audit.record("auth.login", "locked", user=user)
+    key = throttle.username_key(username)
+    limits = throttle.state(key, audit.client_ip(), now)
+    if limits.delay_seconds and not limits.locked:
+        db.session.rollback()  # hold no lock while waiting (on SQLite a POST's transaction has the write lock)
+        throttle.pause(limits.delay_seconds)
+    user = db.session.scalar(select(User).where(User.username == key))
+    if user is not None and not user.is_enabled:
+        user = None
+    if limits.locked:
+        audit.record("auth.login", "locked", user=user, username=key)
         return LoginResult(None, "locked")
-    if not check_password_hash(user.password_hash, password):
-        user.failed_logins += 1
-        audit.record("auth.login", "fail", user=user)
-        if user.failed_logins >= current_app.config["LOGIN_MAX_FAILURES"]:
-            user.locked_until = now + timedelta(minutes=current_app.config["LOGIN_LOCK_MINUTES"])
-            user.failed_logins = 0
-            audit.record("auth.lockout", "ok", user=user)
+    if user is None or not check_password_hash(user.password_hash, password):
+        if user is None:
+            check_password_hash(_dummy_hash(), password)
+        audit.record("auth.login", "fail", user=user, username=key)
+        if user is not None:  # informational (the administrator's user page); never checked to refuse a login
+            user.failed_logins = limits.account_failures + 1
+        if limits.pair_failures + 1 >= current_app.config["LOGIN_MAX_FAILURES"]:
+            audit.record("auth.lockout", "ok", user=user, username=key, detail=f"ip={audit.client_ip()}")
         db.session.flush()
         return LoginResult(None, "invalid")
+    if user.locked_until and user.locked_until > now:
+        # Set by the second step (five wrong TOTP codes, mfa.py), which only a holder of the password can reach:
+        # told only after the right password, so it neither names accounts nor lets strangers lock them.
+        audit.record("auth.login", "locked", user=user)
+        return LoginResult(None, "locked")
     user.failed_logins = 0
     user.locked_until = None
     user.last_login_at = now

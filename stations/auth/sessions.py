@@ -14,11 +14,13 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, logout_user
 
+from ..database import write_now
 from ..extensions import db, login_manager
 from ..timeutil import utcnow
 from ..web.caching import is_background_poll
 from ..web.errors import error_response
 from ..web.htmx import hx_location, is_htmx
+from ..web.params import parse_int
 from . import audit, tokens
 from .models import Role, User
 from .services import password_expired
@@ -39,9 +41,9 @@ def load_user(token: str) -> User | None:
     if tokens.bearer_request():
         return None  # an API call with a bearer token is authenticated by the token alone
     user_id, _, epoch = token.partition(":")
-    if not user_id.isdigit():
+    if parse_int(user_id) is None:
         return None
-    user = db.session.get(User, int(user_id))
+    user = db.session.get(User, parse_int(user_id))
     if user is None or not user.is_enabled or str(user.session_epoch) != epoch:
         return None
     return user
@@ -117,8 +119,8 @@ def init_app(app: Flask) -> None:
         idle = now - seen_at > idle_limit(user).total_seconds()
         too_long = now - login_at > app.config["ABSOLUTE_TIMEOUT_HOURS"] * 3600
         if idle or too_long:
-            audit.record("session.timeout", "ok", user=user, detail="absolute" if too_long else "idle")
-            db.session.commit()
+            detail = "absolute" if too_long else "idle"
+            write_now(lambda: audit.record("session.timeout", "ok", user=user, detail=detail))  # often a GET
             logout_user()
             clear_session()
             flash(_l("长时间未操作或登录时间过长,已自动退出,请重新登录。"), "info")

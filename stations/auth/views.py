@@ -52,7 +52,7 @@ def login():
                 return redirect(url_for("auth.change_password"), 303)
             return redirect(next_url or landing_url(result.user), 303)
         if result.error == "locked":
-            error = _("连续登录失败次数过多,账号已锁定15分钟,请稍后再试或联系管理员解锁。")
+            error = _("此账号在本地址连续登录失败次数过多,已暂停从本地址登录15分钟,请稍后再试或联系管理员解锁。")
             status = 429
         else:
             # The same words for an unknown user, a disabled one and a wrong password (security.md A10).

@@ -113,6 +113,11 @@ UPLOAD_MESSAGES = {
     "unsupported_type": _l("只接受 PDF、JPEG、PNG 文件(按文件内容识别,与文件名无关)。"),
     "image_unreadable": _l("图片无法识别,请重新拍照或换一个文件。"),
     "image_too_large": _l("图片像素过大,请降低分辨率后重试。"),
+    "infected": _l("文件未通过病毒扫描,已拒收。请用杀毒软件检查本机后重新扫描或拍照上传。"),
+    "pdf_active_content": _l(
+        "该 PDF 含有脚本、嵌入文件或网页代码,出于安全考虑不予接收。请“打印为 PDF”或重新扫描后上传。"
+    ),
+    "scan_unavailable": _l("病毒扫描服务暂时不可用,文件未能接收,请稍后再试。"),
 }
 
 

@@ -50,7 +50,9 @@ from ..sites.models import Station, StationKind
 from ..timeutil import business_today
 from ..uploads.storage import UploadRejected, discard, read_checked, send_stored, store_bytes, upload_root
 from ..web.errors import error_response
+from ..web.external import external_url
 from ..web.htmx import fragment_for, hx_trigger, is_htmx, render, render_fragment
+from ..web.params import int_arg, parse_int
 from . import page_queries, queries, services
 from .forms import EnterpriseForm, EventForm, IntakeForm, SupplyForm
 from .guide import OTHER_EVENT_LABELS, applicant_guide, plain_event
@@ -104,7 +106,7 @@ def _user() -> User:
 
 
 def _page() -> int:
-    page = request.args.get("page", 1, type=int)
+    page = int_arg("page", 1, minimum=1)
     return page if page and page > 0 else 1
 
 
@@ -166,19 +168,18 @@ class QueueRow:
 
 
 def _queue_filters(args: MultiDict) -> tuple[QueueFilters, dict[str, str]]:
-    """The queue's filters from the query string; unknown values are ignored, never an error."""
+    """The queue's filters from the query string; unknown values are ignored, a malformed clerk id is a 400."""
     status = args.get("status", "").strip().upper()
     colour = args.get("colour", "").strip().lower()
     channel = args.get("channel", "").strip().upper()
     item = args.get("item", "").strip()[:40]
-    clerk = args.get("clerk", "").strip()
     q = args.get("q", "").strip()[:24]
     values = {
         "status": status if status in CaseStatus.__members__ or status == "ALL" else "",
         "colour": colour if colour in {lvl.value for lvl in WarnLevel} else "",
         "channel": channel if channel in Channel.__members__ else "",
         "item": item,
-        "clerk": clerk if clerk.isdigit() else "",
+        "clerk": str(int_arg("clerk", source=args) or ""),
         "q": q,
     }
     filters = QueueFilters(
@@ -650,7 +651,7 @@ def receipt(case_no: str):
     case = _visible_case(user, case_no)
     if user.role not in RECEIPT_ROLES:
         abort(403)
-    track_url = url_for("track.index", case_no=case.case_no, code=case.query_code, _external=True)
+    track_url = external_url("track.index", case_no=case.case_no, code=case.query_code)
     # segno draws the code as one <path> (the URL is encoded in its geometry, not copied as text), with no script
     # and no style attribute: safe markup, and allowed inline by the CSP.
     qr_svg = Markup(segno.make(track_url, error="m").svg_inline(scale=4, svgclass="qr-code"))  # noqa: S704
@@ -697,7 +698,7 @@ def _intake_context(
 ) -> dict:
     errors = list(errors or [])
     station = _intake_station(user, values.get("station"))
-    enterprise = enterprise_queries.get_enterprise(values.get("enterprise", type=int), among=_clients(user))
+    enterprise = enterprise_queries.get_enterprise(parse_int(values.get("enterprise")), among=_clients(user))
     code = (values.get("item") or "").strip()[:40]
     item = page_queries.intake_item(station, code) if station and code else None
     if code and item is None and not errors:
@@ -787,7 +788,7 @@ def _read_checklist(item, enterprise: Enterprise | None) -> _Checklist:
         if choice == "VERIFIED":
             checklist.inputs.append(MaterialInput(material.id, MaterialStatus.VERIFIED))
         elif choice.startswith("doc:"):
-            document = documents.get(int(choice[4:])) if choice[4:].isdigit() else None
+            document = documents.get(parse_int(choice[4:])) if parse_int(choice[4:]) else None
             if document is None or document.material_name != material.name:
                 checklist.errors[material.id] = str(CASE_ERROR_MESSAGES["document_not_yours"])
                 continue
@@ -804,7 +805,7 @@ def _intake_problems(user: User) -> tuple[Station | None, Enterprise | None, obj
     station = _intake_station(user, request.form.get("station"))
     if station is None:
         errors.append(_("请选择收件驿站。"))
-    enterprise_id = request.form.get("enterprise", type=int)
+    enterprise_id = parse_int(request.form.get("enterprise"))
     enterprise = enterprise_queries.get_enterprise(enterprise_id, among=_clients(user))
     if enterprise is None:
         if enterprise_id and enterprise_queries.get_enterprise(enterprise_id) is not None:

@@ -7,6 +7,7 @@ from flask import Blueprint, abort, current_app, request
 from ..sites import queries as sites_queries
 from ..sites.labels import SCOPE_MODE_LABELS, STATION_KIND_LABELS
 from ..web.htmx import fragment_for, render
+from ..web.params import parse_int
 from . import queries
 from .forms import CatalogFilterForm
 from .labels import CASE_TYPE_LABELS, ITEM_TYPE_LABELS, MATERIAL_FORM_LABELS, ONLINE_MODE_LABELS
@@ -47,7 +48,7 @@ def index():
     result = queries.search_items(
         criteria,
         scope=sites_queries.item_scope(station) if station else None,
-        page=request.args.get("page", 1, type=int),
+        page=parse_int(request.args.get("page", "")) or 1,  # public search: a bad page number shows the first
         page_size=current_app.config["CATALOG_PAGE_SIZE"],
     )
     modes = sites_queries.scope_modes(station, (item.id for item in result.items)) if station else {}

@@ -2,22 +2,27 @@
 
 from __future__ import annotations
 
+import logging
 import time
+from datetime import timedelta
 
 import click
 from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import func, select
 
+from ..auth import audit
 from ..auth.models import Role, User
 from ..cases.models import Case, CaseEventRecord, Channel, MaterialStatus
 from ..cases.services import PARTNER_ROLE, CaseError, EventInput, MaterialInput, apply_event, receive_case
 from ..catalog.models import ServiceItem
+from ..database import is_transient
 from ..domain.case_flow import CaseEvent, CaseFlowError
 from ..enterprises.models import Enterprise
 from ..enterprises.services import add_document
 from ..extensions import db
 from ..sites.models import Station, StationItem
+from ..timeutil import utcnow
 from ..uploads.storage import store_bytes
 from . import egress
 from .delivery import deliver_once, pending_count
@@ -27,11 +32,14 @@ from .models import (
     OutboxMessage,
     OutboxStatus,
     PartnerItem,
+    PartnerKey,
     PartnerRegion,
     Transfer,
     TransferDirection,
 )
 from .services import partner_by_code
+
+log = logging.getLogger("stations.crossregion.worker")
 
 crossregion_group = AppGroup("crossregion", help="Cross-region (跨区通办) federation.")
 
@@ -43,17 +51,45 @@ crossregion_group = AppGroup("crossregion", help="Cross-region (跨区通办) fe
 @click.option("--max-seconds", type=float, default=0, help="Stop looping after this many seconds (0: never).")
 @click.option("--batch", type=int, default=50, help="Messages per partner and round.")
 def deliver_command(loop: bool, interval: float, until_empty: bool, max_seconds: float, batch: int) -> None:
-    """Deliver due outbox messages (a queue per partner, exponential backoff)."""
+    """Deliver due outbox messages (a queue per partner, exponential backoff).
+
+    With --loop it never exits on an error: a locked or unreachable database, a partner that fails, even a bug
+    are logged and the round is tried again after a pause that doubles up to a minute. Run it under a supervisor
+    that restarts it anyway (docs/deploy.md: systemd, Restart=always).
+    """
+    _log_to_stderr()
     region = current_app.config["REGION_CODE"]
     started = time.monotonic()
     total = 0
+    errors_in_a_row = 0
     while True:
-        delivered, _failed = deliver_once(region, batch=batch)
+        try:
+            delivered, failed = deliver_once(region, batch=batch)
+            errors_in_a_row = 0
+        except Exception as error:
+            db.session.rollback()
+            db.session.remove()
+            if not (loop or until_empty):
+                raise
+            errors_in_a_row += 1
+            pause = min(interval * 2**errors_in_a_row, 60.0)
+            transient = "transient " if is_transient(error) else ""
+            log.error(
+                "round failed (%serror %s: %s); next round in %.1f s", transient, type(error).__name__, error, pause
+            )
+            time.sleep(pause)
+            continue
         total += delivered
+        if delivered or failed:
+            log.info("round: %d delivered, %d failed attempts", delivered, failed)
         if not (loop or until_empty):
             break
-        if until_empty and pending_count() == 0:
-            break
+        try:
+            if until_empty and pending_count() == 0:
+                break
+        except Exception as error:
+            db.session.rollback()
+            log.error("could not count pending messages (%s)", error)
         if max_seconds and time.monotonic() - started > max_seconds:
             break
         if not delivered:
@@ -63,16 +99,36 @@ def deliver_command(loop: bool, interval: float, until_empty: bool, max_seconds:
     click.echo(f"delivered {total} in {elapsed:.2f} s ({rate:.1f} messages/s), pending {pending_count()}")
 
 
+def _log_to_stderr() -> None:
+    """One line per round and per failed delivery on stderr (the journal, under systemd)."""
+    logger = logging.getLogger("stations.crossregion")
+    logger.setLevel(logging.INFO)
+    if not logger.hasHandlers():  # Flask's handler on the app's logger ("stations") usually serves
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        logger.addHandler(handler)
+
+
 @crossregion_group.command("set-partner")
 @click.argument("code")
 @click.option("--name", default=None)
 @click.option("--url", "base_url", default=None)
-@click.option("--key", "shared_key", default=None)
+@click.option("--key", "shared_key", default=None, help="The secret shared with the partner.")
+@click.option(
+    "--key-id",
+    default=None,
+    help="Store --key as this key id (X-XR-Key-Id, valid from now, no expiry); without it --key is the legacy key.",
+)
 @click.option("--item", "item_codes", multiple=True, help="Our item code the partner handles (same code there).")
 def set_partner_command(
-    code: str, name: str | None, base_url: str | None, shared_key: str | None, item_codes: tuple[str, ...]
+    code: str,
+    name: str | None,
+    base_url: str | None,
+    shared_key: str | None,
+    key_id: str | None,
+    item_codes: tuple[str, ...],
 ) -> None:
-    """Create or update a partner district (base URL, shared key, items it handles)."""
+    """Create or update a partner district (base URL, key, items it handles)."""
     partner = partner_by_code(code)
     if partner is None:
         partner = PartnerRegion(code=code, name=name or code, agreement_kind=AgreementKind.CROSS_REGION)
@@ -83,10 +139,14 @@ def set_partner_command(
         if not egress.is_allowed(base_url):  # security.md N5: the same allowlist as the admin page and delivery
             raise click.ClickException(f"{base_url} is not in FEDERATION_EGRESS_ALLOWLIST")
         partner.base_url = base_url
-    if shared_key is not None:
+    if key_id and not shared_key:
+        raise click.ClickException("--key-id needs --key (the secret)")
+    if shared_key is not None and not key_id:
         partner.shared_key = shared_key
     partner.is_active = True
     db.session.flush()
+    if key_id:
+        _set_key(partner, key_id.strip(), shared_key)
     for item_code in item_codes:
         item = db.session.scalar(select(ServiceItem).where(ServiceItem.code == item_code))
         if item is None:
@@ -106,6 +166,18 @@ def set_partner_command(
             )
     db.session.commit()
     click.echo(f"partner {code} ready")
+
+
+def _set_key(partner: PartnerRegion, key_id: str, secret: str) -> None:
+    """Add (or replace the secret of) a key row: valid from now, no expiry (docs/federation.md, Keys)."""
+    now = utcnow()
+    row = db.session.scalar(select(PartnerKey).where(PartnerKey.partner_id == partner.id, PartnerKey.key_id == key_id))
+    if row is None:
+        row = PartnerKey(partner_id=partner.id, key_id=key_id, created_at=now)
+        db.session.add(row)
+    row.secret, row.not_before, row.not_after = secret, now - timedelta(seconds=1), None
+    db.session.flush()
+    audit.record("xr.key_add", "ok", username="cli", detail=f"partner={partner.code} key={key_id}")  # never the secret
 
 
 DEMO_PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"

@@ -16,6 +16,7 @@ newest valid key and name it in ``X-XR-Key-Id`` (keys.py, N7).
 
 from __future__ import annotations
 
+import logging
 import secrets
 import ssl
 import time
@@ -29,12 +30,15 @@ from functools import partial
 
 from sqlalchemy import select
 
+from ..database import write_now
 from ..extensions import db
 from ..timeutil import utcnow
 from . import egress, keys, signing, tls
 from .models import OutboxMessage, OutboxStatus, PartnerRegion
 from .protocol import encode
 from .services import FEDERATION_PATH
+
+log = logging.getLogger("stations.crossregion.delivery")
 
 MAX_BACKOFF_SECONDS = 300
 TIMEOUT_SECONDS = 5.0
@@ -190,13 +194,32 @@ def _pinned_ca(partner: PartnerRegion) -> str | Exception | None:
         return error
 
 
-def record(outcomes: list[Outcome], *, now: datetime) -> tuple[int, int]:
+def claim(batches: dict[int, list[tuple[str, Request]]], *, now: datetime) -> set[str]:
+    """Count the attempt on each queue's head and push its next try back *before* sending.
+
+    The backoff lives in the database: if recording the outcome fails later (a busy database, a crash), the
+    attempt is already counted and the partner is not retried at once.
+    """
+    claimed = set()
+    for batch in batches.values():
+        message = db.session.get(OutboxMessage, batch[0][0])
+        if message is not None and message.status is OutboxStatus.PENDING:
+            message.attempts += 1
+            message.next_attempt_at = now + timedelta(seconds=backoff_seconds(message.attempts))
+            claimed.add(message.id)
+    return claimed
+
+
+def record(
+    outcomes: list[Outcome], *, now: datetime, claimed: frozenset[str] | set[str] = frozenset()
+) -> tuple[int, int]:
     delivered = failed = 0
     for outcome in outcomes:
         message = db.session.get(OutboxMessage, outcome.message_id)
         if message is None:
             continue
-        message.attempts += 1
+        if message.id not in claimed:
+            message.attempts += 1
         if outcome.status is not None and 200 <= outcome.status < 300:
             message.status = OutboxStatus.DELIVERED
             message.delivered_at = now
@@ -210,6 +233,14 @@ def record(outcomes: list[Outcome], *, now: datetime) -> tuple[int, int]:
         else:
             message.last_error = outcome.error or f"HTTP {outcome.status}"
             message.next_attempt_at = now + timedelta(seconds=backoff_seconds(message.attempts))
+        log.warning(
+            "delivery failed: message %s (%s) attempt %d: %s; %s",
+            message.id,
+            message.kind.value,
+            message.attempts,
+            message.last_error,
+            "parked as failed" if message.status is OutboxStatus.FAILED else f"next try at {message.next_attempt_at}",
+        )
     return delivered, failed
 
 
@@ -225,20 +256,21 @@ def deliver_once(
 
     ``transport`` replaces the network (tests); by default each partner gets urllib with its own TLS trust.
     """
-    now = now or utcnow()
-    batches = due_batches(region, now=now, batch=batch)
+    clock = (lambda: now) if now else utcnow  # the backoff counts from each write, however long it waited
+    batches = due_batches(region, now=clock(), batch=batch)
     db.session.rollback()  # end the read transaction: no lock is held while the network is used
     if not batches:
         return 0, 0
+    # Every write is a short transaction that takes SQLite's write lock up front and is retried while the
+    # database is busy (write_now), so an app writing at the same time delays the worker but never kills it.
+    claimed = write_now(lambda: claim(batches, now=clock()))
     if len(batches) == 1 or workers <= 1:
         results = [_send_batch(b, transport) for b in batches.values()]
     else:
         with ThreadPoolExecutor(max_workers=min(workers, len(batches))) as pool:
             results = list(pool.map(lambda b: _send_batch(b, transport), batches.values()))
     outcomes = [outcome for result in results for outcome in result]
-    counts = record(outcomes, now=now)
-    db.session.commit()
-    return counts
+    return write_now(lambda: record(outcomes, now=clock(), claimed=claimed))
 
 
 def pending_count() -> int:

@@ -8,7 +8,16 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from ..extensions import db
-from .models import InboxMessage, OutboxMessage, OutboxStatus, PartnerItem, PartnerKey, PartnerRegion, Transfer
+from .models import (
+    InboxMessage,
+    MessageKind,
+    OutboxMessage,
+    OutboxStatus,
+    PartnerItem,
+    PartnerKey,
+    PartnerRegion,
+    Transfer,
+)
 
 PAGE_SIZE = 50
 
@@ -44,11 +53,12 @@ def outbox_rows(status: OutboxStatus | None, page: int = 1) -> list[OutboxMessag
     return list(db.session.scalars(query))
 
 
-def inbox_rows(page: int = 1) -> list[InboxMessage]:
+def inbox_rows(page: int = 1, kind: MessageKind | None = None) -> list[InboxMessage]:
+    query = select(InboxMessage).options(joinedload(InboxMessage.partner))
+    if kind is not None:
+        query = query.where(InboxMessage.kind == kind.value)
     query = (
-        select(InboxMessage)
-        .options(joinedload(InboxMessage.partner))
-        .order_by(InboxMessage.received_at.desc(), InboxMessage.id.desc())
+        query.order_by(InboxMessage.received_at.desc(), InboxMessage.id.desc())
         .limit(PAGE_SIZE)
         .offset((page - 1) * PAGE_SIZE)
     )

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 from typing import Protocol
 
 MAX_SKEW_SECONDS = 300  # timestamps more than 5 minutes away are refused
+TIMESTAMP = re.compile(r"[0-9]{1,12}")
 
 HEADER_REGION = "X-XR-Region"  # the sender's region code
 HEADER_TIMESTAMP = "X-XR-Timestamp"  # Unix seconds
@@ -60,12 +62,11 @@ def verify(
     signer: Signer = DEFAULT_SIGNER,
 ) -> bool:
     expected = sign(key, method, path, timestamp, nonce, body, signer)
-    return hmac.compare_digest(expected.encode(), (signature or "").encode())
+    # We send lowercase hex; a partner's uppercase hex is accepted (the MAC is the same bytes).
+    return hmac.compare_digest(expected.encode(), (signature or "").strip().lower().encode())
 
 
 def timestamp_fresh(timestamp: str, now_epoch: float) -> bool:
-    try:
-        value = int(timestamp)
-    except (TypeError, ValueError):
-        return False
-    return abs(now_epoch - value) <= MAX_SKEW_SECONDS
+    if not isinstance(timestamp, str) or not TIMESTAMP.fullmatch(timestamp):
+        return False  # decimal ASCII digits only (int() would take " 7", "+7", "٧")
+    return abs(now_epoch - int(timestamp)) <= MAX_SKEW_SECONDS

@@ -15,9 +15,10 @@ from ..auth.decorators import admin_required
 from ..extensions import csrf, db
 from ..timeutil import utcnow
 from ..web.htmx import hx_location, is_htmx, render, render_fragment
+from ..web.params import int_arg
 from . import admin_services, keys, queries, services
 from .admin_forms import KIND_LABELS, ActionForm, PartnerForm, PartnerItemForm, PartnerKeyForm
-from .models import OutboxMessage, OutboxStatus, PartnerItem, PartnerKey, PartnerRegion
+from .models import MessageKind, OutboxMessage, OutboxStatus, PartnerItem, PartnerKey, PartnerRegion
 from .signing import HEADER_KEY_ID, HEADER_NONCE, HEADER_REGION, HEADER_SIGNATURE, HEADER_TIMESTAMP
 
 bp = Blueprint("federation", __name__)
@@ -229,8 +230,9 @@ def key_retire(partner_id: int, key_row_id: int):
 def outbox():
     raw = request.args.get("status", "")
     status = OutboxStatus(raw) if raw in {s.value for s in OutboxStatus} else None
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
-    return render("crossregion/outbox.html", rows=queries.outbox_rows(status, page), status=status, page=page)
+    page = int_arg("page", 1, minimum=1)
+    # Not ``status=``: render() takes that as the HTTP status (it answered "0 pending", a 500 in production).
+    return render("crossregion/outbox.html", rows=queries.outbox_rows(status, page), shown_status=status, page=page)
 
 
 @admin_bp.post("/outbox/<message_id>/retry")
@@ -249,5 +251,13 @@ def retry(message_id: str):
 @admin_bp.get("/inbox")
 @admin_required
 def inbox():
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
-    return render("crossregion/inbox.html", rows=queries.inbox_rows(page), page=page)
+    raw = request.args.get("kind", "")
+    kind = MessageKind(raw) if raw in {k.value for k in MessageKind} else None
+    page = int_arg("page", 1, minimum=1)
+    return render(
+        "crossregion/inbox.html",
+        rows=queries.inbox_rows(page, kind),
+        shown_kind=kind,
+        kinds=list(MessageKind),
+        page=page,
+    )

@@ -20,6 +20,7 @@ from ..meetings import figures as meeting_figures
 from ..sites import queries as sites_queries
 from ..timeutil import business_today, utcnow
 from ..web.htmx import hx_redirect, is_htmx, render, render_fragment
+from ..web.params import int_arg
 from . import case_exports, charts, export_jobs, exports, queries
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
@@ -70,7 +71,7 @@ def station(code: str):
     station_ = sites_queries.get_station(code)
     if station_ is None:
         abort(404)
-    page = max(1, request.args.get("page", 1, type=int) or 1)
+    page = int_arg("page", 1, minimum=1)
     tile_ = queries.station_tile(_user(), station_)
     result = queries.station_queue(_user(), station_, page=page, page_size=QUEUE_PAGE_SIZE)
     return render("dashboard/station.html", fragments={"queue": "queue"}, station=station_, tile=tile_, result=result)

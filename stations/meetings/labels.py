@@ -36,6 +36,11 @@ ERROR_MESSAGES = {
 }
 
 
+UPLOAD_MESSAGE = N_("附件未通过检查:只接受 PDF、PNG、JPEG 文件,且不能超过大小限制。")
+
+
 def error_message(code: str) -> str:
+    if code.startswith("upload_"):
+        return _(UPLOAD_MESSAGE)
     message = ERROR_MESSAGES.get(code) or GUARD_MESSAGES.get(code) or "提交的内容有误,请检查后重试。"
     return _(message)

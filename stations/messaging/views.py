@@ -24,6 +24,7 @@ from ..timeutil import business_today
 from ..uploads.storage import send_stored, upload_root
 from ..web.caching import etag_for, not_modified, with_etag
 from ..web.htmx import fragment_for, is_htmx, render
+from ..web.params import int_arg
 from . import queries, services
 from .forms import MessageForm
 from .labels import error_message
@@ -64,7 +65,7 @@ def _conversation_page(user: User, enterprise_id: int | None, *, form: MessageFo
     state = queries.poll_state(user, enterprise_id)  # also the access check
     if state is None:
         abort(404)
-    before = request.args.get("before", type=int)
+    before = int_arg("before")
     block = fragment_for(FRAGMENTS)
     etag = None
     if block == "message_list" and not before and status == 200:

@@ -15,6 +15,7 @@ from ..extensions import db
 from ..timeutil import business_today
 from ..web.caching import etag_for, not_modified, with_etag
 from ..web.htmx import add_vary, render, render_fragment
+from ..web.params import int_arg
 from . import queries, services
 from .labels import KIND_LABELS
 
@@ -45,7 +46,7 @@ def inject_bell():
 
 
 def _page() -> int:
-    page = request.args.get("page", 1, type=int)
+    page = int_arg("page", 1, minimum=1)
     return page if page and page > 0 else 1
 
 

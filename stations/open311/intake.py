@@ -21,6 +21,7 @@ from ..domain import identifiers
 from ..enterprises.queries import by_credit_code
 from ..timeutil import BUSINESS_TZ
 from ..uploads.storage import UploadRejected, read_checked
+from ..web.params import parse_int
 from . import queries, resources
 from .errors import Open311Error, describe
 from .formats import clean_text
@@ -116,11 +117,8 @@ def _comma_list(value: str, limit: int, length: int) -> list[str]:
 
 
 def _positive_int(value: str, code: str, maximum: int, **params: object) -> int:
-    try:
-        number = int(value)
-    except ValueError as error:
-        raise Open311Error(400, code, **params) from error
-    if not 1 <= number <= maximum:
+    number = parse_int(value.strip())
+    if number is None or not 1 <= number <= maximum:
         raise Open311Error(400, code, **params)
     return number
 

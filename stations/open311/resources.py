@@ -31,7 +31,9 @@ FORMATS = ["text/xml", "application/json"]
 STATION, USCC, ENTERPRISE_NAME, CONTACT_PHONE = "station", "enterprise_uscc", "enterprise_name", "contact_phone"
 MATERIAL_PREFIX = "material_"
 PROVIDED, MISSING = "provided", "missing"
-MATERIAL_VALUES = {PROVIDED: _l("已提供(包含在随申请上传的 media 文件中)"), MISSING: _l("暂未提供")}
+# The value that needs nothing else comes first: generic clients fill every list with its first value and send no
+# media (issue 18), and such a request must succeed.
+MATERIAL_VALUES = {MISSING: _l("暂未提供(到驿站或补正时提交)"), PROVIDED: _l("已提供(包含在随申请上传的 media 文件中)")}
 FIRST_MATERIAL_ORDER = 10
 
 

@@ -20,6 +20,7 @@ from ..extensions import csrf, db, limiter
 from ..idempotency import idempotent
 from ..sites.models import Station
 from ..timeutil import utcnow
+from ..web.external import public_base
 from . import formats, intake, queries, resources, services
 from .errors import Open311Error, describe
 from .models import ApiKey
@@ -138,7 +139,7 @@ def discovery(fmt: str) -> Response:
     _jurisdiction()
     config = current_app.config
     data = resources.discovery(
-        config.get("OPEN311_ENDPOINT_URL") or request.url_root.rstrip("/") + bp.url_prefix,
+        config.get("OPEN311_ENDPOINT_URL") or public_base() + bp.url_prefix,
         config.get("OPEN311_CONTACT") or _("泾河新城政务服务中心。接入与问题反馈请联系系统管理员。"),
         config.get("OPEN311_KEY_SERVICE")
         or _("提交申请需要 API 密钥:由系统管理员在“系统管理 › API 密钥”签发,请向泾河新城政务服务中心申请。"),
@@ -154,6 +155,7 @@ def list_services(fmt: str) -> Response:
 
 
 @bp.route(f"/services/<service_code>.{FMT}")
+@bp.route(f"/service/<service_code>.{FMT}")  # older clients ask in the singular: answered the same (liberal)
 @read_limit
 def service_definition(service_code: str, fmt: str) -> Response:
     station = _jurisdiction()

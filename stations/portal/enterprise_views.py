@@ -51,6 +51,7 @@ from ..uploads.storage import UploadRejected, discard, read_checked, send_stored
 from ..web.caching import etag_for, not_modified, with_etag
 from ..web.errors import error_response
 from ..web.htmx import STOP_POLLING, fragment_for, render
+from ..web.params import int_arg, parse_int
 from .forms import ApplyForm
 
 bp = Blueprint("enterprises", __name__, url_prefix="/enterprise")
@@ -89,7 +90,7 @@ def _enterprise(user: User) -> Enterprise:
 
 
 def _page() -> int:
-    page = request.args.get("page", 1, type=int)
+    page = int_arg("page", 1, minimum=1)
     return page if page and page > 0 else 1
 
 
@@ -258,7 +259,7 @@ def _read_materials(item: ServiceItem, enterprise: Enterprise) -> _Checklist:
                 continue
             checklist.uploads[material.id] = (data, content_type, upload.filename, material.name)
         elif choice.startswith("doc:"):
-            document = documents.get(int(choice[4:])) if choice[4:].isdigit() else None
+            document = documents.get(parse_int(choice[4:])) if parse_int(choice[4:]) else None
             if document is None:
                 checklist.errors[material.id] = str(CASE_ERROR_MESSAGES["document_not_yours"])
                 continue

@@ -24,6 +24,7 @@ from ..domain.ratings import Reaction, RectificationEvent
 from ..extensions import db
 from ..timeutil import business_today
 from ..web.htmx import fragment_for, render
+from ..web.params import int_arg
 from . import queries, services
 from .forms import RatingForm, StepForm
 from .labels import error_message, template_labels
@@ -44,7 +45,7 @@ def _user() -> User:
 
 
 def _page() -> int:
-    page = request.args.get("page", 1, type=int)
+    page = int_arg("page", 1, minimum=1)
     return page if page and page > 0 else 1
 
 

@@ -7,6 +7,7 @@ import io
 import os
 import unicodedata
 import uuid
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from PIL import Image, UnidentifiedImageError
 from werkzeug.datastructures import FileStorage
 
 from ..extensions import db
+from . import scan
 from .models import StoredFile
 
 # content type -> (extension, magic prefix). Anything else is refused, whatever its name says.
@@ -23,12 +25,14 @@ ALLOWED_TYPES = {
     "image/png": ("png", b"\x89PNG\r\n\x1a\n"),
     "image/jpeg": ("jpg", b"\xff\xd8\xff"),
 }
-MAX_IMAGE_PIXELS = 40_000_000  # a decompression bomb is refused before it is decoded
+# A decompression bomb is refused before it is decoded. 20 MP covers phone photos and 300 dpi A4 scans; a JPEG
+# (decoded to be re-encoded) then costs at most ~60 MB, a PNG is verified without decoding its pixels.
+MAX_IMAGE_PIXELS = 20_000_000
 
 
 @dataclass
 class UploadRejected(Exception):
-    status: int  # 400 empty, 413 too large, 415 wrong type, 422 unreadable image
+    status: int  # 400 empty, 413 too large, 415 wrong type, 422 unreadable image, virus or active PDF, 503 no scan
     code: str
 
     def __str__(self) -> str:
@@ -57,17 +61,28 @@ def display_name(name: str | None) -> str:
 
 
 def _check_image(data: bytes, content_type: str) -> bytes:
-    """Decode the image to prove it is one; JPEGs are re-encoded, which drops EXIF (GPS and all)."""
+    """Prove the image is one within the pixel limit; JPEGs are decoded and re-encoded, which drops EXIF (GPS and
+    all), PNGs verified without decoding their pixels."""
     Image.MAX_IMAGE_PIXELS = MAX_IMAGE_PIXELS
     try:
-        with Image.open(io.BytesIO(data)) as image:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)  # over the limit: refused, not decoded
+            opened = Image.open(io.BytesIO(data))
+    except (Image.DecompressionBombWarning, Image.DecompressionBombError) as error:
+        raise UploadRejected(422, "image_too_large") from error
+    except (UnidentifiedImageError, OSError, SyntaxError) as error:
+        raise UploadRejected(422, "image_unreadable") from error
+    try:
+        with opened as image:
             if image.width * image.height > MAX_IMAGE_PIXELS:
                 raise UploadRejected(422, "image_too_large")
+            if content_type != "image/jpeg":
+                image.verify()  # chunk structure and CRCs, without holding the pixels in memory
+                return data
             image.load()
-            if content_type == "image/jpeg":
-                out = io.BytesIO()
-                image.convert("RGB").save(out, format="JPEG", quality=90)
-                return out.getvalue()
+            out = io.BytesIO()
+            image.convert("RGB").save(out, format="JPEG", quality=90)
+            return out.getvalue()
     except (UnidentifiedImageError, OSError, Image.DecompressionBombError, SyntaxError) as error:
         raise UploadRejected(422, "image_unreadable") from error
     return data
@@ -81,9 +96,19 @@ def read_checked(upload: FileStorage, max_bytes: int | None = None) -> tuple[byt
         raise UploadRejected(413, "too_large")
     if not data:
         raise UploadRejected(400, "empty")
+    try:
+        virus = scan.virus_found(data)  # first: whatever the file claims to be
+    except scan.ScanUnavailable as error:
+        current_app.logger.error("Upload refused: virus scan unavailable (%s)", error)
+        raise UploadRejected(503, "scan_unavailable") from error
+    if virus:
+        current_app.logger.warning("Upload refused: ClamAV found %s", virus)
+        raise UploadRejected(422, "infected")
     content_type = sniff(data[:16])
     if content_type is None:
         raise UploadRejected(415, "unsupported_type")
+    if content_type == "application/pdf" and scan.pdf_active_content(data):
+        raise UploadRejected(422, "pdf_active_content")
     if content_type.startswith("image/"):
         data = _check_image(data, content_type)
     return data, content_type

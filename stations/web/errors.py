@@ -5,8 +5,9 @@ from __future__ import annotations
 from flask import Flask, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 
+from ..database import is_transient
 from ..extensions import db
 from .htmx import add_vary, hx_retarget, is_htmx
 
@@ -55,6 +56,11 @@ def register_error_handlers(app: Flask) -> None:
     def csrf_error(error: CSRFError):
         return error_response(400, _("页面已过期或请求来源无效,请刷新后重试。"), "csrf")
 
+    @app.errorhandler(SecurityError)
+    def untrusted_host(error: SecurityError):
+        # A Host header outside TRUSTED_HOSTS: no URL can be built for it, so no page; never echo the host.
+        return app.response_class("Bad Request: untrusted host\n", 400, mimetype="text/plain")
+
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         status = error.code or 500
@@ -64,5 +70,10 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(Exception)
     def unhandled(error: Exception):
         db.session.rollback()
+        if is_transient(error):  # the database stayed busy beyond the busy timeout: ask the client to retry
+            app.logger.warning("Database busy, answered 503: %s", error)
+            response = error_response(503, _("系统繁忙,请稍后再试。"), "busy")
+            response.headers["Retry-After"] = "2"
+            return response
         app.logger.exception("Unhandled error")
         return error_response(500)

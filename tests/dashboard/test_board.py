@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 from stations.dashboard import exports
 from stations.domain.case_flow import CaseEvent
 from stations.extensions import db
-from stations.timeutil import utcnow
+from stations.timeutil import business_today, utcnow
 from tests import factories as f
 from tests.cases.conftest import fire
 from tests.conftest import htmx_headers
@@ -138,7 +138,7 @@ def test_api_stations_and_period(login_as):
     ll = rows[1]
     assert set(ll) == {"station", "received_today", "open", "yellow", "red", "overdue", "rongque_pending", "avg_rating"}
     assert ll["open"] == 1 and ll["red"] == 1 and ll["received_today"] == 1
-    today = utcnow().date().isoformat()
+    today = business_today().isoformat()  # the business day the case was taken in (UTC evening = next day)
     period = client.get(f"/api/v1/metrics/period?from=2026-01-01&to={today}").get_json()
     assert period["accepted"] >= 1 and period["by_channel"]["XR_INBOUND"] == 0
     assert client.get("/api/v1/metrics/period?from=2026-02-01&to=2026-01-01").status_code == 400

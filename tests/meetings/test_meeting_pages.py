@@ -258,3 +258,18 @@ def test_staff_and_department_hear_when_the_enterprise_moves_it(login_as):
         )
     )
     assert {f.user("staff-ll").id, f.user("dept-kf").id} <= told
+
+
+def test_attachments_go_through_the_upload_checks(login_as):
+    import io
+
+    client = login_as("ent-gd")
+    form = {"csrf_token": token(client, "/meetings/new"), "kind": "MEET", "topic": "带附件"}
+    pdf = (io.BytesIO(b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"), "项目说明.pdf")
+    response = client.post("/meetings/new", data={**form, "attachments": pdf}, content_type="multipart/form-data")
+    assert response.status_code == 303, response.get_data(as_text=True)[:500]
+    meeting = _reload(response.headers["Location"].rsplit("/", 1)[-1])
+    assert [a.stored_file.display_name for a in meeting.attachments] == ["项目说明.pdf"]
+    exe = (io.BytesIO(b"MZ\x90\x00not a pdf"), "tool.pdf")
+    refused = client.post("/meetings/new", data={**form, "attachments": exe}, content_type="multipart/form-data")
+    assert refused.status_code == 422 and "附件未通过检查" in refused.get_data(as_text=True)

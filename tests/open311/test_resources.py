@@ -139,7 +139,10 @@ def test_service_definition(client, fmt):
     assert ("LL", f.station("LL").name) in station["values"]
     material = rows[4]
     assert material["datatype"] == "singlevaluelist"
-    assert [key for key, _name in material["values"]] == ["provided", "missing"]
+    assert [key for key, _name in material["values"]] == [
+        "missing",
+        "provided",
+    ]  # the one that needs nothing else first
     assert item.materials[0].name in material["description"]
 
 

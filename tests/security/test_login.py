@@ -6,15 +6,17 @@ import re
 from datetime import timedelta
 
 import pytest
+import time_machine
 from limits import parse
 
+from stations.auth import throttle
 from stations.demo import DEMO_PASSWORD
 from stations.extensions import db
 from stations.timeutil import utcnow
 from tests.accounts import STRONG_PASSWORD, audit_rows, get_user, login, make_user
 
 WRONG = "Wrong-Pass-99!"
-LOCK_MESSAGE = "账号已锁定15分钟"
+LOCK_MESSAGE = "已暂停从本地址登录15分钟"
 GENERIC_MESSAGE = "用户名或密码错误。"
 
 
@@ -24,12 +26,21 @@ def lock_out(client, username: str) -> None:
         assert response.status_code == 422, f"attempt {attempt + 1}"
 
 
-def test_five_wrong_passwords_lock_the_account_even_for_the_right_one(app, client):
+@pytest.fixture
+def delays(monkeypatch) -> list[float]:
+    """The progressive delays the login applied (recorded instead of slept)."""
+    applied: list[float] = []
+    monkeypatch.setattr(throttle, "pause", applied.append)
+    return applied
+
+
+OTHER_ADDRESS = {"environ_base": {"REMOTE_ADDR": "10.9.8.7"}}
+
+
+def test_five_wrong_passwords_lock_that_account_from_that_address_only(app, client, delays):
     make_user("lock-me")
     lock_out(client, "lock-me")
-    user = get_user("lock-me")
-    assert user.locked_until is not None
-    assert timedelta(minutes=14) < user.locked_until - utcnow() <= timedelta(minutes=15)
+    assert get_user("lock-me").locked_until is None  # the account is not locked, only this address for it
 
     response = login(client, "lock-me", STRONG_PASSWORD)
     assert response.status_code == 429
@@ -37,20 +48,61 @@ def test_five_wrong_passwords_lock_the_account_even_for_the_right_one(app, clien
     with client.session_transaction() as session:
         assert "_user_id" not in session
 
+    # The right password from another address signs in, after the delay the failures earned.
+    delays.clear()
+    response = login(app.test_client(), "lock-me", STRONG_PASSWORD, **OTHER_ADDRESS)
+    assert response.status_code == 303
+    assert delays and delays[-1] > 0
 
-def test_after_the_lock_expires_the_right_password_works(app, client):
-    make_user("lock-expire")
-    lock_out(client, "lock-expire")
-    user = get_user("lock-expire")
-    user.locked_until = utcnow() - timedelta(seconds=1)  # 15 minutes later
+
+def test_a_lock_from_the_second_step_holds_and_shows_only_after_the_right_password(app, client, delays):
+    make_user("mfa-locked")
+    user = get_user("mfa-locked")
+    user.locked_until = utcnow() + timedelta(minutes=15)  # five wrong TOTP codes (auth/mfa.py)
     db.session.commit()
+    assert login(client, "mfa-locked", WRONG).status_code == 422  # a stranger learns nothing
+    response = login(client, "mfa-locked", STRONG_PASSWORD)
+    assert response.status_code == 429
+
+
+def test_the_delay_grows_with_failures_from_every_address_and_is_capped(app, delays):
+    make_user("slow-me")
+    for n in range(8):
+        address = {"environ_base": {"REMOTE_ADDR": f"10.0.0.{n}"}}  # a distributed guesser: no pair lock
+        assert login(app.test_client(), "slow-me", WRONG, **address).status_code == 422
+    assert delays == sorted(delays) and delays[0] == app.config["LOGIN_DELAY_BASE_SECONDS"]
+    assert max(delays) == app.config["LOGIN_DELAY_MAX_SECONDS"]
+    assert login(app.test_client(), "slow-me", STRONG_PASSWORD).status_code == 303
+    delays.clear()
+    assert login(app.test_client(), "slow-me", WRONG).status_code == 422
+    assert delays == []  # a success starts the count again
+
+
+def test_after_the_lock_expires_the_right_password_works(app, client, delays):
+    make_user("lock-expire")
+    with time_machine.travel(utcnow() - timedelta(minutes=16), tick=False):
+        lock_out(client, "lock-expire")
     response = login(client, "lock-expire", STRONG_PASSWORD)
     assert response.status_code == 303
     user = get_user("lock-expire")
     assert user.failed_logins == 0 and user.locked_until is None
 
 
-def test_four_failures_then_success_resets_the_counter(app, client):
+def test_unknown_and_known_usernames_are_throttled_alike(app, delays):
+    """ASVS V6: the lock, its answer and the delays do not tell which usernames exist."""
+    make_user("known-one")
+    answers = {}
+    for name in ("known-one", "nobody-at-all"):
+        client = app.test_client()
+        delays.clear()
+        statuses = [login(client, name, WRONG).status_code for _ in range(6)]
+        body = login(client, name, WRONG).get_data(as_text=True)
+        answers[name] = (statuses, list(delays), LOCK_MESSAGE in body)
+    assert answers["known-one"] == answers["nobody-at-all"]
+    assert answers["known-one"][0] == [422] * 5 + [429]
+
+
+def test_four_failures_then_success_resets_the_counter(app, client, delays):
     make_user("almost")
     for _attempt in range(4):
         login(client, "almost", WRONG)
@@ -58,7 +110,7 @@ def test_four_failures_then_success_resets_the_counter(app, client):
     assert get_user("almost").failed_logins == 0
 
 
-def test_an_administrator_can_unlock_at_once(app, client, login_as):
+def test_an_administrator_can_unlock_at_once(app, client, login_as, delays):
     """A2: a lockout cannot keep a known user out: the administrator lifts it."""
     make_user("unlock-me")
     lock_out(client, "unlock-me")
@@ -115,15 +167,13 @@ def test_passwords_are_stored_with_scrypt(app, monkeypatch):
     assert STRONG_PASSWORD not in stored
 
 
-def test_every_login_event_is_audited_without_the_password(app):
+def test_every_login_event_is_audited_without_the_password(app, delays):
     """A11: success, failure, lockout and logout each leave one row with time, user, address and outcome."""
     make_user("audited")
     client = app.test_client()
     lock_out(client, "audited")
     user = get_user("audited")
-    user.locked_until = None
-    db.session.commit()
-    assert login(client, "audited", STRONG_PASSWORD).status_code == 303
+    assert login(client, "audited", STRONG_PASSWORD, **OTHER_ADDRESS).status_code == 303
     token = re.search(
         r'name="csrf_token" type="hidden" value="([^"]+)"', client.get("/home").get_data(as_text=True)
     ).group(1)
@@ -136,7 +186,7 @@ def test_every_login_event_is_audited_without_the_password(app):
     assert kinds.count(("auth.login", "ok")) == 1
     assert kinds.count(("auth.logout", "ok")) == 1
     for row in rows:
-        assert row.at is not None and row.ip == "127.0.0.1" and row.user_id == user.id
+        assert row.at is not None and row.ip in ("127.0.0.1", "10.9.8.7") and row.user_id == user.id
         for value in (row.detail or "", row.username or ""):
             assert WRONG not in value and STRONG_PASSWORD not in value
     unknown = login(app.test_client(), "no-such-user", WRONG)
