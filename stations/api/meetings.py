@@ -54,6 +54,8 @@ def meeting_json(meeting: Meeting) -> dict[str, Any]:
         "enterprise_uscc": meeting.enterprise.uscc,
         "version": meeting.version,
         "location": meeting.location or None,
+        "due_on": due.isoformat() if (due := queries.due_on_of(meeting)) else None,
+        "warn_level": queries.warn_level_of(meeting, utcnow()).name,
         "contact_due_on": meeting.contact_due_on.isoformat(),
         "meeting_due_on": meeting.meeting_due_on.isoformat(),
     }

@@ -101,3 +101,26 @@ def published_slots(department_id: int, now: datetime, limit: int = 100) -> list
             .limit(limit)
         )
     )
+
+
+def due_on_of(meeting: Meeting):
+    """The date the meeting's current step is due: the contact, then the meeting; None once it is scheduled."""
+    if meeting.status is MeetingStatus.REQUESTED:
+        return meeting.contact_due_on
+    if meeting.status in (MeetingStatus.CONTACTED, MeetingStatus.ROUTED):
+        return meeting.meeting_due_on
+    return None
+
+
+def warn_level_of(meeting: Meeting, now: datetime):
+    """红黄绿 of the current step (domain meeting_warn_level); YELLOW on the due day itself (the limits are 1 and 5
+    working days: the stored due dates suffice)."""
+    from ..domain.meeting_flow import MeetingDeadlines, meeting_warn_level
+    from ..timeutil import to_business
+
+    deadlines = MeetingDeadlines(
+        meeting.contact_due_on, meeting.meeting_due_on, meeting.contact_due_on, meeting.meeting_due_on
+    )
+    scheduled_on = to_business(meeting.starts_at).date() if meeting.starts_at else None
+    now_local = to_business(now).replace(tzinfo=None)
+    return meeting_warn_level(meeting.status, deadlines, now_local, scheduled_on)

@@ -65,9 +65,8 @@ def index():
     rows = queries.meetings_for(
         user, status=status, open_only=status is None and user.role is not Role.ENTERPRISE, page=page
     )
-    now_local = services.local(utcnow())
-    calendar = _calendar()
-    levels = {m.id: _level(m, now_local, calendar) for m in rows}
+    now = utcnow()
+    levels = {m.id: queries.warn_level_of(m, now) for m in rows}
     return render(
         "meetings/index.html",
         meetings=rows[:30],
@@ -81,20 +80,6 @@ def index():
         kind_labels=flow.KIND_LABELS,
         can_request=user.role in REQUEST_ROLES,
     )
-
-
-def _calendar():
-    from ..calendar.services import current_calendar
-
-    return current_calendar()
-
-
-def _level(meeting, now_local, calendar):
-    deadlines = flow.MeetingDeadlines(
-        meeting.contact_due_on, meeting.meeting_due_on, meeting.contact_due_on, meeting.meeting_due_on
-    )
-    scheduled_on = services.local(meeting.starts_at).date() if meeting.starts_at else None
-    return flow.meeting_warn_level(meeting.status, deadlines, now_local, scheduled_on)
 
 
 def _request_form() -> RequestForm:
@@ -174,7 +159,7 @@ def _panel(meeting, *, error: str | None = None) -> dict:
         "event_labels": flow.EVENT_LABELS,
         "status_labels": flow.STATUS_LABELS,
         "kind_labels": flow.KIND_LABELS,
-        "level": _level(meeting, services.local(now), _calendar()),
+        "level": queries.warn_level_of(meeting, now),
         "slots": queries.free_slots(meeting.department_id, now) if needs_slots else [],
         "departments": queries.departments() if MeetingEvent.ROUTE in events else [],
         "timeline": queries.timeline(meeting),

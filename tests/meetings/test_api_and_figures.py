@@ -147,3 +147,12 @@ def test_the_reminders_are_a_periodic_job():
 
     assert TASKS["meetings.remind"] == "stations.meetings.reminders:remind_job"
     assert any(p.task == "meetings.remind" and p.every == "minute" for p in SCHEDULE)
+
+
+def test_records_carry_due_on_and_warn_level(login_as):
+    meeting = requested()
+    body = login_as("ent-gd").get(f"/api/v1/meetings/{meeting.meeting_no}").get_json()
+    assert body["due_on"] == meeting.contact_due_on.isoformat()
+    assert body["warn_level"] in ("GREEN", "YELLOW", "RED")
+    done = scheduled()
+    assert login_as("ent-gd").get(f"/api/v1/meetings/{done.meeting_no}").get_json()["due_on"] is None
