@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 FLASK := $(BIN)/flask --app wsgi
 
-.PHONY: run test install install-dev vendor translations translations-extract translations-update migrate seed lint check-migrations pytest bench clean
+.PHONY: run test test-clock install install-dev vendor translations translations-extract translations-update migrate seed lint check-migrations pytest bench clean
 
 # Prometheus counts of both workers live in instance/prometheus (emptied at each start), summed by /metrics.
 run: install vendor translations migrate seed
@@ -68,6 +68,19 @@ check-migrations: install-dev
 
 pytest: install-dev
 	$(BIN)/python -m pytest
+
+# The time-sensitive tests (deadlines, colours, roll-ups, board, hand-off limits, tracking, notifications, jobs,
+# exports) once more with the clock pinned (STATIONS_TEST_NOW, see tests/conftest.py) at instants where the
+# business date, working days or year differ from the wall clock's. .ci/run calls it after `make test`.
+CLOCK_INSTANTS ?= 2026-12-05T03:30+08:00 2026-12-31T23:30+08:00
+CLOCK_TESTS ?= tests/test_clock.py tests/domain tests/dashboard tests/cases/test_queue.py tests/cases/test_pages.py tests/cases/test_track.py \
+	tests/cases/test_services.py tests/notifications tests/jobs/test_jobs.py tests/crossregion/test_xr_cases.py tests/appeals
+
+test-clock: install-dev
+	@set -e; for instant in $(CLOCK_INSTANTS); do \
+		echo "== clock pinned at $$instant"; \
+		STATIONS_TEST_NOW=$$instant $(BIN)/python -m pytest -q $(CLOCK_TESTS); \
+	done
 
 bench: install-dev
 	$(BIN)/python -m tests.bench.run_all

@@ -129,6 +129,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     app.register_blueprint(federation_bp)  # POST /federation/v1/messages: signed, CSRF-exempt (issue 5)
     app.register_blueprint(crossregion_admin_bp)  # /admin/crossregion: partners, outbox, inbox
+    from .appeals.log_views import bp as service_log_bp
+    from .appeals.views import bp as appeals_bp
+
+    app.register_blueprint(appeals_bp)  # 企业诉求 (issue 13)
+    app.register_blueprint(service_log_bp)  # the commissioners' service log (issue 13)
     from .crossregion.case_views import bp as crossregion_cases_bp
 
     app.register_blueprint(crossregion_cases_bp)
@@ -141,15 +146,24 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from .cases.xr_port import install as install_cross_region
     from .crossregion.case_link import FederationPort
 
-    install_cross_region(FederationPort())
+    install_cross_region(FederationPort())  # cases reach cross-region handling through this port only
+    from .bundles.admin_views import bp as bundle_admin_bp
+    from .bundles.services import install as install_bundles
+    from .bundles.views import bp as bundles_bp
+
+    app.register_blueprint(bundles_bp)  # 一件事: apply once, the bundle case and its steps (issue 16)
+    app.register_blueprint(bundle_admin_bp)  # /admin/bundles: maintenance, xlsx import and export
+    from .projects.views import bp as projects_bp
+
+    app.register_blueprint(projects_bp)  # key projects: the board, procedures, dispatch meetings, 销号 (issue 16)
+
+    install_bundles()  # a bundle opens its next member when a child case concludes (cases' event listener)
     from .meetings import slot_views as _meeting_slot_views  # noqa: F401  (registers on meetings_bp)
     from .meetings.policy_views import bp as policy_sessions_bp
     from .meetings.views import bp as meetings_bp
 
     app.register_blueprint(meetings_bp)  # 一键约见 (issue 14)
-    app.register_blueprint(
-        policy_sessions_bp
-    )  # 政策宣讲 sessions (issue 14)  # cases reach cross-region handling through this port only
+    app.register_blueprint(policy_sessions_bp)  # 政策宣讲 sessions (issue 14)
 
     # 6. Command line.
     from .cli import register_commands

@@ -1,4 +1,4 @@
-"""THE one place that turns a user into what they may see and do with cases.
+"""THE one place that turns a user into what they may see and do with cases (and appeals, below).
 
 Staff see their station's cases; a dedicated clerk the cases of the enterprises that have
 chosen it (wherever received); an enterprise user only its own; the central office and the
@@ -7,11 +7,12 @@ administrator all of them (the central office read-only). Every case query start
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, Select, false, select, true
+from sqlalchemy import ColumnElement, Select, false, or_, select, true
 
-from .auth.models import Role, User
+from .auth.models import DepartmentDuty, Role, User
 from .cases.models import Case
 from .clerks.models import ClerkChoice
+from .domain.appeal_flow import Actor as AppealActor
 from .domain.case_flow import Actor
 from .domain.meeting_flow import Actor as MeetingActor
 
@@ -78,6 +79,164 @@ def actor_for(user: User | None, case: Case) -> Actor | None:
         Role.ENTERPRISE: Actor.ENTERPRISE,
         Role.ADMIN: Actor.ADMIN,
     }.get(user.role)
+
+
+# --- 一件事 bundle cases: visible to whoever may see them as a case (same station / enterprise / clerk rules) -----
+
+
+def bundle_case_scope(user: User | None, station_id, enterprise_id) -> ColumnElement[bool]:
+    """The WHERE clause limiting bundle cases to what ``user`` may see: the case rule, on the bundle case's
+    ``station_id`` and ``enterprise_id`` columns (passed in: access.py sits below the features)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return false()
+    if user.role in (Role.ADMIN, Role.CENTRAL):
+        return true()
+    if user.role is Role.STAFF and user.station_id is not None:
+        return station_id == user.station_id
+    if user.role is Role.CLERK:
+        return enterprise_id.in_(current_clients_of(user))
+    if user.role is Role.ENTERPRISE and user.enterprise_id is not None:
+        return enterprise_id == user.enterprise_id
+    return false()
+
+
+def may_see_bundle_case(user: User | None, bundle_case) -> bool:
+    """The same rule for a loaded bundle case (it has a case's station_id and enterprise_id)."""
+    return may_see(user, bundle_case)
+
+
+def may_apply_for_bundle(user: User | None) -> bool:
+    """Staff at the bundle window, a clerk for its clients, an enterprise online."""
+    return user is not None and getattr(user, "is_authenticated", False) and user.role in BUNDLE_APPLY_ROLES
+
+
+def may_maintain_bundles(user: User | None) -> bool:
+    return user is not None and getattr(user, "is_authenticated", False) and user.role is Role.ADMIN
+
+
+BUNDLE_APPLY_ROLES = frozenset({Role.STAFF, Role.CLERK, Role.ENTERPRISE})
+
+
+# --- key projects (重点项目): the central office and the administrator see all; a commissioner the projects of its
+# park (or those it is liaison for); a department user those with a procedure of its department --------------------
+
+
+def project_scope(user: User | None, station_id, commissioner_id, department_project_ids) -> ColumnElement[bool]:
+    """WHERE clause on a project's ``station_id`` / ``commissioner_id`` columns; ``department_project_ids(dept_id)``
+    gives a subquery of the projects with a procedure of that department (passed in: access sits below features)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return false()
+    if user.role in (Role.ADMIN, Role.CENTRAL):
+        return true()
+    if user.role is Role.COMMISSIONER:
+        return (station_id == user.station_id) | (commissioner_id == user.id)
+    if user.role is Role.DEPARTMENT and user.department_id is not None:
+        return department_project_ids(user.department_id)
+    return false()
+
+
+PROJECT_ROLES = frozenset({Role.ADMIN, Role.CENTRAL, Role.COMMISSIONER, Role.DEPARTMENT})
+
+
+def may_use_project_board(user: User | None) -> bool:
+    return user is not None and getattr(user, "is_authenticated", False) and user.role in PROJECT_ROLES
+
+
+def project_actions_for(user: User | None, project, procedure=None) -> frozenset[str]:
+    """What ``user`` may do on a project it can see: procedure events by name, plus "meeting", "visit", "link".
+
+    The commissioner drives its projects (start, block, resume, done, meetings, visits, linking cases); a department
+    user marks its own department's procedures done; the central office closes out (销号, the supervisor's act);
+    the administrator may do everything.
+    """
+    if user is None or not getattr(user, "is_authenticated", False):
+        return frozenset()
+    if user.role is Role.ADMIN:
+        return frozenset({"start", "block", "resume", "done", "close_out", "meeting", "visit", "link"})
+    if user.role is Role.CENTRAL:
+        return frozenset({"close_out"})
+    if user.role is Role.COMMISSIONER and (project.station_id == user.station_id or project.commissioner_id == user.id):
+        return frozenset({"start", "block", "resume", "done", "meeting", "visit", "link"})
+    if user.role is Role.DEPARTMENT and procedure is not None and procedure.department_id == user.department_id:
+        return frozenset({"done"})
+    return frozenset()
+
+
+# --- appeals (企业诉求) ------------------------------------------------------------------------------------------
+
+
+def appeal_scope(user: User | None) -> ColumnElement[bool]:
+    """The WHERE clause limiting appeals to what ``user`` may see.
+
+    Enterprise: its own. Staff: their station's. Clerk: their clients' (and their station's). Department users:
+    those assigned to their department. Commissioner: their park station's and its enterprises'. Central office and
+    administrator: all (the central office read-only).
+    """
+    from .appeals.models import Appeal
+    from .enterprises.models import Enterprise
+
+    if user is None or not getattr(user, "is_authenticated", False):
+        return false()
+    role = user.role
+    if role in (Role.ADMIN, Role.CENTRAL):
+        return true()
+    if role is Role.ENTERPRISE and user.enterprise_id is not None:
+        return Appeal.enterprise_id == user.enterprise_id
+    if role is Role.STAFF and user.station_id is not None:
+        return Appeal.station_id == user.station_id
+    if role is Role.CLERK:
+        clients = Appeal.enterprise_id.in_(current_clients_of(user))
+        return or_(clients, Appeal.station_id == user.station_id) if user.station_id is not None else clients
+    if role is Role.DEPARTMENT and user.department_id is not None:
+        return Appeal.department_id == user.department_id
+    if role is Role.COMMISSIONER and user.station_id is not None:
+        park = select(Enterprise.id).where(Enterprise.station_id == user.station_id)
+        return or_(Appeal.station_id == user.station_id, Appeal.enterprise_id.in_(park))
+    return false()
+
+
+def may_see_appeal(user: User | None, appeal) -> bool:
+    """The same rule as appeal_scope for a loaded appeal (one small query for the roles that need one)."""
+    from .appeals.models import Appeal
+    from .extensions import db
+
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    if user.role in (Role.ADMIN, Role.CENTRAL):
+        return True
+    return db.session.scalar(select(Appeal.id).where(Appeal.id == appeal.id, appeal_scope(user))) is not None
+
+
+def appeal_actor(user: User | None, appeal, *, in_scope: bool = False) -> AppealActor | None:
+    """The role in which ``user`` acts on ``appeal`` in its state machine, or None (read-only: the central office).
+
+    ``in_scope=True`` when the appeal was loaded through appeal_scope already (a queue row): no visibility query.
+    """
+    if user is None or not (in_scope or may_see_appeal(user, appeal)):
+        return None
+    role = user.role
+    if role is Role.DEPARTMENT:
+        if appeal.department_id is None or appeal.department_id != user.department_id:
+            return None
+        return AppealActor.DEPT_LEADER if user.department_duty is DepartmentDuty.APPROVER else AppealActor.DEPARTMENT
+    return {
+        Role.ADMIN: AppealActor.SUPERVISOR,
+        Role.STAFF: AppealActor.FRONT,
+        Role.CLERK: AppealActor.FRONT,
+        Role.COMMISSIONER: AppealActor.FRONT,
+        Role.ENTERPRISE: AppealActor.ENTERPRISE,
+    }.get(role)
+
+
+def service_log_scope(user: User | None) -> ColumnElement[bool]:
+    """Service-log entries: each author their own; the central office and the administrator everyone's."""
+    from .appeals.models import ServiceLogEntry
+
+    if user is None or not getattr(user, "is_authenticated", False):
+        return false()
+    if user.role in (Role.ADMIN, Role.CENTRAL):
+        return true()
+    return ServiceLogEntry.author_id == user.id
 
 
 # --- meetings (一键约见): issue 14 ---------------------------------------------------------------------------

@@ -1,7 +1,13 @@
-"""Clock helpers. Stored datetimes are naive UTC; business dates are Asia/Shanghai."""
+"""Clock helpers. Stored datetimes are naive UTC; business dates are Asia/Shanghai.
+
+This module is the app's one clock: product code reads the time through utcnow(), business_today()
+or epoch_seconds(), never datetime.now()/date.today()/time.time() directly, so that a test (or the whole
+suite, see STATIONS_TEST_NOW in tests/conftest.py) can pin it in one place.
+"""
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
@@ -11,6 +17,11 @@ BUSINESS_TZ = ZoneInfo("Asia/Shanghai")
 def utcnow() -> datetime:
     """Naive UTC now (what the database columns store)."""
     return datetime.now(UTC).replace(tzinfo=None)
+
+
+def epoch_seconds() -> float:
+    """Seconds since the epoch (signature timestamps, job bookkeeping), from the same clock as utcnow()."""
+    return time.time()
 
 
 def to_business(value: datetime) -> datetime:

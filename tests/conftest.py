@@ -2,15 +2,22 @@
 
 The schema and demo data are built once per run; each test runs inside a transaction
 that is rolled back (views' commits release savepoints only).
+
+STATIONS_TEST_NOW=<ISO instant with offset> (e.g. ``2026-12-05T03:30+08:00``) runs the whole session
+with the clock travelled to that instant (time-machine, ticking on from there): the suite must pass at
+any hour, weekend, holiday or year end.
 """
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
 
 import pytest
+import time_machine
 from flask import Flask, g, request_started
 from flask.testing import FlaskClient
 from flask_sqlalchemy.session import Session as FlaskSQLAlchemySession
@@ -24,6 +31,46 @@ from tests.check_translations import compile_stale_catalogs
 from tests.dbutil import reset_database, test_database_url
 
 CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+
+
+TEST_NOW_ENV = "STATIONS_TEST_NOW"
+_session_travel: time_machine.travel | None = None
+
+
+def pinned_instant(value: str) -> datetime:
+    """The instant of STATIONS_TEST_NOW: ISO 8601 with an explicit offset (a naive time would be ambiguous)."""
+    try:
+        instant = datetime.fromisoformat(value)
+    except ValueError:
+        raise pytest.UsageError(f"{TEST_NOW_ENV}={value!r} is not an ISO 8601 instant") from None
+    if instant.utcoffset() is None:
+        raise pytest.UsageError(f"{TEST_NOW_ENV}={value!r} needs an offset, e.g. 2026-12-05T03:30+08:00")
+    return instant
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Travel before anything is collected or built (modules, the app, the demo data), for the whole session.
+
+    time-machine patches the clock functions at the C level, so every thread (the browser tests' live
+    server, the delivery workers) reads the pinned clock too. Tests may still travel further locally.
+    """
+    global _session_travel
+    value = os.environ.get(TEST_NOW_ENV, "").strip()
+    if value and _session_travel is None:
+        _session_travel = time_machine.travel(pinned_instant(value), tick=True)
+        _session_travel.start()
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    global _session_travel
+    if _session_travel is not None:
+        _session_travel.stop()
+        _session_travel = None
+
+
+def pytest_report_header(config: pytest.Config) -> str | None:
+    value = os.environ.get(TEST_NOW_ENV, "").strip()
+    return f"clock pinned: {TEST_NOW_ENV}={value} (ticking from there)" if value else None
 
 
 def pytest_sessionstart(session) -> None:

@@ -1,7 +1,7 @@
 """Meetings (一键约见): meetings, timeline, commitments, slots and bookings; policy sessions, sign-ups, questions
 
 Revision ID: 01627df27870
-Revises: 7c804c996191
+Revises: 80130d92a75a
 Create Date: 2026-12-04 21:15:49.762379
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '01627df27870'
-down_revision = '7c804c996191'
+down_revision = '80130d92a75a'
 branch_labels = None
 depends_on = None
 

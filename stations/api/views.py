@@ -77,6 +77,9 @@ def catalog_metrics():
 
 
 # The case endpoints live in their own module and register on ``bp``; imported last, since they import ``bp``.
+from . import appeals as _appeals  # noqa: E402, F401  (企业诉求)
+from . import bundles as _bundles  # noqa: E402, F401  (一件事, issue 16)
 from . import cases as _cases  # noqa: E402, F401
 from . import meetings as _meetings  # noqa: E402, F401  (一键约见 and 政策宣讲, issue 14)
+from . import projects as _projects  # noqa: E402, F401  (key projects, issue 16)
 from . import selfservice as _selfservice  # noqa: E402, F401  (documents, messages, ratings)

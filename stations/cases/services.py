@@ -336,7 +336,24 @@ def apply_event(
     # Tell the enterprise (the bell; SMS / WeChat later): accepted, correction, 容缺, decision, result, delivered
     # (= invited to rate). Only adds rows to the session, never commits; events it does not know are ignored.
     notify_case_event(case, event.value, at=now)
+    _tell_listeners(case, event, now)
     return case
+
+
+# Features above cases that follow case events (a bundle opens its next member when one concludes) register here at
+# start-up, as cross-region does with its port: cases never import them. Called inside the event's transaction.
+_event_listeners: list = []
+
+
+def add_event_listener(listener) -> None:
+    """``listener(case, event, now)`` after every event applied to a case (staff, clerk, partner district)."""
+    if listener not in _event_listeners:
+        _event_listeners.append(listener)
+
+
+def _tell_listeners(case: Case, event: CaseEvent, now: datetime) -> None:
+    for listener in _event_listeners:
+        listener(case, event, now)
 
 
 def _tell_partner(case: Case, event: CaseEvent, before: CaseStatus | None, data: EventInput, now: datetime) -> None:
@@ -382,6 +399,7 @@ def apply_partner_event(
         _record(case, None, event.value, before, with_partner(partner_name, note), at=now, role=PARTNER_ROLE)
     db.session.flush()
     notify_case_event(case, event.value, at=now)
+    _tell_listeners(case, event, now)
     return case
 
 

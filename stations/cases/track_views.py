@@ -6,7 +6,7 @@ used to find out which numbers exist. Rate limited per client address.
 
 from __future__ import annotations
 
-from flask import Blueprint, request
+from flask import Blueprint, redirect, request, url_for
 
 from ..domain.case_flow import EVENT_LABELS, STATUS_LABELS, CaseEvent, CaseStatus
 from ..extensions import limiter
@@ -16,6 +16,7 @@ from . import page_queries
 bp = Blueprint("track", __name__)
 
 TRACK_RATE_LIMIT = "30/minute"
+BUNDLE_PREFIX = "YJS-"
 
 
 def _timeline(case) -> list[dict]:
@@ -38,6 +39,8 @@ def _timeline(case) -> list[dict]:
 def index():
     case_no = request.args.get("case_no", "").strip()[:24]
     code = request.args.get("code", "").strip()[:6]
+    if case_no.upper().startswith(BUNDLE_PREFIX):  # a 一件事 number: its own page shows the bundle with its steps
+        return redirect(url_for("bundles.track", bundle_no=case_no, code=code), 303)
     asked = bool(case_no or code)
     case = page_queries.tracked_case(case_no, code) if case_no and code else None
     return render(

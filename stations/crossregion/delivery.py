@@ -19,7 +19,6 @@ from __future__ import annotations
 import logging
 import secrets
 import ssl
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable
@@ -32,7 +31,7 @@ from sqlalchemy import select
 
 from ..database import write_now
 from ..extensions import db
-from ..timeutil import utcnow
+from ..timeutil import epoch_seconds, utcnow
 from . import egress, keys, signing, tls
 from .models import OutboxMessage, OutboxStatus, PartnerRegion
 from .protocol import encode
@@ -100,7 +99,7 @@ def urllib_transport(url: str, body: bytes, headers: dict[str, str], *, context:
 
 
 def signed_headers(key: str, region: str, path: str, body: bytes, key_id: str = "") -> dict[str, str]:
-    timestamp = str(int(time.time()))
+    timestamp = str(int(epoch_seconds()))
     nonce = secrets.token_hex(16)
     headers = {
         "Content-Type": "application/json",

@@ -8,7 +8,6 @@
 from __future__ import annotations
 
 import base64
-import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -18,7 +17,7 @@ from sqlalchemy import delete, select
 
 from ..cases.models import Case
 from ..extensions import db
-from ..timeutil import utcnow
+from ..timeutil import epoch_seconds, utcnow
 from ..uploads.storage import upload_root
 from . import case_link, keys, signing
 from .models import (
@@ -160,7 +159,7 @@ def receive_request(
     method: str, path: str, headers: dict[str, str], body: bytes, *, now_epoch: float | None = None
 ) -> Answer:
     """Check and apply one inbound request. Refusals change nothing (no nonce, no inbox row, no effect)."""
-    now_epoch = time.time() if now_epoch is None else now_epoch
+    now_epoch = epoch_seconds() if now_epoch is None else now_epoch
     partner = partner_by_code(headers.get(signing.HEADER_REGION))
     if partner is None or not partner.is_active or not keys.has_key(partner):
         return Answer(401, {"error": "unknown_partner"})

@@ -6,18 +6,22 @@ Anonymous callers get 401; every other role 404 (the resource does not exist for
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from flask import Blueprint, current_app, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from ..appeals import figures as appeal_figures
 from ..auth.models import Role
+from ..bundles import queries as bundle_queries
 from ..domain import metrics
 from ..meetings import figures as meeting_figures
+from ..projects import queries as project_queries
 from ..timeutil import business_today, utcnow
 from ..web.errors import error_response
 from . import queries, rollups
+from .rollups import utc_start_of
 
 # cli_group: the operators' command is ``flask dashboard rebuild-rollups`` (the page blueprint has no commands).
 bp = Blueprint("metrics_api", __name__, url_prefix="/api/v1/metrics", cli_group="dashboard")
@@ -73,7 +77,8 @@ def period():
         return error_response(400, _("参数 %(name)s 无效。", name="from/to"), "invalid_parameter")
     if (end - start).days > 3660:
         return error_response(400, _("参数 %(name)s 无效。", name="from/to"), "invalid_parameter")
-    report = queries.period_report(current_user._get_current_object(), start, end)
+    user = current_user._get_current_object()
+    report = queries.period_report(user, start, end)
     f = report.figures
     return _json(
         {
@@ -104,6 +109,10 @@ def period():
             "xr_inbound_concluded": report.xr_inbound_concluded,
             "xr_inbound_on_time_rate": report.xr_inbound_on_time,
             "first_handlers": [{"name": u.display_name, "concluded": n, "late": late} for u, n, late in report.ranking],
+            "bundles": bundle_queries.period_figures(utc_start_of(start), utc_start_of(end + timedelta(days=1))),
+            "projects": project_queries.period_figures(today),
+            "appeals": appeal_figures.appeal_figures(user, start, end).as_json(),
+            "commissioners": [vars(row) for row in appeal_figures.commissioner_activity(user, start, end)],
             **meeting_figures.period_figures(start, end).as_json(),  # `meetings`, `policy_sessions` (issue 14)
         }
     )

@@ -21,7 +21,6 @@ import re
 import secrets
 import tempfile
 import threading
-import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -31,6 +30,7 @@ from flask_babel import force_locale
 
 from ..auth.models import User
 from ..extensions import db
+from ..timeutil import epoch_seconds
 from . import case_exports, exports
 
 log = logging.getLogger(__name__)
@@ -54,8 +54,8 @@ class Job:
     written: int = 0
     status: str = RUNNING
     filename: str = ""
-    created: float = field(default_factory=time.time)
-    updated: float = field(default_factory=time.time)
+    created: float = field(default_factory=epoch_seconds)
+    updated: float = field(default_factory=epoch_seconds)
 
     @property
     def percent(self) -> int:
@@ -81,15 +81,21 @@ def output_path(directory: Path, job: Job) -> Path:
 
 def save(directory: Path, job: Job) -> None:
     """Replace the job's state file atomically."""
-    job.updated = time.time()
+    job.updated = epoch_seconds()
     fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{job.token}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as file:
             json.dump(asdict(job), file, ensure_ascii=False)
         os.replace(tmp, _state_path(directory, job.token))
+        _stamp(_state_path(directory, job.token), job.updated)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _stamp(path: Path, moment: float) -> None:
+    """Date the file by the app's clock: cleanup() ages files by that clock, not the filesystem's."""
+    os.utime(path, (moment, moment))
 
 
 def load(directory: Path, token: str) -> Job | None:
@@ -99,7 +105,7 @@ def load(directory: Path, token: str) -> Job | None:
         job = Job(**json.loads(_state_path(directory, token).read_text(encoding="utf-8")))
     except (OSError, ValueError, TypeError):  # missing, or written by another version of the app
         return None
-    if job.status == RUNNING and time.time() - job.updated > STALE_SECONDS:
+    if job.status == RUNNING and epoch_seconds() - job.updated > STALE_SECONDS:
         job.status = FAILED
     return job
 
@@ -114,7 +120,7 @@ def job_for(user: User, token: str) -> Job | None:
 
 def cleanup(directory: Path, *, now: float | None = None, max_age: float = MAX_AGE_SECONDS) -> int:
     """Remove export files (states, outputs, leftovers) older than ``max_age`` seconds; return how many."""
-    now = now or time.time()
+    now = now or epoch_seconds()
     removed = 0
     for path in directory.iterdir():
         try:
@@ -186,6 +192,7 @@ def run(directory: Path, token: str) -> None:
             rows = case_exports.iter_rows(job.table, user, job.args)
             exports.write_file(job.fmt, part, job.table, headers, _counted(rows, directory, job))
         os.replace(part, output_path(directory, job))
+        _stamp(output_path(directory, job), epoch_seconds())
         job.total = job.written  # the cases may have changed since the count
         job.status = DONE
     except Exception:

@@ -5,23 +5,28 @@ Central office and administrator only: every other role gets the 403 page (the A
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from flask import Blueprint, abort, current_app, redirect, request, send_file, url_for
 from flask_babel import get_locale
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from ..appeals import figures as appeal_figures
 from ..auth.decorators import central_office_required
+from ..bundles import queries as bundle_queries
+from ..bundles.forms import LEVEL_LABELS as BUNDLE_LEVEL_LABELS
 from ..cases.labels import CHANNEL_LABELS
 from ..catalog import queries as catalog_queries
 from ..domain import metrics
 from ..meetings import figures as meeting_figures
+from ..projects import queries as project_queries
 from ..sites import queries as sites_queries
 from ..timeutil import business_today, utcnow
 from ..web.htmx import hx_redirect, is_htmx, render, render_fragment
 from ..web.params import int_arg
 from . import case_exports, charts, export_jobs, exports, queries
+from .rollups import utc_start_of
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
 
@@ -36,9 +41,36 @@ def _user():
 @bp.get("")
 @central_office_required
 def index():
-    board = queries.board(_user())
-    meetings = meeting_figures.board_counts()
-    return render("dashboard/board.html", fragments={"red-list": "red_list"}, board=board, meetings=meetings)
+    user = _user()
+    board = queries.board(user)
+    today = business_today()
+    first, last = metrics.period_bounds("month", today)
+    return render(
+        "dashboard/board.html",
+        fragments={"red-list": "red_list"},
+        board=board,
+        appeals=appeal_figures.appeal_figures(user, first, last),
+        appeals_open=appeal_figures.open_counts(user, today),
+        meetings=meeting_figures.board_counts(),
+        **_bundles_and_projects(),
+    )
+
+
+def _bundles_and_projects() -> dict:
+    """一件事 by level, online share, this year's bundle cases and on-time rate; key projects by colour (issue 16)."""
+    today = business_today()
+    levels = bundle_queries.level_counts()
+    total = sum(v["bundles"] for v in levels.values())
+    online = sum(v["online"] for v in levels.values())
+    year = bundle_queries.period_figures(utc_start_of(date(today.year, 1, 1)), utc_start_of(today + timedelta(days=1)))
+    return {
+        "bundle_levels": levels,
+        "bundle_level_labels": BUNDLE_LEVEL_LABELS,
+        "bundle_total": total,
+        "bundle_online": online,
+        "bundle_year": year,
+        "projects": project_queries.period_figures(today),
+    }
 
 
 @bp.get("/tiles/<code>")
@@ -113,12 +145,14 @@ def period_from_args(args) -> tuple[str, date, date]:
 @central_office_required
 def figures():
     kind, first, last = period_from_args(request.args)
-    report = queries.period_report(_user(), first, last)
+    user = _user()
+    report = queries.period_report(user, first, last)
     return render(
         "dashboard/figures.html",
+        appeal_period=appeal_figures.appeal_figures(user, first, last),
+        commissioners=appeal_figures.commissioner_activity(user, first, last),
         fragments={"figures": "figures"},
         report=report,
-        meeting_figures=meeting_figures.period_figures(first, last),
         kind=kind,
         chart=charts.bar_chart(charts.received_series(report)),
         periods=PERIODS,

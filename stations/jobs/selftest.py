@@ -1,4 +1,4 @@
-"""A task that proves the machinery: it can take its time (to be killed mid-run) and leaves a mark when it ends."""
+"""A task that proves the machinery: it can wait (to be killed mid-run) and leaves a mark when it ends."""
 
 from __future__ import annotations
 
@@ -6,10 +6,15 @@ import time
 from pathlib import Path
 
 
-def selftest_job(*, seconds: float = 0.0, marker: str = "") -> str:
+def selftest_job(*, seconds: float = 0.0, marker: str = "", gate: str = "") -> str:
+    """Sleep ``seconds``; with ``gate``, first wait (two minutes at most) until that file exists; then append one
+    line to ``marker`` (a test counts the completed runs)."""
     if seconds:
         time.sleep(seconds)
-    if marker:  # one line per completed run: a test counts them
+    deadline = time.monotonic() + 120
+    while gate and not Path(gate).exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    if marker:
         with Path(marker).open("a", encoding="utf-8") as file:
             file.write("done\n")
     return "selftest done"

@@ -10,6 +10,7 @@ TASKS: dict[str, str] = {
     "notifications.expiring": "stations.notifications.services:expiring_documents_job",
     "crossregion.deliver": "stations.crossregion.delivery:delivery_job",
     "idempotency.purge": "stations.idempotency.service:purge_job",
+    "appeals.sweep": "stations.appeals.services:sweep_job",
     "meetings.remind": "stations.meetings.reminders:remind_job",  # the day before and an hour before
     "jobs.selftest": "stations.jobs.selftest:selftest_job",  # used by the tests and the rehearsal
 }
@@ -26,5 +27,6 @@ SCHEDULE: tuple[Periodic, ...] = (
     Periodic("crossregion.deliver", "minute"),
     Periodic("notifications.expiring", "day", at="07:00"),
     Periodic("idempotency.purge", "day", at="03:00"),
+    Periodic("appeals.sweep", "day", at="08:00"),  # closes replies unanswered 3 working days (§3.5)
     Periodic("meetings.remind", "minute"),
 )

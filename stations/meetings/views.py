@@ -26,6 +26,7 @@ from ..uploads.storage import UploadRejected, store
 from ..web.htmx import render
 from . import queries, services
 from .calendar_file import has_calendar_file, ics_bytes
+from .figures import period_figures
 from .forms import RequestForm, has_nul, parse_dates, parse_event
 from .labels import error_message
 from .services import MeetingError, RequestInput
@@ -247,3 +248,20 @@ def ics(meeting_no: str):
 @bp.app_template_global("meeting_today")
 def meeting_today():
     return business_today()
+
+
+@bp.route("/figures")
+@roles_required(Role.CENTRAL, Role.ADMIN)
+def figures():
+    """The period figures of meetings and policy sessions, loaded into the central office's figures page (its own
+    request: the figures page keeps its query budget)."""
+    from datetime import date
+
+    try:
+        first = date.fromisoformat(request.args.get("from", ""))
+        last = date.fromisoformat(request.args.get("to", ""))
+    except ValueError:
+        abort(400)
+    if last < first or (last - first).days > 3660:
+        abort(400)
+    return render("meetings/figures.html", {"meeting-figures": "figures"}, mf=period_figures(first, last))

@@ -23,6 +23,7 @@ class NotificationKind(enum.StrEnum):
     RATING_ANSWERED = "RATING_ANSWERED"  # the station answered a 差评
     RECTIFICATION_OPENED = "RECTIFICATION_OPENED"  # to station staff: a 差评 to rectify
     APPLICATION_RECEIVED = "APPLICATION_RECEIVED"  # to the clerk (or station staff): a new online application
+    APPEAL_UPDATE = "APPEAL_UPDATE"  # 企业诉求: a step of an appeal that concerns the recipient
     MEETING_REQUESTED = "MEETING_REQUESTED"  # to station staff: a meeting request, or an ask to move / cancel one
     MEETING_CONTACTED = "MEETING_CONTACTED"  # 一键约见: staff took the request up
     MEETING_SCHEDULED = "MEETING_SCHEDULED"  # 一键约见: the time is set (or moved)

@@ -24,6 +24,9 @@ from werkzeug.wrappers import Response
 
 from ..auth.decorators import enterprise_required
 from ..auth.models import User
+from ..bundles import queries as bundle_queries
+from ..bundles.labels import STATUS_LABELS as BUNDLE_STATUS_LABELS
+from ..bundles.labels import STEP_LABELS as BUNDLE_STEP_LABELS
 from ..calendar.services import current_calendar
 from ..cases import client_queries, page_queries, queries
 from ..cases import services as case_services
@@ -118,6 +121,17 @@ def _home_rows(pairs: list[tuple[Case, str]], today: date) -> list[HomeRow]:
     return rows
 
 
+BUNDLES_ON_HOME = 5
+
+
+def _bundle_rows(user: User) -> list[dict]:
+    """The enterprise's latest 一件事, each as one thing with its steps (issue 16)."""
+    return [
+        {"bundle_case": bc, "level": bundle_queries.level_of(bc), "steps": bundle_queries.steps(bc)}
+        for bc in bundle_queries.visible_bundle_cases(user)[:BUNDLES_ON_HOME]
+    ]
+
+
 def home_page() -> Response:
     """The enterprise's home: its cases newest first (polled while any is open), its clerk, its documents."""
     user = _user()
@@ -158,6 +172,9 @@ def home_page() -> Response:
         choice=clerk_queries.current_choice(enterprise.id) if enterprise else None,
         expiring=expiring,
         expired=expired,
+        bundle_rows=_bundle_rows(user),
+        step_labels=BUNDLE_STEP_LABELS,
+        bundle_status_labels=BUNDLE_STATUS_LABELS,
     )
     response = render("enterprises/home.html", HOME_FRAGMENTS, **context)
     response.set_etag(etag)  # the page's own ETag (never the fragment's); the page itself stays no-store

@@ -157,6 +157,52 @@ def demo_rongque_case():
     return found.case if found else rongque_case()
 
 
+def bundle_no() -> str:
+    """A 员工入职一件事 of ent-gd taken in at LL (no materials), made in the test's transaction when first asked."""
+    from stations.bundles import queries as bundle_queries
+    from stations.bundles import services as bundle_services
+    from stations.bundles.models import BundleCase
+    from stations.cases.models import Channel
+    from tests import factories as f
+
+    found = db.session.scalar(select(BundleCase.bundle_no).where(BundleCase.station_id == f.station("LL").id).limit(1))
+    if found:
+        return found
+    made = bundle_services.apply(
+        bundle_queries.get_bundle("XC-YGRZ"),
+        user=f.user("staff-ll"),
+        station=f.station("LL"),
+        enterprise=f.enterprise(),
+        channel=Channel.STATION,
+        applicant_name="访问测试",
+    )
+    return made.bundle_no
+
+
+def ll_project_code() -> str:
+    """A demo key project of the LL park (comm-ll's); dept-kf sees it (用地 is its procedure), dept-rs does not."""
+    from stations.projects.models import Project
+
+    return db.session.scalar(
+        select(Project.code).join(Station, Station.id == Project.station_id).where(Station.code == "LL").limit(1)
+    )
+
+
+def ll_procedure_id() -> int:
+    from stations.projects.models import Project, ProjectProcedure
+
+    return db.session.scalar(
+        select(ProjectProcedure.id).join(Project).where(Project.code == ll_project_code()).limit(1)
+    )
+
+
+def demo_appeal_no() -> str:
+    """The demo appeal of ent-gd at LL in progress at 住房公积金 (domain.md §6.5): outside dept-rs's scope (人社)."""
+    from stations.appeals.models import Appeal
+
+    return db.session.scalar(select(Appeal.appeal_no).where(Appeal.description.contains("公积金跨区转移")))
+
+
 def case_no() -> str:
     return demo_rongque_case().case_no
 
@@ -368,6 +414,63 @@ ROUTES: dict[str, Route] = {
     "api.post_message":            only(ENTERPRISE, anonymous=401, html=False),
     "api.list_ratings":            only(ENTERPRISE, anonymous=401, html=False),
     "api.rate_case":               only(ENTERPRISE, anonymous=401, html=False, args={"case_no": "NO-SUCH-CASE"}),
+    # --- 一件事 bundles (issue 16): the bundle case is seen as its cases are; outsiders of its scope get 404 ---
+    "bundles.index":               signed_in(),
+    "bundles.apply_form":          only(STAFF, CLERK, ENTERPRISE, args={"code": "XC-YGRZ"}),
+    "bundles.apply":               only(STAFF, CLERK, ENTERPRISE, args={"code": "XC-YGRZ"}),  # POST
+    "bundles.cases":               signed_in(),
+    "bundles.show":                only(STAFF, CLERK, ENTERPRISE, CENTRAL, ADMIN, args={"bundle_no": bundle_no},
+                                        not_found=CASE_OUTSIDERS),
+    "bundles.receipt":             only(STAFF, CLERK, ENTERPRISE, ADMIN, args={"bundle_no": bundle_no},
+                                        not_found=CASE_OUTSIDERS),
+    "bundles.track":               public(),
+    "bundle_admin.index":          only(ADMIN),
+    "bundle_admin.new":            only(ADMIN),
+    "bundle_admin.create":         only(ADMIN),                                    # POST /admin/bundles/new
+    "bundle_admin.edit":           only(ADMIN, args={"code": "XC-YGRZ"}),
+    "bundle_admin.update":         only(ADMIN, args={"code": "XC-YGRZ"}),          # POST
+    "bundle_admin.export":         only(ADMIN, html=False),
+    "bundle_admin.import_":        only(ADMIN),                                    # POST only
+    "api.list_bundles":            public(html=False),
+    # --- key projects (issue 16): central office, admin, the park's commissioner, departments with a procedure ---
+    "projects.board":              only(ADMIN, CENTRAL, COMMISSIONER, DEPARTMENT),
+    "projects.show":               only(ADMIN, CENTRAL, COMMISSIONER, DEPARTMENT, args={"code": ll_project_code},
+                                        not_found={DEPARTMENT}),                   # dept-rs has no procedure there
+    "projects.procedure_event":    only(ADMIN, CENTRAL, COMMISSIONER, DEPARTMENT, not_found={DEPARTMENT},
+                                        args={"code": ll_project_code, "procedure_id": ll_procedure_id,
+                                              "event_name": "start"}),          # POST only
+    "projects.meeting":            only(ADMIN, CENTRAL, COMMISSIONER, DEPARTMENT, args={"code": ll_project_code},
+                                        not_found={DEPARTMENT}),                   # POST only
+    "projects.visit":              only(ADMIN, CENTRAL, COMMISSIONER, DEPARTMENT, args={"code": ll_project_code},
+                                        not_found={DEPARTMENT}),                   # POST only
+    "projects.link":               only(ADMIN, CENTRAL, COMMISSIONER, DEPARTMENT, not_found={DEPARTMENT},
+                                        args={"code": ll_project_code, "procedure_id": ll_procedure_id}),
+    "projects.close_out":          only(ADMIN, CENTRAL, COMMISSIONER, DEPARTMENT, args={"code": ll_project_code},
+                                        not_found={DEPARTMENT}),                   # POST only
+    "api.list_projects":           only(ADMIN, CENTRAL, COMMISSIONER, DEPARTMENT, anonymous=401, html=False),
+    "api.create_bundle_case":      only(STAFF, CLERK, ENTERPRISE, anonymous=401, html=False),
+    "api.get_bundle_case":         signed_in(anonymous=401, html=False, args={"bundle_no": bundle_no},
+                                             get={DEPARTMENT: 404, COMMISSIONER: 404}),
+    # --- appeals (企业诉求, issue 13): scope from access.appeal_scope; the demo appeal is 公积金's, not 人社's ---
+    "appeals.index":             signed_in(),                                      # the queue / the enterprise's list
+    "appeals.new":               only(STAFF, CLERK, COMMISSIONER, ENTERPRISE, ADMIN),
+    "appeals.create":            only(STAFF, CLERK, COMMISSIONER, ENTERPRISE, ADMIN),
+    "appeals.show":              signed_in(args={"appeal_no": demo_appeal_no}, not_found=frozenset({DEPARTMENT})),
+    "appeals.event":             only(STAFF, CLERK, COMMISSIONER, ENTERPRISE, ADMIN, DEPARTMENT,
+                                      args={"appeal_no": demo_appeal_no}, not_found=frozenset({DEPARTMENT})),  # POST only
+    "appeals.attachment":        signed_in(args={"appeal_no": demo_appeal_no, "attachment_id": 0}, html=False,
+                                           get={role: 404 for role in ROLES}),      # no such file
+    "appeals.import_12345":      only(ADMIN),
+    "servicelog.day":            only(COMMISSIONER, CLERK, STAFF),
+    "servicelog.create":         only(COMMISSIONER, CLERK, STAFF),
+    "servicelog.summary":        only(COMMISSIONER, CLERK, STAFF, CENTRAL, ADMIN),
+    "servicelog.export":         only(COMMISSIONER, CLERK, STAFF, CENTRAL, ADMIN, html=False, args={"fmt": "csv"}),
+    "api.list_appeals":          signed_in(anonymous=401, html=False),
+    "api.get_appeal":            signed_in(anonymous=401, html=False, args={"appeal_no": demo_appeal_no},
+                                           not_found=frozenset({DEPARTMENT})),
+    "api.create_appeal":         only(STAFF, CLERK, COMMISSIONER, ENTERPRISE, ADMIN, anonymous=401, html=False),
+    "api.post_appeal_event":     only(STAFF, CLERK, COMMISSIONER, ENTERPRISE, ADMIN, DEPARTMENT, anonymous=401,
+                                      html=False, args={"appeal_no": demo_appeal_no}, not_found=frozenset({DEPARTMENT})),
     # --- 一键约见 and 政策宣讲 (issue 14) ---
     "meetings.index":              signed_in(),
     "meetings.new":                only(ENTERPRISE, CLERK, COMMISSIONER, STAFF, ADMIN),
@@ -377,6 +480,7 @@ ROUTES: dict[str, Route] = {
     "meetings.ask":                only(ENTERPRISE, args={"meeting_no": demo_meeting_no}),
     "meetings.commitment_done":    only(STAFF, DEPARTMENT, ADMIN, args={"meeting_no": demo_meeting_no, "commitment_id": 0}),
     "meetings.ics":                signed_in(html=False, args={"meeting_no": demo_meeting_no}),
+    "meetings.figures":            only(CENTRAL, ADMIN, query={"from": "2026-01-01", "to": "2026-12-31"}),
     "meetings.slots_page":         only(DEPARTMENT, STAFF, ADMIN),
     "meetings.slots_add":          only(DEPARTMENT, STAFF, ADMIN),                         # POST /meetings/slots
     "meetings.slots_withdraw":     only(DEPARTMENT, STAFF, ADMIN, args={"slot_id": 0}),    # POST only
@@ -471,7 +575,7 @@ def test_get_by_role(app, endpoint):
         response = client_for(app, identity).get(url)
         expected = 405 if other is None else route.expected_get(identity)
         problems.append(mismatch(response, expected, f"GET {url} as {identity}"))
-        body = response.get_data(as_text=True)
+        body = response.get_data(as_text=True) if route.html else ""  # files (xlsx) are not text
         if identity != ANON and response.status_code == 200 and route.html and not LOGOUT_FORM.search(body):
             problems.append(f"GET {url} as {identity}: no logout form (S8)")
     problems = [p for p in problems if p]

@@ -45,12 +45,14 @@ def flip_last_byte(body: bytes) -> bytes:
         ("wrong key", {"key": "not-the-key"}, 401, "bad_signature"),
         ("byte flipped in the body", {"tamper": flip_last_byte}, 401, "bad_signature"),
         ("signed for another path", {"sign_path": "/federation/v1/other"}, 401, "bad_signature"),
-        ("timestamp 10 minutes old", {"timestamp": int(time.time()) - 600}, 401, "stale_timestamp"),
-        ("timestamp 10 minutes ahead", {"timestamp": int(time.time()) + 600}, 401, "stale_timestamp"),
+        ("timestamp 10 minutes old", {"age": 600}, 401, "stale_timestamp"),
+        ("timestamp 10 minutes ahead", {"age": -600}, 401, "stale_timestamp"),
         ("unknown partner", {"region": "NOPE"}, 401, "unknown_partner"),
     ],
 )
 def test_refusals_change_nothing(client, partner, name, kwargs, status, error):
+    if "age" in kwargs:  # taken when the test runs, not at collection (a slow session outlasts the skew window)
+        kwargs = {"timestamp": int(time.time()) - kwargs["age"]}
     before = counts()
     response = signed_post(client, message(), **kwargs)
     assert response.status_code == status, name

@@ -12,7 +12,7 @@ import base64
 import hashlib
 import io
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -598,18 +598,26 @@ def test_the_intake_sites_handoffs_are_checked_step_by_step(client, login_as, ag
 
 
 def test_a_late_forward_shows_late(client, login_as, agreement, checked_case):
+    from stations.calendar.services import current_calendar
     from stations.cases.services import EventInput, apply_event
     from stations.domain.case_flow import CaseEvent
-    from stations.timeutil import utcnow
+    from stations.timeutil import BUSINESS_TZ, business_today
 
-    case = checked_case(now=utcnow() - timedelta(days=10))  # taken in ten days ago, forwarded only now
+    # Taken in seven working days ago (by the calendar, not ten calendar days: a week of holidays would
+    # leave only three), forwarded only now.
+    calendar, day, worked = current_calendar(), business_today(), 0
+    while worked < 7:
+        worked += calendar.is_workday(day)
+        day -= timedelta(days=1)
+    taken_in = datetime.combine(day, time(12), tzinfo=BUSINESS_TZ).astimezone(UTC).replace(tzinfo=None)
+    case = checked_case(now=taken_in)
     apply_event(case, CaseEvent.FORWARD, factories.user("staff-ll"), version=None, data=EventInput(partner_code="PX"))
     db.session.commit()
     client = login_as("staff-ll")
     states = handoff_states(client, case)
     assert states["forward"] == "late"
     page = client.get(f"/cases/{case.case_no}").get_data(as_text=True)
-    assert re.search(r"自收件起已用 [5-9] 个工作日", page)
+    assert "自收件起已用 7 个工作日" in page
 
 
 def test_the_handling_site_sees_its_signing_limit(client, login_as, partner):

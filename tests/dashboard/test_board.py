@@ -138,8 +138,8 @@ def test_api_stations_and_period(login_as):
     ll = rows[1]
     assert set(ll) == {"station", "received_today", "open", "yellow", "red", "overdue", "rongque_pending", "avg_rating"}
     assert ll["open"] == 1 and ll["red"] == 1 and ll["received_today"] == 1
-    today = business_today().isoformat()  # the business day the case was taken in (UTC evening = next day)
-    period = client.get(f"/api/v1/metrics/period?from=2026-01-01&to={today}").get_json()
+    today = business_today()  # the roll-ups count by the business date (Asia/Shanghai), never the UTC date
+    period = client.get(f"/api/v1/metrics/period?from={today.replace(month=1, day=1)}&to={today}").get_json()
     assert period["accepted"] >= 1 and period["by_channel"]["XR_INBOUND"] == 0
     assert client.get("/api/v1/metrics/period?from=2026-02-01&to=2026-01-01").status_code == 400
 

@@ -111,7 +111,8 @@ def run_row(url: str, run_id: int) -> JobRun:
 def test_a_job_killed_with_its_worker_completes_exactly_once_after_a_restart(rq_app, tmp_path):
     app, url = rq_app
     marker = tmp_path / "marks"
-    run_id = enqueue_on(app, url, seconds=4, marker=str(marker))
+    gate = tmp_path / "gate"  # the first attempt waits at the gate until it is killed; the retry finds it open
+    run_id = enqueue_on(app, url, marker=str(marker), gate=str(gate))
     first = worker(url, burst=False)
     try:
         deadline = time.monotonic() + 60
@@ -122,6 +123,7 @@ def test_a_job_killed_with_its_worker_completes_exactly_once_after_a_restart(rq_
         kill_tree(first.pid)  # the worker and its work horse (RQ puts the horse in a process group of its own)
         first.wait(10)
     assert not marker.exists()
+    gate.touch()
     # What a restarted worker's maintenance does once the dead worker's heartbeat has expired (60 s and more):
     queue = Queue(QUEUE_NAME, connection=Redis.from_url(REDIS_URL))
     queue.started_job_registry.cleanup(timestamp=time.time() + 600)

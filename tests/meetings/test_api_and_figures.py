@@ -105,6 +105,10 @@ def test_period_figures_in_the_api(login_as):
     assert body["meetings"]["held"] >= 1 and body["meetings"]["median_wd_to_meeting"] == 2.0
     assert body["policy_sessions"]["held"] >= 1 and body["policy_sessions"]["attendance"] >= 1
     assert "一键约见与政策宣讲" in central.get("/dashboard").get_data(as_text=True)
+    fragment = central.get(f"/meetings/figures?from={start}&to={today.isoformat()}")
+    assert fragment.status_code == 200 and 'data-figure="median_wd_to_meeting">2.0<' in fragment.get_data(as_text=True)
+    assert central.get("/meetings/figures?from=x&to=2026-01-01").status_code == 400
+    assert central.get("/meetings/figures?from=2026-02-01&to=2026-01-01").status_code == 400
     assert meeting.meeting_no
 
 
@@ -129,7 +133,7 @@ def test_reminders_once_each(app):
 
 
 def test_answers_match_docs_openapi(login_as):
-    from tests.web.test_openapi import conforms
+    from tests.web.test_openapi import SPEC, conforms
 
     meeting = scheduled()
     client = login_as("ent-gd")
@@ -139,7 +143,9 @@ def test_answers_match_docs_openapi(login_as):
     sessions = client.get("/api/v1/policy-sessions").get_json()
     assert conforms(sessions, {"$ref": "#/components/schemas/PolicySessionList"}) == []
     period = login_as("central").get("/api/v1/metrics/period").get_json()
-    assert conforms(period, {"$ref": "#/components/schemas/PeriodMetrics"}) == []
+    schema = SPEC["components"]["schemas"]["PeriodMetrics"]["properties"]
+    assert conforms(period["meetings"], schema["meetings"]) == []
+    assert conforms(period["policy_sessions"], schema["policy_sessions"]) == []
 
 
 def test_the_reminders_are_a_periodic_job():

@@ -126,7 +126,7 @@ def _html_pages(app, client) -> list[tuple[str, str]]:
         if "GET" not in rule.methods or rule.arguments or rule.endpoint == "static":
             continue
         response = client.get(rule.rule, follow_redirects=True)
-        body = response.get_data(as_text=True)
+        body = response.get_data(as_text=True) if response.mimetype == "text/html" else ""  # files (xlsx) are binary
         if response.mimetype == "text/html" and "<html" in body:
             pages.append((rule.rule, body))
     return pages
