@@ -22,6 +22,7 @@ from ..clerks import services as clerk_services
 from ..clerks.models import ClerkChoice
 from ..enterprises.models import Enterprise, EnterpriseKind
 from ..extensions import db
+from ..meetings.demo import seed_meetings
 from ..projects.demo import seed_projects
 from ..sites.models import Station
 from .cases import seed_demo_cases
@@ -184,6 +185,7 @@ def seed_demo(today: date | None = None, *, cases: bool = True) -> None:
     seed_department_accounts()
     seed_clerk_choices(enterprises)
     seed_clerk_profiles()
+    seed_meetings(today)  # 一键约见 and 政策宣讲 (issue 14)
     if cases:
         seed_demo_cases()
     seed_bundle_demo(cases=cases)  # 一件事 bundles (issue 16)

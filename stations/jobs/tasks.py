@@ -11,6 +11,7 @@ TASKS: dict[str, str] = {
     "crossregion.deliver": "stations.crossregion.delivery:delivery_job",
     "idempotency.purge": "stations.idempotency.service:purge_job",
     "appeals.sweep": "stations.appeals.services:sweep_job",
+    "meetings.remind": "stations.meetings.reminders:remind_job",  # the day before and an hour before
     "jobs.selftest": "stations.jobs.selftest:selftest_job",  # used by the tests and the rehearsal
 }
 
@@ -27,4 +28,5 @@ SCHEDULE: tuple[Periodic, ...] = (
     Periodic("notifications.expiring", "day", at="07:00"),
     Periodic("idempotency.purge", "day", at="03:00"),
     Periodic("appeals.sweep", "day", at="08:00"),  # closes replies unanswered 3 working days (§3.5)
+    Periodic("meetings.remind", "minute"),
 )
