@@ -155,6 +155,13 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(person_cases_bp)  # /persons: intake for a 群众 and their own cases (issue 12)
     app.register_blueprint(xr_manual_bp)  # manual cross-region channel, public cross-region items (issue 12)
 
+    from .meetings import slot_views as _meeting_slot_views  # noqa: F401  (registers on meetings_bp)
+    from .meetings.policy_views import bp as policy_sessions_bp
+    from .meetings.views import bp as meetings_bp
+
+    app.register_blueprint(meetings_bp)  # 一键约见 (issue 14)
+    app.register_blueprint(policy_sessions_bp)  # 政策宣讲 sessions (issue 14)
+
     # 6. Wiring between features, in plain sight: cases reach cross-region handling through a port only (cases
     # sits below crossregion), and every flush keeps the board's daily roll-ups in step (same transaction).
     from .bundles.services import install as install_bundles

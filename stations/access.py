@@ -14,6 +14,7 @@ from .cases.models import Case
 from .clerks.models import ClerkChoice
 from .domain.appeal_flow import Actor as AppealActor
 from .domain.case_flow import Actor
+from .domain.meeting_flow import Actor as MeetingActor
 from .enterprises.models import TrustLevel
 from .extensions import db
 from .sites.models import Station
@@ -296,3 +297,66 @@ def service_log_scope(user: User | None) -> ColumnElement[bool]:
     if user.role in (Role.ADMIN, Role.CENTRAL):
         return true()
     return ServiceLogEntry.author_id == user.id
+
+
+# --- meetings (一键约见): issue 14 ---------------------------------------------------------------------------
+
+
+def meeting_scope(user: User | None, Meeting) -> ColumnElement[bool]:
+    """Meetings ``user`` may see: the enterprise its own; its clerk; the handling station's staff; the park's
+    commissioner those of the park's enterprises; the routed department's users; the central office and admin all.
+
+    ``Meeting`` is the model (passed in: the meetings package sits above the features that import this module).
+    """
+    from .enterprises.models import Enterprise
+
+    if user is None or not getattr(user, "is_authenticated", False):
+        return false()
+    role = user.role
+    if role in (Role.ADMIN, Role.CENTRAL):
+        return true()
+    if role is Role.STAFF and user.station_id is not None:
+        return Meeting.station_id == user.station_id
+    if role is Role.CLERK:
+        return Meeting.enterprise_id.in_(current_clients_of(user))
+    if role is Role.ENTERPRISE and user.enterprise_id is not None:
+        return Meeting.enterprise_id == user.enterprise_id
+    if role is Role.COMMISSIONER and user.station_id is not None:
+        return Meeting.enterprise_id.in_(select(Enterprise.id).where(Enterprise.station_id == user.station_id))
+    if role is Role.DEPARTMENT and user.department_id is not None:
+        return Meeting.department_id == user.department_id
+    return false()
+
+
+MEETING_ACTORS = {
+    Role.ENTERPRISE: MeetingActor.ENTERPRISE,
+    Role.CLERK: MeetingActor.CLERK,
+    Role.COMMISSIONER: MeetingActor.COMMISSIONER,
+    Role.STAFF: MeetingActor.STAFF,
+    Role.DEPARTMENT: MeetingActor.DEPARTMENT,
+    Role.ADMIN: MeetingActor.ADMIN,
+}
+
+
+def meeting_actor(user: User | None) -> MeetingActor | None:
+    """The role in which ``user`` acts on a meeting in its scope; None for the read-only central office."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    return MEETING_ACTORS.get(user.role)
+
+
+def may_request_meeting_for(user: User | None, enterprise_id: int) -> bool:
+    """The enterprise itself, its clerk, its park's commissioner, or staff of its station may file a request."""
+    from .enterprises.models import Enterprise
+    from .extensions import db
+
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    if user.role is Role.ENTERPRISE:
+        return user.enterprise_id == enterprise_id
+    if user.role is Role.CLERK:
+        return enterprise_id in set(db.session.scalars(current_clients_of(user)))
+    if user.role in (Role.STAFF, Role.COMMISSIONER):
+        station_id = db.session.scalar(select(Enterprise.station_id).where(Enterprise.id == enterprise_id))
+        return user.station_id is not None and station_id == user.station_id
+    return user.role is Role.ADMIN

@@ -21,6 +21,9 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(api_key_group)  # api-key create NAME | revoke ID | list
     app.cli.add_command(jobs_group)  # jobs run TASK | tick | worker | cron | list (issue 20)
     app.cli.add_command(crossregion_group)  # crossregion deliver | set-partner | demo-forward | demo-advance | stats
+    from .meetings.cli import meetings_group
+
+    app.cli.add_command(meetings_group)  # meetings remind (day before, hour before)
 
     from .cases.cli import cases_group
 

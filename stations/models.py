@@ -12,6 +12,8 @@ from .dashboard import rollups as dashboard_rollups  # noqa: F401  (the period f
 from .enterprises import models as enterprise_models  # noqa: F401
 from .idempotency import models as idempotency_models  # noqa: F401
 from .jobs import models as job_models  # noqa: F401
+from .meetings import models as meeting_models  # noqa: F401
+from .meetings import policy_models as policy_session_models  # noqa: F401
 from .messaging import models as messaging_models  # noqa: F401
 from .notifications import models as notification_models  # noqa: F401
 from .open311 import models as open311_models  # noqa: F401

@@ -1,7 +1,7 @@
 """Issue 12: cases handed to departments, 特别程序 pauses, 延期, deemed acceptance, warnings sent, persons as applicants, manual cross-region channel
 
 Revision ID: 22bde39fe4b4
-Revises: 80130d92a75a
+Revises: 01627df27870
 Create Date: 2026-12-04 22:00:18.503533
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '22bde39fe4b4'
-down_revision = '80130d92a75a'
+down_revision = '01627df27870'
 branch_labels = None
 depends_on = None
 

@@ -13,7 +13,7 @@ from flask_login import current_user
 from ..auth import tokens
 from ..extensions import csrf
 from ..web.errors import error_response
-from . import appeals, bundles, cases, catalog, projects, selfservice
+from . import appeals, bundles, cases, catalog, meetings, projects, selfservice
 from .base import ApiError
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -58,3 +58,14 @@ bp.add_url_rule("/bundles", "list_bundles", bundles.list_bundles, methods=["GET"
 bp.add_url_rule("/bundle-cases/<bundle_no>", "get_bundle_case", bundles.get_bundle_case, methods=["GET"])
 bp.add_url_rule("/bundle-cases", "create_bundle_case", bundles.create_bundle_case, methods=["POST"])
 bp.add_url_rule("/projects", "list_projects", projects.list_projects, methods=["GET"])
+bp.add_url_rule("/meetings", "list_meetings", meetings.list_meetings, methods=["GET"])
+bp.add_url_rule("/meetings/<meeting_no>", "get_meeting", meetings.get_meeting, methods=["GET"])
+bp.add_url_rule("/meetings", "create_meeting", meetings.create_meeting, methods=["POST"])
+bp.add_url_rule("/meetings/<meeting_no>/events", "post_meeting_event", meetings.post_meeting_event, methods=["POST"])
+bp.add_url_rule("/policy-sessions", "list_policy_sessions", meetings.list_policy_sessions, methods=["GET"])
+bp.add_url_rule(
+    "/policy-sessions/<int:session_id>/signups",
+    "sign_up_policy_session",
+    meetings.sign_up_policy_session,
+    methods=["POST"],
+)

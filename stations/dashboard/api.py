@@ -16,6 +16,7 @@ from ..appeals import figures as appeal_figures
 from ..auth.models import Role
 from ..bundles import queries as bundle_queries
 from ..domain import metrics
+from ..meetings import figures as meeting_figures
 from ..projects import queries as project_queries
 from ..timeutil import business_today, utcnow
 from ..web.errors import error_response
@@ -113,5 +114,6 @@ def period():
             "projects": project_queries.period_figures(today),
             "appeals": appeal_figures.appeal_figures(user, start, end).as_json(),
             "commissioners": [vars(row) for row in appeal_figures.commissioner_activity(user, start, end)],
+            **meeting_figures.period_figures(start, end).as_json(),  # `meetings`, `policy_sessions` (issue 14)
         }
     )

@@ -19,6 +19,7 @@ from ..bundles.forms import LEVEL_LABELS as BUNDLE_LEVEL_LABELS
 from ..cases.labels import CHANNEL_LABELS
 from ..catalog import queries as catalog_queries
 from ..domain import metrics
+from ..meetings import figures as meeting_figures
 from ..projects import queries as project_queries
 from ..sites import queries as sites_queries
 from ..timeutil import business_today
@@ -50,6 +51,7 @@ def index():
         board=board,
         appeals=appeal_figures.appeal_figures(user, first, last),
         appeals_open=appeal_figures.open_counts(user, today),
+        meetings=meeting_figures.board_counts(),
         **_bundles_and_projects(),
     )
 

@@ -23,6 +23,7 @@ from ..clerks.models import ClerkChoice
 from ..enterprises.demo_persons import seed_person_demo
 from ..enterprises.models import Enterprise, EnterpriseKind
 from ..extensions import db
+from ..meetings.demo import seed_meetings
 from ..projects.demo import seed_projects
 from ..sites.models import Station
 from .cases import seed_demo_cases
@@ -189,6 +190,7 @@ def seed_demo(today: date | None = None, *, cases: bool = True) -> None:
     seed_person_demo(DEMO_PASSWORD, stations["LL"].id)  # person-demo, a natural person (issue 12)
     seed_clerk_choices(enterprises)
     seed_clerk_profiles()
+    seed_meetings(today)  # 一键约见 and 政策宣讲 (issue 14)
     if cases:
         seed_demo_cases()
     seed_bundle_demo(cases=cases)  # 一件事 bundles (issue 16)

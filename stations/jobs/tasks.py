@@ -11,6 +11,7 @@ TASKS: dict[str, str] = {
     "crossregion.deliver": "stations.crossregion.delivery:delivery_job",
     "idempotency.purge": "stations.idempotency.service:purge_job",
     "appeals.sweep": "stations.appeals.services:sweep_job",
+    "meetings.remind": "stations.meetings.reminders:remind_job",  # the day before and an hour before
     "jobs.selftest": "stations.jobs.selftest:selftest_job",  # used by the tests and the rehearsal
     "cases.deem_accepted": "stations.cases.jobs:deem_accepted_job",  # issue 12: the legal clock
     "cases.warnings": "stations.cases.jobs:warnings_job",  # issue 12: yellow / red / 容缺 warnings, digests
@@ -31,4 +32,5 @@ SCHEDULE: tuple[Periodic, ...] = (
     Periodic("cases.deem_accepted", "day", at="00:30"),  # before the day's warnings
     Periodic("cases.warnings", "day", at="07:00"),  # before the halls open
     Periodic("appeals.sweep", "day", at="08:00"),  # closes replies unanswered 3 working days (§3.5)
+    Periodic("meetings.remind", "minute"),
 )

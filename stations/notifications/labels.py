@@ -22,4 +22,10 @@ KIND_LABELS = {
     NotificationKind.RONGQUE_DUE: _l("容缺材料补齐期限将至"),
     NotificationKind.DEPARTMENT_DIGEST: _l("本部门今日预警汇总"),
     NotificationKind.APPEAL_UPDATE: _l("企业诉求有新进展"),
+    NotificationKind.MEETING_REQUESTED: _l("收到企业约见申请,请及时联系企业"),
+    NotificationKind.MEETING_CONTACTED: _l("您的约见申请已受理,工作人员正在联系部门"),
+    NotificationKind.MEETING_SCHEDULED: _l("约见时间已确定"),
+    NotificationKind.MEETING_CANCELLED: _l("约见已取消"),
+    NotificationKind.MEETING_REMINDER: _l("约见提醒"),
+    NotificationKind.SESSION_CONFIRMED: _l("政策宣讲报名已确认"),
 }

@@ -29,6 +29,12 @@ class NotificationKind(enum.StrEnum):
     RONGQUE_DUE = "RONGQUE_DUE"  # 容缺 materials falling due (or overdue)
     DEPARTMENT_DIGEST = "DEPARTMENT_DIGEST"  # the daily digest of a department's yellow / red cases
     APPEAL_UPDATE = "APPEAL_UPDATE"  # 企业诉求: a step of an appeal that concerns the recipient
+    MEETING_REQUESTED = "MEETING_REQUESTED"  # to station staff: a meeting request, or an ask to move / cancel one
+    MEETING_CONTACTED = "MEETING_CONTACTED"  # 一键约见: staff took the request up
+    MEETING_SCHEDULED = "MEETING_SCHEDULED"  # 一键约见: the time is set (or moved)
+    MEETING_CANCELLED = "MEETING_CANCELLED"  # 一键约见: cancelled, or solved without a meeting
+    MEETING_REMINDER = "MEETING_REMINDER"  # the day before and an hour before
+    SESSION_CONFIRMED = "SESSION_CONFIRMED"  # 政策宣讲: a seat is confirmed (moved up from the waiting list)
 
 
 class Notification(db.Model):

@@ -246,6 +246,22 @@ def xr_key_id() -> int:
     return db.session.scalar(select(PartnerKey.id).where(PartnerKey.partner_id == xr_partner_id("GL")).limit(1))
 
 
+def demo_meeting_no() -> str:
+    """A scheduled meeting of ent-gd (LL) routed to 人社 (dept-rs's department): every demo role sees it."""
+    from stations.meetings.models import Meeting
+    from tests.meetings.conftest import scheduled
+
+    found = db.session.scalar(select(Meeting.meeting_no).where(Meeting.topic == "access-sweep"))
+    return found or scheduled(code="SB", topic="access-sweep").meeting_no
+
+
+def demo_session_id() -> int:
+    """An upcoming demo 政策宣讲 session; ent-gd holds a confirmed seat (stations/meetings/demo.py)."""
+    from stations.meetings.policy_models import PolicySession
+
+    return db.session.scalar(select(PolicySession.id).where(PolicySession.title.contains("人才政策")))
+
+
 SIGNED_IN_REDIRECT = {role: 302 for role in ROLES}
 
 # fmt: off
@@ -469,6 +485,37 @@ ROUTES: dict[str, Route] = {
     "api.create_appeal":         only(STAFF, CLERK, COMMISSIONER, ENTERPRISE, ADMIN, anonymous=401, html=False),
     "api.post_appeal_event":     only(STAFF, CLERK, COMMISSIONER, ENTERPRISE, ADMIN, DEPARTMENT, anonymous=401,
                                       html=False, args={"appeal_no": demo_appeal_no}, not_found=frozenset({DEPARTMENT, PERSON})),
+    # --- 一键约见 and 政策宣讲 (issue 14) ---
+    "meetings.index":              signed_in(),
+    "meetings.new":                only(ENTERPRISE, CLERK, COMMISSIONER, STAFF, ADMIN),
+    "meetings.create":             only(ENTERPRISE, CLERK, COMMISSIONER, STAFF, ADMIN),   # POST /meetings/new
+    "meetings.show":               signed_in(args={"meeting_no": demo_meeting_no}, not_found=frozenset({PERSON})),
+    "meetings.post_event":         signed_in(args={"meeting_no": demo_meeting_no}),     # POST; the machine decides
+    "meetings.ask":                only(ENTERPRISE, args={"meeting_no": demo_meeting_no}),
+    "meetings.commitment_done":    only(STAFF, DEPARTMENT, ADMIN, args={"meeting_no": demo_meeting_no, "commitment_id": 0}),
+    "meetings.ics":                signed_in(html=False, args={"meeting_no": demo_meeting_no}, not_found=frozenset({PERSON})),
+    "meetings.figures":            only(CENTRAL, ADMIN, query={"from": "2026-01-01", "to": "2026-12-31"}),
+    "meetings.slots_page":         only(DEPARTMENT, STAFF, ADMIN),
+    "meetings.slots_add":          only(DEPARTMENT, STAFF, ADMIN),                         # POST /meetings/slots
+    "meetings.slots_withdraw":     only(DEPARTMENT, STAFF, ADMIN, args={"slot_id": 0}),    # POST only
+    "policy_sessions.index":       signed_in(),
+    "policy_sessions.new":         only(STAFF, ADMIN),
+    "policy_sessions.create":      only(STAFF, ADMIN),                                   # POST /sessions/new
+    "policy_sessions.show":        signed_in(args={"session_id": demo_session_id}),
+    "policy_sessions.signup":      only(ENTERPRISE, args={"session_id": demo_session_id}),
+    "policy_sessions.cancel":      only(ENTERPRISE, args={"session_id": demo_session_id}),
+    "policy_sessions.qr":          only(ENTERPRISE, html=False, args={"session_id": demo_session_id}),
+    "policy_sessions.ask":         only(ENTERPRISE, args={"session_id": demo_session_id}),
+    "policy_sessions.replay":      only(STAFF, ADMIN, args={"session_id": demo_session_id}),  # POST only
+    "policy_sessions.answer":      only(STAFF, ADMIN, args={"question_id": 0}),
+    "policy_sessions.checkin":     only(STAFF, ADMIN, args={"session_id": demo_session_id}),
+    "api.list_meetings":           signed_in(anonymous=401, html=False),
+    "api.get_meeting":             signed_in(anonymous=401, html=False, args={"meeting_no": demo_meeting_no},
+                                             not_found=frozenset({PERSON})),
+    "api.create_meeting":          only(ENTERPRISE, CLERK, COMMISSIONER, STAFF, ADMIN, anonymous=401, html=False),
+    "api.post_meeting_event":      signed_in(anonymous=401, html=False, args={"meeting_no": demo_meeting_no}),
+    "api.list_policy_sessions":    signed_in(anonymous=401, html=False),
+    "api.sign_up_policy_session":  only(ENTERPRISE, anonymous=401, html=False, args={"session_id": demo_session_id}),
 }
 # fmt: on
 

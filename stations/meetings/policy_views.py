@@ -1,0 +1,224 @@
+"""政策宣讲 pages: the calendar, a session (sign up, the QR code for the door, questions), check-in on a tablet.
+
+Every signed-in user sees the calendar; the enterprise signs up, cancels and asks; station staff and the
+administrator check in at the door (scanning the enterprise's QR code fills the token field) and answer questions.
+"""
+
+from __future__ import annotations
+
+import io
+
+import segno
+from flask import Blueprint, abort, make_response, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ..auth.decorators import roles_required
+from ..auth.models import Role, User
+from ..domain.case_flow import N_
+from ..extensions import db
+from ..idempotency import idempotent
+from ..timeutil import utcnow
+from ..web.htmx import render
+from . import policy_queries as queries
+from . import policy_services as services
+from .forms import has_nul
+from .policy_forms import SessionForm
+from .policy_models import SessionQuestion, SignupState
+from .services import from_local
+
+bp = Blueprint("policy_sessions", __name__, url_prefix="/sessions")
+
+DOOR_ROLES = (Role.STAFF, Role.ADMIN)
+CHECKIN_FRAGMENTS = {"checkin-result": "checkin_result"}
+ERRORS = {
+    "session_closed": N_("该场宣讲已开始或已取消,不能报名。"),
+    "bad_token": N_("二维码无效,或不是本场宣讲的报名。"),
+    "not_confirmed": N_("该企业在候补名单上,尚未确认座位。"),
+    "question_required": N_("请填写问题(不超过1000字)。"),
+    "answer_required": N_("请填写答复。"),
+    "not_found": N_("未找到该场宣讲。"),
+    "bad_link": N_("链接须以 https:// 开头。"),
+}
+STATE_LABELS = {
+    SignupState.CONFIRMED: N_("已确认"),
+    SignupState.WAITING: N_("候补中"),
+    SignupState.CANCELLED: N_("已取消"),
+}
+
+
+@bp.before_request
+def refuse_nul_characters():
+    """PostgreSQL refuses NUL in text: answer 400 before anything reads the input."""
+    if has_nul([request.path, *request.args.values(), *request.form.values()]):
+        abort(400)
+
+
+def _user() -> User:
+    return current_user._get_current_object()
+
+
+def _session(session_id: int):
+    session = queries.session_by_id(session_id)
+    if session is None:
+        abort(404)
+    return session
+
+
+@bp.route("/")
+@roles_required(*Role)
+def index():
+    now = utcnow()
+    return render(
+        "meetings/sessions.html",
+        upcoming=queries.upcoming(now),
+        past=queries.past(now),
+        counts=queries.signup_counts(),
+        can_create=_user().role in DOOR_ROLES,
+    )
+
+
+def _show(session, *, error: str | None = None, status: int = 200):
+    user = _user()
+    signup = queries.signup_of(session.id, user.enterprise_id) if user.role is Role.ENTERPRISE else None
+    staff = user.role in (*DOOR_ROLES, Role.CENTRAL)
+    return render(
+        "meetings/session.html",
+        status=status,
+        s=session,
+        signup=signup,
+        state_labels=STATE_LABELS,
+        counts=queries.signup_counts().get(session.id, {}),
+        signups=queries.signups(session.id) if staff else [],
+        questions=queries.questions(session.id, None if staff else (user.enterprise_id or 0)),
+        can_answer=user.role in DOOR_ROLES,
+        is_past=session.starts_at <= utcnow(),
+        error=error,
+    )
+
+
+@bp.route("/new")
+@roles_required(*DOOR_ROLES)
+def new():
+    return render("meetings/session_new.html", form=SessionForm())
+
+
+@bp.route("/new", methods=["POST"])
+@roles_required(*DOOR_ROLES)
+@idempotent("policy_sessions.create")
+def create():
+    form = SessionForm()
+    if not form.validate():
+        return render("meetings/session_new.html", form=form, status=422)
+    session = services.create_session(form.data, _user().station_id, from_local(form.starts_at.data))
+    db.session.commit()
+    return redirect(url_for("policy_sessions.show", session_id=session.id), code=303)
+
+
+@bp.route("/<int:session_id>")
+@roles_required(*Role)
+def show(session_id: int):
+    return _show(_session(session_id))
+
+
+def _refused(session_id: int, error: services.SessionError):
+    db.session.rollback()
+    return _show(_session(session_id), error=_(ERRORS.get(error.code, ERRORS["not_found"])), status=error.status)
+
+
+@bp.route("/<int:session_id>/signup", methods=["POST"])
+@roles_required(Role.ENTERPRISE)
+def signup(session_id: int):
+    try:
+        services.sign_up(session_id, _user())
+    except services.SessionError as error:
+        return _refused(session_id, error)
+    db.session.commit()
+    return redirect(url_for("policy_sessions.show", session_id=session_id), code=303)
+
+
+@bp.route("/<int:session_id>/cancel", methods=["POST"])
+@roles_required(Role.ENTERPRISE)
+def cancel(session_id: int):
+    signup = queries.signup_of(_session(session_id).id, _user().enterprise_id)
+    if signup is None:
+        abort(404)
+    services.cancel(signup)
+    db.session.commit()
+    return redirect(url_for("policy_sessions.show", session_id=session_id), code=303)
+
+
+@bp.route("/<int:session_id>/qr.svg")
+@roles_required(Role.ENTERPRISE)
+def qr(session_id: int):
+    signup = queries.signup_of(_session(session_id).id, _user().enterprise_id)
+    if signup is None or signup.state is not SignupState.CONFIRMED:
+        abort(404)
+    buffer = io.BytesIO()
+    segno.make(signup.token, error="m").save(buffer, kind="svg", scale=6, border=2)
+    response = make_response(buffer.getvalue())
+    response.headers["Content-Type"] = "image/svg+xml"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.route("/<int:session_id>/questions", methods=["POST"])
+@roles_required(Role.ENTERPRISE)
+def ask(session_id: int):
+    session = _session(session_id)
+    try:
+        services.ask(session, _user(), request.form.get("body", ""))
+    except services.SessionError as error:
+        return _refused(session_id, error)
+    db.session.commit()
+    return redirect(url_for("policy_sessions.show", session_id=session_id), code=303)
+
+
+@bp.route("/<int:session_id>/replay", methods=["POST"])
+@roles_required(*DOOR_ROLES)
+def replay(session_id: int):
+    """The replay link, put up after the session."""
+    session = _session(session_id)
+    try:
+        services.set_replay(session, request.form.get("replay_url", ""))
+    except services.SessionError as error:
+        return _refused(session_id, error)
+    db.session.commit()
+    return redirect(url_for("policy_sessions.show", session_id=session_id), code=303)
+
+
+@bp.route("/questions/<int:question_id>/answer", methods=["POST"])
+@roles_required(*DOOR_ROLES)
+def answer(question_id: int):
+    question = db.session.get(SessionQuestion, question_id)
+    if question is None:
+        abort(404)
+    try:
+        services.answer(question, _user(), request.form.get("answer", ""))
+    except services.SessionError as error:
+        return _refused(question.session_id, error)
+    db.session.commit()
+    return redirect(url_for("policy_sessions.show", session_id=question.session_id), code=303)
+
+
+@bp.route("/<int:session_id>/checkin", methods=["GET", "POST"])
+@roles_required(*DOOR_ROLES)
+def checkin(session_id: int):
+    session = _session(session_id)
+    result, error, status = None, None, 200
+    if request.method == "POST":
+        try:
+            result = services.check_in(session, request.form.get("token", ""))
+            db.session.commit()
+        except services.SessionError as refused:
+            db.session.rollback()
+            error, status = _(ERRORS[refused.code]), 422
+    return render(
+        "meetings/checkin.html",
+        CHECKIN_FRAGMENTS,
+        status=status,
+        s=session,
+        result=result,
+        error=error,
+        counts=queries.signup_counts().get(session.id, {}),
+    )

@@ -1,0 +1,126 @@
+"""Reads for meetings, always from the access scope (stations/access.py)."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from ..access import meeting_scope
+from ..auth.models import User
+from ..catalog.models import Department
+from ..domain.meeting_flow import OPEN_STATUSES, MeetingStatus
+from ..extensions import db
+from .models import Meeting, MeetingBooking, MeetingEventRecord, MeetingSlot
+
+SLOT_HORIZON = timedelta(days=45)
+NUMBER_RE = re.compile(r"[A-Z0-9]{1,20}")
+
+
+def meeting_for(user: User, meeting_no: str) -> Meeting | None:
+    """The meeting with this number if ``user`` may see it (else None: a 404, not a 403)."""
+    number = (meeting_no or "").strip().upper()
+    if not NUMBER_RE.fullmatch(number):
+        return None
+    return db.session.scalar(
+        select(Meeting)
+        .where(Meeting.meeting_no == number, meeting_scope(user, Meeting))
+        .options(selectinload(Meeting.commitments), selectinload(Meeting.attachments))
+    )
+
+
+def meetings_for(user: User, *, status: str | None = None, open_only: bool = False, page: int = 1, size: int = 30):
+    query = select(Meeting).where(meeting_scope(user, Meeting))
+    if status in MeetingStatus.__members__:
+        query = query.where(Meeting.status == MeetingStatus(status))
+    elif open_only:
+        query = query.where(Meeting.status.in_(OPEN_STATUSES))
+    if open_only:  # the staff queue: the most urgent first (contact due, then meeting due)
+        query = query.order_by(Meeting.contact_due_on, Meeting.meeting_due_on, Meeting.id)
+    else:
+        query = query.order_by(Meeting.requested_at.desc(), Meeting.id.desc())
+    return list(db.session.scalars(query.limit(size + 1).offset((page - 1) * size)))
+
+
+def timeline(meeting: Meeting) -> list[MeetingEventRecord]:
+    return list(
+        db.session.scalars(
+            select(MeetingEventRecord)
+            .where(MeetingEventRecord.meeting_id == meeting.id)
+            .order_by(MeetingEventRecord.id)
+        )
+    )
+
+
+def free_slots(department_id: int | None, now: datetime, *, limit: int = 40) -> list[MeetingSlot]:
+    """Published, not withdrawn, not booked, in the future (and within the horizon)."""
+    if department_id is None:
+        return []
+    booked = select(MeetingBooking.slot_id)
+    return list(
+        db.session.scalars(
+            select(MeetingSlot)
+            .where(
+                MeetingSlot.department_id == department_id,
+                MeetingSlot.is_withdrawn.is_(False),
+                MeetingSlot.starts_at > now,
+                MeetingSlot.starts_at <= now + SLOT_HORIZON,
+                MeetingSlot.id.not_in(booked),
+            )
+            .order_by(MeetingSlot.starts_at, MeetingSlot.id)
+            .limit(limit)
+        )
+    )
+
+
+def departments() -> list[Department]:
+    return list(db.session.scalars(select(Department).order_by(Department.code)))
+
+
+def department_ids() -> set[int]:
+    return set(db.session.scalars(select(Department.id)))
+
+
+def count_by_status(user: User) -> dict[str, int]:
+    rows = db.session.execute(
+        select(Meeting.status, func.count()).where(meeting_scope(user, Meeting)).group_by(Meeting.status)
+    ).all()
+    return {str(status): count for status, count in rows}
+
+
+def published_slots(department_id: int, now: datetime, limit: int = 100) -> list[MeetingSlot]:
+    """The department's future slots, booked or not (the booking is loaded), for its availability page."""
+    return list(
+        db.session.scalars(
+            select(MeetingSlot)
+            .where(MeetingSlot.department_id == department_id, MeetingSlot.starts_at > now)
+            .options(selectinload(MeetingSlot.booking))
+            .order_by(MeetingSlot.starts_at, MeetingSlot.id)
+            .limit(limit)
+        )
+    )
+
+
+def due_on_of(meeting: Meeting):
+    """The date the meeting's current step is due: the contact, then the meeting; None once it is scheduled."""
+    if meeting.status is MeetingStatus.REQUESTED:
+        return meeting.contact_due_on
+    if meeting.status in (MeetingStatus.CONTACTED, MeetingStatus.ROUTED):
+        return meeting.meeting_due_on
+    return None
+
+
+def warn_level_of(meeting: Meeting, now: datetime):
+    """红黄绿 of the current step (domain meeting_warn_level); YELLOW on the due day itself (the limits are 1 and 5
+    working days: the stored due dates suffice)."""
+    from ..domain.meeting_flow import MeetingDeadlines, meeting_warn_level
+    from ..timeutil import to_business
+
+    deadlines = MeetingDeadlines(
+        meeting.contact_due_on, meeting.meeting_due_on, meeting.contact_due_on, meeting.meeting_due_on
+    )
+    scheduled_on = to_business(meeting.starts_at).date() if meeting.starts_at else None
+    now_local = to_business(now).replace(tzinfo=None)
+    return meeting_warn_level(meeting.status, deadlines, now_local, scheduled_on)

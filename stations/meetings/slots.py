@@ -1,0 +1,94 @@
+"""Officials' availability: weekly patterns materialised into slots on working days, one-off additions and
+withdrawals (the exceptions). Flush, never commit. Booking a slot is services._book (the UNIQUE booking)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from ..calendar.services import current_calendar
+from ..extensions import db
+from .models import AvailabilityPattern, MeetingSlot, SlotSource
+from .services import MeetingError, from_local
+
+PUBLISH_WEEKS = 4
+
+
+def publish_week_slots(pattern, first: date, last: date) -> int:
+    """Materialise a weekly pattern's slots from ``first`` to ``last`` on working days only; idempotent."""
+    calendar = current_calendar()
+    existing = set(
+        db.session.scalars(
+            select(MeetingSlot.starts_at).where(
+                MeetingSlot.department_id == pattern.department_id, MeetingSlot.leader == pattern.leader
+            )
+        )
+    )
+    created = 0
+    day = first
+    while day <= last:
+        if day.weekday() == pattern.weekday and calendar.is_workday(day):
+            starts = from_local(datetime.combine(day, pattern.start_time))
+            if starts not in existing:
+                db.session.add(_slot(pattern.department_id, pattern.leader, starts, pattern.minutes, pattern.location))
+                created += 1
+        day += timedelta(days=1)
+    db.session.flush()
+    return created
+
+
+def _slot(department_id, leader, starts, minutes, location, source=None) -> MeetingSlot:
+    return MeetingSlot(
+        department_id=department_id,
+        leader=leader,
+        starts_at=starts,
+        ends_at=starts + timedelta(minutes=minutes),
+        location=location,
+        source=source or SlotSource.PATTERN,
+    )
+
+
+def add_one_off_slot(department_id: int, leader: str, start_local: datetime, minutes: int, location: str):
+    """A one-off exception that adds a time; refused on a day off (the working-day calendar is respected)."""
+    if not current_calendar().is_workday(start_local.date()):
+        raise MeetingError("not_a_workday")
+    if not 15 <= minutes <= 240:
+        raise MeetingError("bad_duration")
+    slot = _slot(department_id, leader.strip()[:100], from_local(start_local), minutes, location, SlotSource.ONE_OFF)
+    try:
+        with db.session.begin_nested():
+            db.session.add(slot)
+            db.session.flush()
+    except IntegrityError as exists:
+        raise MeetingError("slot_exists") from exists
+    return slot
+
+
+def withdraw_slot(slot: MeetingSlot) -> None:
+    """A one-off exception that removes a time (leave, another meeting); a booked slot stays until moved."""
+    if slot.booking is not None:
+        raise MeetingError("slot_booked")
+    slot.is_withdrawn = True
+    db.session.flush()
+
+
+def add_pattern(department_id: int, leader: str, weekday: int, start, minutes: int, location: str, today: date):
+    """A weekly pattern, published at once for the next PUBLISH_WEEKS weeks. :raise MeetingError: on bad input."""
+    if not 0 <= weekday <= 6:
+        raise MeetingError("bad_weekday")
+    if not 15 <= minutes <= 240:
+        raise MeetingError("bad_duration")
+    pattern = AvailabilityPattern(
+        department_id=department_id,
+        leader=leader.strip()[:100],
+        weekday=weekday,
+        start_time=start,
+        minutes=minutes,
+        location=location.strip()[:200],
+    )
+    db.session.add(pattern)
+    db.session.flush()
+    publish_week_slots(pattern, today + timedelta(days=1), today + timedelta(weeks=PUBLISH_WEEKS))
+    return pattern
