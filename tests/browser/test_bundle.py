@@ -60,7 +60,15 @@ def _conclude_first(live_app, bundle_no: str) -> None:
         case = bundle_case.children[0].case
         staff = db.session.scalar(select(User).where(User.username == "staff-ll"))
         for event in (CaseEvent.ACCEPT, CaseEvent.START_REVIEW, CaseEvent.DECIDE_APPROVE):
-            case_services.apply_event(case, event, staff, version=case.version)
+            # an item the station only collects is decided by its department once accepted (issue 12)
+            actor = staff
+            if case.department_id is not None:
+                actor = db.session.scalar(
+                    select(User)
+                    .where(User.role == Role.DEPARTMENT, User.department_id == case.department_id)
+                    .order_by(User.id)
+                )
+            case_services.apply_event(case, event, actor, version=case.version)
         enterprise_id = bundle_case.enterprise_id
         if not db.session.scalar(select(User.id).where(User.username == "ent-kb")):
             db.session.add(
