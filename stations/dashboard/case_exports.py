@@ -29,8 +29,8 @@ from ..enterprises.models import Enterprise
 from ..extensions import db
 from ..sites.models import Station
 from ..timeutil import BUSINESS_TZ, business_today, to_business, utcnow
+from .board_queries import OPEN_STATUSES
 from .periods import period_from_args
-from .queries import OPEN_STATUSES
 
 CASE_TABLES = ("cases", "queue")
 CHUNK_ROWS = 1000  # rows fetched per round trip; also how often a job reports progress

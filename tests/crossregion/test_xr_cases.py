@@ -632,7 +632,7 @@ def test_the_handling_site_sees_its_signing_limit(client, login_as, partner):
 def test_the_handling_sites_on_time_rate_for_forwarded_cases(client, login_as, partner):
     from stations.auth.models import User
     from stations.cases.services import EventInput, apply_event
-    from stations.dashboard import queries as dashboard_queries
+    from stations.dashboard import period_queries as dashboard_queries
     from stations.domain.case_flow import CaseEvent
     from stations.timeutil import business_today
 
