@@ -20,7 +20,7 @@ from ..cases.numbering import new_query_code
 from ..cases.xr_port import port as xr_port
 from ..catalog.models import OnlineMode, ServiceItem
 from ..domain import bundles as rules
-from ..domain.case_flow import CaseEvent, CaseStatus
+from ..domain.case_vocabulary import CaseEvent, CaseStatus
 from ..domain.deadlines import compute_deadline
 from ..enterprises import services as enterprise_services
 from ..enterprises.models import Document, Enterprise

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from ..access import may_consent_extension
 from ..auth.models import User
 from ..calendar.services import current_calendar
-from ..domain.case_flow import CaseEvent
+from ..domain.case_vocabulary import CaseEvent
 from ..domain.legal_clock import SPECIAL_KINDS, extended_due, moved_deadline, resumed_due
 from ..domain.workdays import WorkCalendar, working_days_between
 from ..extensions import db

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from ..auth.models import User
 from ..catalog.models import ServiceItem
 from ..clerks.models import ClerkChoice
-from ..domain.case_flow import CaseStatus
+from ..domain.case_vocabulary import CaseStatus
 from ..extensions import db
 from ..sites.models import Station, StationItem
 from ..timeutil import BUSINESS_TZ, to_business, utcnow

@@ -11,7 +11,9 @@ from ..auth.models import User
 from ..calendar.services import current_calendar
 from ..catalog.models import ServiceItem
 from ..domain import case_flow
-from ..domain.case_flow import Actor, CaseEvent, CaseFacts, CaseStatus, DeficiencyStatus
+from ..domain.case_flow import CaseFacts
+from ..domain.case_vocabulary import Actor, CaseEvent, CaseStatus
+from ..domain.deficiency_flow import DeficiencyStatus
 from ..enterprises.models import CreditFlag, Document, Enterprise
 from ..extensions import db
 from ..notifications.services import notify_case_event

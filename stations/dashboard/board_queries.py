@@ -26,8 +26,8 @@ from ..auth.models import Role, User
 from ..cases.models import Case, Deficiency
 from ..cases.queries import DONE_STATUSES, colour_condition
 from ..domain import metrics
-from ..domain.case_flow import DeficiencyStatus
 from ..domain.deadlines import WarnLevel
+from ..domain.deficiency_flow import DeficiencyStatus
 from ..extensions import db
 from ..ratings import queries as ratings_queries
 from ..sites.models import Station

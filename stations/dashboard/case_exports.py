@@ -24,7 +24,7 @@ from ..cases.labels import CHANNEL_LABELS, COLOUR_LABELS
 from ..cases.models import Case
 from ..cases.queries import urgency_expr, warn_level_expr
 from ..catalog.models import ServiceItem
-from ..domain.case_flow import STATUS_LABELS, CaseStatus, export_status_code
+from ..domain.case_vocabulary import STATUS_LABELS, CaseStatus, export_status_code
 from ..enterprises.models import Enterprise
 from ..extensions import db
 from ..sites.models import Station

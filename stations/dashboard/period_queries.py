@@ -27,7 +27,7 @@ from ..cases.models import Case, Channel, Deficiency
 from ..catalog import queries as catalog_queries
 from ..crossregion.models import PartnerRegion, Transfer, TransferDirection
 from ..domain import metrics
-from ..domain.case_flow import DeficiencyStatus
+from ..domain.deficiency_flow import DeficiencyStatus
 from ..domain.ratings import RectificationStatus
 from ..extensions import db
 from ..ratings.models import Rating, Rectification

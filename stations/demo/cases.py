@@ -33,8 +33,9 @@ from ..cases.models import Case, Channel, MaterialStatus
 from ..cases.services import EventInput, MaterialInput, business_now, business_to_utc
 from ..catalog.models import ServiceItem
 from ..clerks.models import ClerkChoice
-from ..domain.case_flow import CaseEvent, CaseStatus, DeficiencyStatus
+from ..domain.case_vocabulary import CaseEvent, CaseStatus
 from ..domain.deadlines import WarnLevel, compute_deadline, warn_level
+from ..domain.deficiency_flow import DeficiencyStatus
 from ..domain.workdays import add_working_days
 from ..enterprises.models import Document, Enterprise, EnterpriseKind, TrustLevel
 from ..extensions import db

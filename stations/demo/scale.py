@@ -36,7 +36,7 @@ from ..cases.numbering import QUERY_CODE_ALPHABET, format_case_no
 from ..catalog.models import ServiceItem
 from ..clerks.models import ClerkChoice
 from ..dashboard.rollup_rebuild import rebuild_rollups
-from ..domain.case_flow import CaseStatus
+from ..domain.case_vocabulary import CaseStatus
 from ..domain.deadlines import Deadline, compute_deadline
 from ..domain.workdays import add_working_days
 from ..enterprises.models import Enterprise, EnterpriseKind

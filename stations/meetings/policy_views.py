@@ -15,7 +15,7 @@ from flask_login import current_user
 
 from ..auth.decorators import roles_required
 from ..auth.models import Role, User
-from ..domain.case_flow import N_
+from ..domain.case_vocabulary import N_
 from ..extensions import db
 from ..idempotency import idempotent
 from ..timeutil import utcnow

@@ -18,7 +18,7 @@ from ..calendar.services import current_calendar
 from ..cases.models import Case
 from ..cases.services import business_now, business_to_utc, closing_time
 from ..domain import ratings as rules
-from ..domain.case_flow import CaseStatus
+from ..domain.case_vocabulary import CaseStatus
 from ..domain.deadlines import working_days_before
 from ..domain.ratings import Actor, Disposition, Reaction, RectificationEvent, RectificationStatus
 from ..extensions import db

@@ -11,7 +11,8 @@ from stations.cases import services
 from stations.cases.deemed import deem_accepted
 from stations.cases.models import CasePause
 from stations.cases.services import CaseError, EventInput
-from stations.domain.case_flow import CaseEvent, CaseStatus, GuardFailed, NotPermitted
+from stations.domain.case_flow import GuardFailed, NotPermitted
+from stations.domain.case_vocabulary import CaseEvent, CaseStatus
 from stations.extensions import db
 from tests import factories as f
 from tests.cases.conftest import fire, utc

@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta
 
 from stations.calendar.services import current_calendar
 from stations.dashboard import board_queries, period_queries
-from stations.domain.case_flow import CaseEvent, CaseStatus
+from stations.domain.case_vocabulary import CaseEvent, CaseStatus
 from stations.domain.workdays import next_workday
 from tests import factories as f
 from tests.cases.conftest import fire, utc

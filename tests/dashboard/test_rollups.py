@@ -16,7 +16,7 @@ from stations.dashboard import period_queries, rollup_rebuild, rollups
 from stations.dashboard.rollups import DailyCaseFigures, DailyHandlerFigures, DailyRatingFigures
 from stations.database import write_intent
 from stations.demo.scale import add_synthetic_cases
-from stations.domain.case_flow import CaseEvent
+from stations.domain.case_vocabulary import CaseEvent
 from stations.extensions import db
 from stations.ratings import services as rating_services
 from stations.ratings.models import Rating
