@@ -14,14 +14,10 @@ from ..domain.deficiency_flow import DeficiencyStatus
 from ..domain.workdays import working_days_between
 from ..enterprises.models import CreditFlag
 from ..extensions import db
+from ..timeutil import business_now, business_to_utc
 from .backoffice import hand_over_if_collected
 from .models import Case, Channel, Deficiency, MaterialStatus
-from .records import (
-    EventInput,
-    business_now,
-    business_to_utc,
-    closing_time,
-)
+from .records import EventInput, closing_time
 
 
 def _accept(case: Case, user: User, data: EventInput, now: datetime) -> None:

@@ -18,9 +18,9 @@ from ..domain.case_vocabulary import CaseEvent
 from ..domain.legal_clock import SPECIAL_KINDS, extended_due, moved_deadline, resumed_due
 from ..domain.workdays import WorkCalendar, working_days_between
 from ..extensions import db
-from ..timeutil import business_today
+from ..timeutil import business_now, business_to_utc, business_today
 from .models import Case, CasePause
-from .records import CaseError, business_now, business_to_utc
+from .records import CaseError
 
 
 def _move_due(case: Case, new_due: date, calendar: WorkCalendar) -> None:

@@ -18,10 +18,9 @@ from ..bundles import queries as bundle_queries
 from ..domain import metrics
 from ..meetings import figures as meeting_figures
 from ..projects import queries as project_queries
-from ..timeutil import business_today, utcnow
+from ..timeutil import business_today, utc_start_of, utcnow
 from ..web.errors import error_response
 from . import board_queries, period_queries, rollup_rebuild
-from .rollups import utc_start_of
 
 # cli_group: the operators' command is ``flask dashboard rebuild-rollups`` (the page blueprint has no commands).
 bp = Blueprint("metrics_api", __name__, url_prefix="/api/v1/metrics", cli_group="dashboard")

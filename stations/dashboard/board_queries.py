@@ -31,8 +31,7 @@ from ..domain.deficiency_flow import DeficiencyStatus
 from ..extensions import db
 from ..ratings import queries as ratings_queries
 from ..sites.models import Station
-from ..timeutil import business_today, utcnow
-from .rollups import utc_start_of
+from ..timeutil import business_today, utc_start_of, utcnow
 
 OPEN_STATUSES = tuple(sorted({s for s in Case.status.type.enums} - set(DONE_STATUSES)))
 OPEN_DEFICIENCY = (DeficiencyStatus.PENDING.value, DeficiencyStatus.SUPPLIED.value)

@@ -31,7 +31,8 @@ from ..domain.deficiency_flow import DeficiencyStatus
 from ..domain.ratings import RectificationStatus
 from ..extensions import db
 from ..ratings.models import Rating, Rectification
-from .rollups import DailyCaseFigures, DailyHandlerFigures, DailyRatingFigures, business_date, utc_start_of
+from ..timeutil import utc_start_of
+from .rollups import DailyCaseFigures, DailyHandlerFigures, DailyRatingFigures, business_date
 from .rollups import as_date as _as_date
 
 RANKING_LIMIT = 10

@@ -39,7 +39,7 @@ Decisions:
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date
 
 from sqlalchemy import Date, ForeignKey, String, event, inspect
 from sqlalchemy.engine import Connection
@@ -52,9 +52,7 @@ from ..cases.models import Case
 from ..domain.workdays import WorkCalendar, working_days_between
 from ..extensions import db
 from ..ratings.models import Rating
-from ..timeutil import BUSINESS_TZ
-
-UTC_OFFSET = timedelta(hours=8)  # Asia/Shanghai, no daylight saving time since 1991
+from ..timeutil import business_day
 
 
 class business_date(FunctionElement):
@@ -75,18 +73,8 @@ def _business_date_sqlite(element, compiler, **kw):
     return f"date({compiler.process(element.clauses, **kw)}, '+8 hours')"
 
 
-def business_day(moment: datetime) -> date:
-    """The same as ``business_date`` in Python, for a naive-UTC moment."""
-    return (moment + UTC_OFFSET).date()
-
-
 def as_date(value) -> date:
     return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
-
-
-def utc_start_of(day: date) -> datetime:
-    """Naive UTC moment at which the business day ``day`` starts."""
-    return datetime.combine(day, time(), tzinfo=BUSINESS_TZ).astimezone(UTC).replace(tzinfo=None)
 
 
 # --- the tables ---------------------------------------------------------------------------------------------------

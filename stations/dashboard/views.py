@@ -22,12 +22,11 @@ from ..domain import metrics
 from ..meetings import figures as meeting_figures
 from ..projects import queries as project_queries
 from ..sites import queries as sites_queries
-from ..timeutil import business_today
+from ..timeutil import business_today, utc_start_of
 from ..web.htmx import hx_redirect, hx_target, is_htmx, render, render_fragment
 from ..web.params import int_arg
 from . import board_queries, case_exports, charts, export_jobs, exports, period_queries
 from .periods import PERIODS, period_from_args
-from .rollups import utc_start_of
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
 

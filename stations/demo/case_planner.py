@@ -12,7 +12,7 @@ from sqlalchemy import select
 from ..auth.models import Role, User
 from ..calendar.services import current_calendar
 from ..cases.models import Channel
-from ..cases.services import EventInput, business_now
+from ..cases.services import EventInput
 from ..catalog.models import ServiceItem
 from ..clerks.models import ClerkChoice
 from ..domain.deadlines import WarnLevel, compute_deadline, warn_level
@@ -20,6 +20,7 @@ from ..domain.workdays import add_working_days
 from ..enterprises.models import Enterprise
 from ..extensions import db
 from ..sites.models import ScopeMode, Station, StationItem
+from ..timeutil import business_now
 from .case_data import AFTERNOON, CLOSING, GIVEN, MORNING_END, OPEN_DAY, SURNAMES, TERMINATED_ENTERPRISE, WINDOW_DAYS
 
 # --- planning -----------------------------------------------------------------------------------------------------

@@ -24,13 +24,13 @@ from ..auth.models import Role, User
 from ..calendar.services import pinned_calendar
 from ..cases import services
 from ..cases.models import Case, Channel, MaterialStatus
-from ..cases.services import EventInput, MaterialInput, business_to_utc
+from ..cases.services import EventInput, MaterialInput
 from ..catalog.models import ServiceItem
 from ..domain.case_vocabulary import CaseEvent, CaseStatus
 from ..domain.deficiency_flow import DeficiencyStatus
 from ..extensions import db
 from ..sites.models import Station
-from ..timeutil import utcnow
+from ..timeutil import business_to_utc, utcnow
 from .case_data import DEMO_NOTE, RANDOM_CASES, SEED
 from .case_people import demo_document, seed_extra_enterprises, seed_extra_staff
 from .case_planner import Plan, Planner
