@@ -42,11 +42,13 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     # 2. Extensions.
     from . import (
+        datakey,
         extensions,
         models,  # noqa: F401  (the whole schema, for Alembic)
     )
     from .database import configure_engine_events
 
+    datakey.init_app(app)  # the key for secrets at rest: required in production
     extensions.db.init_app(app)
     with app.app_context():
         configure_engine_events(extensions.db.engine)

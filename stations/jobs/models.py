@@ -33,5 +33,8 @@ class JobRun(db.Model):
     queued_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     started_at: Mapped[datetime | None]
     finished_at: Mapped[datetime | None]
+    # Set by long tasks that beat (queue.beat): a RUNNING run whose beat stopped died with its process, and the
+    # in-app schedule runs it again (RQ retries its own). Tasks that never beat are never taken for dead.
+    heartbeat_at: Mapped[datetime | None]
     result: Mapped[str | None] = mapped_column(String(500))
     error: Mapped[str | None] = mapped_column(Text)

@@ -9,10 +9,12 @@ import time
 import traceback
 import uuid
 from collections.abc import Callable
-from datetime import datetime
+from contextvars import ContextVar
+from datetime import datetime, timedelta
 
 from flask import Flask, current_app
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
@@ -26,6 +28,9 @@ QUEUE_NAME = "stations"
 RETRY_INTERVALS = (10, 60, 300)  # seconds before each retry of a failed or abandoned job
 JOB_TIMEOUT = 1800  # seconds; long exports stay far below
 TICK_SECONDS = 20
+STALE_SECONDS = 120  # a beating run silent this long is dead (in-app runner); long tasks beat far more often
+
+_current_run: ContextVar[int | None] = ContextVar("current_job_run", default=None)
 
 
 def task_function(task: str) -> Callable[..., str | None]:
@@ -101,8 +106,10 @@ def execute(run_id: int) -> None:
     if run is None or run.status is RunStatus.DONE:
         return
     run.status, run.started_at, run.attempts, run.error = RunStatus.RUNNING, utcnow(), run.attempts + 1, None
+    run.heartbeat_at = None
     db.session.commit()
     task, kwargs = run.task, dict(run.kwargs or {})
+    token = _current_run.set(run_id)
     try:
         result = task_function(task)(**kwargs)
     except Exception:
@@ -112,10 +119,49 @@ def execute(run_id: int) -> None:
         db.session.commit()
         log.warning("job %s (%s) failed on attempt %s", run_id, task, run.attempts)
         raise
+    finally:
+        _current_run.reset(token)
     run = db.session.get(JobRun, run_id)
     run.status, run.finished_at, run.result = RunStatus.DONE, utcnow(), (str(result) if result else "")[:500]
     db.session.commit()
     log.info("job %s (%s) done: %s", run_id, task, run.result)
+
+
+def beat(connection: Connection | None = None) -> None:
+    """The running job is alive (a long task calls this every so often). On ``connection`` when given: a task
+    streaming a query on the session cannot commit that session mid-stream."""
+    run_id = _current_run.get()
+    if run_id is None:
+        return
+    statement = update(JobRun).where(JobRun.id == run_id).values(heartbeat_at=utcnow())
+    if connection is not None:
+        connection.execute(statement)
+    else:
+        db.session.execute(statement)
+        db.session.commit()
+
+
+def rescue_abandoned(now: datetime | None = None) -> list[int]:
+    """Run again every beating run whose beat stopped (its process died); returns their ids. The claim is one
+    conditional UPDATE, so of several ticking processes exactly one takes each run. Not with RQ (it retries)."""
+    app = current_app._get_current_object()
+    if (app.config.get("JOBS_RUNNER") or ("rq" if app.config.get("REDIS_URL") else "thread")) == "rq":
+        return []
+    now = now or utcnow()
+    cutoff = now - timedelta(seconds=app.config.get("JOBS_STALE_SECONDS", STALE_SECONDS))
+    dead = (JobRun.status == RunStatus.RUNNING) & (JobRun.heartbeat_at < cutoff)
+    rescued = []
+    for run_id in db.session.scalars(select(JobRun.id).where(dead)).all():
+        claimed = db.session.execute(update(JobRun).where(JobRun.id == run_id, dead).values(heartbeat_at=now))
+        db.session.commit()
+        if claimed.rowcount == 1:
+            log.warning("job run %s stopped beating: running it again", run_id)
+            rescued.append(run_id)
+            try:
+                _dispatch(app, run_id)
+            except Exception:  # inline: the run's row says what happened
+                log.exception("rescued job run %s failed", run_id)
+    return rescued
 
 
 # --- the periodic schedule ----------------------------------------------------------------------------------------
@@ -138,6 +184,7 @@ def run_due(now: datetime | None = None) -> list[str]:
     """
     now = now or utcnow()
     ran = []
+    rescue_abandoned(now)
     for periodic in SCHEDULE:
         key = slot_key(periodic, now)
         if key is None:

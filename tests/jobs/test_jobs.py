@@ -71,6 +71,7 @@ def test_unknown_task_is_refused(app):
                 "meetings.remind@2026-12-05T07:10",
                 "notifications.expiring@2026-12-05",
                 "idempotency.purge@2026-12-05",
+                "dashboard.exports_purge@2026-12-05",  # 03:30
                 "cases.deem_accepted@2026-12-05",
                 "cases.warnings@2026-12-05",
             },
@@ -89,7 +90,8 @@ def test_unknown_task_is_refused(app):
 )
 def test_slots_are_business_time(instant, expected):
     keys = {slot_key(p, utc(instant)) or f"{p.task}@none" for p in SCHEDULE}
-    keys -= {"notifications.expiring@none", "appeals.sweep@none"}  # daily tasks of later hours
+    # daily tasks of later hours
+    keys -= {"notifications.expiring@none", "appeals.sweep@none", "dashboard.exports_purge@none"}
     assert keys == expected
 
 
