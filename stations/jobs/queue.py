@@ -13,7 +13,7 @@ from contextvars import ContextVar
 from datetime import datetime, timedelta
 
 from flask import Flask, current_app
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
@@ -225,3 +225,16 @@ def _tick_forever(app: Flask) -> None:
 
 def recent_runs(limit: int = 100) -> list[JobRun]:
     return list(db.session.scalars(select(JobRun).order_by(JobRun.id.desc()).limit(limit)))
+
+
+def unfinished_runs(limit: int = 100) -> list[JobRun]:
+    """Queued, running and failed runs, newest first, however old: the minute tasks push them out of the recent
+    list within the hour, and an administrator must still see them (a failed export, a stuck delivery)."""
+    query = select(JobRun).where(JobRun.status != RunStatus.DONE).order_by(JobRun.id.desc()).limit(limit)
+    return list(db.session.scalars(query))
+
+
+def status_counts() -> dict[RunStatus, int]:
+    rows = db.session.execute(select(JobRun.status, func.count()).group_by(JobRun.status)).all()
+    found = dict(rows)
+    return {status: found.get(status, 0) for status in RunStatus}

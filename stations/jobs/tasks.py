@@ -20,6 +20,10 @@ TASKS: dict[str, str] = {
 }
 
 
+# Tasks that need arguments (an export's token): started by their feature, never from "run now" in /admin/jobs.
+NEEDS_ARGUMENTS = frozenset({"dashboard.export"})
+
+
 @dataclass(frozen=True)
 class Periodic:
     task: str

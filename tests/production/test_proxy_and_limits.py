@@ -101,7 +101,10 @@ def test_healthz_reports_redis_when_configured(app, monkeypatch):
     """The machine's Redis on 127.0.0.1:6379 (started by .ci/run when down), then a port nobody listens on."""
     client = app.test_client()
     monkeypatch.setitem(app.config, "REDIS_URL", "redis://127.0.0.1:6379/0")
-    assert client.get("/healthz").get_json() == {"status": "ok", "database": "ok", "redis": "ok"}
+    body = client.get("/healthz").get_json()
+    assert {key: body[key] for key in ("status", "database", "redis")} == {"status": "ok", "database": "ok", "redis": "ok"}
+    assert set(body["queue"]) == {"queued", "started", "failed"}  # the RQ queue's figures (issue 20)
+    assert all(isinstance(n, int) for n in body["queue"].values())
     monkeypatch.setitem(app.config, "REDIS_URL", "redis://127.0.0.1:1/0")
     response = client.get("/healthz")
     assert response.status_code == 503 and response.get_json()["redis"] == "error"
