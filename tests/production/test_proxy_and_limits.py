@@ -102,7 +102,11 @@ def test_healthz_reports_redis_when_configured(app, monkeypatch):
     client = app.test_client()
     monkeypatch.setitem(app.config, "REDIS_URL", "redis://127.0.0.1:6379/0")
     body = client.get("/healthz").get_json()
-    assert {key: body[key] for key in ("status", "database", "redis")} == {"status": "ok", "database": "ok", "redis": "ok"}
+    assert {key: body[key] for key in ("status", "database", "redis")} == {
+        "status": "ok",
+        "database": "ok",
+        "redis": "ok",
+    }
     assert set(body["queue"]) == {"queued", "started", "failed"}  # the RQ queue's figures (issue 20)
     assert all(isinstance(n, int) for n in body["queue"].values())
     monkeypatch.setitem(app.config, "REDIS_URL", "redis://127.0.0.1:1/0")
