@@ -29,6 +29,7 @@ from flask_babel import force_locale
 from sqlalchemy import delete, select, update
 
 from ..auth.models import User
+from ..database import write_now
 from ..extensions import db
 from ..jobs import enqueue
 from ..jobs.queue import beat
@@ -196,10 +197,9 @@ def export_job(*, token: str) -> str:
     user = db.session.get(User, row.user_id)
     if user is None:
         raise LookupError(f"user {row.user_id} is gone")
-    row.status, row.written, row.error, row.updated_at = RUNNING, 0, None, utcnow()
-    db.session.commit()
-    beat()
     export_id, fmt, table, args, locale = row.id, row.fmt, row.table_name, dict(row.args or {}), row.locale
+    write_now(lambda: _mark(export_id, status=RUNNING, written=0, error=None))
+    beat()
     try:
         with tempfile.TemporaryDirectory(prefix="stations-export-") as tmp:
             part = Path(tmp) / f"export.{fmt}"
@@ -207,11 +207,7 @@ def export_job(*, token: str) -> str:
                 counted = _Counted(case_exports.iter_rows(table, user, args), export_id)
                 exports.write_file(fmt, part, table, case_exports.headers(table), counted)
             written = counted.written
-            db.session.rollback()  # end the streaming read before the write transaction
-            row = db.session.get(ExportJob, export_id)
-            size = _store(row, part)
-        row.status, row.total, row.written, row.size, row.updated_at = DONE, written, written, size, utcnow()
-        db.session.commit()  # the file and "done" together
+            size = write_now(lambda: _finish(export_id, part, written))  # the file and "done" together
     except TooLarge as error:
         _fail(export_id, f"too large: {error}")
         return f"failed: too large ({error})"  # no retry: it would be as large again
@@ -222,14 +218,27 @@ def export_job(*, token: str) -> str:
     return f"{table}.{fmt}: {written} rows, {size} bytes"
 
 
+# Writes go through write_now (a short write transaction of their own, retried while SQLite is busy): the job
+# runs beside web requests that write, and a stale read snapshot cannot be upgraded to a write on SQLite.
+def _mark(export_id: int, **values) -> None:
+    db.session.execute(update(ExportJob).where(ExportJob.id == export_id).values(updated_at=utcnow(), **values))
+
+
+def _finish(export_id: int, part: Path, written: int) -> int:
+    size = _store(db.session.get(ExportJob, export_id), part)
+    _mark(export_id, status=DONE, total=written, written=written, size=size)
+    return size
+
+
 def _fail(export_id: int, error: str) -> None:
     db.session.rollback()
-    db.session.execute(
-        update(ExportJob)
-        .where(ExportJob.id == export_id, ExportJob.status != DONE)  # a twin run that finished keeps its file
-        .values(status=FAILED, error=error[:300], updated_at=utcnow())
+    write_now(
+        lambda: db.session.execute(
+            update(ExportJob)
+            .where(ExportJob.id == export_id, ExportJob.status != DONE)  # a twin run that finished keeps its file
+            .values(status=FAILED, error=error[:300], updated_at=utcnow())
+        )
     )
-    db.session.commit()
 
 
 def chunks(token: str) -> Iterator[bytes]:

@@ -17,6 +17,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
+from ..database import write_now
 from ..extensions import db
 from ..timeutil import to_business, utcnow
 from .models import JobRun, RunStatus
@@ -102,29 +103,44 @@ def execute(run_id: int) -> None:
     A retry after a crash finds the row RUNNING or FAILED and runs the task again: tasks are idempotent.
     Re-raises the task's error so that RQ schedules the retry.
     """
-    run = db.session.get(JobRun, run_id)
-    if run is None or run.status is RunStatus.DONE:
+    claimed = write_now(lambda: _claim(run_id))
+    if claimed is None:
         return
-    run.status, run.started_at, run.attempts, run.error = RunStatus.RUNNING, utcnow(), run.attempts + 1, None
-    run.heartbeat_at = None
-    db.session.commit()
-    task, kwargs = run.task, dict(run.kwargs or {})
+    task, kwargs, attempt = claimed
     token = _current_run.set(run_id)
     try:
         result = task_function(task)(**kwargs)
     except Exception:
+        error = traceback.format_exc()[-4000:]
         db.session.rollback()
-        run = db.session.get(JobRun, run_id)
-        run.status, run.finished_at, run.error = RunStatus.FAILED, utcnow(), traceback.format_exc()[-4000:]
-        db.session.commit()
-        log.warning("job %s (%s) failed on attempt %s", run_id, task, run.attempts)
+        write_now(lambda: _end(run_id, RunStatus.FAILED, error=error))
+        log.warning("job %s (%s) failed on attempt %s", run_id, task, attempt)
         raise
     finally:
         _current_run.reset(token)
+    summary = (str(result) if result else "")[:500]
+    write_now(lambda: _end(run_id, RunStatus.DONE, result=summary))
+    log.info("job %s (%s) done: %s", run_id, task, summary)
+
+
+# The run's own bookkeeping goes through write_now: a job thread whose read snapshot is older than a web request's
+# write would otherwise fail at once on SQLite ("database is locked", SQLITE_BUSY_SNAPSHOT) and never start.
+def _claim(run_id: int) -> tuple[str, dict, int] | None:
     run = db.session.get(JobRun, run_id)
-    run.status, run.finished_at, run.result = RunStatus.DONE, utcnow(), (str(result) if result else "")[:500]
-    db.session.commit()
-    log.info("job %s (%s) done: %s", run_id, task, run.result)
+    if run is None or run.status is RunStatus.DONE:
+        return None
+    run.status, run.started_at, run.attempts, run.error = RunStatus.RUNNING, utcnow(), run.attempts + 1, None
+    run.heartbeat_at = None
+    return run.task, dict(run.kwargs or {}), run.attempts
+
+
+def _end(run_id: int, status: RunStatus, *, result: str | None = None, error: str | None = None) -> None:
+    run = db.session.get(JobRun, run_id)
+    run.status, run.finished_at = status, utcnow()
+    if error is not None:
+        run.error = error
+    if result is not None:
+        run.result = result
 
 
 def beat(connection: Connection | None = None) -> None:
@@ -137,8 +153,7 @@ def beat(connection: Connection | None = None) -> None:
     if connection is not None:
         connection.execute(statement)
     else:
-        db.session.execute(statement)
-        db.session.commit()
+        write_now(lambda: db.session.execute(statement))
 
 
 def rescue_abandoned(now: datetime | None = None) -> list[int]:
@@ -152,9 +167,8 @@ def rescue_abandoned(now: datetime | None = None) -> list[int]:
     dead = (JobRun.status == RunStatus.RUNNING) & (JobRun.heartbeat_at < cutoff)
     rescued = []
     for run_id in db.session.scalars(select(JobRun.id).where(dead)).all():
-        claimed = db.session.execute(update(JobRun).where(JobRun.id == run_id, dead).values(heartbeat_at=now))
-        db.session.commit()
-        if claimed.rowcount == 1:
+        claim = update(JobRun).where(JobRun.id == run_id, dead).values(heartbeat_at=now)
+        if write_now(lambda claim=claim: db.session.execute(claim).rowcount) == 1:
             log.warning("job run %s stopped beating: running it again", run_id)
             rescued.append(run_id)
             try:

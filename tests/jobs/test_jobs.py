@@ -144,7 +144,7 @@ def test_only_runs_whose_beat_stopped_are_run_again(app, tmp_path):
         heartbeat_at=utcnow() - timedelta(minutes=1),
     )
     db.session.add_all([silent, beating])
-    db.session.flush()
+    db.session.commit()  # committed, as a running job's row is (the claim's write transaction starts afresh)
     assert rescue_abandoned() == []  # a minute without a beat: maybe slow, not dead
     assert rescue_abandoned(utcnow() + timedelta(minutes=5)) == [beating.id]
     db.session.refresh(beating)
