@@ -6,6 +6,7 @@ from flask import Blueprint, current_app, jsonify
 from sqlalchemy import text
 
 from .extensions import db
+from .jobs.queue import rq_figures
 
 bp = Blueprint("health", __name__)
 
@@ -17,24 +18,6 @@ def _database_ok() -> bool:
         db.session.rollback()
         return False
     return True
-
-
-def _queue_figures() -> dict[str, int] | None:
-    """The RQ queue's depth, running and failed jobs (REDIS_URL only: without it jobs run inside the app, so the
-    database answering is the queue answering); None when Redis does not answer."""
-    from redis import RedisError
-
-    from .jobs.queue import rq_queue
-
-    try:
-        queue = rq_queue(current_app)
-        return {
-            "queued": queue.count,
-            "started": queue.started_job_registry.count,
-            "failed": queue.failed_job_registry.count,
-        }
-    except RedisError:
-        return None
 
 
 def _redis_ok(url: str) -> bool:
@@ -56,7 +39,7 @@ def healthz():
     queue = None
     if redis_url:
         checks["redis"] = _redis_ok(redis_url)
-        queue = _queue_figures() if checks["redis"] else None
+        queue = rq_figures(current_app) if checks["redis"] else None  # without Redis the database is the queue
     healthy = all(checks.values())
     body: dict = {"status": "ok" if healthy else "error"}
     if len(checks) > 1 or not healthy:

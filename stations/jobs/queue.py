@@ -89,6 +89,23 @@ def rq_queue(app: Flask):
     return Queue(QUEUE_NAME, connection=Redis.from_url(app.config["REDIS_URL"]))
 
 
+def rq_figures(app: Flask) -> dict[str, int] | None:
+    """The RQ queue's queued, started and failed jobs; None without REDIS_URL or when Redis does not answer."""
+    if not app.config.get("REDIS_URL"):
+        return None
+    from redis import RedisError
+
+    try:
+        queue = rq_queue(app)
+        return {
+            "queued": queue.count,
+            "started": queue.started_job_registry.count,
+            "failed": queue.failed_job_registry.count,
+        }
+    except RedisError:
+        return None
+
+
 def _execute_in_app(app: Flask, run_id: int) -> None:
     with app.app_context():
         try:
