@@ -62,6 +62,7 @@ def upgrade():
     )
     with op.batch_alter_table("job_runs", schema=None) as batch_op:
         batch_op.add_column(sa.Column("heartbeat_at", sa.DateTime(), nullable=True))
+        batch_op.create_index(batch_op.f("ix_job_runs_status"), ["status"], unique=False)
 
     with op.batch_alter_table("mfa_factors", schema=None) as batch_op:
         batch_op.alter_column(
@@ -101,6 +102,7 @@ def downgrade():
         )
 
     with op.batch_alter_table("job_runs", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_job_runs_status"))
         batch_op.drop_column("heartbeat_at")
 
     op.drop_table("export_chunks")

@@ -29,7 +29,7 @@ from flask_babel import force_locale
 from sqlalchemy import delete, select, update
 
 from ..auth.models import User
-from ..database import write_now
+from ..database import write_intent, write_now
 from ..extensions import db
 from ..jobs import enqueue
 from ..jobs.queue import beat
@@ -203,9 +203,13 @@ def export_job(*, token: str) -> str:
     try:
         with tempfile.TemporaryDirectory(prefix="stations-export-") as tmp:
             part = Path(tmp) / f"export.{fmt}"
-            with force_locale(locale):
-                counted = _Counted(case_exports.iter_rows(table, user, args), export_id)
-                exports.write_file(fmt, part, table, case_exports.headers(table), counted)
+            reading = write_intent.set(False)  # a long read must not hold SQLite's write lock (jobs.queue.execute)
+            try:
+                with force_locale(locale):
+                    counted = _Counted(case_exports.iter_rows(table, user, args), export_id)
+                    exports.write_file(fmt, part, table, case_exports.headers(table), counted)
+            finally:
+                write_intent.reset(reading)
             written = counted.written
             size = write_now(lambda: _finish(export_id, part, written))  # the file and "done" together
     except TooLarge as error:

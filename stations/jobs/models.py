@@ -27,8 +27,8 @@ class JobRun(db.Model):
     task: Mapped[str] = mapped_column(String(80), index=True)
     kwargs: Mapped[dict] = mapped_column(JSON, default=dict)
     status: Mapped[RunStatus] = mapped_column(
-        db.Enum(RunStatus, native_enum=False, length=12), default=RunStatus.QUEUED
-    )
+        db.Enum(RunStatus, native_enum=False, length=12), default=RunStatus.QUEUED, index=True
+    )  # indexed: every tick looks for dead and failed runs
     attempts: Mapped[int] = mapped_column(default=0)
     queued_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     started_at: Mapped[datetime | None]

@@ -13,11 +13,11 @@ from contextvars import ContextVar
 from datetime import datetime, timedelta
 
 from flask import Flask, current_app
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
-from ..database import write_now
+from ..database import write_intent, write_now
 from ..extensions import db
 from ..timeutil import to_business, utcnow
 from .models import JobRun, RunStatus
@@ -125,6 +125,10 @@ def execute(run_id: int) -> None:
         return
     task, kwargs, attempt = claimed
     token = _current_run.set(run_id)
+    # A task writes, as a POST does: on SQLite its transactions begin IMMEDIATE and queue on the busy timeout,
+    # instead of failing at once when a read snapshot older than another process's write is upgraded (two web
+    # workers' schedules run their tasks side by side). A task that streams a long read turns it off meanwhile.
+    intent = write_intent.set(True)
     try:
         result = task_function(task)(**kwargs)
     except Exception:
@@ -134,6 +138,7 @@ def execute(run_id: int) -> None:
         log.warning("job %s (%s) failed on attempt %s", run_id, task, attempt)
         raise
     finally:
+        write_intent.reset(intent)
         _current_run.reset(token)
     summary = (str(result) if result else "")[:500]
     write_now(lambda: _end(run_id, RunStatus.DONE, result=summary))
@@ -174,24 +179,34 @@ def beat(connection: Connection | None = None) -> None:
 
 
 def rescue_abandoned(now: datetime | None = None) -> list[int]:
-    """Run again every beating run whose beat stopped (its process died); returns their ids. The claim is one
-    conditional UPDATE, so of several ticking processes exactly one takes each run. Not with RQ (it retries)."""
+    """Without RQ, what RQ does for its jobs: run again every beating run whose beat stopped (its process died),
+    and every failed run whose retry interval has passed (RETRY_INTERVALS, as many retries as intervals).
+    Returns the ids run again. Each claim is one conditional UPDATE, so of several ticking processes exactly one
+    takes each run. With RQ it does nothing: RQ retries its own."""
     app = current_app._get_current_object()
     if (app.config.get("JOBS_RUNNER") or ("rq" if app.config.get("REDIS_URL") else "thread")) == "rq":
         return []
     now = now or utcnow()
     cutoff = now - timedelta(seconds=app.config.get("JOBS_STALE_SECONDS", STALE_SECONDS))
     dead = (JobRun.status == RunStatus.RUNNING) & (JobRun.heartbeat_at < cutoff)
+    intervals = list(app.config.get("JOBS_RETRY_INTERVALS") or RETRY_INTERVALS)
+    due = [
+        (JobRun.status == RunStatus.FAILED)
+        & (JobRun.attempts == attempt)
+        & (JobRun.finished_at < now - timedelta(seconds=wait))
+        for attempt, wait in enumerate(intervals, start=1)
+    ]
+    wanted = dead | or_(*due) if due else dead
     rescued = []
-    for run_id in db.session.scalars(select(JobRun.id).where(dead)).all():
-        claim = update(JobRun).where(JobRun.id == run_id, dead).values(heartbeat_at=now)
+    for run_id in db.session.scalars(select(JobRun.id).where(wanted).order_by(JobRun.id)).all():
+        claim = update(JobRun).where(JobRun.id == run_id, wanted).values(status=RunStatus.QUEUED, heartbeat_at=now)
         if write_now(lambda claim=claim: db.session.execute(claim).rowcount) == 1:
-            log.warning("job run %s stopped beating: running it again", run_id)
+            log.warning("job run %s died or failed: running it again", run_id)
             rescued.append(run_id)
             try:
                 _dispatch(app, run_id)
             except Exception:  # inline: the run's row says what happened
-                log.exception("rescued job run %s failed", run_id)
+                log.exception("job run %s failed again", run_id)
     return rescued
 
 

@@ -151,3 +151,23 @@ def test_only_runs_whose_beat_stopped_are_run_again(app, tmp_path):
     db.session.refresh(silent)
     assert beating.status is RunStatus.DONE and beating.attempts == 2 and marker.read_text() == "done\n"
     assert silent.status is RunStatus.RUNNING  # tasks that never beat are never taken for dead
+
+
+def test_without_rq_a_failed_run_is_retried_after_its_interval_as_often_as_rq_would(app, monkeypatch):
+    from datetime import timedelta
+
+    from stations.jobs.queue import RETRY_INTERVALS, rescue_abandoned
+    from stations.timeutil import utcnow
+
+    monkeypatch.setitem(TASKS, "test.broken", "tests.jobs.test_jobs:_broken")
+    with pytest.raises(RuntimeError):
+        enqueue("test.broken")
+    run = db.session.scalar(select(JobRun).where(JobRun.task == "test.broken"))
+    assert rescue_abandoned() == []  # its first interval (10 s) has not passed
+    later = utcnow()
+    for attempt in range(2, len(RETRY_INTERVALS) + 2):
+        later += timedelta(seconds=RETRY_INTERVALS[attempt - 2] + 1)
+        assert rescue_abandoned(later) == [run.id]
+        db.session.refresh(run)
+        assert run.status is RunStatus.FAILED and run.attempts == attempt
+    assert rescue_abandoned(later + timedelta(hours=1)) == []  # 1 + 3 retries, as RQ: then it stays failed
