@@ -260,6 +260,7 @@ def init_app(app: Flask) -> None:
 
 
 def _tick_forever(app: Flask) -> None:
+    write_intent.set(True)  # this thread only writes: IMMEDIATE transactions, queued on SQLite's busy timeout
     while True:
         try:
             with app.app_context():
