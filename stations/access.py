@@ -13,7 +13,7 @@ from .auth.models import DepartmentDuty, Role, User
 from .cases.models import Case
 from .clerks.models import ClerkChoice
 from .domain.appeal_flow import Actor as AppealActor
-from .domain.case_flow import Actor
+from .domain.case_vocabulary import Actor
 from .domain.meeting_flow import Actor as MeetingActor
 from .enterprises.models import TrustLevel
 from .extensions import db

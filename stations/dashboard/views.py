@@ -22,12 +22,11 @@ from ..domain import metrics
 from ..meetings import figures as meeting_figures
 from ..projects import queries as project_queries
 from ..sites import queries as sites_queries
-from ..timeutil import business_today
+from ..timeutil import business_today, utc_start_of
 from ..web.htmx import hx_redirect, hx_target, is_htmx, render, render_fragment
 from ..web.params import int_arg
-from . import case_exports, charts, export_jobs, exports, queries
+from . import board_queries, case_exports, charts, export_jobs, exports, period_queries
 from .periods import PERIODS, period_from_args
-from .rollups import utc_start_of
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
 
@@ -42,7 +41,7 @@ def _user():
 @central_office_required
 def index():
     user = _user()
-    board = queries.board(user)
+    board = board_queries.board(user)
     today = business_today()
     first, last = metrics.period_bounds("month", today)
     return render(
@@ -82,8 +81,8 @@ def tile(code: str):
         abort(404)
     if not is_htmx():
         return redirect(url_for("dashboard.station", code=station.code), 303)
-    tile_ = queries.station_tile(_user(), station)
-    etag = queries.tile_etag(tile_, f"tile-fragment:{get_locale()}")
+    tile_ = board_queries.station_tile(_user(), station)
+    etag = board_queries.tile_etag(tile_, f"tile-fragment:{get_locale()}")
     if request.if_none_match.contains(etag):
         response = Response(status=304)
     else:
@@ -104,15 +103,15 @@ def station(code: str):
     if station_ is None:
         abort(404)
     page = int_arg("page", 1, minimum=1)
-    tile_ = queries.station_tile(_user(), station_)
-    result = queries.station_queue(_user(), station_, page=page, page_size=QUEUE_PAGE_SIZE)
+    tile_ = board_queries.station_tile(_user(), station_)
+    result = board_queries.station_queue(_user(), station_, page=page, page_size=QUEUE_PAGE_SIZE)
     return render("dashboard/station.html", fragments={"queue": "queue"}, station=station_, tile=tile_, result=result)
 
 
 @bp.get("/clerks")
 @central_office_required
 def clerks():
-    return render("dashboard/clerks.html", rows=queries.clerk_load(_user()))
+    return render("dashboard/clerks.html", rows=board_queries.clerk_load(_user()))
 
 
 @bp.get("/departments")
@@ -126,7 +125,7 @@ def departments():
 def figures():
     kind, first, last = period_from_args(request.args)
     user = _user()
-    report = queries.period_report(user, first, last)
+    report = period_queries.period_report(user, first, last)
     return render(
         "dashboard/figures.html",
         appeal_period=appeal_figures.appeal_figures(user, first, last),
@@ -137,8 +136,8 @@ def figures():
         chart=charts.bar_chart(charts.received_series(report)),
         periods=PERIODS,
         channel_labels=CHANNEL_LABELS,
-        issued=queries.issued_count(_user(), first, last),  # 统一出证 (issue 12)
-        back_office=queries.back_office_decided(_user(), first, last),  # decided by the departments (issue 12)
+        issued=period_queries.issued_count(_user(), first, last),  # 统一出证 (issue 12)
+        back_office=period_queries.back_office_decided(_user(), first, last),  # decided by the departments (issue 12)
     )
 
 

@@ -15,7 +15,7 @@ from stations.cases.models import Case, CaseEventRecord, MaterialStatus
 from stations.catalog.models import ServiceItem
 from stations.demo import make_uscc
 from stations.demo.scale import add_synthetic_cases
-from stations.domain.case_flow import CaseEvent
+from stations.domain.case_vocabulary import CaseEvent
 from stations.extensions import db
 from stations.sites.models import Station, StationItem
 from stations.timeutil import utcnow

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from stations.catalog.models import Department
-from stations.domain.case_flow import CaseStatus
+from stations.domain.case_vocabulary import CaseStatus
 from stations.extensions import db
 from tests import factories as f
 from tests.cases.conftest import post_event, text

@@ -27,7 +27,8 @@ from flask import Flask
 from sqlalchemy import event, func, inspect, select
 
 from stations.cases.models import Case
-from stations.dashboard.rollups import DailyCaseFigures, DailyRatingFigures, rebuild_rollups
+from stations.dashboard.rollup_rebuild import rebuild_rollups
+from stations.dashboard.rollups import DailyCaseFigures, DailyRatingFigures
 from stations.demo.scale import seed_synthetic_cases
 from stations.extensions import db
 from stations.ratings.models import Rating

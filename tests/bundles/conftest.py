@@ -9,7 +9,7 @@ import pytest
 from stations.bundles import queries, services
 from stations.cases import services as case_services
 from stations.cases.models import Channel
-from stations.domain.case_flow import CaseEvent
+from stations.domain.case_vocabulary import CaseEvent
 from tests import factories as f
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"

@@ -10,7 +10,7 @@ import pytest
 from stations.cases import services
 from stations.cases.models import MaterialStatus
 from stations.cases.services import EventInput
-from stations.domain.case_flow import CaseEvent
+from stations.domain.case_vocabulary import CaseEvent
 from stations.enterprises import services as enterprise_services
 from stations.uploads.storage import store_bytes
 from tests import factories as f

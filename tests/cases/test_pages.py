@@ -10,7 +10,8 @@ import pytest
 from sqlalchemy import func, select
 
 from stations.cases.models import Case, CaseEventRecord
-from stations.domain.case_flow import CaseStatus, DeficiencyStatus
+from stations.domain.case_vocabulary import CaseStatus
+from stations.domain.deficiency_flow import DeficiencyStatus
 from stations.extensions import db
 from tests import factories as f
 from tests.cases.conftest import (

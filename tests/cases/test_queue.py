@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from stations.auth.models import Role
 from stations.cases import services
-from stations.domain.case_flow import CaseEvent, CaseStatus
+from stations.domain.case_vocabulary import CaseEvent, CaseStatus
 from stations.enterprises import services as enterprise_services
 from stations.extensions import db
 from stations.sites.models import ScopeMode, Station, StationItem, StationKind

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from stations.cases.track_views import TRACK_RATE_LIMIT
-from stations.domain.case_flow import CaseEvent
+from stations.domain.case_vocabulary import CaseEvent
 from tests import factories as f
 from tests.cases.conftest import accepted_case, fire, text, visible_text
 

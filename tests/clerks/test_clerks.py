@@ -11,7 +11,7 @@ from stations.cases.models import Case
 from stations.cases.services import EventInput
 from stations.clerks import services as clerk_services
 from stations.clerks.models import ClerkChoice, ClerkProfile
-from stations.domain.case_flow import CaseEvent
+from stations.domain.case_vocabulary import CaseEvent
 from stations.extensions import db
 from tests import factories as f
 from tests.accounts import make_user

@@ -10,7 +10,7 @@ import pytest
 from openpyxl import load_workbook
 
 from stations.dashboard import exports
-from stations.domain.case_flow import CaseEvent
+from stations.domain.case_vocabulary import CaseEvent
 from stations.extensions import db
 from stations.timeutil import business_today, utcnow
 from tests import factories as f

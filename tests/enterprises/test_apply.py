@@ -8,7 +8,7 @@ from io import BytesIO
 from sqlalchemy import select
 
 from stations.cases.models import Case, Channel, MaterialStatus
-from stations.domain.case_flow import CaseStatus
+from stations.domain.case_vocabulary import CaseStatus
 from stations.enterprises.models import Document, TrustLevel
 from stations.extensions import db
 from stations.notifications.models import Notification, NotificationKind

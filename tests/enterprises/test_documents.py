@@ -9,7 +9,8 @@ from io import BytesIO
 from sqlalchemy import select
 
 from stations.cases.models import MaterialStatus
-from stations.domain.case_flow import CaseEvent, CaseStatus, DeficiencyStatus
+from stations.domain.case_vocabulary import CaseEvent, CaseStatus
+from stations.domain.deficiency_flow import DeficiencyStatus
 from stations.domain.documents import Validity, validity
 from stations.enterprises import queries as enterprise_queries
 from stations.enterprises.models import Document, TrustLevel

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from stations.cases import services
 from stations.cases.services import EventInput
-from stations.domain.case_flow import CaseEvent
+from stations.domain.case_vocabulary import CaseEvent
 from stations.extensions import db
 from stations.timeutil import utcnow
 from tests import factories as f

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from sqlalchemy import select
 
 from stations.auth.sessions import SEEN_AT
-from stations.domain.case_flow import CaseEvent
+from stations.domain.case_vocabulary import CaseEvent
 from stations.enterprises import services as enterprise_services
 from stations.extensions import db
 from stations.notifications import services

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 import pytest
 
 from stations.cases.services import apply_event
-from stations.domain.case_flow import CaseEvent
+from stations.domain.case_vocabulary import CaseEvent
 from stations.extensions import db
 from stations.timeutil import utcnow
 from tests import factories as f

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from stations.domain.case_flow import CaseEvent
+from stations.domain.case_vocabulary import CaseEvent
 from stations.ratings import services as rating_services
 from tests import factories as f
 from tests.cases.conftest import fire
