@@ -104,6 +104,10 @@ EVENT_LABELS = {
 }
 
 
+# The events a team member fires on site (as TEAM, whatever their station).
+TEAM_EVENTS = frozenset({OrderEvent.CHECK_IN, OrderEvent.FINISH})
+
+
 class Alternative(enum.StrEnum):
     """What a declined order is offered instead (issue 15: 预约, 网办, 诉求)."""
 
@@ -296,3 +300,23 @@ def warn_level(
 
 def contacted_on_time(contacted_local: datetime | None, due_local: datetime) -> bool:
     return contacted_local is not None and contacted_local <= due_local
+
+
+HALL_CLOSES = time(17, 0)
+
+
+def working_hours_between(start_local: datetime, end_local: datetime, calendar: WorkCalendar) -> float:
+    """Hours of hall time (09:00-17:00 on working days) between two business times: the order-to-contact wait the
+    central office reads (issue 15: "median working hours from order to contact")."""
+    if end_local <= start_local:
+        return 0.0
+    total = timedelta()
+    day = start_local.date()
+    while day <= end_local.date():
+        if calendar.is_workday(day):
+            opens, closes = datetime.combine(day, HALL_OPENS), datetime.combine(day, HALL_CLOSES)
+            low, high = max(opens, start_local), min(closes, end_local)
+            if high > low:
+                total += high - low
+        day += timedelta(days=1)
+    return round(total.total_seconds() / 3600, 2)

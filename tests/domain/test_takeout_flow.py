@@ -231,3 +231,20 @@ def test_warn_level(status, now, level):
     contact = _at("2026-09-09 14:00")
     visit = date(2026, 9, 14)
     assert warn_level(status, _at(now), contact_due_at=contact, visit_due_on=visit) is level
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "hours"),
+    [
+        ("2026-09-09 10:00", "2026-09-09 13:30", 3.5),
+        ("2026-09-09 16:00", "2026-09-10 10:00", 2.0),  # 1 h Wednesday + 1 h Thursday
+        ("2026-09-11 16:30", "2026-09-14 09:30", 1.0),  # across a weekend
+        ("2026-09-30 16:00", "2026-10-09 10:00", 2.0),  # across National Day
+        ("2026-09-12 10:00", "2026-09-12 12:00", 0.0),  # a Saturday
+        ("2026-09-09 18:00", "2026-09-09 17:00", 0.0),
+    ],
+)
+def test_working_hours_between(start, end, hours):
+    from stations.domain.takeout_flow import working_hours_between
+
+    assert working_hours_between(_at(start), _at(end), CAL) == hours
