@@ -1,7 +1,7 @@
 """takeout orders (issue 15)
 
 Revision ID: e4543c12ed7a
-Revises: 22bde39fe4b4
+Revises: 92265286f733
 Create Date: 2026-12-05 01:21:56.401682
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'e4543c12ed7a'
-down_revision = '22bde39fe4b4'
+down_revision = '92265286f733'
 branch_labels = None
 depends_on = None
 
