@@ -70,3 +70,26 @@ def status_counts(user: User) -> dict[str, int]:
         select(Order.status, func.count(Order.id)).where(takeout_scope(user, Order, TeamMember)).group_by(Order.status)
     ).all()
     return {status.value: n for status, n in rows}
+
+
+def board_figures(user: User, first: date, last: date) -> dict:
+    """The board's 政务外卖 block: orders by state now (waiting for a call back, late, on site) and this month's
+    figures."""
+    from ..domain.takeout_flow import OPEN_STATUSES, OrderStatus
+    from ..timeutil import utcnow
+
+    counts = status_counts(user)
+    late = db.session.scalar(
+        select(func.count(Order.id)).where(
+            takeout_scope(user, Order, TeamMember),
+            Order.status == OrderStatus.ORDERED,
+            Order.contact_due_at < utcnow(),
+        )
+    )
+    return {
+        "open": sum(counts.get(s.value, 0) for s in OPEN_STATUSES),
+        "waiting_contact": counts.get(OrderStatus.ORDERED.value, 0),
+        "late_contact": late or 0,
+        "on_site": counts.get(OrderStatus.ON_SITE.value, 0),
+        "month": period_figures(user, first, last),
+    }

@@ -32,6 +32,8 @@ ERROR_MESSAGES = {
     "bad_field": N_("提交的内容格式不正确。"),
     "version_required": N_("请提供订单的版本号 version。"),
     "description_required": N_("请写明发现的问题。"),
+    "unknown_item": N_("请选择本订单中的政务服务事项。"),
+    "upload_rejected": N_("照片未通过检查:只接受 PDF、PNG、JPEG 文件,且不能超过大小限制。"),
 }
 
 

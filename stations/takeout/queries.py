@@ -112,6 +112,10 @@ def search_menu(text: str, *, limit: int = MENU_LIMIT) -> list[MenuLine]:
     return list(db.session.scalars(query.order_by(MenuLine.kind, MenuLine.code).limit(limit)))
 
 
+def menu_lines(codes: list[str]) -> list[MenuLine]:
+    return list(db.session.scalars(select(MenuLine).where(MenuLine.code.in_(codes[:20])).order_by(MenuLine.code)))
+
+
 def menu_pinyin(title: str) -> str:
     """What search_menu matches a line's pinyin against (the catalogue's initials, lower case)."""
     return pinyin_initials(title).lower()

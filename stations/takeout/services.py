@@ -331,3 +331,52 @@ def deliver_settled(now: datetime | None = None) -> int:
             apply_event(order, OrderEvent.DELIVER, None, version=None, data=EventInput(), now=now)
             count += 1
     return count
+
+
+# --- on site: a case taken in at the enterprise's premises -----------------------------------------------------
+
+
+def take_in_on_site(order: Order, user: User, item_code: str, photo, *, now: datetime | None = None) -> Case:
+    """现场受理: a case for one of the order's items, channel TAKEOUT, with the photographed material if any.
+
+    ``photo``: an uploaded file (checked for size and type, and scanned) or None. The case is linked to the order
+    in the same transaction, so a retried submission (same idempotency key) never makes a second one.
+    """
+    from ..cases import intake
+    from ..cases import services as case_services
+    from ..cases.models import Channel
+    from ..catalog.models import ServiceItem
+    from ..enterprises import services as enterprise_services
+    from ..uploads.storage import store
+
+    if takeout_actor(user, order=order, event=OrderEvent.FINISH) is not Actor.TEAM:
+        raise TakeoutError("not_permitted")
+    if order.status is not OrderStatus.ON_SITE:
+        raise TakeoutError("not_on_site")
+    item_ids = {line.menu_line.item_id for line in order.lines if line.menu_line.item_id}
+    item = db.session.scalar(select(ServiceItem).where(ServiceItem.code == (item_code or "").strip()))
+    if item is None or item.id not in item_ids:
+        raise TakeoutError("unknown_item")
+    materials = []
+    if photo is not None and photo.filename:
+        stored = store(photo, enterprise_id=order.enterprise_id, user_id=user.id)  # raises UploadRejected
+        required = next((m for m in item.materials if m.is_required), None) or next(iter(item.materials), None)
+        if required is not None:
+            document = enterprise_services.add_document(order.enterprise_id, required.name, stored.id, user=user)
+            materials.append(
+                case_services.MaterialInput(required.id, intake.upload_status(Channel.TAKEOUT), document.id)
+            )
+    case = case_services.receive_case(
+        user=user,
+        station=order.station,
+        item=item,
+        enterprise=order.enterprise,
+        channel=Channel.TAKEOUT,
+        applicant_name=order.contact_name,
+        applicant_phone=order.contact_phone,
+        materials=materials,
+        note=f"政务外卖 {order.order_no}",
+        now=now,
+    )
+    link_case(order, case)
+    return case

@@ -13,10 +13,21 @@ from tests import factories as f
 ADDRESS = "泾河新城两链融合示范园3号厂房"
 
 
-def menu_codes(count: int = 2) -> list[str]:
+def menu_codes(count: int = 2, station_code: str = "LL") -> list[str]:
+    """Menu lines for catalogue items the station takes in itself (so a team can take them in on site)."""
+    from stations.sites.models import ScopeMode, Station, StationItem
+
+    offered = (
+        select(StationItem.item_id)
+        .join(Station, Station.id == StationItem.station_id)
+        .where(Station.code == station_code, StationItem.mode == ScopeMode.ACCEPT)
+    )
     return list(
         db.session.scalars(
-            select(MenuLine.code).where(MenuLine.kind == MenuKind.ITEM).order_by(MenuLine.code).limit(count)
+            select(MenuLine.code)
+            .where(MenuLine.kind == MenuKind.ITEM, MenuLine.item_id.in_(offered))
+            .order_by(MenuLine.code)
+            .limit(count)
         )
     )
 
