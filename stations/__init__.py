@@ -164,6 +164,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(meetings_bp)  # 一键约见 (issue 14)
     app.register_blueprint(policy_sessions_bp)  # 政策宣讲 sessions (issue 14)
 
+    from .takeout.views import bp as takeout_bp
+
+    app.register_blueprint(takeout_bp)  # 政务外卖: order, call back, dispatch, on site (issue 15)
+
     # 6. Wiring between features, in plain sight: cases reach cross-region handling through a port only (cases
     # sits below crossregion), and every flush keeps the board's daily roll-ups in step (same transaction).
     from .bundles.services import install as install_bundles

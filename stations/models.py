@@ -21,4 +21,5 @@ from .open311 import models as open311_models  # noqa: F401
 from .projects import models as project_models  # noqa: F401
 from .ratings import models as rating_models  # noqa: F401
 from .sites import models as site_models  # noqa: F401
+from .takeout import models as takeout_models  # noqa: F401
 from .uploads import models as upload_models  # noqa: F401

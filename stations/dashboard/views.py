@@ -22,6 +22,7 @@ from ..domain import metrics
 from ..meetings import figures as meeting_figures
 from ..projects import queries as project_queries
 from ..sites import queries as sites_queries
+from ..takeout import figures as takeout_figures
 from ..timeutil import business_today, utc_start_of
 from ..web.htmx import hx_redirect, hx_target, is_htmx, render, render_fragment
 from ..web.params import int_arg
@@ -51,6 +52,7 @@ def index():
         appeals=appeal_figures.appeal_figures(user, first, last),
         appeals_open=appeal_figures.open_counts(user, today),
         meetings=meeting_figures.board_counts(),
+        takeout=takeout_figures.board_figures(user, first, last),
         **_bundles_and_projects(),
     )
 

@@ -255,6 +255,15 @@ def demo_meeting_no() -> str:
     return found or scheduled(code="SB", topic="access-sweep").meeting_no
 
 
+def demo_order_no() -> str:
+    """A 政务外卖 order of ent-gd at LL: staff-ll, clerk-ll (its clerk), central and admin see it."""
+    from stations.takeout.models import Order
+    from tests.helpers.takeout import placed
+
+    found = db.session.scalar(select(Order.order_no).where(Order.custom_request == "access-sweep"))
+    return found or placed(custom_request="access-sweep").order_no
+
+
 def demo_session_id() -> int:
     """An upcoming demo 政策宣讲 session; ent-gd holds a confirmed seat (stations/meetings/demo.py)."""
     from stations.meetings.policy_models import PolicySession
@@ -509,6 +518,21 @@ ROUTES: dict[str, Route] = {
     "policy_sessions.replay":      only(STAFF, ADMIN, args={"session_id": demo_session_id}),  # POST only
     "policy_sessions.answer":      only(STAFF, ADMIN, args={"question_id": 0}),
     "policy_sessions.checkin":     only(STAFF, ADMIN, args={"session_id": demo_session_id}),
+    "takeout.index":               only(ENTERPRISE, CLERK, STAFF, ADMIN, CENTRAL),
+    "takeout.menu":                only(ENTERPRISE, CLERK, STAFF, ADMIN, CENTRAL),
+    "takeout.new":                 only(ENTERPRISE, CLERK, STAFF, ADMIN),
+    "takeout.create":              only(ENTERPRISE, CLERK, STAFF, ADMIN),                   # POST /takeout/new
+    "takeout.show":                only(ENTERPRISE, CLERK, STAFF, ADMIN, CENTRAL, args={"order_no": demo_order_no}),
+    "takeout.post_event":          only(ENTERPRISE, CLERK, STAFF, ADMIN, CENTRAL, args={"order_no": demo_order_no}),
+    "takeout.take_in":             only(STAFF, CLERK, args={"order_no": demo_order_no}),    # POST; the team only
+    "takeout.raise_problem":       only(STAFF, CLERK, args={"order_no": demo_order_no}),    # POST; the team only
+    "api.takeout_menu":            signed_in(anonymous=401, html=False),
+    "api.list_takeout_orders":     signed_in(anonymous=401, html=False),
+    "api.create_takeout_order":    only(ENTERPRISE, CLERK, STAFF, ADMIN, anonymous=401, html=False),
+    "api.get_takeout_order":       signed_in(anonymous=401, html=False, args={"order_no": demo_order_no},
+                                             not_found=frozenset({DEPARTMENT, COMMISSIONER, PERSON})),
+    "api.post_takeout_event":      signed_in(anonymous=401, html=False, args={"order_no": demo_order_no},
+                                             not_found=frozenset({DEPARTMENT, COMMISSIONER, PERSON})),
     "api.list_meetings":           signed_in(anonymous=401, html=False),
     "api.get_meeting":             signed_in(anonymous=401, html=False, args={"meeting_no": demo_meeting_no},
                                              not_found=frozenset({PERSON})),
