@@ -518,6 +518,8 @@ ROUTES: dict[str, Route] = {
     "policy_sessions.replay":      only(STAFF, ADMIN, args={"session_id": demo_session_id}),  # POST only
     "policy_sessions.answer":      only(STAFF, ADMIN, args={"question_id": 0}),
     "policy_sessions.checkin":     only(STAFF, ADMIN, args={"session_id": demo_session_id}),
+    "pwa.service_worker":          public(html=False),
+    "pwa.manifest":                public(html=False),
     "takeout.index":               only(ENTERPRISE, CLERK, STAFF, ADMIN, CENTRAL),
     "takeout.menu":                only(ENTERPRISE, CLERK, STAFF, ADMIN, CENTRAL),
     "takeout.new":                 only(ENTERPRISE, CLERK, STAFF, ADMIN),

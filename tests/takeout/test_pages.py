@@ -152,3 +152,13 @@ def test_the_central_office_reads_but_has_no_action(login_as):
     db.session.commit()
     page = login_as("central").get(f"/takeout/{order.order_no}").get_data(as_text=True)
     assert order.order_no in page and "完成上门服务" not in page and "现场受理" not in page
+
+
+def test_the_team_member_gets_the_offline_outbox_and_the_on_site_forms(login_as):
+    order = on_site()
+    db.session.commit()
+    page = login_as("staff-ll").get(f"/takeout/{order.order_no}").get_data(as_text=True)
+    assert 'id="offline-outbox"' in page and page.count("data-offline-form") == 2
+    assert "offline-forms.js" in page and 'name="submission_key"' in page
+    enterprise_page = login_as("ent-gd").get(f"/takeout/{order.order_no}").get_data(as_text=True)
+    assert "offline-outbox" not in enterprise_page  # only the team works on site
