@@ -162,3 +162,15 @@ def test_the_team_member_gets_the_offline_outbox_and_the_on_site_forms(login_as)
     assert "offline-forms.js" in page and 'name="submission_key"' in page
     enterprise_page = login_as("ent-gd").get(f"/takeout/{order.order_no}").get_data(as_text=True)
     assert "offline-outbox" not in enterprise_page  # only the team works on site
+
+
+def test_an_oversized_photo_is_refused_and_nothing_is_taken_in(app, login_as):
+    order = on_site()
+    db.session.commit()
+    staff = login_as("staff-ll")
+    limit = app.config["UPLOAD_MAX_BYTES"]
+    huge = {"csrf_token": _token(staff), "submission_key": "huge", "item_code": order.lines[0].menu_line.item.code}
+    huge["photo"] = (io.BytesIO(b"\\x89PNG\\r\\n\\x1a\\n" + b"0" * (limit + 1)), "huge.png", "image/png")
+    refused = staff.post(f"/takeout/{order.order_no}/cases", data=huge, content_type="multipart/form-data")
+    assert refused.status_code in (413, 422)
+    assert db.session.scalar(select(func.count(OrderCase.id)).where(OrderCase.order_id == order.id)) == 0
