@@ -57,6 +57,7 @@ def index():
         page=page,
         status=status,
         may_order=user.role in ORDER_ROLES,
+        may_maintain_menu=user.role is Role.ADMIN,
         **template_labels(),
     )
 
