@@ -84,7 +84,7 @@ def upgrade():
     # ### end Alembic commands ###
     bind = op.get_bind()
     if bind.execute(sa.text("SELECT 1 FROM cases LIMIT 1")).first() is not None:
-        from stations.dashboard.rollups import rebuild_rollups  # the one place that knows how they are counted
+        from stations.dashboard.rollup_rebuild import rebuild_rollups  # the one place that knows how they are counted
 
         rebuild_rollups(conn=bind)
 

@@ -24,8 +24,8 @@ from ..cases.labels import CASE_ERROR_MESSAGES, FLOW_ERROR_MESSAGES
 from ..cases.models import Case, MaterialStatus
 from ..cases.xr_port import port as xr_port
 from ..catalog import queries as catalog_queries
-from ..domain import case_flow, identifiers
-from ..domain.case_flow import CaseEvent, CaseStatus
+from ..domain import case_flow, case_vocabulary, identifiers
+from ..domain.case_vocabulary import CaseEvent, CaseStatus
 from ..domain.deadlines import WarnLevel
 from ..enterprises.models import Enterprise
 from ..extensions import db
@@ -276,7 +276,7 @@ def _event_input(body: dict[str, Any], case: Case) -> tuple[CaseEvent, int, case
     if not isinstance(signed, bool):
         raise _invalid("commitment_signed")
     delivery_mode = _text(body, "delivery_mode", max_length=16).upper()
-    if delivery_mode and delivery_mode not in case_flow.DELIVERY_MODE_CODES:  # an unknown value of the enum
+    if delivery_mode and delivery_mode not in case_vocabulary.DELIVERY_MODE_CODES:  # an unknown value of the enum
         raise _invalid("delivery_mode")
     data = case_services.EventInput(
         note=_text(body, "note"),

@@ -6,7 +6,7 @@ from typing import Any
 
 from ..cases.models import Case
 from ..catalog.models import ItemMaterial, ServiceItem
-from ..domain.case_flow import export_status_code
+from ..domain.case_vocabulary import export_status_code
 from ..domain.catalog_metrics import CatalogMetrics
 from ..sites.models import Station
 from ..timeutil import iso_with_offset

@@ -12,7 +12,7 @@ Definitions (the cohort is the appeals registered in the period, merged duplicat
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date
 
 from sqlalchemy import and_, case, func, select
 
@@ -20,16 +20,8 @@ from ..access import appeal_scope, service_log_scope
 from ..auth.models import User
 from ..domain.appeal_flow import AWAITING_REPLY_STATUSES, OPEN_STATUSES, AppealStatus, Feedback
 from ..extensions import db
-from ..timeutil import BUSINESS_TZ
+from ..timeutil import utc_bounds
 from .models import Appeal, LogKind, ServiceLogEntry
-
-
-def _utc_bounds(first: date, last: date) -> tuple[datetime, datetime]:
-    start = datetime.combine(first, time(0, 0), tzinfo=BUSINESS_TZ).astimezone(UTC).replace(tzinfo=None)
-    end = (
-        datetime.combine(last + timedelta(days=1), time(0, 0), tzinfo=BUSINESS_TZ).astimezone(UTC).replace(tzinfo=None)
-    )
-    return start, end
 
 
 def _rate(part: int, whole: int) -> float | None:
@@ -66,7 +58,7 @@ def _count(condition) -> object:
 
 
 def appeal_figures(user: User, first: date, last: date) -> AppealFigures:
-    start, end = _utc_bounds(first, last)
+    start, end = utc_bounds(first, last)
     cohort = and_(
         appeal_scope(user), Appeal.registered_at >= start, Appeal.registered_at < end, Appeal.status != "MERGED"
     )

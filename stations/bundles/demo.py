@@ -19,7 +19,7 @@ from ..domain.bundles import BundleStatus
 from ..enterprises.models import Enterprise
 from ..extensions import db
 from ..sites.models import Station
-from ..timeutil import utcnow
+from ..timeutil import utc_start_of, utcnow
 from . import services
 from .models import Bundle, BundleCase, BundleChild, BundleLevel
 
@@ -198,7 +198,7 @@ def _bulk_history(count: int, station: Station, enterprises: list[Enterprise], n
                 "received_at": received,
                 "due_on": due,
                 "warn_on": due,
-                "overdue_at": datetime.combine(due + timedelta(days=1), datetime.min.time()) - timedelta(hours=8),
+                "overdue_at": utc_start_of(due + timedelta(days=1)),
                 "status": BundleStatus.CONCLUDED.value,
                 "concluded_at": concluded,
             }

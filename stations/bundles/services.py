@@ -20,13 +20,13 @@ from ..cases.numbering import new_query_code
 from ..cases.xr_port import port as xr_port
 from ..catalog.models import OnlineMode, ServiceItem
 from ..domain import bundles as rules
-from ..domain.case_flow import CaseEvent, CaseStatus
+from ..domain.case_vocabulary import CaseEvent, CaseStatus
 from ..domain.deadlines import compute_deadline
 from ..enterprises import services as enterprise_services
 from ..enterprises.models import Document, Enterprise
 from ..extensions import db
 from ..sites.models import ScopeMode, Station
-from ..timeutil import to_business, utcnow
+from ..timeutil import business_now, business_to_utc, to_business, utcnow
 from ..uploads.models import StoredFile
 from ..uploads.storage import store_bytes
 from .models import Bundle, BundleCase, BundleChild, BundleDocument, BundleLevel, BundleMember
@@ -186,7 +186,7 @@ def apply(
     stored = stored if stored is not None else []
     _check_intake(bundle, user, station, enterprise, channel)
     deadline = compute_deadline(
-        case_services.business_now(now), bundle.promised_days, current_calendar(), closing=case_services.closing_time()
+        business_now(now), bundle.promised_days, current_calendar(), closing=case_services.closing_time()
     )
     bundle_case = BundleCase(
         bundle_no=_next_bundle_no(station, now),
@@ -201,7 +201,7 @@ def apply(
         received_at=now,
         due_on=deadline.due_on,
         warn_on=deadline.warn_on,
-        overdue_at=case_services.business_to_utc(deadline.overdue_at_local),
+        overdue_at=business_to_utc(deadline.overdue_at_local),
     )
     db.session.add(bundle_case)
     for name, document_id in (documents or {}).items():

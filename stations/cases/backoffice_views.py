@@ -13,7 +13,7 @@ from flask_login import current_user
 from ..auth.decorators import roles_required
 from ..auth.models import Role
 from ..calendar.services import current_calendar
-from ..domain.case_flow import CaseStatus
+from ..domain.case_vocabulary import CaseStatus
 from ..domain.deadlines import WarnLevel, remaining_working_days
 from ..timeutil import business_today
 from ..web.htmx import render

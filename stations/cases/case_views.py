@@ -9,11 +9,8 @@ from flask_login import login_required
 from markupsafe import Markup
 
 from ..access import may_see_query_code
-from ..domain.case_flow import (
-    CaseEvent,
-    CaseFlowError,
-    GuardFailed,
-)
+from ..domain.case_flow import CaseFlowError, GuardFailed
+from ..domain.case_vocabulary import CaseEvent
 from ..extensions import db
 from ..uploads.storage import send_stored, upload_root
 from ..web.external import external_url

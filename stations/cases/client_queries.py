@@ -18,8 +18,9 @@ from sqlalchemy.orm import contains_eager
 from ..access import case_scope
 from ..auth.models import User
 from ..clerks.models import ClerkChoice
-from ..domain.case_flow import OPEN_STATUSES, CaseStatus, DeficiencyStatus
+from ..domain.case_vocabulary import OPEN_STATUSES, CaseStatus
 from ..domain.deadlines import WarnLevel
+from ..domain.deficiency_flow import DeficiencyStatus
 from ..enterprises.models import Enterprise
 from ..extensions import db
 from ..timeutil import business_today, utcnow

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from ..calendar.services import current_calendar
 from ..domain import case_flow
-from ..domain.case_flow import Actor, CaseEvent, CaseStatus
+from ..domain.case_vocabulary import Actor, CaseEvent, CaseStatus
 from ..domain.legal_clock import is_deemed_accepted
 from ..extensions import db
 from ..notifications.services import notify_case_event

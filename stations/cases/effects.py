@@ -7,20 +7,17 @@ from datetime import date, datetime, timedelta
 
 from ..auth.models import User
 from ..calendar.services import current_calendar
-from ..domain import case_flow
-from ..domain.case_flow import CaseEvent, CaseStatus, DeficiencyStatus
+from ..domain import case_vocabulary
+from ..domain.case_vocabulary import CaseEvent, CaseStatus
 from ..domain.deadlines import compute_deadline, deficiency_deadline, deficiency_warn_on
+from ..domain.deficiency_flow import DeficiencyStatus
 from ..domain.workdays import working_days_between
 from ..enterprises.models import CreditFlag
 from ..extensions import db
+from ..timeutil import business_now, business_to_utc
 from .backoffice import hand_over_if_collected
 from .models import Case, Channel, Deficiency, MaterialStatus
-from .records import (
-    EventInput,
-    business_now,
-    business_to_utc,
-    closing_time,
-)
+from .records import EventInput, closing_time
 
 
 def _accept(case: Case, user: User, data: EventInput, now: datetime) -> None:
@@ -122,7 +119,7 @@ def _issue(case: Case, user: User, data: EventInput, now: datetime) -> None:
 
 def _deliver(case: Case, user: User, data: EventInput, now: datetime) -> None:
     case.delivered_at = now
-    case.delivery_mode = data.delivery_mode or case_flow.DEFAULT_DELIVERY_MODE
+    case.delivery_mode = data.delivery_mode or case_vocabulary.DEFAULT_DELIVERY_MODE
 
 
 def _forward(case: Case, user: User, data: EventInput, now: datetime) -> None:

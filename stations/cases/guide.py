@@ -12,7 +12,8 @@ from datetime import date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from ..domain.case_flow import CaseStatus, DeficiencyStatus
+from ..domain.case_vocabulary import CaseStatus
+from ..domain.deficiency_flow import DeficiencyStatus
 from .models import Case, CaseEventRecord, CaseMaterial, Deficiency, MaterialStatus
 from .services import HAND_OVER_EVENT, SUPPLIABLE_MATERIALS, SUPPLY_MATERIAL_STATUSES
 

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from ..access import VERIFIED_TRUST
 from ..auth.models import Role, User
 from ..catalog.models import ServiceItem
-from ..domain.case_flow import Actor
+from ..domain.case_vocabulary import Actor
 from ..enterprises import services as enterprise_services
 from ..enterprises.models import Document, Enterprise, TrustLevel
 from ..extensions import db

@@ -10,18 +10,16 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 
-from ..domain.case_flow import (
-    DEFICIENCY_EVENT_LABELS,
-    DEFICIENCY_STATUS_LABELS,
+from ..domain.case_vocabulary import (
     DELIVERY_MODE_CODES,
     EVENT_LABELS,
     GUARD_MESSAGES,
     STATUS_LABELS,
     CaseEvent,
     CaseStatus,
-    DeficiencyStatus,
 )
 from ..domain.deadlines import WarnLevel
+from ..domain.deficiency_flow import DEFICIENCY_EVENT_LABELS, DEFICIENCY_STATUS_LABELS, DeficiencyStatus
 from ..domain.legal_clock import SPECIAL_KINDS
 from .models import Channel, MaterialStatus
 

@@ -14,13 +14,13 @@ from sqlalchemy import select
 from ..access import may_consent_extension
 from ..auth.models import User
 from ..calendar.services import current_calendar
-from ..domain.case_flow import CaseEvent
+from ..domain.case_vocabulary import CaseEvent
 from ..domain.legal_clock import SPECIAL_KINDS, extended_due, moved_deadline, resumed_due
 from ..domain.workdays import WorkCalendar, working_days_between
 from ..extensions import db
-from ..timeutil import business_today
+from ..timeutil import business_now, business_to_utc, business_today
 from .models import Case, CasePause
-from .records import CaseError, business_now, business_to_utc
+from .records import CaseError
 
 
 def _move_due(case: Case, new_due: date, calendar: WorkCalendar) -> None:

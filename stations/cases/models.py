@@ -8,7 +8,8 @@ from datetime import date, datetime
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..domain.case_flow import CaseStatus, DeficiencyStatus
+from ..domain.case_vocabulary import CaseStatus
+from ..domain.deficiency_flow import DeficiencyStatus
 from ..extensions import db
 from ..timeutil import utcnow
 

@@ -19,7 +19,8 @@ from sqlalchemy.orm import contains_eager, joinedload, selectinload
 from ..access import case_scope
 from ..auth.models import Role, User
 from ..catalog.models import OnlineMode, ServiceItem
-from ..domain.case_flow import AWAITING_DECISION_STATUSES, CLOCK_STOPPED_STATUSES, DeficiencyStatus
+from ..domain.case_vocabulary import AWAITING_DECISION_STATUSES, CLOCK_STOPPED_STATUSES
+from ..domain.deficiency_flow import DeficiencyStatus
 from ..enterprises.models import Document
 from ..extensions import db
 from ..sites.models import ScopeMode, Station, StationItem

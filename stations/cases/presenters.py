@@ -10,20 +10,18 @@ from flask_babel import gettext as _
 from ..access import actor_for, may_see_query_code
 from ..auth.models import Role, User
 from ..calendar.services import current_calendar
-from ..domain.case_flow import (
+from ..domain.case_flow import available_events
+from ..domain.case_vocabulary import (
     DECIDED_STATUSES,
-    DEFICIENCY_EVENT_LABELS,
     EVENT_LABELS,
     NOTE_REQUIRED_EVENTS,
     PARTNER_PENDING_STATUSES,
     STATUS_LABELS,
     CaseEvent,
     CaseStatus,
-    DeficiencyEvent,
-    available_deficiency_events,
-    available_events,
 )
 from ..domain.deadlines import WarnLevel, remaining_working_days
+from ..domain.deficiency_flow import DEFICIENCY_EVENT_LABELS, DeficiencyEvent, available_deficiency_events
 from ..enterprises import queries as enterprise_queries
 from ..timeutil import business_today
 from . import page_queries, queries
@@ -135,7 +133,7 @@ class CaseAction:
 
     event: CaseEvent
     note_label: str | None = None  # the note field's label, when the event takes a note
-    note_required: bool = False  # the core refuses the event without it (case_flow.NOTE_REQUIRED_EVENTS)
+    note_required: bool = False  # the core refuses the event without it (case_vocabulary.NOTE_REQUIRED_EVENTS)
     note_prefill: str = ""  # a correction notice starts from the materials still missing
     reason_label: str | None = None  # refuse / terminate: a required reason
     ticks_materials: bool = False  # accept / forward: tick the handed-in materials as checked

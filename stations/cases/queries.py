@@ -12,14 +12,9 @@ from sqlalchemy.sql.functions import FunctionElement
 
 from ..access import case_scope, cases_visible_to
 from ..auth.models import User
-from ..domain.case_flow import (
-    AWAITING_DECISION_STATUSES,
-    CLOCK_STOPPED_STATUSES,
-    CLOSED_STATUSES,
-    CaseStatus,
-    DeficiencyStatus,
-)
+from ..domain.case_vocabulary import AWAITING_DECISION_STATUSES, CLOCK_STOPPED_STATUSES, CLOSED_STATUSES, CaseStatus
 from ..domain.deadlines import WarnLevel
+from ..domain.deficiency_flow import DeficiencyStatus
 from ..extensions import db
 from ..timeutil import business_today, utcnow
 from .models import Case, CaseMaterial, Deficiency

@@ -9,9 +9,7 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
 from ..auth.decorators import roles_required
-from ..domain.case_flow import (
-    CaseStatus,
-)
+from ..domain.case_vocabulary import CaseStatus
 from ..domain.deadlines import WarnLevel
 from ..web.htmx import fragment_for, render
 from ..web.params import int_arg

@@ -6,7 +6,7 @@ Shared by the case services (services.py, supply_services.py, intake.py); they f
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, time
+from datetime import datetime, time
 
 from flask import current_app
 from sqlalchemy import select
@@ -14,10 +14,10 @@ from sqlalchemy import select
 from ..auth.models import User
 from ..catalog.models import ServiceItem
 from ..clerks.models import ClerkChoice
-from ..domain.case_flow import CaseStatus
+from ..domain.case_vocabulary import CaseStatus
 from ..extensions import db
 from ..sites.models import Station, StationItem
-from ..timeutil import BUSINESS_TZ, to_business, utcnow
+from ..timeutil import utcnow
 from .models import Case, CaseEventRecord, MaterialStatus
 
 
@@ -59,15 +59,6 @@ class EventInput:
 def closing_time() -> time:
     hours, minutes = current_app.config["CLOSING_TIME"].split(":")
     return time(int(hours), int(minutes))
-
-
-def business_now(now: datetime | None = None) -> datetime:
-    """Naive Asia/Shanghai wall-clock time for a naive-UTC ``now``."""
-    return to_business(now or utcnow()).replace(tzinfo=None)
-
-
-def business_to_utc(value: datetime) -> datetime:
-    return value.replace(tzinfo=BUSINESS_TZ).astimezone(UTC).replace(tzinfo=None)
 
 
 def current_clerk_id(enterprise_id: int) -> int | None:

@@ -11,7 +11,9 @@ from ..auth.models import User
 from ..calendar.services import current_calendar
 from ..catalog.models import ServiceItem
 from ..domain import case_flow
-from ..domain.case_flow import Actor, CaseEvent, CaseFacts, CaseStatus, DeficiencyStatus
+from ..domain.case_flow import CaseFacts
+from ..domain.case_vocabulary import Actor, CaseEvent, CaseStatus
+from ..domain.deficiency_flow import DeficiencyStatus
 from ..enterprises.models import CreditFlag, Document, Enterprise
 from ..extensions import db
 from ..notifications.services import notify_case_event
@@ -30,8 +32,6 @@ from .records import (
     EventInput,
     MaterialInput,
     StaleCase,
-    business_now,
-    business_to_utc,
     closing_time,
     current_clerk_id,
     record_event,
@@ -64,8 +64,6 @@ __all__ = [
     "StaleCase",
     "apply_event",
     "apply_partner_event",
-    "business_now",
-    "business_to_utc",
     "change_clerk",
     "closing_time",
     "current_clerk_id",

@@ -10,8 +10,9 @@ from sqlalchemy import select
 from ..access import actor_for
 from ..auth.models import User
 from ..clerks import services as clerk_services
-from ..domain import case_flow
-from ..domain.case_flow import CaseStatus, DeficiencyEvent
+from ..domain import case_vocabulary, deficiency_flow
+from ..domain.case_vocabulary import CaseStatus
+from ..domain.deficiency_flow import DeficiencyEvent
 from ..enterprises.models import Document
 from ..extensions import db
 from ..timeutil import utcnow
@@ -27,7 +28,7 @@ def supply_deficiency(deficiency: Deficiency, user: User, *, document: Document,
     if document.enterprise_id != deficiency.case.enterprise_id:
         raise CaseError("document_not_yours", 404)
     now = now or utcnow()
-    deficiency.status = case_flow.next_deficiency_status(deficiency.status, DeficiencyEvent.SUPPLY, actor)
+    deficiency.status = deficiency_flow.next_deficiency_status(deficiency.status, DeficiencyEvent.SUPPLY, actor)
     deficiency.supplied_at = now
     deficiency.document_id = document.id
     deficiency.case_material.document_id = document.id
@@ -43,7 +44,7 @@ def verify_deficiency(deficiency: Deficiency, user: User, *, accept: bool = True
         raise CaseError("read_only", 403)
     now = now or utcnow()
     event = DeficiencyEvent.VERIFY if accept else DeficiencyEvent.REJECT_SUPPLY
-    deficiency.status = case_flow.next_deficiency_status(deficiency.status, event, actor)
+    deficiency.status = deficiency_flow.next_deficiency_status(deficiency.status, event, actor)
     if accept:
         deficiency.verified_at = now
         deficiency.case_material.status = MaterialStatus.VERIFIED
@@ -100,7 +101,7 @@ def change_clerk(enterprise_id: int, clerk: User, *, by: User | None = None, now
     open_cases = db.session.scalars(
         select(Case).where(
             Case.enterprise_id == enterprise_id,
-            Case.status.in_([status.value for status in case_flow.OPEN_STATUSES]),
+            Case.status.in_([status.value for status in case_vocabulary.OPEN_STATUSES]),
         )
     ).all()
     moved = 0

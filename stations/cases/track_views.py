@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from flask import Blueprint, redirect, request, url_for
 
-from ..domain.case_flow import EVENT_LABELS, STATUS_LABELS, CaseEvent, CaseStatus
+from ..domain.case_vocabulary import EVENT_LABELS, STATUS_LABELS, CaseEvent, CaseStatus
 from ..extensions import limiter
 from ..web.htmx import render
 from . import page_queries

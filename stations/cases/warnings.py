@@ -19,8 +19,9 @@ from datetime import datetime
 from sqlalchemy import select
 
 from ..auth.models import Role, User
-from ..domain.case_flow import AWAITING_DECISION_STATUSES, CLOCK_STOPPED_STATUSES, DeficiencyStatus
+from ..domain.case_vocabulary import AWAITING_DECISION_STATUSES, CLOCK_STOPPED_STATUSES
 from ..domain.deadlines import WarnLevel, warn_level
+from ..domain.deficiency_flow import DeficiencyStatus
 from ..extensions import db
 from ..notifications.models import Notification, NotificationKind
 from ..notifications.services import case_text, notify_users, path_for

@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
-    from ..domain.case_flow import CaseEvent, CaseStatus
+    from ..domain.case_vocabulary import CaseEvent, CaseStatus
     from .models import Case
 
 

@@ -23,7 +23,8 @@ from ..cases.services import CaseError, MaterialInput
 from ..cases.xr_port import PartnerChoice
 from ..catalog.models import ServiceItem
 from ..domain import identifiers
-from ..domain.case_flow import PARTNER_PENDING_STATUSES, STATUS_LABELS, CaseEvent, CaseFlowError, CaseStatus
+from ..domain.case_flow import CaseFlowError
+from ..domain.case_vocabulary import PARTNER_PENDING_STATUSES, STATUS_LABELS, CaseEvent, CaseStatus
 from ..enterprises.models import Enterprise, EnterpriseKind
 from ..enterprises.queries import by_credit_code
 from ..enterprises.services import add_document

@@ -22,7 +22,7 @@ from ..cases import queries as case_queries
 from ..cases.labels import upload_message
 from ..cases.services import CaseError
 from ..domain import handoffs
-from ..domain.case_flow import STATUS_LABELS, CaseStatus
+from ..domain.case_vocabulary import STATUS_LABELS, CaseStatus
 from ..domain.handoffs import HANDOFF_LABELS, HANDOFF_STATE_LABELS, Handoff, HandoffCheck, HandoffState
 from ..extensions import db
 from ..timeutil import business_today, to_business, utcnow

@@ -17,7 +17,8 @@ from ..cases.models import Case, CaseEventRecord, Channel, MaterialStatus
 from ..cases.services import PARTNER_ROLE, CaseError, EventInput, MaterialInput, apply_event, receive_case
 from ..catalog.models import ServiceItem
 from ..database import is_transient
-from ..domain.case_flow import CaseEvent, CaseFlowError
+from ..domain.case_flow import CaseFlowError
+from ..domain.case_vocabulary import CaseEvent
 from ..enterprises.models import Enterprise
 from ..enterprises.services import add_document
 from ..extensions import db

@@ -20,7 +20,7 @@ from ..calendar.services import current_calendar
 from ..cases import services as case_services
 from ..cases.models import Case, Channel
 from ..domain import case_flow, handoffs
-from ..domain.case_flow import CaseEvent, CaseStatus
+from ..domain.case_vocabulary import CaseEvent, CaseStatus
 from ..extensions import db
 from ..timeutil import business_today, utcnow
 from .models import PartnerItem, PartnerRegion, Transfer, TransferDirection

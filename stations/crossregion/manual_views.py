@@ -15,7 +15,8 @@ from ..access import actor_for
 from ..auth.models import Role
 from ..cases import queries as case_queries
 from ..catalog.models import ServiceItem
-from ..domain.case_flow import CaseFlowError, CaseStatus
+from ..domain.case_flow import CaseFlowError
+from ..domain.case_vocabulary import CaseStatus
 from ..extensions import db
 from ..web.htmx import render
 from .manual import STEPS, ManualError, forward_by_post, manual_partners, manual_transfer, record_partner_step

@@ -18,14 +18,14 @@ from ..bundles import queries as bundle_queries
 from ..domain import metrics
 from ..meetings import figures as meeting_figures
 from ..projects import queries as project_queries
-from ..timeutil import business_today, utcnow
+from ..takeout import figures as takeout_figures
+from ..timeutil import business_today, utc_start_of, utcnow
 from ..web.errors import error_response
-from . import queries, rollups
-from .rollups import utc_start_of
+from . import board_queries, period_queries, rollup_rebuild
 
 # cli_group: the operators' command is ``flask dashboard rebuild-rollups`` (the page blueprint has no commands).
 bp = Blueprint("metrics_api", __name__, url_prefix="/api/v1/metrics", cli_group="dashboard")
-bp.cli.add_command(rollups.rebuild_command)
+bp.cli.add_command(rollup_rebuild.rebuild_command)
 
 ALLOWED = frozenset({Role.CENTRAL, Role.ADMIN})
 
@@ -46,7 +46,7 @@ def _json(data, status: int = 200):
 
 @bp.get("/stations")
 def stations():
-    rows = queries.tiles(current_user._get_current_object())
+    rows = board_queries.tiles(current_user._get_current_object())
     return _json(
         [
             {
@@ -78,7 +78,7 @@ def period():
     if (end - start).days > 3660:
         return error_response(400, _("参数 %(name)s 无效。", name="from/to"), "invalid_parameter")
     user = current_user._get_current_object()
-    report = queries.period_report(user, start, end)
+    report = period_queries.period_report(user, start, end)
     f = report.figures
     return _json(
         {
@@ -86,7 +86,7 @@ def period():
             "to": end.isoformat(),
             "received": f.received,
             "accepted": f.accepted,
-            "issued": queries.issued_count(current_user._get_current_object(), start, end),  # 统一出证
+            "issued": period_queries.issued_count(current_user._get_current_object(), start, end),  # 统一出证
             "concluded": f.concluded,
             "concluded_late": f.concluded_late,
             "on_time_rate": f.on_time_rate,
@@ -115,5 +115,6 @@ def period():
             "appeals": appeal_figures.appeal_figures(user, start, end).as_json(),
             "commissioners": [vars(row) for row in appeal_figures.commissioner_activity(user, start, end)],
             **meeting_figures.period_figures(start, end).as_json(),  # `meetings`, `policy_sessions` (issue 14)
+            "takeout": takeout_figures.period_figures(user, start, end),  # 政务外卖 (issue 15)
         }
     )

@@ -12,7 +12,7 @@ Every statement starts from ``access.case_scope`` of the user who asked.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from flask_babel import gettext as _
 from sqlalchemy import Select, func, select
@@ -24,26 +24,21 @@ from ..cases.labels import CHANNEL_LABELS, COLOUR_LABELS
 from ..cases.models import Case
 from ..cases.queries import urgency_expr, warn_level_expr
 from ..catalog.models import ServiceItem
-from ..domain.case_flow import STATUS_LABELS, CaseStatus, export_status_code
+from ..domain.case_vocabulary import STATUS_LABELS, CaseStatus, export_status_code
 from ..enterprises.models import Enterprise
 from ..extensions import db
 from ..sites.models import Station
-from ..timeutil import BUSINESS_TZ, business_today, to_business, utcnow
+from ..timeutil import business_today, to_business, utc_start_of, utcnow
+from .board_queries import OPEN_STATUSES
 from .periods import period_from_args
-from .queries import OPEN_STATUSES
 
 CASE_TABLES = ("cases", "queue")
 CHUNK_ROWS = 1000  # rows fetched per round trip; also how often a job reports progress
 
 
-def _utc_start(day: date) -> datetime:
-    """The naive-UTC moment a business day (Asia/Shanghai) begins."""
-    return datetime.combine(day, time(), tzinfo=BUSINESS_TZ).astimezone(UTC).replace(tzinfo=None)
-
-
 def _period(args: Mapping[str, str]) -> tuple[datetime, datetime]:
     _kind, first, last = period_from_args(args)
-    return _utc_start(first), _utc_start(last + timedelta(days=1))
+    return utc_start_of(first), utc_start_of(last + timedelta(days=1))
 
 
 def _station_id(args: Mapping[str, str]) -> int | None:

@@ -24,7 +24,7 @@ from openpyxl import Workbook
 from ..cases.labels import CHANNEL_LABELS
 from ..catalog import queries as catalog_queries
 from ..timeutil import business_today, to_business, utcnow
-from . import queries
+from . import board_queries, period_queries
 from .periods import period_from_args
 
 TABLES = ("tiles", "red-list", "figures", "channels", "ranking", "clerks", "departments")
@@ -51,7 +51,7 @@ def _pct(value: float | None) -> str:
 def table_rows(table: str, user, args) -> tuple[list[str], list[list]]:
     """(headers, rows) of one exportable table."""
     if table == "tiles":
-        board = queries.board(user)
+        board = board_queries.board(user)
         headers = [
             _("网点"),
             _("今日收件"),
@@ -88,12 +88,12 @@ def table_rows(table: str, user, args) -> tuple[list[str], list[list]]:
                 c.first_handler.display_name if c.first_handler else "—",
                 to_business(c.overdue_at).strftime("%Y-%m-%d %H:%M"),
             ]
-            for c in queries.red_list(user)
+            for c in board_queries.red_list(user)
         ]
         return headers, rows
     if table == "clerks":
         headers = [_("工作人员"), _("在办"), _("黄灯"), _("红灯")]
-        return headers, [[u.display_name, n, y, r] for u, n, y, r in queries.clerk_load(user)]
+        return headers, [[u.display_name, n, y, r] for u, n, y, r in board_queries.clerk_load(user)]
     if table == "departments":
         headers = [
             _("部门"),
@@ -119,7 +119,7 @@ def table_rows(table: str, user, args) -> tuple[list[str], list[list]]:
         ]
         return headers, rows
     _kind, first, last = period_from_args(args)
-    report = queries.period_report(user, first, last)
+    report = period_queries.period_report(user, first, last)
     if table == "channels":
         labels = {key: str(label) for key, label in CHANNEL_LABELS.items()}
         return [_("渠道"), _("收件量")], [[labels.get(channel, channel), n] for channel, n in report.by_channel.items()]

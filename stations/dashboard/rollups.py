@@ -38,13 +38,10 @@ Decisions:
 
 from __future__ import annotations
 
-import time as clock
-from collections import defaultdict
 from collections.abc import Callable, Iterable
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date
 
-import click
-from sqlalchemy import Date, ForeignKey, String, and_, case, delete, event, func, inspect, select
+from sqlalchemy import Date, ForeignKey, String, event, inspect
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -55,9 +52,7 @@ from ..cases.models import Case
 from ..domain.workdays import WorkCalendar, working_days_between
 from ..extensions import db
 from ..ratings.models import Rating
-from ..timeutil import BUSINESS_TZ
-
-UTC_OFFSET = timedelta(hours=8)  # Asia/Shanghai, no daylight saving time since 1991
+from ..timeutil import business_day
 
 
 class business_date(FunctionElement):
@@ -78,18 +73,8 @@ def _business_date_sqlite(element, compiler, **kw):
     return f"date({compiler.process(element.clauses, **kw)}, '+8 hours')"
 
 
-def business_day(moment: datetime) -> date:
-    """The same as ``business_date`` in Python, for a naive-UTC moment."""
-    return (moment + UTC_OFFSET).date()
-
-
 def as_date(value) -> date:
     return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
-
-
-def utc_start_of(day: date) -> datetime:
-    """Naive UTC moment at which the business day ``day`` starts."""
-    return datetime.combine(day, time(), tzinfo=BUSINESS_TZ).astimezone(UTC).replace(tzinfo=None)
 
 
 # --- the tables ---------------------------------------------------------------------------------------------------
@@ -184,11 +169,11 @@ RATING_TRACKED = ("station_id", "created_at", "level", "is_invalidated")
 Deltas = dict[tuple[str, tuple], dict[str, int]]
 
 
-def _channel(value) -> str:
+def channel_key(value) -> str:
     return getattr(value, "value", value)
 
 
-def _workdays(accepted_on: date, decided_on: date, calendar: WorkCalendar) -> int:
+def workdays_to_decision(accepted_on: date, decided_on: date, calendar: WorkCalendar) -> int:
     """As metrics.mean_working_days: the acceptance day itself is not counted, same-day is 0."""
     return working_days_between(accepted_on, decided_on, calendar) if decided_on > accepted_on else 0
 
@@ -203,7 +188,7 @@ def rating_contributions(values: dict, calendar=None) -> Iterable[tuple[str, tup
 
 def contributions(values: dict, calendar: Callable[[], WorkCalendar]) -> Iterable[tuple[str, tuple, dict[str, int]]]:
     """(table, key, counts) rows one case adds to the roll-ups, from its TRACKED values."""
-    station, channel = values["station_id"], _channel(values["channel"])
+    station, channel = values["station_id"], channel_key(values["channel"])
     if station is None or channel is None:
         return
     received_at, accepted_at, decided_at = values["received_at"], values["accepted_at"], values["decided_at"]
@@ -226,7 +211,7 @@ def contributions(values: dict, calendar: Callable[[], WorkCalendar]) -> Iterabl
         counts = {"concluded": 1, "concluded_late": late}
         if accepted_at is not None:
             counts["decided_timed"] = 1
-            counts["decision_workdays"] = _workdays(business_day(accepted_at), decided_on, calendar())
+            counts["decision_workdays"] = workdays_to_decision(business_day(accepted_at), decided_on, calendar())
         yield CASES, (decided_on, station, channel), counts
         if values["first_handler_id"] is not None:
             yield HANDLERS, (decided_on, station, values["first_handler_id"]), {"concluded": 1, "late": late}
@@ -344,108 +329,3 @@ def install() -> None:
         for model, (tracked, _rows) in WATCHED.items():
             for name in tracked:
                 event.listen(getattr(model, name), "set", _load_old_value, active_history=True, retval=True)
-
-
-# --- full rebuild -------------------------------------------------------------------------------------------------
-
-
-def rebuild_rollups(
-    report: Callable[[str], None] | None = None, *, conn: Connection | None = None
-) -> tuple[int, int, int]:
-    """Recompute the roll-up tables from the cases and ratings, in the caller's transaction; returns their sizes.
-
-    ``conn``: run on this connection instead of the session's (the migration that creates the tables backfills
-    them on its own connection).
-
-    Grouped queries over the cases (one per figure), merged here because the working-day sums need the calendar.
-    Concurrent writers: on PostgreSQL the tables are locked (EXCLUSIVE) first, so a writer's delta lands either
-    before the lock (and is replaced by the recount) or after the commit (on top of the recount, for a case the
-    recount could not see); on SQLite the DELETE takes the database's write lock first, with the same effect.
-    """
-    started = clock.perf_counter()
-    conn = conn or db.session.connection()
-    if conn.dialect.name == "postgresql":
-        conn.exec_driver_sql(f"LOCK TABLE {', '.join(TABLES)} IN EXCLUSIVE MODE")
-    for table, _keys, _counts in TABLES.values():
-        conn.execute(delete(table))
-
-    rows: dict[tuple, dict[str, int]] = defaultdict(lambda: dict.fromkeys(CASE_COUNTS, 0))
-    received_day = business_date(Case.received_at)
-    for day, station, channel, n, instant, rongque in conn.execute(
-        select(
-            received_day,
-            Case.station_id,
-            Case.channel,
-            func.count(),
-            func.count(case((Case.is_instant.is_(True), 1))),
-            func.count(case((Case.is_rongque.is_(True), 1))),
-        ).group_by(received_day, Case.station_id, Case.channel)
-    ):
-        row = rows[(as_date(day), station, _channel(channel))]
-        row["received"], row["received_instant"], row["received_rongque"] = n, instant, rongque
-
-    accepted_day = business_date(Case.accepted_at)
-    for day, station, channel, n in conn.execute(
-        select(accepted_day, Case.station_id, Case.channel, func.count())
-        .where(Case.accepted_at.is_not(None))
-        .group_by(accepted_day, Case.station_id, Case.channel)
-    ):
-        rows[(as_date(day), station, _channel(channel))]["accepted"] = n
-
-    late = and_(Case.overdue_at.is_not(None), Case.decided_at > Case.overdue_at)
-    decided_day = business_date(Case.decided_at)
-    calendar = current_calendar()
-    for day, accepted_on, station, channel, n, n_late in conn.execute(
-        select(decided_day, accepted_day, Case.station_id, Case.channel, func.count(), func.count(case((late, 1))))
-        .where(Case.decided_at.is_not(None))
-        .group_by(decided_day, accepted_day, Case.station_id, Case.channel)
-    ):
-        row = rows[(as_date(day), station, _channel(channel))]
-        row["concluded"] += n
-        row["concluded_late"] += n_late
-        if accepted_on is not None:
-            row["decided_timed"] += n
-            row["decision_workdays"] += n * _workdays(as_date(accepted_on), as_date(day), calendar)
-
-    handler_rows = [
-        {"day": as_date(day), "station_id": station, "handler_id": handler, "concluded": n, "late": n_late}
-        for day, station, handler, n, n_late in conn.execute(
-            select(decided_day, Case.station_id, Case.first_handler_id, func.count(), func.count(case((late, 1))))
-            .where(Case.decided_at.is_not(None), Case.first_handler_id.is_not(None))
-            .group_by(decided_day, Case.station_id, Case.first_handler_id)
-        )
-    ]
-    rated_day = business_date(Rating.created_at)
-    rating_rows = [
-        {"day": as_date(day), "station_id": station, "rated": n, "satisfied": satisfied}
-        for day, station, n, satisfied in conn.execute(
-            select(rated_day, Rating.station_id, func.count(), func.count(case((Rating.level >= 3, 1))))
-            .where(Rating.is_invalidated.is_(False))
-            .group_by(rated_day, Rating.station_id)
-        )
-    ]
-    case_rows = [
-        {"day": day, "station_id": station, "channel": channel, **counts}
-        for (day, station, channel), counts in sorted(rows.items())
-    ]
-    for table, batch in (
-        (DailyCaseFigures.__table__, case_rows),
-        (DailyHandlerFigures.__table__, handler_rows),
-        (DailyRatingFigures.__table__, rating_rows),
-    ):
-        for start in range(0, len(batch), 5000):
-            conn.execute(table.insert(), batch[start : start + 5000])
-    if report:
-        report(
-            f"  roll-ups rebuilt: {len(case_rows):,} day rows, {len(handler_rows):,} handler rows, "
-            f"{len(rating_rows):,} rating rows "
-            f"in {clock.perf_counter() - started:.1f} s"
-        )
-    return len(case_rows), len(handler_rows), len(rating_rows)
-
-
-@click.command("rebuild-rollups")
-def rebuild_command() -> None:
-    """Recompute the dashboard's daily roll-ups from the cases (after bulk inserts or a calendar edit)."""
-    rebuild_rollups(report=click.echo)
-    db.session.commit()

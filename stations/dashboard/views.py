@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from flask import Blueprint, abort, current_app, redirect, request, send_file, url_for
+from flask import Blueprint, abort, current_app, redirect, request, stream_with_context, url_for
 from flask_babel import get_locale
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -22,12 +22,12 @@ from ..domain import metrics
 from ..meetings import figures as meeting_figures
 from ..projects import queries as project_queries
 from ..sites import queries as sites_queries
-from ..timeutil import business_today
+from ..takeout import figures as takeout_figures
+from ..timeutil import business_today, utc_start_of
 from ..web.htmx import hx_redirect, hx_target, is_htmx, render, render_fragment
 from ..web.params import int_arg
-from . import case_exports, charts, export_jobs, exports, queries
+from . import board_queries, case_exports, charts, export_jobs, exports, period_queries
 from .periods import PERIODS, period_from_args
-from .rollups import utc_start_of
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
 
@@ -42,7 +42,7 @@ def _user():
 @central_office_required
 def index():
     user = _user()
-    board = queries.board(user)
+    board = board_queries.board(user)
     today = business_today()
     first, last = metrics.period_bounds("month", today)
     return render(
@@ -52,6 +52,7 @@ def index():
         appeals=appeal_figures.appeal_figures(user, first, last),
         appeals_open=appeal_figures.open_counts(user, today),
         meetings=meeting_figures.board_counts(),
+        takeout=takeout_figures.board_figures(user, first, last),
         **_bundles_and_projects(),
     )
 
@@ -82,8 +83,8 @@ def tile(code: str):
         abort(404)
     if not is_htmx():
         return redirect(url_for("dashboard.station", code=station.code), 303)
-    tile_ = queries.station_tile(_user(), station)
-    etag = queries.tile_etag(tile_, f"tile-fragment:{get_locale()}")
+    tile_ = board_queries.station_tile(_user(), station)
+    etag = board_queries.tile_etag(tile_, f"tile-fragment:{get_locale()}")
     if request.if_none_match.contains(etag):
         response = Response(status=304)
     else:
@@ -104,8 +105,8 @@ def station(code: str):
     if station_ is None:
         abort(404)
     page = int_arg("page", 1, minimum=1)
-    tile_ = queries.station_tile(_user(), station_)
-    result = queries.station_queue(_user(), station_, page=page, page_size=QUEUE_PAGE_SIZE)
+    tile_ = board_queries.station_tile(_user(), station_)
+    result = board_queries.station_queue(_user(), station_, page=page, page_size=QUEUE_PAGE_SIZE)
     return render(
         "dashboard/station.html",
         fragments={"queue": "queue"},
@@ -119,7 +120,7 @@ def station(code: str):
 @bp.get("/clerks")
 @central_office_required
 def clerks():
-    return render("dashboard/clerks.html", rows=queries.clerk_load(_user()))
+    return render("dashboard/clerks.html", rows=board_queries.clerk_load(_user()))
 
 
 @bp.get("/departments")
@@ -133,7 +134,7 @@ def departments():
 def figures():
     kind, first, last = period_from_args(request.args)
     user = _user()
-    report = queries.period_report(user, first, last)
+    report = period_queries.period_report(user, first, last)
     return render(
         "dashboard/figures.html",
         appeal_period=appeal_figures.appeal_figures(user, first, last),
@@ -144,8 +145,8 @@ def figures():
         chart=charts.bar_chart(charts.received_series(report)),
         periods=PERIODS,
         channel_labels=CHANNEL_LABELS,
-        issued=queries.issued_count(_user(), first, last),  # 统一出证 (issue 12)
-        back_office=queries.back_office_decided(_user(), first, last),  # decided by the departments (issue 12)
+        issued=period_queries.issued_count(_user(), first, last),  # 统一出证 (issue 12)
+        back_office=period_queries.back_office_decided(_user(), first, last),  # decided by the departments (issue 12)
     )
 
 
@@ -231,13 +232,13 @@ def export_progress(token: str):
 @bp.get("/exports/<token>/file")
 @central_office_required
 def export_file(token: str):
-    """The finished file of the user's own job."""
+    """The finished file of the user's own job, streamed from the database (any host serves it)."""
     job = export_jobs.job_for(_user(), token)
     if job is None or job.status != export_jobs.DONE:
         abort(404)
-    path = export_jobs.output_path(export_jobs.export_dir(), job)
-    if not path.is_file():
-        abort(404)
     if is_htmx():  # the done component's auto-download: let the browser fetch it outside XMLHttpRequest
         return hx_redirect(url_for("dashboard.export_file", token=token))
-    return send_file(path, mimetype=exports.MIMETYPES[job.fmt], as_attachment=True, download_name=job.filename)
+    response = Response(stream_with_context(export_jobs.chunks(token)), mimetype=exports.MIMETYPES[job.fmt])
+    response.headers["Content-Disposition"] = f'attachment; filename="{job.filename}"'
+    response.content_length = job.size
+    return response

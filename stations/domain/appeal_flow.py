@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from stations.domain.case_flow import N_
+from stations.domain.case_vocabulary import N_
 from stations.domain.deadlines import Deadline, compute_deadline
 from stations.domain.workdays import WorkCalendar, add_working_days
 

@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from stations.domain.case_flow import N_
+from stations.domain.case_vocabulary import N_
 from stations.domain.deadlines import WarnLevel, compute_deadline, warn_level
 from stations.domain.workdays import ONE_DAY, WorkCalendar, add_working_days, next_workday
 

@@ -1,6 +1,6 @@
 """Pure formulas of the central office's figures (domain.md §5.2-5.4): counts in, ratios and means out.
 
-The queries (stations/dashboard/queries.py) count in SQL; these functions only divide, so that the rules can be
+The queries (stations/dashboard/board_queries.py, period_queries.py) count in SQL; these functions only divide, so that the rules can be
 table-tested without a database. Ratios are fractions rounded half-up to 4 places (0.9065 = 90.65 %), or None when
 there is nothing to divide by (shown as "—").
 """

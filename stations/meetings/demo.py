@@ -22,10 +22,9 @@ from ..domain.meeting_flow import MeetingKind, MeetingStatus, meeting_deadlines
 from ..domain.workdays import add_working_days
 from ..enterprises.models import Enterprise
 from ..extensions import db
-from ..timeutil import business_today
+from ..timeutil import business_to_utc, business_today
 from .models import AvailabilityPattern, Meeting, MeetingBooking, MeetingCommitment, MeetingEventRecord
 from .policy_models import PolicySession, SessionSignup, SignupState
-from .services import from_local
 from .slots import publish_week_slots
 
 DRAINAGE_TOPIC = "雨污排水管网接驳时间安排(示例)"
@@ -108,7 +107,7 @@ def _slots(departments, today: date) -> None:
 
 
 def _at(day: date, hour: int, minute: int = 0) -> datetime:
-    return from_local(datetime.combine(day, time(hour, minute)))
+    return business_to_utc(datetime.combine(day, time(hour, minute)))
 
 
 def _base(number: int, topic: str, enterprise, department, requested_day: date, users) -> Meeting:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import statistics
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
@@ -15,17 +15,9 @@ from ..calendar.services import current_calendar
 from ..domain.meeting_flow import HAPPENED_STATUSES, OPEN_STATUSES, MeetingStatus
 from ..domain.workdays import working_days_between
 from ..extensions import db
-from ..timeutil import BUSINESS_TZ, utcnow
+from ..timeutil import business_day, utc_start_of, utcnow
 from .models import Meeting
 from .policy_models import PolicySession, SessionSignup
-
-
-def _utc(day: date) -> datetime:
-    return datetime.combine(day, time(0, 0), tzinfo=BUSINESS_TZ).astimezone(UTC).replace(tzinfo=None)
-
-
-def _local_day(moment: datetime) -> date:
-    return moment.replace(tzinfo=UTC).astimezone(BUSINESS_TZ).date()
 
 
 @dataclass(frozen=True)
@@ -60,7 +52,7 @@ def period_figures(start: date, end: date) -> MeetingFigures:
     Two queries (the figures page counts its queries): the period's meetings (requested or held in it), and the
     sessions held in it with their sign-ups.
     """
-    low, high = _utc(start), _utc(end + timedelta(days=1))
+    low, high = utc_start_of(start), utc_start_of(end + timedelta(days=1))
     in_period = lambda column: (column >= low) & (column < high)  # noqa: E731
     rows = db.session.execute(
         select(Meeting.requested_at, Meeting.held_at, Meeting.minutes_at, Meeting.minutes_due_on, Meeting.status).where(
@@ -72,9 +64,11 @@ def period_figures(start: date, end: date) -> MeetingFigures:
     spans = []
     if held_rows:
         calendar = current_calendar()
-        spans = [working_days_between(_local_day(r.requested_at), _local_day(r.held_at), calendar) for r in held_rows]
+        spans = [
+            working_days_between(business_day(r.requested_at), business_day(r.held_at), calendar) for r in held_rows
+        ]
     timed = [r for r in held_rows if r.minutes_due_on is not None]
-    on_time = sum(1 for r in timed if r.minutes_at is not None and _local_day(r.minutes_at) <= r.minutes_due_on)
+    on_time = sum(1 for r in timed if r.minutes_at is not None and business_day(r.minutes_at) <= r.minutes_due_on)
     now = utcnow()
     sessions_held, attendance, confirmed = db.session.execute(
         select(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 
-from ..domain.case_flow import N_
+from ..domain.case_vocabulary import N_
 from ..domain.meeting_flow import GUARD_MESSAGES
 
 ERROR_MESSAGES = {

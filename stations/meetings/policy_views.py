@@ -15,17 +15,16 @@ from flask_login import current_user
 
 from ..auth.decorators import roles_required
 from ..auth.models import Role, User
-from ..domain.case_flow import N_
+from ..domain.case_vocabulary import N_
 from ..extensions import db
 from ..idempotency import idempotent
-from ..timeutil import utcnow
+from ..timeutil import business_to_utc, utcnow
 from ..web.htmx import render
 from . import policy_queries as queries
 from . import policy_services as services
 from .forms import has_nul
 from .policy_forms import SessionForm
 from .policy_models import SessionQuestion, SignupState
-from .services import from_local
 
 bp = Blueprint("policy_sessions", __name__, url_prefix="/sessions")
 
@@ -110,7 +109,7 @@ def create():
     form = SessionForm()
     if not form.validate():
         return render("meetings/session_new.html", form=form, status=422)
-    session = services.create_session(form.data, _user().station_id, from_local(form.starts_at.data))
+    session = services.create_session(form.data, _user().station_id, business_to_utc(form.starts_at.data))
     db.session.commit()
     return redirect(url_for("policy_sessions.show", session_id=session.id), code=303)
 

@@ -9,7 +9,7 @@ the same slot fail in the database (``SlotTaken``), whatever the number of table
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
@@ -24,7 +24,7 @@ from ..extensions import db
 from ..notifications.models import NotificationKind
 from ..notifications.services import notify_users, path_for
 from ..sites.models import Station, StationKind
-from ..timeutil import BUSINESS_TZ, to_business, utcnow
+from ..timeutil import to_business, utcnow
 from .models import (
     MAX_TEXT,
     MAX_TOPIC,
@@ -72,11 +72,6 @@ class FlowRefused(MeetingError):
 def local(moment: datetime | None) -> datetime | None:
     """A stored naive-UTC time as naive business time (what the domain rules read)."""
     return to_business(moment).replace(tzinfo=None) if moment else None
-
-
-def from_local(moment: datetime) -> datetime:
-    """Naive business time to naive UTC (for storage)."""
-    return moment.replace(tzinfo=BUSINESS_TZ).astimezone(UTC).replace(tzinfo=None)
 
 
 # --- numbering ---------------------------------------------------------------------------------------------------

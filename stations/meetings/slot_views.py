@@ -12,7 +12,7 @@ from sqlalchemy import select
 from ..auth.decorators import roles_required
 from ..auth.models import Role
 from ..catalog.models import Department
-from ..domain.case_flow import N_
+from ..domain.case_vocabulary import N_
 from ..extensions import db
 from ..timeutil import business_today, utcnow
 from ..web.htmx import render

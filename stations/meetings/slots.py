@@ -10,8 +10,9 @@ from sqlalchemy.exc import IntegrityError
 
 from ..calendar.services import current_calendar
 from ..extensions import db
+from ..timeutil import business_to_utc
 from .models import AvailabilityPattern, MeetingSlot, SlotSource
-from .services import MeetingError, from_local
+from .services import MeetingError
 
 PUBLISH_WEEKS = 4
 
@@ -30,7 +31,7 @@ def publish_week_slots(pattern, first: date, last: date) -> int:
     day = first
     while day <= last:
         if day.weekday() == pattern.weekday and calendar.is_workday(day):
-            starts = from_local(datetime.combine(day, pattern.start_time))
+            starts = business_to_utc(datetime.combine(day, pattern.start_time))
             if starts not in existing:
                 db.session.add(_slot(pattern.department_id, pattern.leader, starts, pattern.minutes, pattern.location))
                 created += 1
@@ -56,7 +57,9 @@ def add_one_off_slot(department_id: int, leader: str, start_local: datetime, min
         raise MeetingError("not_a_workday")
     if not 15 <= minutes <= 240:
         raise MeetingError("bad_duration")
-    slot = _slot(department_id, leader.strip()[:100], from_local(start_local), minutes, location, SlotSource.ONE_OFF)
+    slot = _slot(
+        department_id, leader.strip()[:100], business_to_utc(start_local), minutes, location, SlotSource.ONE_OFF
+    )
     try:
         with db.session.begin_nested():
             db.session.add(slot)

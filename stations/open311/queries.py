@@ -16,7 +16,7 @@ from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from ..cases.models import Case
 from ..catalog.models import OnlineMode, ServiceItem
-from ..domain.case_flow import CLOSED_STATUSES
+from ..domain.case_vocabulary import CLOSED_STATUSES
 from ..extensions import db
 from ..sites.models import ScopeMode, Station, StationItem
 from .models import ApiKey, Open311Submission

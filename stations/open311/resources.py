@@ -17,7 +17,7 @@ from ..cases.services import closing_time
 from ..catalog.labels import MATERIAL_FORM_LABELS, ONLINE_MODE_LABELS
 from ..catalog.models import ServiceItem
 from ..catalog.search import ALIASES
-from ..domain.case_flow import CLOSED_STATUSES, STATUS_LABELS
+from ..domain.case_vocabulary import CLOSED_STATUSES, STATUS_LABELS
 from ..sites.models import Station
 from ..timeutil import BUSINESS_TZ, to_business
 from .models import Open311Submission

@@ -15,12 +15,12 @@ from stations.cases.models import Case, CaseEventRecord, MaterialStatus
 from stations.catalog.models import ServiceItem
 from stations.demo import make_uscc
 from stations.demo.scale import add_synthetic_cases
-from stations.domain.case_flow import CaseEvent
+from stations.domain.case_vocabulary import CaseEvent
 from stations.extensions import db
 from stations.sites.models import Station, StationItem
 from stations.timeutil import utcnow
 from tests import factories as f
-from tests.conftest import csrf_token_from
+from tests.helpers.suite import csrf_token_from
 from tests.web.test_openapi import SPEC, conforms, deref
 
 CASE_KEYS = [

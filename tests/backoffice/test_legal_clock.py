@@ -11,10 +11,12 @@ from stations.cases import services
 from stations.cases.deemed import deem_accepted
 from stations.cases.models import CasePause
 from stations.cases.services import CaseError, EventInput
-from stations.domain.case_flow import CaseEvent, CaseStatus, GuardFailed, NotPermitted
+from stations.domain.case_flow import GuardFailed, NotPermitted
+from stations.domain.case_vocabulary import CaseEvent, CaseStatus
 from stations.extensions import db
+from stations.timeutil import business_today
 from tests import factories as f
-from tests.cases.conftest import fire, utc
+from tests.helpers.cases import fire, utc
 
 
 def test_deemed_acceptance_on_the_day_after_day_5_across_national_day(app):
@@ -99,13 +101,13 @@ def test_status_code_in_the_api_and_issued_in_the_period_figures(login_as):
     assert staff.get(f"/api/v1/cases/{case.case_no}").get_json()["status_code"] == 11
     db.session.commit()
     central = login_as("central")
-    today = services.business_now().date().isoformat()
+    today = business_today().isoformat()
     body = central.get(f"/api/v1/metrics/period?from={today}&to={today}").get_json()
     assert body["issued"] >= 1
 
 
 def test_extend_and_special_through_the_case_page(login_as):
-    from tests.cases.conftest import post_event
+    from tests.helpers.cases import post_event
 
     case = _accepted_in_review()
     admin = login_as("admin")

@@ -7,10 +7,10 @@ from sqlalchemy import select
 
 from stations.crossregion.manual import manual_partners
 from stations.crossregion.models import Transfer
-from stations.domain.case_flow import CaseStatus
+from stations.domain.case_vocabulary import CaseStatus
 from stations.extensions import db
 from tests import factories as f
-from tests.conftest import csrf_token_from
+from tests.helpers.suite import csrf_token_from
 
 
 def _case_with_a_manual_partner():

@@ -8,12 +8,12 @@ from click.testing import CliRunner
 from sqlalchemy import select
 
 from stations.cases.warnings import send_warnings
-from stations.domain.case_flow import CaseEvent
+from stations.domain.case_vocabulary import CaseEvent
 from stations.extensions import db
 from stations.notifications.models import Notification, NotificationKind
 from stations.timeutil import business_today, utcnow
 from tests import factories as f
-from tests.cases.conftest import fire, rongque_case
+from tests.helpers.cases import fire, rongque_case
 
 
 def _kinds_for(username: str) -> list[NotificationKind]:

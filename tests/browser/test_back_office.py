@@ -14,10 +14,10 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from stations.cases.models import Case
-from stations.domain.case_flow import CaseStatus
+from stations.domain.case_vocabulary import CaseStatus
 from stations.extensions import db
 from tests import factories
-from tests.browser.conftest import sign_in
+from tests.helpers.browser import sign_in
 
 COLLECTED_ITEM = "XK-SCJG-0001"  # 企业设立登记(有限责任公司): LL collects it for 市场监管
 

@@ -13,10 +13,10 @@ from playwright.sync_api import expect
 from sqlalchemy import func, select
 
 from stations.cases.models import Case, CaseEventRecord
-from stations.domain.case_flow import CaseStatus
+from stations.domain.case_vocabulary import CaseStatus
 from stations.extensions import db
 from tests import factories
-from tests.browser.conftest import sign_in
+from tests.helpers.browser import sign_in
 
 CONFLICT = "该办件刚刚已被他人更新。下面是最新内容,请确认后再操作。"
 

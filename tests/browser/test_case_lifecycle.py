@@ -14,7 +14,7 @@ from playwright.sync_api import Locator, Page, Response, expect
 from sqlalchemy import select
 
 from stations.cases.models import Case, MaterialStatus
-from stations.domain.case_flow import CaseStatus
+from stations.domain.case_vocabulary import CaseStatus
 from stations.extensions import db
 
 ENTERPRISE = "泾河示例光电子科技有限公司"

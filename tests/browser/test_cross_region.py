@@ -21,7 +21,7 @@ from stations.crossregion import signing
 from stations.crossregion.models import AgreementKind, PartnerItem, PartnerRegion, Transfer
 from stations.crossregion.protocol import encode
 from stations.crossregion.services import FEDERATION_PATH
-from stations.domain.case_flow import CaseStatus
+from stations.domain.case_vocabulary import CaseStatus
 from stations.extensions import db
 from tests import factories
 

@@ -16,7 +16,8 @@ from sqlalchemy import select
 from stations.cases import services
 from stations.cases.models import Case, Deficiency
 from stations.cases.services import EventInput
-from stations.domain.case_flow import CaseEvent, DeficiencyStatus
+from stations.domain.case_vocabulary import CaseEvent
+from stations.domain.deficiency_flow import DeficiencyStatus
 from stations.extensions import db
 from tests import factories as f
 

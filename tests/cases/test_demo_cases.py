@@ -13,8 +13,9 @@ from stations.cases.queries import colour_condition, warn_level_expr, warn_level
 from stations.demo import cases as demo_cases
 from stations.demo.cases import DEMO_NOTE, seed_demo_cases
 from stations.demo.scale import SYNTHETIC_NOTE, add_synthetic_cases, seed_synthetic_cases, synthetic_count
-from stations.domain.case_flow import CaseStatus, DeficiencyStatus
+from stations.domain.case_vocabulary import CaseStatus
 from stations.domain.deadlines import WarnLevel
+from stations.domain.deficiency_flow import DeficiencyStatus
 from stations.enterprises.models import CreditFlag
 from stations.extensions import db
 from stations.sites.models import Station

@@ -13,13 +13,14 @@ from stations.auth import tokens
 from stations.cases import intake, services
 from stations.cases.models import Case, Channel, MaterialStatus
 from stations.catalog.models import ServiceItem
-from stations.domain.case_flow import CaseEvent, CaseStatus, GuardFailed
+from stations.domain.case_flow import GuardFailed
+from stations.domain.case_vocabulary import CaseEvent, CaseStatus
 from stations.enterprises.models import Document, TrustLevel
 from stations.extensions import db
 from stations.sites.models import Station, StationItem, StationKind
 from tests import factories as f
-from tests.cases.conftest import fire, post_event
-from tests.conftest import csrf_token_from, htmx_headers
+from tests.helpers.cases import fire, post_event
+from tests.helpers.suite import csrf_token_from, htmx_headers
 
 
 def _in_review(**kwargs) -> Case:
@@ -199,9 +200,9 @@ def test_an_enterprise_cannot_self_verify_through_the_api(client):
 
 
 def test_the_case_page_marks_required_notes_from_the_core(app, login_as):
-    """Presenter, not template: the note fields the core requires carry ``required`` (case_flow.NOTE_REQUIRED_EVENTS)."""
+    """Presenter, not template: the note fields the core requires carry ``required`` (case_vocabulary.NOTE_REQUIRED_EVENTS)."""
     from stations.cases.presenters import case_actions
-    from stations.domain.case_flow import NOTE_REQUIRED_EVENTS
+    from stations.domain.case_vocabulary import NOTE_REQUIRED_EVENTS
 
     with app.test_request_context():
         actions = {a.event: a for a in case_actions(list(CaseEvent), provided=[], gaps=[])}

@@ -8,7 +8,9 @@ import pytest
 
 from stations.cases import services
 from stations.cases.services import EventInput, StaleCase
-from stations.domain.case_flow import CaseEvent, CaseStatus, DeficiencyStatus, GuardFailed
+from stations.domain.case_flow import GuardFailed
+from stations.domain.case_vocabulary import CaseEvent, CaseStatus
+from stations.domain.deficiency_flow import DeficiencyStatus
 from stations.enterprises.models import CreditFlag
 from tests import factories as f
 

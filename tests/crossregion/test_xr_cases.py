@@ -28,13 +28,13 @@ from stations.crossregion.models import (
     Transfer,
     TransferDirection,
 )
-from stations.domain.case_flow import CaseStatus
+from stations.domain.case_vocabulary import CaseStatus
 from stations.enterprises.models import Enterprise
 from stations.extensions import db
 from stations.notifications.models import Notification, NotificationKind
 from tests import factories
-from tests.conftest import csrf_token_from, htmx_headers
-from tests.crossregion.conftest import CREDIT_CODE, XR_ITEM_CODE, forward_payload, message, signed_post
+from tests.helpers.crossregion import CREDIT_CODE, XR_ITEM_CODE, forward_payload, message, signed_post
+from tests.helpers.suite import csrf_token_from, htmx_headers
 
 
 @pytest.fixture
@@ -197,7 +197,7 @@ def test_forward_sends_the_materials_with_their_digests(client, login_as, agreem
 
 
 def factories_event(name: str):
-    from stations.domain.case_flow import CaseEvent
+    from stations.domain.case_vocabulary import CaseEvent
 
     return CaseEvent(name)
 
@@ -600,7 +600,7 @@ def test_the_intake_sites_handoffs_are_checked_step_by_step(client, login_as, ag
 def test_a_late_forward_shows_late(client, login_as, agreement, checked_case):
     from stations.calendar.services import current_calendar
     from stations.cases.services import EventInput, apply_event
-    from stations.domain.case_flow import CaseEvent
+    from stations.domain.case_vocabulary import CaseEvent
     from stations.timeutil import BUSINESS_TZ, business_today
 
     # Taken in seven working days ago (by the calendar, not ten calendar days: a week of holidays would
@@ -632,8 +632,8 @@ def test_the_handling_site_sees_its_signing_limit(client, login_as, partner):
 def test_the_handling_sites_on_time_rate_for_forwarded_cases(client, login_as, partner):
     from stations.auth.models import User
     from stations.cases.services import EventInput, apply_event
-    from stations.dashboard import queries as dashboard_queries
-    from stations.domain.case_flow import CaseEvent
+    from stations.dashboard import period_queries as dashboard_queries
+    from stations.domain.case_vocabulary import CaseEvent
     from stations.timeutil import business_today
 
     case = inbound_case(client)

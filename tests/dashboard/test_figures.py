@@ -10,11 +10,11 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from stations.calendar.services import current_calendar
-from stations.dashboard import queries
-from stations.domain.case_flow import CaseEvent, CaseStatus
+from stations.dashboard import board_queries, period_queries
+from stations.domain.case_vocabulary import CaseEvent, CaseStatus
 from stations.domain.workdays import next_workday
 from tests import factories as f
-from tests.cases.conftest import fire, utc
+from tests.helpers.cases import fire, utc
 
 NOW = utc("2026-01-02 10:00")  # a holiday, between the year end and the first working day
 
@@ -60,7 +60,7 @@ def test_every_tile_figure(app):
     deficiencies = len(cases["rongque"].deficiencies)
     assert deficiencies >= 1
 
-    tiles = {t.station.code: t for t in queries.tiles(f.user("central"), now=NOW)}
+    tiles = {t.station.code: t for t in board_queries.tiles(f.user("central"), now=NOW)}
     assert set(tiles) == {"ZX", "LL", "QH", "HZ", "YD1", "YD2", "YD3"}
     ll = tiles["LL"]
     assert ll.received_today == 1
@@ -77,11 +77,11 @@ def test_every_tile_figure(app):
     assert (qh.open, qh.red, qh.yellow, qh.received_today, qh.colour) == (1, 0, 0, 0, "green")
     assert tiles["HZ"].colour == "idle" and tiles["HZ"].open == 0
 
-    red_list = queries.red_list(f.user("central"), now=NOW)
+    red_list = board_queries.red_list(f.user("central"), now=NOW)
     assert [c.case_no for c in red_list] == [cases["red"].case_no]
 
     # A day later nothing was written, yet the holiday case has turned red by the clock: the figures follow.
-    after = queries.tiles(
+    after = board_queries.tiles(
         f.user("central"), now=datetime.combine(holiday.due_on, datetime.min.time()) + timedelta(days=1)
     )
     assert {t.station.code: t for t in after}["LL"].red >= 2
@@ -91,7 +91,7 @@ def test_every_period_figure_across_the_year_end(app):
     cases = build_known_cases()
     central = f.user("central")
 
-    december = queries.period_report(central, date(2025, 12, 1), date(2025, 12, 31))
+    december = period_queries.period_report(central, date(2025, 12, 1), date(2025, 12, 31))
     fig = december.figures
     assert fig.received == 8  # all but received_today (2 January)
     assert fig.accepted == 8
@@ -108,12 +108,12 @@ def test_every_period_figure_across_the_year_end(app):
     assert sum(n for _d, n in december.by_day) == 8
 
     # A custom period across the year end counts both sides of it.
-    span = queries.period_report(central, date(2025, 12, 31), date(2026, 1, 2)).figures
+    span = period_queries.period_report(central, date(2025, 12, 31), date(2026, 1, 2)).figures
     assert span.received == 5  # 31 Dec: holiday, green, rongque, qh; 2 January: received_today
     assert span.accepted == 4
     assert span.concluded == 1  # on_time, decided 31 Dec
 
     # 容缺: a deficiency whose supply deadline falls in the period counts as due; none supplied yet.
     deadline = min(d.supply_deadline for d in cases["rongque"].deficiencies)
-    due = queries.period_report(central, deadline, deadline).figures
+    due = period_queries.period_report(central, deadline, deadline).figures
     assert due.deficiencies_due >= 1 and due.deficiencies_on_time == 0 and due.rongque_on_time_rate == 0.0

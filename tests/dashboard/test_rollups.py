@@ -12,16 +12,17 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select
 
 from stations.crossregion.models import PartnerRegion, Transfer, TransferDirection
-from stations.dashboard import queries, rollups
+from stations.dashboard import period_queries, rollup_rebuild, rollups
 from stations.dashboard.rollups import DailyCaseFigures, DailyHandlerFigures, DailyRatingFigures
 from stations.database import write_intent
 from stations.demo.scale import add_synthetic_cases
-from stations.domain.case_flow import CaseEvent
+from stations.domain.case_vocabulary import CaseEvent
 from stations.extensions import db
 from stations.ratings import services as rating_services
 from stations.ratings.models import Rating
+from stations.timeutil import business_day
 from tests import factories as f
-from tests.cases.conftest import fire, utc
+from tests.helpers.cases import fire, utc
 
 START = utc("2025-12-22 09:00")
 PERIODS = [
@@ -134,11 +135,7 @@ def test_rollups_after_orm_writes_equal_a_full_rebuild(app):
     made = build_varied_cases()
     assert any(c.decided_at and c.overdue_at and c.decided_at > c.overdue_at for c in made)  # some late
     assert any(c.is_rongque for c in made) and any(c.is_instant for c in made)
-    spans = [
-        (rollups.business_day(c.accepted_at), rollups.business_day(c.decided_at))
-        for c in made
-        if c.decided_at and c.accepted_at
-    ]
+    spans = [(business_day(c.accepted_at), business_day(c.decided_at)) for c in made if c.decided_at and c.accepted_at]
     # Some decisions are counted across the year end and the New Year holiday (1-3 January 2026).
     assert any(accepted <= date(2025, 12, 31) and decided >= date(2026, 1, 4) for accepted, decided in spans)
     # Direct ORM changes (not through the services) are caught too: a case moved to another station and channel,
@@ -156,7 +153,7 @@ def test_rollups_after_orm_writes_equal_a_full_rebuild(app):
 
     incremental = snapshot()
     assert sum(v[0] for v in incremental["cases"].values()) >= len(made)  # received
-    rollups.rebuild_rollups()
+    rollup_rebuild.rebuild_rollups()
     assert snapshot() == incremental
 
 
@@ -164,25 +161,25 @@ def test_period_figures_from_rollups_equal_the_live_figures(app):
     build_varied_cases(seed=5)
     for user in ("central", "admin", "staff-ll", "staff-qh"):
         for start, end in PERIODS:
-            fast = queries.period_report(f.user(user), start, end)
-            live = queries.period_report_live(f.user(user), start, end)
+            fast = period_queries.period_report(f.user(user), start, end)
+            live = period_queries.period_report_live(f.user(user), start, end)
             assert fast.figures == live.figures, (user, start, end)
             assert fast.by_day == live.by_day and fast.by_channel == live.by_channel
             assert [(u.id, n, late) for u, n, late in fast.ranking] == [(u.id, n, late) for u, n, late in live.ranking]
-    year = queries.period_report(f.user("central"), date(2025, 1, 1), date(2026, 12, 31)).figures
+    year = period_queries.period_report(f.user("central"), date(2025, 1, 1), date(2026, 12, 31)).figures
     assert year.received >= 30 and year.concluded >= 1 and year.mean_days_to_decision is not None
     assert year.ratings >= 3 and year.bad_reviews_due + year.ratings_satisfied >= 1
-    ll = queries.period_report(f.user("staff-ll"), date(2025, 1, 1), date(2026, 12, 31)).figures
+    ll = period_queries.period_report(f.user("staff-ll"), date(2025, 1, 1), date(2026, 12, 31)).figures
     assert 0 < ll.received < year.received  # the station's own cases only
 
 
 def test_scopes_the_rollups_cannot_serve_stay_live(app):
     build_varied_cases(seed=3)
-    assert queries.rollup_scope(f.user("central"), DailyCaseFigures.station_id) is not None
-    assert queries.rollup_scope(f.user("clerk-ll"), DailyCaseFigures.station_id) is None
-    assert queries.rollup_scope(f.user("ent-gd"), DailyCaseFigures.station_id) is None
-    clerk = queries.period_report(f.user("clerk-ll"), date(2025, 12, 1), date(2026, 1, 31)).figures
-    assert clerk == queries.period_report_live(f.user("clerk-ll"), date(2025, 12, 1), date(2026, 1, 31)).figures
+    assert period_queries.rollup_scope(f.user("central"), DailyCaseFigures.station_id) is not None
+    assert period_queries.rollup_scope(f.user("clerk-ll"), DailyCaseFigures.station_id) is None
+    assert period_queries.rollup_scope(f.user("ent-gd"), DailyCaseFigures.station_id) is None
+    clerk = period_queries.period_report(f.user("clerk-ll"), date(2025, 12, 1), date(2026, 1, 31)).figures
+    assert clerk == period_queries.period_report_live(f.user("clerk-ll"), date(2025, 12, 1), date(2026, 1, 31)).figures
 
 
 def test_a_rolled_back_write_rolls_its_deltas_back(app):
@@ -203,12 +200,12 @@ def test_bulk_synthetic_cases_rebuild_the_rollups(app):
     db.session.flush()
     after_bulk = snapshot()
     assert sum(v[0] for v in after_bulk["cases"].values()) >= 330
-    rollups.rebuild_rollups()
+    rollup_rebuild.rebuild_rollups()
     assert snapshot() == after_bulk
     for start, end in PERIODS:
         assert (
-            queries.period_report(f.user("central"), start, end).figures
-            == queries.period_report_live(f.user("central"), start, end).figures
+            period_queries.period_report(f.user("central"), start, end).figures
+            == period_queries.period_report_live(f.user("central"), start, end).figures
         )
 
 
@@ -247,12 +244,12 @@ def test_cross_region_volume_by_partner(login_as):
     db.session.commit()
 
     central = f.user("central")
-    volumes = {p.code: p for p in queries.partner_volumes(central, date(2025, 12, 1), date(2026, 1, 31))}
+    volumes = {p.code: p for p in period_queries.partner_volumes(central, date(2025, 12, 1), date(2026, 1, 31))}
     assert len(volumes) == len(partners)  # every partner listed, zeros included
     assert (volumes[first.code].outbound, volumes[first.code].inbound, volumes[first.code].total) == (3, 1, 4)
     assert (volumes[second.code].outbound, volumes[second.code].inbound) == (0, 2)
     assert all(p.total == 0 for code, p in volumes.items() if code not in (first.code, second.code))
-    january = {p.code: p for p in queries.partner_volumes(central, date(2026, 1, 1), date(2026, 1, 31))}
+    january = {p.code: p for p in period_queries.partner_volumes(central, date(2026, 1, 1), date(2026, 1, 31))}
     assert january[first.code].total == 1 and january[second.code].total == 2
 
     client = login_as("central")

@@ -12,34 +12,38 @@ import itertools
 import pytest
 
 from stations.domain.case_flow import (
+    TRANSITIONS,
+    CaseFacts,
+    CaseFlowError,
+    GuardFailed,
+    IllegalTransition,
+    NotPermitted,
+    available_events,
+    find_transition,
+    next_status,
+)
+from stations.domain.case_vocabulary import (
     AWAITING_DECISION_STATUSES,
     CLOCK_STOPPED_STATUSES,
     CLOSED_STATUSES,
     DECIDED_STATUSES,
-    DEFICIENCY_TRANSITIONS,
     EVENT_LABELS,
     FORM_GUARD_CODES,
     GUARD_MESSAGES,
     OPEN_STATUSES,
     STATUS_CODES,
     STATUS_LABELS,
-    TRANSITIONS,
     Actor,
     CaseEvent,
-    CaseFacts,
-    CaseFlowError,
     CaseStatus,
+    export_status_code,
+)
+from stations.domain.deficiency_flow import (
+    DEFICIENCY_TRANSITIONS,
     DeficiencyEvent,
     DeficiencyStatus,
-    GuardFailed,
-    IllegalTransition,
-    NotPermitted,
     available_deficiency_events,
-    available_events,
-    export_status_code,
-    find_transition,
     next_deficiency_status,
-    next_status,
 )
 
 # event | from (- = a new case) | to | actors (S staff, C clerk, E enterprise, A admin, Y system, D department) | items

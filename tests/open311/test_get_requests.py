@@ -7,12 +7,11 @@ from datetime import datetime, timedelta
 import pytest
 
 from stations.cases.services import apply_event
-from stations.domain.case_flow import CaseEvent
+from stations.domain.case_vocabulary import CaseEvent
 from stations.extensions import db
 from stations.timeutil import utcnow
 from tests import factories as f
-
-from .conftest import BASE, FORMATS, error_codes, online_item, post, request_form, requests_of
+from tests.helpers.open311 import BASE, FORMATS, error_codes, online_item, post, request_form, requests_of
 
 
 def ids(response) -> list[str]:

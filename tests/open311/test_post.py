@@ -11,13 +11,12 @@ from stations import access
 from stations.cases import queries as case_queries
 from stations.cases.models import Case, Channel, MaterialStatus
 from stations.cases.services import INTEGRATION_ROLE, EventInput, apply_event
-from stations.domain.case_flow import CaseEvent, CaseStatus
+from stations.domain.case_vocabulary import CaseEvent, CaseStatus
 from stations.enterprises.models import Enterprise, TrustLevel
 from stations.extensions import db
 from stations.open311.models import Open311Submission
 from tests import factories as f
-
-from .conftest import (
+from tests.helpers.open311 import (
     BASE,
     FORMATS,
     GD_USCC,
