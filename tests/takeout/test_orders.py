@@ -212,6 +212,8 @@ def test_period_figures_count_what_the_visit_produced():
     assert 0 <= figures_now["on_time_contact_rate"] <= 1
     assert figures_now["median_working_hours_to_contact"] is not None
     assert figures.period_figures(f.user("ent-qn"), today, today)["cases"] == 0  # another enterprise's scope
+    ll = next(row for row in figures_now["by_station"] if row["station"] == "LL")
+    assert ll["orders"] >= 1 and ll["visits"] >= 1 and 0 <= ll["on_time_contact_rate"] <= 1
     assert db.session.get(Case, case.id).status is CaseStatus.RECEIVED
 
 
