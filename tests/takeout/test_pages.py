@@ -211,3 +211,24 @@ def test_administrators_move_the_menu_as_xlsx_all_or_nothing(login_as):
     assert toggled.status_code == 200 and "已下架" in toggled.get_data(as_text=True)
     db.session.expire_all()
     assert db.session.scalar(select(MenuLine.is_active).where(MenuLine.code == "WMZC99")) is False
+
+
+def test_the_queue_and_the_order_page_cost_the_same_queries_for_more_rows(login_as, count_queries):
+    from tests.helpers.takeout import placed
+
+    staff = login_as("staff-ll")
+    order = on_site()
+    db.session.commit()
+    with count_queries() as few:
+        assert staff.get("/takeout/").status_code == 200
+    with count_queries() as page_few:
+        assert staff.get(f"/takeout/{order.order_no}").status_code == 200
+    for n in range(5):
+        placed(custom_request=f"更多订单 {n}")
+    f.make_case(instant=True)
+    db.session.commit()
+    with count_queries() as many:
+        assert staff.get("/takeout/").status_code == 200
+    with count_queries() as page_many:
+        assert staff.get(f"/takeout/{order.order_no}").status_code == 200
+    assert many.count == few.count and page_many.count == page_few.count
