@@ -19,6 +19,7 @@ from ..bundles.forms import LEVEL_LABELS as BUNDLE_LEVEL_LABELS
 from ..cases.labels import CHANNEL_LABELS, COLOUR_LABELS
 from ..catalog import queries as catalog_queries
 from ..domain import metrics
+from ..domain.takeout_flow import STATUS_LABELS as TAKEOUT_STATUS_LABELS
 from ..meetings import figures as meeting_figures
 from ..projects import queries as project_queries
 from ..sites import queries as sites_queries
@@ -53,6 +54,7 @@ def index():
         appeals_open=appeal_figures.open_counts(user, today),
         meetings=meeting_figures.board_counts(),
         takeout=takeout_figures.board_figures(user, first, last),
+        takeout_status_labels=TAKEOUT_STATUS_LABELS,
         **_bundles_and_projects(),
     )
 

@@ -122,5 +122,6 @@ def board_figures(user: User, first: date, last: date) -> dict:
         "waiting_contact": counts.get(OrderStatus.ORDERED.value, 0),
         "late_contact": late or 0,
         "on_site": counts.get(OrderStatus.ON_SITE.value, 0),
+        "by_status": [(status, counts.get(status.value, 0)) for status in OrderStatus],
         "month": period_figures(user, first, last),
     }

@@ -255,3 +255,10 @@ def test_the_job_delivers_settled_orders_and_closes_unrated_ones():
     assert jobs.auto_close(now=order.delivered_at + timedelta(days=jobs.AUTO_CLOSE_DAYS, hours=1)) == 1
     assert order.status is OrderStatus.COMPLETED and order.rating_level is None
     assert jobs.settle_job() == "delivered 0, closed 0"  # a rerun finds nothing more
+
+
+def test_the_board_shows_orders_by_state(login_as):
+    placed()
+    db.session.commit()
+    board = login_as("central").get("/dashboard").get_data(as_text=True)
+    assert 'id="takeout-figures"' in board and "已点单 " in board and "/takeout/?status=ORDERED" in board
