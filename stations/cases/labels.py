@@ -108,6 +108,10 @@ CASE_ERROR_MESSAGES = {
     "approver_required": _l("延期须经审批负责人同意,请由部门审批负责人操作。"),
     "special_kind": _l("请选择特别程序的类别。"),
     "no_deadline": _l("该办件没有办理时限,无需延期。"),
+    "invalid_id_no": _l("居民身份证号码无效,请核对(18 位,含出生日期和校验位)。"),
+    "applicant_name_required": _l("请填写申请人姓名。"),
+    "unknown_person": _l("未找到该居民身份证号码的申请人,请先到驿站窗口办理一次。"),
+    "not_personal_item": _l("个人只能申请社保、医保、公积金等个人事项。"),
 }
 
 UPLOAD_MESSAGES = {
