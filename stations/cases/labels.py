@@ -94,6 +94,18 @@ FLOW_ERROR_MESSAGES = {
     "not_permitted": _l("您不能对该办件执行此操作。"),
 }
 
+# The kinds of 特别程序 (domain.legal_clock.SPECIAL_KINDS, stored as they are) shown in the reader's language.
+SPECIAL_KIND_LABELS = {
+    "听证": _l("听证"),
+    "招标": _l("招标"),
+    "拍卖": _l("拍卖"),
+    "检验": _l("检验"),
+    "检测": _l("检测"),
+    "检疫": _l("检疫"),
+    "鉴定": _l("鉴定"),
+    "专家评审": _l("专家评审"),
+}
+
 CASE_ERROR_MESSAGES = {
     "item_not_in_scope": _l("该事项不在本驿站的办理范围内。"),
     "not_your_station": _l("只能在本驿站收件。"),
@@ -159,5 +171,6 @@ def template_labels() -> dict:
         "material_status_labels": MATERIAL_STATUS_LABELS,
         "delivery_modes": DELIVERY_MODES,
         "special_kinds": SPECIAL_KINDS,
+        "special_kind_labels": SPECIAL_KIND_LABELS,
         "CaseStatus": CaseStatus,
     }

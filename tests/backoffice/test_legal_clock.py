@@ -153,3 +153,15 @@ def test_a_correction_after_a_special_procedure_keeps_its_shift(app):
     fire(case, CaseEvent.REQUEST_CORRECTION, now=utc("2026-11-11 10:00"), note="补充检测报告")
     fire(case, CaseEvent.CORRECTION_DONE, now=utc("2026-11-13 10:00"))  # +2 (11-11, 11-12)
     assert _days(due, case.due_on) == 7
+
+
+def test_every_kind_of_special_procedure_has_an_english_label(app):
+    from flask_babel import force_locale
+
+    from stations.cases.labels import SPECIAL_KIND_LABELS
+    from stations.domain.legal_clock import SPECIAL_KINDS
+
+    assert set(SPECIAL_KIND_LABELS) == set(SPECIAL_KINDS)
+    with app.test_request_context(), force_locale("en"):
+        english = [str(label) for label in SPECIAL_KIND_LABELS.values()]
+    assert all(label.isascii() for label in english), english
