@@ -131,3 +131,5 @@ def test_a_person_chooses_a_clerk_who_then_takes_in_for_it(login_as):
     assert case.clerk_id == f.user("clerk-ll").id and case.enterprise.id_no_masked == "610***********1232"
     assert case_no in text(person.get("/persons/cases"))
     assert case_no in text(clerk.get(f"/cases/{case_no}"))
+    home = text(clerk.get("/home"))  # the person is among the clerk's clients, masked
+    assert "李华(虚构)" in home and DEMO_PERSON_ID_NO not in home
