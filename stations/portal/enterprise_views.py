@@ -45,7 +45,7 @@ from ..domain.documents import VALIDITY_LABELS, Validity, expiry_horizon, validi
 from ..enterprises import queries as enterprise_queries
 from ..enterprises import services as enterprise_services
 from ..enterprises.forms import DocumentForm
-from ..enterprises.models import Document, Enterprise, TrustLevel
+from ..enterprises.models import Document, Enterprise, EnterpriseKind, TrustLevel
 from ..extensions import db
 from ..idempotency import idempotent
 from ..notifications.models import NotificationKind
@@ -223,7 +223,9 @@ def _apply_context(
         "online": online,
         "items": (
             catalog_queries.search_items(
-                catalog_queries.ItemFilter(q=q), scope=page_queries.online_item_scope(), page_size=10
+                catalog_queries.ItemFilter(q=q),
+                scope=page_queries.online_item_scope(personal_only=enterprise.kind is EnterpriseKind.PERSON),
+                page_size=10,
             ).items
             if item is None
             else []
