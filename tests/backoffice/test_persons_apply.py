@@ -138,3 +138,15 @@ def test_a_person_chooses_a_clerk_who_then_takes_in_for_it(login_as):
     assert case_no in text(clerk.get(f"/cases/{case_no}"))
     home = text(clerk.get("/home"))  # the person is among the clerk's clients, masked
     assert "李华(虚构)" in home and DEMO_PERSON_ID_NO not in home
+
+
+def test_the_same_person_application_posted_twice_makes_one_case(login_as):
+    person = login_as("person-demo")
+    headers = {"X-CSRFToken": token(person), "Idempotency-Key": "person-app-0001"}
+    body = {"item_code": _online_personal_item().code, "station": "LL"}
+    before = _count()
+    first = person.post("/api/v1/cases", json=body, headers=headers)
+    again = person.post("/api/v1/cases", json=body, headers=headers)
+    assert first.status_code == again.status_code == 201
+    assert again.get_json()["case_no"] == first.get_json()["case_no"]
+    assert _count() == before + 1
