@@ -138,6 +138,11 @@ def test_a_person_chooses_a_clerk_who_then_takes_in_for_it(login_as):
     assert case_no in text(clerk.get(f"/cases/{case_no}"))
     home = text(clerk.get("/home"))  # the person is among the clerk's clients, masked
     assert "李华(虚构)" in home and DEMO_PERSON_ID_NO not in home
+    station = f.user("clerk-ll").station.code
+    by_api = _api_post(clerk, item_code=item.code, station=station, applicant_id_no=DEMO_PERSON_ID_NO)
+    assert by_api.status_code == 201, by_api.get_json()  # the API takes in for the person client as well
+    stranger = _api_post(clerk, item_code=item.code, station=station, applicant_id_no=GOOD_ID)
+    assert stranger.status_code == 422 and stranger.get_json()["error"]["code"] == "unknown_person"
 
 
 def test_the_same_person_application_posted_twice_makes_one_case(login_as):
