@@ -13,6 +13,9 @@ channel and the checklist, so a material counts as checked (VERIFIED) by the sam
 * a file uploaded with the application counts as checked only at a counter, where the original is in hand;
   online it waits for staff (PROVIDED);
 * "checked" claimed without a document is believed only at a counter; online nothing was handed in (MISSING).
+
+The applicant is an enterprise or a natural person (an Enterprise row of kind PERSON, found by 居民身份证 number:
+``person_applicant``); a person applies for the personal items only (``intake_actor``), whoever files.
 """
 
 from __future__ import annotations
