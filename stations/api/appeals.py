@@ -1,7 +1,7 @@
 """JSON API v1, appeals (contract.md "The station's other services"): list, one appeal, register, events.
 
 The mini-program's way in: an enterprise user registers its own appeals (channel MINIPROGRAM unless given);
-staff, clerks and commissioners register for an enterprise named by its USCC. Reads go through access.py
+staff, clerks and commissioners register for an enterprise named by its USCC. Reads go through stations/access
 (appeals.queries); writes through appeals.services, committed here once. CSRF as for cases (api/cases.py).
 """
 

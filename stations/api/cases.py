@@ -3,7 +3,7 @@
 Authentication is the browser session or ``Authorization: Bearer <token>`` (auth/tokens.py); the CSRF policy of
 the whole /api/v1 blueprint is in views.py.
 
-Every read goes through access.py (cases.queries); writes go through cases.services and are committed here once.
+Every read goes through stations/access (cases.queries); writes go through cases.services and are committed here once.
 """
 
 from __future__ import annotations

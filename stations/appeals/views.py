@@ -1,7 +1,7 @@
 """Appeal pages: the queue per role (the supervisor's assignment screen included), registering, the appeal page
 with its timeline and actions, the enterprise's plain-words view, attachments, and the 12345 import.
 
-Scope comes from access.py only: an appeal outside it is a 404. Actions answer by their htmx target: an
+Scope comes from stations/access only: an appeal outside it is a 404. Actions answer by their htmx target: an
 ``appeal-row-<id>`` gets the row back (in place, as the case queue), anything else a 303 to the appeal page. A stale
 version is a 409, a refused event or bad input a 422 (or the upload checks' 4xx) with a clear message.
 """

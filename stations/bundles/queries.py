@@ -1,4 +1,4 @@
-"""Reads on bundles and bundle cases, always from the access scope (access.py)."""
+"""Reads on bundles and bundle cases, always from the access scope (stations/access)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """一件事 pages: the bundles, one application (at the bundle window, online, or by the clerk), the bundle case with
-its steps, its receipt, public tracking. Thin: reads in queries, writes in services, rules in access.py."""
+its steps, its receipt, public tracking. Thin: reads in queries, writes in services, rules in stations/access."""
 
 from __future__ import annotations
 

@@ -9,7 +9,7 @@ channel and the checklist, so a material counts as checked (VERIFIED) by the sam
   integration filing for it) applies ONLINE; at the centre's counters it is the comprehensive window, elsewhere
   a station;
 * a document from the enterprise's store counts as checked when its trust level says so (``VERIFIED_TRUST`` in
-  access.py: an electronic licence or an original a window has seen); anything else waits for staff (PROVIDED);
+  stations/access: an electronic licence or an original a window has seen); anything else waits for staff (PROVIDED);
 * a file uploaded with the application counts as checked only at a counter, where the original is in hand;
   online it waits for staff (PROVIDED);
 * "checked" claimed without a document is believed only at a counter; online nothing was handed in (MISSING).

@@ -1,6 +1,6 @@
 """Case pages: the station queue, intake (收件), the case page and its actions, receipt, 容缺 ledger, first handlers.
 
-Who sees what comes from access.py only (through queries.case_for / case_rows and page_queries). A case outside
+Who sees what comes from stations/access only (through queries.case_for / case_rows and page_queries). A case outside
 the user's scope is a 404 whatever its existence; a role that may never do something is a 403.
 
 Actions answer by their htmx target (architecture.md §2.3, §2.8): ``case-row-<id>`` gets the row plus the queue

@@ -17,7 +17,7 @@ from ..catalog.models import ServiceItem
 from ..clerks.models import ClerkChoice
 from ..domain.deadlines import WarnLevel, compute_deadline, warn_level
 from ..domain.workdays import add_working_days
-from ..enterprises.models import Enterprise
+from ..enterprises.models import Enterprise, EnterpriseKind
 from ..extensions import db
 from ..sites.models import ScopeMode, Station, StationItem
 from ..timeutil import business_now
@@ -65,7 +65,12 @@ class Planner:
         for user in sorted(users, key=lambda u: u.username):
             if user.role is Role.STAFF and user.station_id is not None:
                 self.staff.setdefault(user.station_id, []).append(user)
-        self.enterprises = list(db.session.scalars(select(Enterprise).order_by(Enterprise.id)))
+        # Enterprises only: a natural person (person-demo, issue 12) applies for the personal items alone.
+        self.enterprises = list(
+            db.session.scalars(
+                select(Enterprise).where(Enterprise.kind != EnterpriseKind.PERSON).order_by(Enterprise.id)
+            )
+        )
         self.clerk_of = {
             c.enterprise_id: c.clerk_id for c in db.session.scalars(select(ClerkChoice).where(ClerkChoice.is_current))
         }

@@ -26,7 +26,7 @@ from ..domain import takeout_flow as flow
 from ..domain.appeal_flow import AppealStatus
 from ..domain.case_vocabulary import CaseStatus
 from ..domain.takeout_flow import Alternative, OrderStatus
-from ..enterprises.models import Enterprise
+from ..enterprises.models import Enterprise, EnterpriseKind
 from ..extensions import db
 from ..takeout.models import MenuKind, MenuLine, Order, OrderAppeal, OrderCase, OrderLine, TeamMember
 from ..timeutil import business_now, business_to_utc, utcnow
@@ -172,7 +172,9 @@ def seed_takeout_orders(now: datetime | None = None) -> int:
     now = now or utcnow()
     rng = random.Random(SEED)
     calendar = current_calendar()
-    enterprises = db.session.execute(select(Enterprise.id, Enterprise.station_id, Enterprise.name)).all()
+    enterprises = db.session.execute(
+        select(Enterprise.id, Enterprise.station_id, Enterprise.name).where(Enterprise.kind != EnterpriseKind.PERSON)
+    ).all()
     enterprises = [e for e in enterprises if e.station_id is not None]
     users = db.session.execute(
         select(User.id, User.role, User.station_id, User.enterprise_id).where(User.is_enabled)

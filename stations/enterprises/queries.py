@@ -1,7 +1,7 @@
 """Read side of the enterprises: finding one at the counter, and its reusable documents.
 
 A caller that may only see some enterprises (a dedicated clerk: its clients) passes ``among``, a SELECT of
-enterprise ids built by access.py; this module does not know who is asking.
+enterprise ids built by stations/access; this module does not know who is asking.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Reads for meetings, always from the access scope (stations/access.py)."""
+"""Reads for meetings, always from the access scope (stations/access)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """The enterprise's own pages: its home (its cases, updating by themselves), online application, document store.
 
-Every page is for ENTERPRISE users and shows their own enterprise only: cases through access.py (``cases.queries``,
+Every page is for ENTERPRISE users and shows their own enterprise only: cases through stations/access (``cases.queries``,
 ``cases.client_queries``), documents by the user's enterprise id. Another enterprise's document is a 404, like
 another's case.
 

@@ -1,5 +1,5 @@
 """Key-project pages: the board (central office: all; a commissioner: its park's; a department: its procedures'),
-one project with its procedures, dispatch meetings, site visits and 销号. Thin; rules in access.py and services."""
+one project with its procedures, dispatch meetings, site visits and 销号. Thin; rules in stations/access and services."""
 
 from __future__ import annotations
 

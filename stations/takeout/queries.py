@@ -1,4 +1,4 @@
-"""Reads for takeout orders, always from the access scope (stations/access.py), and the menu search."""
+"""Reads for takeout orders, always from the access scope (stations/access), and the menu search."""
 
 from __future__ import annotations
 

@@ -1,156 +1,22 @@
-"""THE one place that turns a user into what they may see and do with cases (and appeals, below).
-
-Staff see their station's cases; a dedicated clerk the cases of the enterprises that have
-chosen it (wherever received); an enterprise user only its own; the central office and the
-administrator all of them (the central office read-only). Every case query starts here.
-"""
+"""The station's other services: who sees and acts on bundle cases, key projects, appeals, meetings and takeout
+orders (stations.access, the one place for scopes, re-exports this)."""
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, Select, false, or_, select, true
+from sqlalchemy import ColumnElement, false, or_, select, true
 
-from .auth.models import DepartmentDuty, Role, User
-from .cases.models import Case
-from .clerks.models import ClerkChoice
-from .domain.appeal_flow import Actor as AppealActor
-from .domain.case_vocabulary import Actor
-from .domain.meeting_flow import Actor as MeetingActor
-from .enterprises.models import TrustLevel
-from .extensions import db
-from .sites.models import Station
-from .sites.queries import get_station
-
-# Who may see a case's query code (on its page, its receipt and its API record): not the read-only central office.
-RECEIPT_ROLES = frozenset({Role.ADMIN, Role.STAFF, Role.CLERK, Role.ENTERPRISE, Role.PERSON})
-# Who applies for itself online and chooses its dedicated clerk: an enterprise user, or a person (issue 12).
-APPLICANT_ROLES = (Role.ENTERPRISE, Role.PERSON)
-# Who takes in a personal item for a person: station staff (anyone), a dedicated clerk (its clients: intake_actor).
-PERSON_INTAKE_ROLES = (Role.STAFF, Role.CLERK)
-# Who may relay an applicant's supplied material to a partner district: the staff side of the intake station.
-RELAY_ROLES = frozenset({Role.STAFF, Role.CLERK, Role.ADMIN})
-
-# Documents that count as checked when reused for a case: an electronic licence (A) or an original a window has
-# seen (B). Self-uploaded files (C) wait for staff (cases/intake.py applies this at every entry point).
-VERIFIED_TRUST = frozenset({TrustLevel.A, TrustLevel.B})
-
-
-def current_clients_of(clerk: User) -> Select:
-    """Ids of the enterprises whose current dedicated clerk is ``clerk``."""
-    return select(ClerkChoice.enterprise_id).where(ClerkChoice.clerk_id == clerk.id, ClerkChoice.is_current)
-
-
-def case_scope(user: User | None) -> ColumnElement[bool]:
-    """The WHERE clause limiting cases to what ``user`` may see."""
-    if user is None or not getattr(user, "is_authenticated", False):
-        return false()
-    role = user.role
-    if role in (Role.ADMIN, Role.CENTRAL):
-        return true()
-    if role is Role.STAFF and user.station_id is not None:
-        return Case.station_id == user.station_id
-    if role is Role.CLERK:
-        return Case.enterprise_id.in_(current_clients_of(user))
-    if role in (Role.ENTERPRISE, Role.PERSON) and user.enterprise_id is not None:
-        return Case.enterprise_id == user.enterprise_id
-    if role is Role.DEPARTMENT and user.department_id is not None:
-        return Case.department_id == user.department_id  # the cases handed to their department (back office)
-    return false()
-
-
-def cases_visible_to(user: User | None) -> Select:
-    """``select(Case)`` already limited to the user's scope; add filters, ordering and loading to it."""
-    return select(Case).where(case_scope(user))
-
-
-def may_see(user: User | None, case: Case) -> bool:
-    """The same rule as case_scope, for a case already loaded (no query for most roles)."""
-    if user is None or not getattr(user, "is_authenticated", False):
-        return False
-    role = user.role
-    if role in (Role.ADMIN, Role.CENTRAL):
-        return True
-    if role is Role.STAFF:
-        return user.station_id is not None and case.station_id == user.station_id
-    if role in (Role.ENTERPRISE, Role.PERSON):
-        return user.enterprise_id is not None and case.enterprise_id == user.enterprise_id
-    if role is Role.DEPARTMENT:
-        return user.department_id is not None and case.department_id == user.department_id
-    if role is Role.CLERK:
-        return bool(
-            db.session.scalar(
-                select(ClerkChoice.id).where(
-                    ClerkChoice.clerk_id == user.id,
-                    ClerkChoice.enterprise_id == case.enterprise_id,
-                    ClerkChoice.is_current,
-                )
-            )
-        )
-    return False
-
-
-def actor_for(user: User | None, case: Case) -> Actor | None:
-    """The role in which ``user`` may act on ``case`` in the state machine, or None (read-only or no access)."""
-    if user is None or not may_see(user, case):
-        return None
-    return {
-        Role.STAFF: Actor.STAFF,
-        Role.CLERK: Actor.CLERK,
-        Role.ENTERPRISE: Actor.ENTERPRISE,
-        Role.ADMIN: Actor.ADMIN,
-        Role.DEPARTMENT: Actor.DEPARTMENT,
-        Role.PERSON: Actor.ENTERPRISE,  # the applicant, as an enterprise user is
-    }.get(user.role)
-
-
-def may_consent_extension(user: User | None, case: Case) -> bool:
-    """延期 needs an approver's consent: an APPROVER of the case's department, or the administrator (supervisor)."""
-    from .auth.models import DepartmentDuty
-
-    if user is None or not may_see(user, case):
-        return False
-    if user.role is Role.ADMIN:
-        return True
-    return user.role is Role.DEPARTMENT and user.department_duty is DepartmentDuty.APPROVER
-
-
-def department_queue_scope(user: User | None) -> ColumnElement[bool]:
-    """The department queue: the cases handed to the user's department (none for anyone else)."""
-    if user is None or user.role is not Role.DEPARTMENT or user.department_id is None:
-        return false()
-    return Case.department_id == user.department_id
-
-
-def may_see_query_code(user: User) -> bool:
-    """The query code /track asks for: shown to who may print the receipt (RECEIPT_ROLES)."""
-    return user.role in RECEIPT_ROLES
-
-
-def may_relay_supplement(user: User, case: Case) -> bool:
-    """Pass the applicant's supplied material on to the partner district: staff side only, acting on the case."""
-    return user.role in RELAY_ROLES and actor_for(user, case) is not None
-
-
-def clients_scope(user: User) -> Select | None:
-    """The enterprises an intake may be for: a clerk's current clients; None = any (staff)."""
-    return current_clients_of(user) if user.role is Role.CLERK else None
-
-
-def intake_station(user: User, code: str | None) -> Station | None:
-    """Where ``user`` takes a case in: staff at their own station; a dedicated clerk at any active station (its
-    own by default)."""
-    if user.role is Role.STAFF:
-        return user.station
-    if code:
-        return get_station(code)
-    return user.station
-
+from ..auth.models import DepartmentDuty, Role, User
+from ..domain.appeal_flow import Actor as AppealActor
+from ..domain.meeting_flow import Actor as MeetingActor
+from ..extensions import db
+from .cases import case_scope, current_clients_of, may_see  # noqa: F401
 
 # --- 一件事 bundle cases: visible to whoever may see them as a case (same station / enterprise / clerk rules) -----
 
 
 def bundle_case_scope(user: User | None, station_id, enterprise_id) -> ColumnElement[bool]:
     """The WHERE clause limiting bundle cases to what ``user`` may see: the case rule, on the bundle case's
-    ``station_id`` and ``enterprise_id`` columns (passed in: access.py sits below the features)."""
+    ``station_id`` and ``enterprise_id`` columns (passed in: stations/access sits below the features)."""
     if user is None or not getattr(user, "is_authenticated", False):
         return false()
     if user.role in (Role.ADMIN, Role.CENTRAL):
@@ -236,8 +102,8 @@ def appeal_scope(user: User | None) -> ColumnElement[bool]:
     those assigned to their department. Commissioner: their park station's and its enterprises'. Central office and
     administrator: all (the central office read-only).
     """
-    from .appeals.models import Appeal
-    from .enterprises.models import Enterprise
+    from ..appeals.models import Appeal
+    from ..enterprises.models import Enterprise
 
     if user is None or not getattr(user, "is_authenticated", False):
         return false()
@@ -261,8 +127,8 @@ def appeal_scope(user: User | None) -> ColumnElement[bool]:
 
 def may_see_appeal(user: User | None, appeal) -> bool:
     """The same rule as appeal_scope for a loaded appeal (one small query for the roles that need one)."""
-    from .appeals.models import Appeal
-    from .extensions import db
+    from ..appeals.models import Appeal
+    from ..extensions import db
 
     if user is None or not getattr(user, "is_authenticated", False):
         return False
@@ -294,7 +160,7 @@ def appeal_actor(user: User | None, appeal, *, in_scope: bool = False) -> Appeal
 
 def service_log_scope(user: User | None) -> ColumnElement[bool]:
     """Service-log entries: each author their own; the central office and the administrator everyone's."""
-    from .appeals.models import ServiceLogEntry
+    from ..appeals.models import ServiceLogEntry
 
     if user is None or not getattr(user, "is_authenticated", False):
         return false()
@@ -312,7 +178,7 @@ def meeting_scope(user: User | None, Meeting) -> ColumnElement[bool]:
 
     ``Meeting`` is the model (passed in: the meetings package sits above the features that import this module).
     """
-    from .enterprises.models import Enterprise
+    from ..enterprises.models import Enterprise
 
     if user is None or not getattr(user, "is_authenticated", False):
         return false()
@@ -351,8 +217,8 @@ def meeting_actor(user: User | None) -> MeetingActor | None:
 
 def may_request_meeting_for(user: User | None, enterprise_id: int) -> bool:
     """The enterprise itself, its clerk, its park's commissioner, or staff of its station may file a request."""
-    from .enterprises.models import Enterprise
-    from .extensions import db
+    from ..enterprises.models import Enterprise
+    from ..extensions import db
 
     if user is None or not getattr(user, "is_authenticated", False):
         return False
@@ -395,8 +261,8 @@ def takeout_actor(user: User | None, *, order=None, event=None, enterprise_id=No
     A staff member on the order's team acts as TEAM for the on-site events (check-in, finish) and as STAFF for
     the rest when the order is their station's. The central office is read-only.
     """
-    from .domain.takeout_flow import TEAM_EVENTS
-    from .domain.takeout_flow import Actor as TakeoutActor
+    from ..domain.takeout_flow import TEAM_EVENTS
+    from ..domain.takeout_flow import Actor as TakeoutActor
 
     if user is None or not getattr(user, "is_authenticated", False):
         return None
