@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 from ..auth.models import Role
 from ..cases.views import queue_page
 from ..portal.clerk_views import clerk_home_context
-from ..portal.enterprise_views import home_page as enterprise_home_page
+from ..portal.enterprise_home import home_page as enterprise_home_page
 from ..sites import queries as sites_queries
 from ..sites.labels import SCOPE_MODE_LABELS, STATION_KIND_LABELS, opening_hours_lines
 from ..web.htmx import render
