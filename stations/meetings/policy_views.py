@@ -200,6 +200,19 @@ def answer(question_id: int):
     return redirect(url_for("policy_sessions.show", session_id=question.session_id), code=303)
 
 
+@bp.route("/questions/<int:question_id>/appeal", methods=["POST"])
+@roles_required(*DOOR_ROLES)
+def to_appeal(question_id: int):
+    """Staff turn a question into an appeal (企业诉求) tracked to closure; posting twice raises it once."""
+    question = db.session.get(SessionQuestion, question_id)
+    if question is None:
+        abort(404)
+    _session(question.session_id)
+    services.question_to_appeal(question, _user())
+    db.session.commit()
+    return redirect(url_for("policy_sessions.show", session_id=question.session_id), code=303)
+
+
 @bp.route("/<int:session_id>/checkin", methods=["GET", "POST"])
 @roles_required(*DOOR_ROLES)
 def checkin(session_id: int):
