@@ -19,6 +19,7 @@ from ..bundles.forms import LEVEL_LABELS as BUNDLE_LEVEL_LABELS
 from ..cases.labels import CHANNEL_LABELS
 from ..catalog import queries as catalog_queries
 from ..domain import metrics
+from ..meetings import commitment_board
 from ..meetings import figures as meeting_figures
 from ..projects import queries as project_queries
 from ..sites import queries as sites_queries
@@ -51,6 +52,7 @@ def index():
         appeals=appeal_figures.appeal_figures(user, first, last),
         appeals_open=appeal_figures.open_counts(user, today),
         meetings=meeting_figures.board_counts(),
+        commitments=commitment_board.counts(),  # meeting commitments by 红黄绿 (issue 14)
         **_bundles_and_projects(),
     )
 

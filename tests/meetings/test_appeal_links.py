@@ -149,3 +149,18 @@ def test_a_blocked_procedure_raises_one_appeal_per_blockage(login_as):
     project_services.apply_procedure_event(procedure, project_services.ProcedureEvent.BLOCK, comm, note="新的阻碍")
     assert procedure.appeal_no != first
     assert business_today()
+
+
+def test_the_central_board_counts_commitments_by_colour(login_as):
+    from stations.meetings import commitment_board
+
+    before = commitment_board.counts()
+    meeting = _held_with_commitments()
+    db.session.commit()
+    after = commitment_board.counts()
+    assert after.open == before.open + 2 and after.green >= before.green + 1
+    due = meeting.commitments[0].due_on
+    with time_machine.travel(due + timedelta(days=3), tick=False):
+        assert commitment_board.counts().red >= before.red + 1
+    response = login_as("central").get("/dashboard")
+    assert response.status_code == 200 and "commitment-counts" in response.get_data(as_text=True)
