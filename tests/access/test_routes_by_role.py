@@ -508,6 +508,8 @@ ROUTES: dict[str, Route] = {
     "policy_sessions.ask":         only(ENTERPRISE, args={"session_id": demo_session_id}),
     "policy_sessions.replay":      only(STAFF, ADMIN, args={"session_id": demo_session_id}),  # POST only
     "policy_sessions.answer":      only(STAFF, ADMIN, args={"question_id": 0}),
+    "policy_sessions.edit":        only(STAFF, ADMIN, args={"session_id": demo_session_id}),
+    "policy_sessions.update":      only(STAFF, ADMIN, args={"session_id": demo_session_id}),  # POST .../edit
     "policy_sessions.to_appeal":   only(STAFF, ADMIN, args={"question_id": 0}),           # POST only
     "policy_sessions.checkin":     only(STAFF, ADMIN, args={"session_id": demo_session_id}),
     "api.list_meetings":           signed_in(anonymous=401, html=False),
