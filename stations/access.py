@@ -360,3 +360,55 @@ def may_request_meeting_for(user: User | None, enterprise_id: int) -> bool:
         station_id = db.session.scalar(select(Enterprise.station_id).where(Enterprise.id == enterprise_id))
         return user.station_id is not None and station_id == user.station_id
     return user.role is Role.ADMIN
+
+
+# --- 政务外卖 orders: issue 15 ------------------------------------------------------------------------------------
+
+
+def takeout_scope(user: User | None, Order, TeamMember) -> ColumnElement[bool]:
+    """Orders ``user`` may see: the enterprise its own; its clerk; the owning station's staff; whoever is on the
+    order's team; the central office and admin all. ``Order``/``TeamMember`` are the models (passed in: the
+    takeout package sits above the features that import this module)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return false()
+    role = user.role
+    if role in (Role.ADMIN, Role.CENTRAL):
+        return true()
+    if role is Role.STAFF:
+        on_team = Order.id.in_(select(TeamMember.order_id).where(TeamMember.user_id == user.id))
+        return or_(Order.station_id == user.station_id, on_team) if user.station_id is not None else on_team
+    if role is Role.CLERK:
+        on_team = Order.id.in_(select(TeamMember.order_id).where(TeamMember.user_id == user.id))
+        return or_(Order.enterprise_id.in_(current_clients_of(user)), on_team)
+    if role is Role.ENTERPRISE and user.enterprise_id is not None:
+        return Order.enterprise_id == user.enterprise_id
+    return false()
+
+
+def takeout_actor(user: User | None, *, order=None, event=None, enterprise_id=None, station_id=None):
+    """The role in which ``user`` acts on an order (or, without one, orders for ``enterprise_id``); None if none.
+
+    A staff member on the order's team acts as TEAM for the on-site events (check-in, finish) and as STAFF for
+    the rest when the order is their station's. The central office is read-only.
+    """
+    from .domain.takeout_flow import TEAM_EVENTS
+    from .domain.takeout_flow import Actor as TakeoutActor
+
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    enterprise_id = order.enterprise_id if order is not None else enterprise_id
+    station_id = order.station_id if order is not None else station_id
+    role = user.role
+    if role is Role.ADMIN:
+        return TakeoutActor.ADMIN
+    if role is Role.ENTERPRISE:
+        return TakeoutActor.ENTERPRISE if user.enterprise_id == enterprise_id else None
+    on_team = order is not None and any(m.user_id == user.id for m in order.team)
+    if role in (Role.STAFF, Role.CLERK) and event in TEAM_EVENTS and on_team:
+        return TakeoutActor.TEAM
+    if role is Role.CLERK:
+        clients = set(db.session.scalars(current_clients_of(user)))
+        return TakeoutActor.CLERK if enterprise_id in clients else None
+    if role is Role.STAFF:
+        return TakeoutActor.STAFF if user.station_id is not None and user.station_id == station_id else None
+    return None

@@ -10,7 +10,7 @@ import time_machine
 
 from stations.dashboard import export_jobs
 from stations.timeutil import business_today, epoch_seconds, utcnow
-from tests.conftest import pinned_instant
+from tests.helpers.suite import pinned_instant
 
 SATURDAY_NIGHT = "2026-12-05T03:30+08:00"  # still Friday 19:30 in UTC
 
@@ -34,17 +34,25 @@ def test_every_reading_of_the_seam_follows_a_pinned_clock_in_every_thread():
         assert epoch_seconds() == datetime(2026, 12, 4, 19, 30, tzinfo=UTC).timestamp()
 
 
-def test_export_cleanup_ages_files_by_the_apps_clock(app, tmp_path):
-    """A job saved at a pinned instant far from the wall clock is fresh for cleanup(), and old an hour later.
+def test_exports_expire_by_the_apps_clock(app):
+    """An export made at a pinned instant far from the wall clock is fresh for purge(), and gone an hour later.
 
-    Before: files carried the filesystem's date, so on a clock pinned ahead a running job's state was swept
-    at once (a double click started a second export) and on a clock pinned behind nothing was ever removed.
+    Before issue 20 files carried the filesystem's date, so on a clock pinned ahead a running export was swept at
+    once (a double click started a second one) and on a clock pinned behind nothing was ever removed. Exports now
+    live in the database, stamped by the app's clock (created_at = utcnow()): purge() must read the same clock.
     """
-    job = export_jobs.Job(token="b" * 24, user_id=1, table="cases", fmt="csv", args={}, locale="zh", total=10)
-    state = tmp_path / f"{job.token}.json"
-    for offset in (timedelta(days=30), timedelta(days=-60)):
+    from stations.dashboard.models import ExportJob
+    from stations.extensions import db
+    from tests import factories as f
+
+    for n, offset in enumerate((timedelta(days=30), timedelta(days=-60))):
         with time_machine.travel(datetime.now(UTC) + offset, tick=False) as traveller:
-            export_jobs.save(tmp_path, job)
-            assert export_jobs.cleanup(tmp_path) == 0 and state.exists()
+            row = ExportJob(token=f"clock-{n}", user_id=f.user("central").id, table_name="cases", fmt="csv",
+                            locale="zh", filename="cases.csv")  # fmt: skip
+            db.session.add(row)
+            db.session.flush()
+            assert export_jobs.purge() == 0 and db.session.get(ExportJob, row.id) is not None
             traveller.shift(timedelta(seconds=export_jobs.MAX_AGE_SECONDS + 60))
-            assert export_jobs.cleanup(tmp_path) == 1 and not state.exists()
+            assert export_jobs.purge() == 1
+            db.session.expire_all()
+            assert db.session.get(ExportJob, row.id) is None

@@ -1,7 +1,7 @@
 """Issue 14: appeals raised from meetings, sessions and key projects (origin link), a blocked procedure's appeal, policy sessions' version
 
 Revision ID: 5e1a0c7d9b14
-Revises: 22bde39fe4b4
+Revises: e4543c12ed7a
 Create Date: 2026-12-05 01:40:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '5e1a0c7d9b14'
-down_revision = '22bde39fe4b4'
+down_revision = 'e4543c12ed7a'
 branch_labels = None
 depends_on = None
 

@@ -13,7 +13,7 @@ from flask_login import current_user
 from ..auth import tokens
 from ..extensions import csrf
 from ..web.errors import error_response
-from . import appeals, bundles, cases, catalog, meetings, projects, selfservice
+from . import appeals, bundles, cases, catalog, meetings, projects, selfservice, takeout
 from .base import ApiError
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -58,6 +58,11 @@ bp.add_url_rule("/bundles", "list_bundles", bundles.list_bundles, methods=["GET"
 bp.add_url_rule("/bundle-cases/<bundle_no>", "get_bundle_case", bundles.get_bundle_case, methods=["GET"])
 bp.add_url_rule("/bundle-cases", "create_bundle_case", bundles.create_bundle_case, methods=["POST"])
 bp.add_url_rule("/projects", "list_projects", projects.list_projects, methods=["GET"])
+bp.add_url_rule("/takeout/menu", "takeout_menu", takeout.takeout_menu, methods=["GET"])
+bp.add_url_rule("/takeout/orders", "list_takeout_orders", takeout.list_orders, methods=["GET"])
+bp.add_url_rule("/takeout/orders", "create_takeout_order", takeout.create_order, methods=["POST"])
+bp.add_url_rule("/takeout/orders/<order_no>", "get_takeout_order", takeout.get_order, methods=["GET"])
+bp.add_url_rule("/takeout/orders/<order_no>/events", "post_takeout_event", takeout.post_order_event, methods=["POST"])
 bp.add_url_rule("/meetings", "list_meetings", meetings.list_meetings, methods=["GET"])
 bp.add_url_rule("/meetings/<meeting_no>", "get_meeting", meetings.get_meeting, methods=["GET"])
 bp.add_url_rule("/meetings", "create_meeting", meetings.create_meeting, methods=["POST"])

@@ -18,6 +18,7 @@ from ..bundles import queries as bundle_queries
 from ..domain import metrics
 from ..meetings import figures as meeting_figures
 from ..projects import queries as project_queries
+from ..takeout import figures as takeout_figures
 from ..timeutil import business_today, utc_start_of, utcnow
 from ..web.errors import error_response
 from . import board_queries, period_queries, rollup_rebuild
@@ -114,5 +115,6 @@ def period():
             "appeals": appeal_figures.appeal_figures(user, start, end).as_json(),
             "commissioners": [vars(row) for row in appeal_figures.commissioner_activity(user, start, end)],
             **meeting_figures.period_figures(start, end).as_json(),  # `meetings`, `policy_sessions` (issue 14)
+            "takeout": takeout_figures.period_figures(user, start, end),  # 政务外卖 (issue 15)
         }
     )

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from flask import Blueprint, abort, current_app, redirect, request, send_file, url_for
+from flask import Blueprint, abort, current_app, redirect, request, stream_with_context, url_for
 from flask_babel import get_locale
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -23,6 +23,7 @@ from ..meetings import commitment_board
 from ..meetings import figures as meeting_figures
 from ..projects import queries as project_queries
 from ..sites import queries as sites_queries
+from ..takeout import figures as takeout_figures
 from ..timeutil import business_today, utc_start_of
 from ..web.htmx import hx_redirect, hx_target, is_htmx, render, render_fragment
 from ..web.params import int_arg
@@ -53,6 +54,7 @@ def index():
         appeals_open=appeal_figures.open_counts(user, today),
         meetings=meeting_figures.board_counts(),
         commitments=commitment_board.counts(),  # meeting commitments by 红黄绿 (issue 14)
+        takeout=takeout_figures.board_figures(user, first, last),
         **_bundles_and_projects(),
     )
 
@@ -225,13 +227,13 @@ def export_progress(token: str):
 @bp.get("/exports/<token>/file")
 @central_office_required
 def export_file(token: str):
-    """The finished file of the user's own job."""
+    """The finished file of the user's own job, streamed from the database (any host serves it)."""
     job = export_jobs.job_for(_user(), token)
     if job is None or job.status != export_jobs.DONE:
         abort(404)
-    path = export_jobs.output_path(export_jobs.export_dir(), job)
-    if not path.is_file():
-        abort(404)
     if is_htmx():  # the done component's auto-download: let the browser fetch it outside XMLHttpRequest
         return hx_redirect(url_for("dashboard.export_file", token=token))
-    return send_file(path, mimetype=exports.MIMETYPES[job.fmt], as_attachment=True, download_name=job.filename)
+    response = Response(stream_with_context(export_jobs.chunks(token)), mimetype=exports.MIMETYPES[job.fmt])
+    response.headers["Content-Disposition"] = f'attachment; filename="{job.filename}"'
+    response.content_length = job.size
+    return response

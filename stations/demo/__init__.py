@@ -29,6 +29,7 @@ from ..sites.models import Station
 from .cases import seed_demo_cases
 from .guard import DEMO_PASSWORD, refuse_in_production
 from .reference import make_uscc, seed_reference_data
+from .takeout import seed_takeout
 
 __all__ = ["DEMO_PASSWORD", "make_uscc", "seed_demo"]
 
@@ -196,3 +197,4 @@ def seed_demo(today: date | None = None, *, cases: bool = True) -> None:
     seed_bundle_demo(cases=cases)  # 一件事 bundles (issue 16)
     seed_projects()  # key projects (issue 16)
     seed_demo_appeals(full=cases)
+    seed_takeout(full=cases)  # 政务外卖 menu and a year of orders (issue 15); after appeals: it links some

@@ -42,7 +42,7 @@ from stations.catalog.models import ServiceItem
 from stations.demo import DEMO_PASSWORD
 from stations.extensions import db
 from stations.sites.models import Station, StationItem
-from tests.conftest import AuthActions, csrf_token_from
+from tests.helpers.suite import AuthActions, csrf_token_from
 
 ANON, ADMIN, CENTRAL, STAFF, CLERK, ENTERPRISE = "anonymous", "admin", "central", "staff", "clerk", "enterprise"
 DEPARTMENT, COMMISSIONER, PERSON = "department", "commissioner", "person"
@@ -145,7 +145,7 @@ def demo_rongque_case():
     """
     from stations.cases.models import Case, Deficiency
     from stations.enterprises.models import Enterprise
-    from tests.cases.conftest import rongque_case
+    from tests.helpers.cases import rongque_case
 
     found = db.session.scalars(
         select(Deficiency)
@@ -219,7 +219,7 @@ def material_id() -> int:
 def rectification_id() -> int:
     """A rectification of a 差评 of ent-gd on a case delivered at LL (staff-ll's station), made on first use."""
     from stations.ratings.models import Rectification
-    from tests.ratings.conftest import bad_rating
+    from tests.helpers.ratings import bad_rating
 
     found = db.session.scalars(
         select(Rectification.id).join(Station, Station.id == Rectification.station_id).where(Station.code == "LL")
@@ -249,10 +249,19 @@ def xr_key_id() -> int:
 def demo_meeting_no() -> str:
     """A scheduled meeting of ent-gd (LL) routed to 人社 (dept-rs's department): every demo role sees it."""
     from stations.meetings.models import Meeting
-    from tests.meetings.conftest import scheduled
+    from tests.helpers.meetings import scheduled
 
     found = db.session.scalar(select(Meeting.meeting_no).where(Meeting.topic == "access-sweep"))
     return found or scheduled(code="SB", topic="access-sweep").meeting_no
+
+
+def demo_order_no() -> str:
+    """A 政务外卖 order of ent-gd at LL: staff-ll, clerk-ll (its clerk), central and admin see it."""
+    from stations.takeout.models import Order
+    from tests.helpers.takeout import placed
+
+    found = db.session.scalar(select(Order.order_no).where(Order.custom_request == "access-sweep"))
+    return found or placed(custom_request="access-sweep").order_no
 
 
 def demo_session_id() -> int:
@@ -512,6 +521,21 @@ ROUTES: dict[str, Route] = {
     "policy_sessions.update":      only(STAFF, ADMIN, args={"session_id": demo_session_id}),  # POST .../edit
     "policy_sessions.to_appeal":   only(STAFF, ADMIN, args={"question_id": 0}),           # POST only
     "policy_sessions.checkin":     only(STAFF, ADMIN, args={"session_id": demo_session_id}),
+    "takeout.index":               only(ENTERPRISE, CLERK, STAFF, ADMIN, CENTRAL),
+    "takeout.menu":                only(ENTERPRISE, CLERK, STAFF, ADMIN, CENTRAL),
+    "takeout.new":                 only(ENTERPRISE, CLERK, STAFF, ADMIN),
+    "takeout.create":              only(ENTERPRISE, CLERK, STAFF, ADMIN),                   # POST /takeout/new
+    "takeout.show":                only(ENTERPRISE, CLERK, STAFF, ADMIN, CENTRAL, args={"order_no": demo_order_no}),
+    "takeout.post_event":          only(ENTERPRISE, CLERK, STAFF, ADMIN, CENTRAL, args={"order_no": demo_order_no}),
+    "takeout.take_in":             only(STAFF, CLERK, args={"order_no": demo_order_no}),    # POST; the team only
+    "takeout.raise_problem":       only(STAFF, CLERK, args={"order_no": demo_order_no}),    # POST; the team only
+    "api.takeout_menu":            signed_in(anonymous=401, html=False),
+    "api.list_takeout_orders":     signed_in(anonymous=401, html=False),
+    "api.create_takeout_order":    only(ENTERPRISE, CLERK, STAFF, ADMIN, anonymous=401, html=False),
+    "api.get_takeout_order":       signed_in(anonymous=401, html=False, args={"order_no": demo_order_no},
+                                             not_found=frozenset({DEPARTMENT, COMMISSIONER, PERSON})),
+    "api.post_takeout_event":      signed_in(anonymous=401, html=False, args={"order_no": demo_order_no},
+                                             not_found=frozenset({DEPARTMENT, COMMISSIONER, PERSON})),
     "api.list_meetings":           signed_in(anonymous=401, html=False),
     "api.get_meeting":             signed_in(anonymous=401, html=False, args={"meeting_no": demo_meeting_no},
                                              not_found=frozenset({PERSON})),
