@@ -22,8 +22,8 @@ from stations.projects import services as project_services
 from stations.projects.models import Project
 from stations.timeutil import business_today
 from tests import factories as f
-from tests.conftest import csrf_token_from
-from tests.meetings.conftest import scheduled
+from tests.helpers.meetings import scheduled
+from tests.helpers.suite import csrf_token_from
 from tests.meetings.test_policy_sessions import _session
 
 

@@ -14,7 +14,7 @@ from stations.meetings.policy_models import PolicySession, SessionSignup, Signup
 from stations.meetings.session_edit import SessionChange, edit_session
 from stations.notifications.models import Notification, NotificationKind
 from stations.timeutil import to_business
-from tests.conftest import csrf_token_from
+from tests.helpers.suite import csrf_token_from
 from tests.meetings.test_policy_sessions import _enterprise_users, _session
 
 
