@@ -164,3 +164,14 @@ def test_the_central_board_counts_commitments_by_colour(login_as):
         assert commitment_board.counts().red >= before.red + 1
     response = login_as("central").get("/dashboard")
     assert response.status_code == 200 and "commitment-counts" in response.get_data(as_text=True)
+
+
+def test_api_answers_a_meeting_with_its_commitments(login_as):
+    from tests.web.test_openapi import conforms
+
+    meeting = _held_with_commitments()
+    db.session.commit()
+    answer = login_as("ent-gd").get(f"/api/v1/meetings/{meeting.meeting_no}").get_json()
+    assert conforms(answer, {"$ref": "#/components/schemas/Meeting"}) == []
+    assert [c["appeal_no"] for c in answer["commitments"]] == [c.appeal_no for c in meeting.commitments]
+    assert answer["commitments"][0]["warn_level"] == "GREEN"
