@@ -175,3 +175,10 @@ def test_api_answers_a_meeting_with_its_commitments(login_as):
     assert conforms(answer, {"$ref": "#/components/schemas/Meeting"}) == []
     assert [c["appeal_no"] for c in answer["commitments"]] == [c.appeal_no for c in meeting.commitments]
     assert answer["commitments"][0]["warn_level"] == "GREEN"
+
+
+def test_the_demo_links_commitments_and_blocked_procedures_to_appeals():
+    from stations.appeals import origins
+
+    kinds = set(db.session.scalars(select(Appeal.origin_kind).where(Appeal.origin_kind.is_not(None))))
+    assert {origins.MEETING_COMMITMENT, origins.PROJECT_PROCEDURE} <= kinds
