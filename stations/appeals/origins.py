@@ -58,8 +58,11 @@ def appeals_by_no(numbers) -> dict[str, Appeal]:
     return {a.appeal_no: a for a in db.session.scalars(select(Appeal).where(Appeal.appeal_no.in_(numbers)))}
 
 
-def origin_link(appeal: Appeal) -> dict | None:
-    """{"label", "text", "url"} of what raised the appeal, for its page; None for appeals from outside."""
+def origin_link(appeal: Appeal, *, enterprise_view: bool = False) -> dict | None:
+    """{"label", "text", "url"} of what raised the appeal, for its page; None for appeals from outside.
+
+    The enterprise sees its meetings and sessions but not the project board: there the text stands without a link.
+    """
     kind, ref = appeal.origin_kind, appeal.origin_ref or ""
     key = ref.split("#", 1)[0]
     if kind not in ORIGIN_LABELS or not key:
@@ -71,5 +74,5 @@ def origin_link(appeal: Appeal) -> dict | None:
             return None
         url = url_for("policy_sessions.show", session_id=int(key))
     else:
-        url = url_for("projects.show", code=key)
+        url = None if enterprise_view else url_for("projects.show", code=key)
     return {"label": ORIGIN_LABELS[kind], "text": key, "url": url}

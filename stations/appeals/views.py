@@ -240,7 +240,7 @@ def _show_page(user: User, appeal: Appeal, errors: list[str] | None = None, stat
         feedback_choices=[Feedback.SATISFIED, Feedback.BASIC, Feedback.UNSATISFIED],
         today=business_today(),
         AppealEvent=AppealEvent,
-        origin=origin_link(appeal),
+        origin=origin_link(appeal, enterprise_view=user.role is Role.ENTERPRISE),
         **_labels(),
     )
 
