@@ -168,6 +168,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     app.register_blueprint(takeout_bp)  # 政务外卖: order, call back, dispatch, on site (issue 15)
 
+    from .web.pwa import bp as pwa_bp
+
+    app.register_blueprint(pwa_bp)  # /sw.js and /manifest.webmanifest: the on-site pages work offline (issue 15)
+
     # 6. Wiring between features, in plain sight: cases reach cross-region handling through a port only (cases
     # sits below crossregion), and every flush keeps the board's daily roll-ups in step (same transaction).
     from .bundles.services import install as install_bundles

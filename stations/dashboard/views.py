@@ -16,7 +16,7 @@ from ..appeals import figures as appeal_figures
 from ..auth.decorators import central_office_required
 from ..bundles import queries as bundle_queries
 from ..bundles.forms import LEVEL_LABELS as BUNDLE_LEVEL_LABELS
-from ..cases.labels import CHANNEL_LABELS
+from ..cases.labels import CHANNEL_LABELS, COLOUR_LABELS
 from ..catalog import queries as catalog_queries
 from ..domain import metrics
 from ..meetings import commitment_board
@@ -109,7 +109,14 @@ def station(code: str):
     page = int_arg("page", 1, minimum=1)
     tile_ = board_queries.station_tile(_user(), station_)
     result = board_queries.station_queue(_user(), station_, page=page, page_size=QUEUE_PAGE_SIZE)
-    return render("dashboard/station.html", fragments={"queue": "queue"}, station=station_, tile=tile_, result=result)
+    return render(
+        "dashboard/station.html",
+        fragments={"queue": "queue"},
+        station=station_,
+        tile=tile_,
+        result=result,
+        colour_labels=COLOUR_LABELS,
+    )
 
 
 @bp.get("/clerks")

@@ -17,6 +17,7 @@ TASKS: dict[str, str] = {
     "cases.warnings": "stations.cases.jobs:warnings_job",  # issue 12: yellow / red / 容缺 warnings, digests
     "dashboard.export": "stations.dashboard.export_jobs:export_job",  # a long per-case export (issue 20)
     "dashboard.exports_purge": "stations.dashboard.export_jobs:purge_job",  # expired exports' files
+    "takeout.settle": "stations.takeout.jobs:settle_job",  # issue 15: results delivered, unrated orders closed
 }
 
 
@@ -40,4 +41,5 @@ SCHEDULE: tuple[Periodic, ...] = (
     Periodic("appeals.sweep", "day", at="08:00"),  # closes replies unanswered 3 working days (§3.5)
     Periodic("meetings.remind", "minute"),
     Periodic("dashboard.exports_purge", "day", at="03:30"),  # also at every export's start
+    Periodic("takeout.settle", "minute"),
 )

@@ -57,6 +57,7 @@ def index():
         page=page,
         status=status,
         may_order=user.role in ORDER_ROLES,
+        may_maintain_menu=user.role is Role.ADMIN,
         **template_labels(),
     )
 
@@ -64,9 +65,10 @@ def index():
 @roles_required(*SEE_ROLES)
 def menu():
     """The menu search (htmx fragment of the order form): by name, category, code or pinyin initials."""
-    chosen = set(request.args.getlist("lines"))
-    lines = queries.search_menu(request.args.get("q", ""))
-    return render("takeout/menu.html", MENU_FRAGMENTS, lines=lines, chosen=chosen, **template_labels())
+    chosen = request.args.getlist("lines")[:20]
+    found = queries.search_menu(request.args.get("q", ""))
+    kept = [m for m in queries.menu_lines(chosen) if m not in found] if chosen else []  # chosen stay chosen
+    return render("takeout/menu.html", MENU_FRAGMENTS, lines=kept + found, chosen=set(chosen), **template_labels())
 
 
 def _form_page(form: OrderForm, *, status: int = 200):

@@ -95,9 +95,9 @@ def appeal_nos(order: Order) -> list[str]:
     )
 
 
-def search_menu(text: str, *, limit: int = MENU_LIMIT) -> list[MenuLine]:
-    """Active menu lines whose title, code, category or pinyin (full or initials) holds ``text``."""
-    query = select(MenuLine).where(MenuLine.is_active.is_(True))
+def search_menu(text: str, *, limit: int = MENU_LIMIT, active_only: bool = True) -> list[MenuLine]:
+    """Menu lines (active ones unless told) whose title, code, category or pinyin (full or initials) holds ``text``."""
+    query = select(MenuLine).where(MenuLine.is_active.is_(True)) if active_only else select(MenuLine)
     words = (text or "").strip()[:40]
     if words:
         like = f"%{words.lower()}%"

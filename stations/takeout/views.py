@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, request
 
-from . import onsite_views, order_views
+from . import menu_admin, onsite_views, order_views
 
 bp = Blueprint("takeout", __name__, url_prefix="/takeout")
 
@@ -22,6 +22,10 @@ def refuse_nul_characters():
 
 
 bp.add_url_rule("/", "index", order_views.index)
+bp.add_url_rule("/menu-admin", "menu_admin", menu_admin.menu_admin)
+bp.add_url_rule("/menu-admin/export.xlsx", "menu_export", menu_admin.export)
+bp.add_url_rule("/menu-admin/import", "menu_import", menu_admin.upload, methods=["POST"])
+bp.add_url_rule("/menu-admin/<code>/toggle", "menu_toggle", menu_admin.toggle, methods=["POST"])
 bp.add_url_rule("/menu", "menu", order_views.menu)
 bp.add_url_rule("/new", "new", order_views.new)
 bp.add_url_rule("/new", "create", order_views.create, methods=["POST"])

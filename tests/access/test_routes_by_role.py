@@ -521,7 +521,13 @@ ROUTES: dict[str, Route] = {
     "policy_sessions.update":      only(STAFF, ADMIN, args={"session_id": demo_session_id}),  # POST .../edit
     "policy_sessions.to_appeal":   only(STAFF, ADMIN, args={"question_id": 0}),           # POST only
     "policy_sessions.checkin":     only(STAFF, ADMIN, args={"session_id": demo_session_id}),
+    "pwa.service_worker":          public(html=False),
+    "pwa.manifest":                public(html=False),
     "takeout.index":               only(ENTERPRISE, CLERK, STAFF, ADMIN, CENTRAL),
+    "takeout.menu_admin":          only(ADMIN),
+    "takeout.menu_export":         only(ADMIN, html=False),
+    "takeout.menu_import":         only(ADMIN),                                             # POST only
+    "takeout.menu_toggle":         only(ADMIN, args={"code": "WMGX01"}),                    # POST only
     "takeout.menu":                only(ENTERPRISE, CLERK, STAFF, ADMIN, CENTRAL),
     "takeout.new":                 only(ENTERPRISE, CLERK, STAFF, ADMIN),
     "takeout.create":              only(ENTERPRISE, CLERK, STAFF, ADMIN),                   # POST /takeout/new

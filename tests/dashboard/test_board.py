@@ -122,6 +122,8 @@ def test_drill_down_pages(login_as):
     client = login_as("central")
     station = client.get("/dashboard/stations/LL").get_data(as_text=True)
     assert case.case_no in station and f"/cases/{case.case_no}" in station
+    # The warning column shows translated colour names, never the raw RED/YELLOW/GREEN/PAUSED (issue 19).
+    assert "正常</span>" in station and ">GREEN<" not in station
     assert client.get(f"/cases/{case.case_no}").status_code == 200
     assert case.clerk is not None  # ent-gd's dedicated clerk, clerk-ll
     clerks = client.get("/dashboard/clerks").get_data(as_text=True)

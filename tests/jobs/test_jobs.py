@@ -59,6 +59,7 @@ def test_unknown_task_is_refused(app):
             {
                 "crossregion.deliver@2026-12-05T00:30",
                 "meetings.remind@2026-12-05T00:30",
+                "takeout.settle@2026-12-05T00:30",
                 "idempotency.purge@none",
                 "cases.deem_accepted@2026-12-05",  # issue 12: 00:30, before the day's warnings
                 "cases.warnings@none",
@@ -69,6 +70,7 @@ def test_unknown_task_is_refused(app):
             {
                 "crossregion.deliver@2026-12-05T07:10",
                 "meetings.remind@2026-12-05T07:10",
+                "takeout.settle@2026-12-05T07:10",
                 "notifications.expiring@2026-12-05",
                 "idempotency.purge@2026-12-05",
                 "dashboard.exports_purge@2026-12-05",  # 03:30
@@ -81,6 +83,7 @@ def test_unknown_task_is_refused(app):
             {
                 "crossregion.deliver@2027-01-01T00:00",
                 "meetings.remind@2027-01-01T00:00",
+                "takeout.settle@2027-01-01T00:00",
                 "idempotency.purge@none",
                 "cases.deem_accepted@none",
                 "cases.warnings@none",
@@ -103,7 +106,11 @@ def test_each_slot_runs_once_however_many_processes_tick(app, monkeypatch):
     assert len(first) == len(SCHEDULE) and len(ran) == len(SCHEDULE)
     assert run_due(now) == []  # a second process at the same instant finds every slot taken
     later = run_due(utc("2026-12-05T01:11:00"))
-    assert sorted(later) == ["crossregion.deliver@2026-12-05T09:11", "meetings.remind@2026-12-05T09:11"]
+    assert sorted(later) == [
+        "crossregion.deliver@2026-12-05T09:11",
+        "meetings.remind@2026-12-05T09:11",
+        "takeout.settle@2026-12-05T09:11",
+    ]
     assert db.session.scalar(select(func.count(JobRun.id))) >= len(SCHEDULE) + 1
 
 

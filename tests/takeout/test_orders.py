@@ -212,6 +212,8 @@ def test_period_figures_count_what_the_visit_produced():
     assert 0 <= figures_now["on_time_contact_rate"] <= 1
     assert figures_now["median_working_hours_to_contact"] is not None
     assert figures.period_figures(f.user("ent-qn"), today, today)["cases"] == 0  # another enterprise's scope
+    ll = next(row for row in figures_now["by_station"] if row["station"] == "LL")
+    assert ll["orders"] >= 1 and ll["visits"] >= 1 and 0 <= ll["on_time_contact_rate"] <= 1
     assert db.session.get(Case, case.id).status is CaseStatus.RECEIVED
 
 
@@ -236,3 +238,20 @@ def test_the_demo_year_resembles_the_report():
     year_ago = date(business_today().year - 1, business_today().month, 1)
     counts = figures.period_figures(f.user("central"), year_ago, business_today())
     assert counts["visits"] >= 1150 and counts["problems_solved"] >= 170 and counts["cases"] >= 120
+
+
+def test_the_job_delivers_settled_orders_and_closes_unrated_ones():
+    from datetime import timedelta
+
+    from stations.takeout import jobs
+
+    order = on_site()
+    fire(order, OrderEvent.FINISH, outcome="政策讲解")  # no case taken in: nothing to wait for
+    assert "delivered 1" in jobs.settle_job()
+    db.session.expire_all()
+    order = db.session.get(Order, order.id)
+    assert order.status is OrderStatus.DELIVERED
+    assert jobs.auto_close() == 0  # the enterprise still has time to rate
+    assert jobs.auto_close(now=order.delivered_at + timedelta(days=jobs.AUTO_CLOSE_DAYS, hours=1)) == 1
+    assert order.status is OrderStatus.COMPLETED and order.rating_level is None
+    assert jobs.settle_job() == "delivered 0, closed 0"  # a rerun finds nothing more

@@ -152,3 +152,62 @@ def test_the_central_office_reads_but_has_no_action(login_as):
     db.session.commit()
     page = login_as("central").get(f"/takeout/{order.order_no}").get_data(as_text=True)
     assert order.order_no in page and "完成上门服务" not in page and "现场受理" not in page
+
+
+def test_the_team_member_gets_the_offline_outbox_and_the_on_site_forms(login_as):
+    order = on_site()
+    db.session.commit()
+    page = login_as("staff-ll").get(f"/takeout/{order.order_no}").get_data(as_text=True)
+    assert 'id="offline-outbox"' in page and page.count("data-offline-form") == 2
+    assert "offline-forms.js" in page and 'name="submission_key"' in page
+    enterprise_page = login_as("ent-gd").get(f"/takeout/{order.order_no}").get_data(as_text=True)
+    assert "offline-outbox" not in enterprise_page  # only the team works on site
+
+
+def test_an_oversized_photo_is_refused_and_nothing_is_taken_in(app, login_as):
+    order = on_site()
+    db.session.commit()
+    staff = login_as("staff-ll")
+    limit = app.config["UPLOAD_MAX_BYTES"]
+    huge = {"csrf_token": _token(staff), "submission_key": "huge", "item_code": order.lines[0].menu_line.item.code}
+    huge["photo"] = (io.BytesIO(b"\\x89PNG\\r\\n\\x1a\\n" + b"0" * (limit + 1)), "huge.png", "image/png")
+    refused = staff.post(f"/takeout/{order.order_no}/cases", data=huge, content_type="multipart/form-data")
+    assert refused.status_code in (413, 422)
+    assert db.session.scalar(select(func.count(OrderCase.id)).where(OrderCase.order_id == order.id)) == 0
+
+
+def test_administrators_move_the_menu_as_xlsx_all_or_nothing(login_as):
+    from openpyxl import Workbook, load_workbook
+
+    from stations.takeout.models import MenuLine
+
+    admin = login_as("admin")
+    exported = admin.get("/takeout/menu-admin/export.xlsx")
+    assert exported.status_code == 200
+    rows = list(load_workbook(io.BytesIO(exported.data)).worksheets[0].iter_rows(values_only=True))
+    assert rows[0][:3] == ("编码", "名称", "类型") and len(rows) - 1 >= 560
+
+    def upload(extra_rows, key):
+        book = Workbook()
+        sheet = book.active
+        for row in rows[:3] + extra_rows:
+            sheet.append(list(row))
+        out = io.BytesIO()
+        book.save(out)
+        form = {"csrf_token": _token(admin), "file": (io.BytesIO(out.getvalue()), "menu.xlsx")}
+        return admin.post("/takeout/menu-admin/import", data=form, content_type="multipart/form-data")
+
+    good = ("WMZC99", "园区碳排放政策辅导", "政策咨询", "政策咨询", "", "FZJJ", "是")
+    bad = ("WMBAD1", "", "外卖", "", "NOPE", "", "也许")
+    refused = upload([good, bad], "k1")
+    text = refused.get_data(as_text=True)
+    assert refused.status_code == 422 and "第5行" in text and "名称为空" in text
+    assert db.session.scalar(select(MenuLine).where(MenuLine.code == "WMZC99")) is None  # nothing half-imported
+    assert upload([good], "k2").status_code == 303
+    added = db.session.scalar(select(MenuLine).where(MenuLine.code == "WMZC99"))
+    assert added.title == "园区碳排放政策辅导" and added.skills == ["FZJJ"] and added.pinyin.startswith("yqtpfzcfd")
+    toggled = admin.post("/takeout/menu-admin/WMZC99/toggle", data={"csrf_token": _token(admin)},
+                         headers=htmx_headers("menu-line-WMZC99"))  # fmt: skip
+    assert toggled.status_code == 200 and "已下架" in toggled.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.scalar(select(MenuLine.is_active).where(MenuLine.code == "WMZC99")) is False
