@@ -21,7 +21,11 @@ from .sites.models import Station
 from .sites.queries import get_station
 
 # Who may see a case's query code (on its page, its receipt and its API record): not the read-only central office.
-RECEIPT_ROLES = frozenset({Role.ADMIN, Role.STAFF, Role.CLERK, Role.ENTERPRISE})
+RECEIPT_ROLES = frozenset({Role.ADMIN, Role.STAFF, Role.CLERK, Role.ENTERPRISE, Role.PERSON})
+# Who applies for itself online and chooses its dedicated clerk: an enterprise user, or a person (issue 12).
+APPLICANT_ROLES = (Role.ENTERPRISE, Role.PERSON)
+# Who takes in a personal item for a person: station staff (anyone), a dedicated clerk (its clients: intake_actor).
+PERSON_INTAKE_ROLES = (Role.STAFF, Role.CLERK)
 # Who may relay an applicant's supplied material to a partner district: the staff side of the intake station.
 RELAY_ROLES = frozenset({Role.STAFF, Role.CLERK, Role.ADMIN})
 

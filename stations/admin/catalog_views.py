@@ -18,7 +18,7 @@ from ..catalog.models import Department, ItemMaterial, ItemType, OnlineMode, Ser
 from ..catalog.search import pinyin_initials
 from ..extensions import db
 from ..timeutil import business_today
-from ..web.htmx import render
+from ..web.htmx import hx_push_url, is_htmx, render
 from .catalog_forms import ItemForm
 from .catalog_xlsx import ImportResult, export_catalog, import_catalog
 
@@ -94,8 +94,27 @@ def _departments() -> list[SelectChoice]:
     return [SelectChoice(d.code, d.name) for d in db.session.scalars(select(Department).order_by(Department.code))]
 
 
-def _item_page(form: ItemForm, item: ServiceItem | None, status: int = 200, message: str | None = None) -> Response:
-    return render("admin/catalog_item.html", form=form, item=item, status=status, message=message)
+ITEM_FRAGMENTS = {"item-form": "item_form"}  # htmx: the form swaps itself (422 with its errors, or saved)
+
+
+def _item_page(
+    form: ItemForm, item: ServiceItem | None, status: int = 200, message: str | None = None, saved: str | None = None
+) -> Response:
+    return render(
+        "admin/catalog_item.html", ITEM_FRAGMENTS, form=form, item=item, status=status, message=message, saved=saved
+    )
+
+
+def _saved(item: ServiceItem, text: str) -> Response:
+    """After a good save: htmx swaps in the saved form (and the item's own URL); without JS, PRG to the item."""
+    if not is_htmx():
+        flash(text, "success")
+        return redirect(url_for("catalog_admin.item_edit", code=item.code), 303)
+    form = ItemForm(formdata=None, obj=item)
+    form.department.choices = _departments()
+    form.department.data = item.department.code
+    form.item_type.data = item.item_type.value
+    return hx_push_url(_item_page(form, item, saved=text), url_for("catalog_admin.item_edit", code=item.code))
 
 
 @bp.route("/items/new", methods=["GET", "POST"])
@@ -115,8 +134,7 @@ def item_new():
     db.session.flush()
     audit.record("catalog_item_add", "success", current_user._get_current_object(), detail=f"{item.code} {changes}")
     db.session.commit()
-    flash(_("已新增事项 %(code)s。", code=item.code), "success")
-    return redirect(url_for("catalog_admin.item_edit", code=item.code), 303)
+    return _saved(item, _("已新增事项 %(code)s。", code=item.code))
 
 
 def _apply(form: ItemForm, item: ServiceItem) -> list[str]:
@@ -161,8 +179,7 @@ def item_edit(code: str):
     changes += _apply_materials(item)
     audit.record("catalog_item_edit", "success", current_user._get_current_object(), detail=f"{item.code} {changes}")
     db.session.commit()
-    flash(_("已保存。") if changes else _("没有改动。"), "success")
-    return redirect(url_for("catalog_admin.item_edit", code=item.code), 303)
+    return _saved(item, _("已保存。") if changes else _("没有改动。"))
 
 
 def _apply_materials(item: ServiceItem) -> list[str]:

@@ -43,6 +43,7 @@ CREATE_FIELDS = {
     "item_code",
     "station",
     "enterprise_uscc",
+    "applicant_id_no",
     "materials",
     "applicant_name",
     "applicant_phone",
@@ -181,30 +182,48 @@ def _claims(body: dict[str, Any], item) -> dict[int, str]:
     return result
 
 
+def _applicant(body: dict[str, Any], user: User, name: str, phone: str) -> Enterprise:
+    """Who applies: an enterprise by ``enterprise_uscc`` or a person by ``applicant_id_no`` (exactly one); a person
+    signed in applies for themselves and may name neither. Access to that applicant is checked at intake."""
+    uscc_text = _text(body, "enterprise_uscc", max_length=40)
+    id_no = _text(body, "applicant_id_no", max_length=40)
+    if not uscc_text and not id_no and user.role is Role.PERSON and user.enterprise is not None:
+        return user.enterprise
+    if bool(uscc_text) == bool(id_no):
+        raise ApiError(422, "applicant_required", _("请提供 enterprise_uscc(企业)或 applicant_id_no(个人)其中之一。"))
+    if id_no:
+        try:
+            return intake.person_applicant(user, id_no, name=name, phone=phone)
+        except case_services.CaseError as error:
+            db.session.rollback()
+            raise _case_error(error.code, error.status) from error
+    uscc = identifiers.normalise(uscc_text)
+    if not identifiers.is_valid_uscc(uscc):
+        raise ApiError(422, "invalid_uscc", _("统一社会信用代码无效,请核对(18位,含校验位)。"))
+    enterprise = db.session.scalar(select(Enterprise).where(Enterprise.uscc == uscc))
+    if enterprise is None:
+        raise ApiError(422, "unknown_enterprise", _("没有该统一社会信用代码的企业,请先登记企业。"))
+    return enterprise
+
+
 @login_required
 @idempotent("api.cases.create")
 def create_case():
     user = _user()
-    if user.role not in (Role.STAFF, Role.CLERK, Role.ENTERPRISE):
+    if user.role not in (Role.STAFF, Role.CLERK, Role.ENTERPRISE, Role.PERSON):
         raise _case_error("read_only", 403)
     body = _body(CREATE_FIELDS)
     item_code = _text(body, "item_code", required=True, max_length=40)
     station_code = _text(body, "station", required=True, max_length=10).upper()
-    uscc = identifiers.normalise(_text(body, "enterprise_uscc", required=True, max_length=40))
     applicant_name = _text(body, "applicant_name", max_length=100)
     applicant_phone = _text(body, "applicant_phone", max_length=32)
-
-    if not identifiers.is_valid_uscc(uscc):
-        raise ApiError(422, "invalid_uscc", _("统一社会信用代码无效,请核对(18位,含校验位)。"))
     item = catalog_queries.get_item(item_code)
     if item is None:
         raise ApiError(422, "unknown_item", _("没有编码为 %(code)s 的事项。", code=item_code))
     station = sites_queries.get_station(station_code)
     if station is None:
         raise ApiError(422, "unknown_station", _("没有编码为 %(code)s 的网点。", code=station_code))
-    enterprise = db.session.scalar(select(Enterprise).where(Enterprise.uscc == uscc))
-    if enterprise is None:
-        raise ApiError(422, "unknown_enterprise", _("没有该统一社会信用代码的企业,请先登记企业。"))
+    enterprise = _applicant(body, user, applicant_name, applicant_phone)
     claims = _claims(body, item)
     channel = intake.intake_channel(user, station)
     # 办理地: a partner district that decides the case (跨区通办), one of those that handle the item; empty: here.
@@ -213,7 +232,9 @@ def create_case():
         raise _case_error("partner_unavailable", 422)
 
     if not applicant_name:  # the person filing: the enterprise user online, else the enterprise's contact
-        applicant_name = user.display_name if user.role is Role.ENTERPRISE else (enterprise.contact_name or "")
+        applicant_name = (
+            user.display_name if user.role in (Role.ENTERPRISE, Role.PERSON) else (enterprise.contact_name or "")
+        )
     try:
         case = case_services.receive_case(
             user=user,

@@ -3,19 +3,20 @@ closed). ``SIDE_EFFECTS`` maps an event to its function; apply_event (services.p
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from ..auth.models import User
 from ..calendar.services import current_calendar
 from ..domain import case_vocabulary
 from ..domain.case_vocabulary import CaseEvent, CaseStatus
-from ..domain.deadlines import compute_deadline, deficiency_deadline, deficiency_warn_on
+from ..domain.deadlines import acceptance_day, compute_deadline, deficiency_deadline, deficiency_warn_on
 from ..domain.deficiency_flow import DeficiencyStatus
-from ..domain.workdays import working_days_between
+from ..domain.legal_clock import corrected_due
 from ..enterprises.models import CreditFlag
 from ..extensions import db
 from ..timeutil import business_now, business_to_utc
 from .backoffice import hand_over_if_collected
+from .legal_clock import move_due
 from .models import Case, Channel, Deficiency, MaterialStatus
 from .records import EventInput, closing_time
 
@@ -90,10 +91,11 @@ def _request_correction(case: Case, user: User, data: EventInput, now: datetime)
 def _correction_done(case: Case, user: User, data: EventInput, now: datetime) -> None:
     if case.paused_on is not None and case.due_on is not None:
         resumed = business_now(now).date()
-        old_due = case.due_on
         if resumed > case.paused_on:
-            _set_deadline(case, pauses=((case.paused_on, resumed - timedelta(days=1)),))
-            case.extended_days += max(0, working_days_between(old_due, case.due_on, current_calendar()))
+            # Move the current due date, never recompute it from acceptance: a 延期 or a 特别程序 before stays.
+            calendar = current_calendar()
+            start_day = acceptance_day(business_now(case.accepted_at), closing_time(), calendar)
+            move_due(case, corrected_due(case.due_on, start_day, case.paused_on, resumed, calendar), calendar)
         case.paused_on = None
     case.status_before_correction = None
     for material in case.materials:

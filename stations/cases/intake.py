@@ -13,6 +13,9 @@ channel and the checklist, so a material counts as checked (VERIFIED) by the sam
 * a file uploaded with the application counts as checked only at a counter, where the original is in hand;
   online it waits for staff (PROVIDED);
 * "checked" claimed without a document is believed only at a counter; online nothing was handed in (MISSING).
+
+The applicant is an enterprise or a natural person (an Enterprise row of kind PERSON, found by 居民身份证 number:
+``person_applicant``); a person applies for the personal items only (``intake_actor``), whoever files.
 """
 
 from __future__ import annotations
@@ -22,10 +25,11 @@ from dataclasses import dataclass, field
 
 from ..access import VERIFIED_TRUST
 from ..auth.models import Role, User
-from ..catalog.models import ServiceItem
+from ..catalog.models import DepartmentCategory, ServiceItem
 from ..domain.case_vocabulary import Actor
 from ..enterprises import services as enterprise_services
-from ..enterprises.models import Document, Enterprise, TrustLevel
+from ..enterprises.models import Document, Enterprise, EnterpriseKind, TrustLevel
+from ..enterprises.persons import InvalidIdNumber, find_person, normalise_id_no, register_person
 from ..extensions import db
 from ..sites.models import Station, StationKind
 from ..uploads.models import StoredFile
@@ -35,6 +39,12 @@ from .labels import CASE_ERROR_MESSAGES, upload_message
 from .models import Case, CaseMaterial, Channel, MaterialStatus
 from .records import CaseError, MaterialInput
 
+# The items a natural person (群众) applies for: social security, medical insurance, housing fund (issue 12).
+PERSONAL_CATEGORIES = (
+    DepartmentCategory.SOCIAL_SECURITY,
+    DepartmentCategory.MEDICAL_INSURANCE,
+    DepartmentCategory.HOUSING_FUND,
+)
 COUNTER_CHANNELS = frozenset({Channel.WINDOW, Channel.COMPREHENSIVE, Channel.STATION})
 CHECKED = "VERIFIED"  # the claim "checked against the original" (a form's 已核验, the API's VERIFIED)
 
@@ -45,6 +55,33 @@ def intake_channel(user: User | None, station: Station) -> Channel:
     if user is None or user.role in (Role.ENTERPRISE, Role.PERSON):
         return Channel.ONLINE
     return Channel.COMPREHENSIVE if station.kind is StationKind.CENTER else Channel.STATION
+
+
+def is_personal_item(item: ServiceItem) -> bool:
+    return item.department is not None and item.department.category in PERSONAL_CATEGORIES
+
+
+def person_applicant(user: User, id_no: str, *, name: str = "", phone: str = "") -> Enterprise:
+    """The person a case is for, by 居民身份证 number (checked with python-stdnum; stored masked + digest only).
+
+    Station staff meet the person at the counter, so they may register one on first sight (a name is needed). A
+    dedicated clerk or the person itself only names someone already known: the clerk's client (intake_actor checks
+    the choice), or oneself. Flushes, never commits.
+
+    :raise CaseError: ``invalid_id_no`` (bad number), ``applicant_name_required``, ``unknown_person``.
+    """
+    try:
+        number = normalise_id_no(id_no)
+    except InvalidIdNumber as error:
+        raise CaseError("invalid_id_no") from error
+    if user.role is Role.STAFF:
+        if not name.strip():
+            raise CaseError("applicant_name_required")
+        return register_person(name=name, id_no=number, phone=phone, station_id=user.station_id)
+    person = find_person(number)
+    if person is None:
+        raise CaseError("unknown_person")
+    return person
 
 
 def at_counter(channel: Channel) -> bool:
@@ -187,6 +224,8 @@ def intake_actor(
     *,
     integration: str | None = None,
 ) -> Actor:
+    if enterprise.kind is EnterpriseKind.PERSON and not is_personal_item(item):
+        raise CaseError("not_personal_item")  # a person applies for the personal items only
     if user is None:
         if not integration:
             raise CaseError("read_only", 403)

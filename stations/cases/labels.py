@@ -92,6 +92,18 @@ FLOW_ERROR_MESSAGES = {
     "not_permitted": _l("您不能对该办件执行此操作。"),
 }
 
+# The kinds of 特别程序 (domain.legal_clock.SPECIAL_KINDS, stored as they are) shown in the reader's language.
+SPECIAL_KIND_LABELS = {
+    "听证": _l("听证"),
+    "招标": _l("招标"),
+    "拍卖": _l("拍卖"),
+    "检验": _l("检验"),
+    "检测": _l("检测"),
+    "检疫": _l("检疫"),
+    "鉴定": _l("鉴定"),
+    "专家评审": _l("专家评审"),
+}
+
 CASE_ERROR_MESSAGES = {
     "item_not_in_scope": _l("该事项不在本驿站的办理范围内。"),
     "not_your_station": _l("只能在本驿站收件。"),
@@ -106,6 +118,10 @@ CASE_ERROR_MESSAGES = {
     "approver_required": _l("延期须经审批负责人同意,请由部门审批负责人操作。"),
     "special_kind": _l("请选择特别程序的类别。"),
     "no_deadline": _l("该办件没有办理时限,无需延期。"),
+    "invalid_id_no": _l("居民身份证号码无效,请核对(18 位,含出生日期和校验位)。"),
+    "applicant_name_required": _l("请填写申请人姓名。"),
+    "unknown_person": _l("未找到该居民身份证号码的申请人,请先到驿站窗口办理一次。"),
+    "not_personal_item": _l("个人只能申请社保、医保、公积金等个人事项。"),
 }
 
 UPLOAD_MESSAGES = {
@@ -153,5 +169,6 @@ def template_labels() -> dict:
         "material_status_labels": MATERIAL_STATUS_LABELS,
         "delivery_modes": DELIVERY_MODES,
         "special_kinds": SPECIAL_KINDS,
+        "special_kind_labels": SPECIAL_KIND_LABELS,
         "CaseStatus": CaseStatus,
     }

@@ -23,7 +23,7 @@ from .models import Case, CasePause
 from .records import CaseError
 
 
-def _move_due(case: Case, new_due: date, calendar: WorkCalendar) -> None:
+def move_due(case: Case, new_due: date, calendar: WorkCalendar) -> None:
     """Store a moved due date with its yellow day and RED moment; the days added count as ``extended_days``."""
     old_due = case.due_on
     start_day = business_now(case.accepted_at).date()
@@ -40,7 +40,7 @@ def _extend(case: Case, user: User, data, now: datetime) -> None:
     if case.due_on is None:
         raise CaseError("no_deadline")
     calendar = current_calendar()
-    _move_due(case, extended_due(case.due_on, calendar), calendar)
+    move_due(case, extended_due(case.due_on, calendar), calendar)
     case.extended_at = now
     case.extension_approved_by_id = user.id
 
@@ -75,7 +75,7 @@ def _end_special(case: Case, user: User, data, now: datetime) -> None:
     pause.ended_by_id = user.id
     if case.due_on is not None:
         calendar = current_calendar()
-        _move_due(case, resumed_due(case.due_on, pause.started_on, resumed, calendar), calendar)
+        move_due(case, resumed_due(case.due_on, pause.started_on, resumed, calendar), calendar)
 
 
 EFFECTS = {

@@ -18,7 +18,7 @@ from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from ..access import case_scope
 from ..auth.models import Role, User
-from ..catalog.models import OnlineMode, ServiceItem
+from ..catalog.models import Department, OnlineMode, ServiceItem
 from ..domain.case_vocabulary import AWAITING_DECISION_STATUSES, CLOCK_STOPPED_STATUSES
 from ..domain.deficiency_flow import DeficiencyStatus
 from ..enterprises.models import Document
@@ -26,6 +26,7 @@ from ..extensions import db
 from ..sites.models import ScopeMode, Station, StationItem
 from ..timeutil import business_today, utcnow
 from ..uploads.models import StoredFile
+from .intake import PERSONAL_CATEGORIES
 from .models import Case, Deficiency
 from .queries import deficiency_tag_expr
 
@@ -51,9 +52,10 @@ def intake_item(station: Station, code: str) -> ServiceItem | None:
     return db.session.scalars(statement).first()
 
 
-def online_item_scope() -> Select[tuple[int]]:
-    """Ids of the items an enterprise may apply for online: marked online and taken in at some active station."""
-    return (
+def online_item_scope(*, personal_only: bool = False) -> Select[tuple[int]]:
+    """Ids of the items an enterprise may apply for online: marked online and taken in at some active station.
+    ``personal_only``: a person's, the personal items only (intake.PERSONAL_CATEGORIES)."""
+    scope = (
         select(StationItem.item_id)
         .join(ServiceItem, ServiceItem.id == StationItem.item_id)
         .join(Station, Station.id == StationItem.station_id)
@@ -63,6 +65,11 @@ def online_item_scope() -> Select[tuple[int]]:
             Station.is_active.is_(True),
         )
     )
+    if personal_only:
+        scope = scope.join(Department, Department.id == ServiceItem.department_id).where(
+            Department.category.in_(PERSONAL_CATEGORIES)
+        )
+    return scope
 
 
 def application_item(code: str) -> ServiceItem | None:

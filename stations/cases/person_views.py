@@ -1,6 +1,6 @@
 """Persons as applicants (issue 12, item 4): intake for a 群众 at a station, and a person's own cases.
 
-Station staff take in a personal item (社保卡, 异地就医备案, 公积金提取...) for a person identified by a 居民身份证 number
+Station staff (or the person's dedicated clerk) take in a personal item (社保卡, 异地就医备案, 公积金提取...) for a person identified by a 居民身份证 number
 (checked with python-stdnum, stored masked: enterprises/persons.py). A bad number is refused with a clear message
 (422, the form again), never a 500. Signed in as a person (Role.PERSON), one sees one's own cases.
 """
@@ -12,27 +12,22 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from ..access import PERSON_INTAKE_ROLES
 from ..auth.decorators import roles_required
 from ..auth.models import Role
-from ..catalog.models import Department, DepartmentCategory, ServiceItem
-from ..enterprises.persons import InvalidIdNumber, register_person
+from ..catalog.models import Department, ServiceItem
 from ..extensions import db
 from ..idempotency import idempotent
 from ..sites.models import ScopeMode, StationItem
 from ..web.htmx import render
 from . import queries
+from .intake import PERSONAL_CATEGORIES, intake_channel, person_applicant
 from .labels import CASE_ERROR_MESSAGES, template_labels
-from .models import Channel, MaterialStatus
+from .models import MaterialStatus
 from .queries import QueueFilters
 from .services import CaseError, MaterialInput, receive_case
 
 bp = Blueprint("person_cases", __name__, url_prefix="/persons")
-
-PERSONAL_CATEGORIES = (
-    DepartmentCategory.SOCIAL_SECURITY,
-    DepartmentCategory.MEDICAL_INSURANCE,
-    DepartmentCategory.HOUSING_FUND,
-)
 
 
 def personal_items(station_id: int) -> list[ServiceItem]:
@@ -66,15 +61,19 @@ def _form(errors: dict[str, str] | None = None, status: int = 200):
 
 
 @bp.get("/intake")
-@roles_required(Role.STAFF)
+@roles_required(*PERSON_INTAKE_ROLES)
 def intake():
     return _form()
 
 
+ID_ERRORS = ("invalid_id_no", "unknown_person", "not_your_client")
+
+
 @bp.post("/intake")
-@roles_required(Role.STAFF)
+@roles_required(*PERSON_INTAKE_ROLES)
 @idempotent("cases.person_intake")  # a double tap makes one case
 def intake_create():
+    """Staff take in for any person (registered on first sight); a dedicated clerk for a person who chose it."""
     user = current_user._get_current_object()
     form = request.form
     name = form.get("name", "").strip()[:100]
@@ -86,9 +85,9 @@ def intake_create():
     if item is None:
         errors["item_code"] = _("请选择本驿站可办理的个人事项。")
     try:
-        person = None if errors else register_person(name=name, id_no=form.get("id_no", ""), phone=phone)
-    except InvalidIdNumber:
-        errors["id_no"] = _("居民身份证号码无效,请核对(18 位,含出生日期和校验位)。")
+        person = None if errors else person_applicant(user, form.get("id_no", ""), name=name, phone=phone)
+    except CaseError as error:
+        errors["id_no"] = str(CASE_ERROR_MESSAGES[error.code])
     if errors:
         db.session.rollback()
         return _form(errors, 422)
@@ -101,14 +100,15 @@ def intake_create():
             station=user.station,
             item=item,
             enterprise=person,
-            channel=Channel.COMPREHENSIVE if user.station.code == "ZX" else Channel.STATION,
+            channel=intake_channel(user, user.station),
             applicant_name=name,
             applicant_phone=phone or None,
             materials=materials,
         )
     except CaseError as error:
         db.session.rollback()
-        return _form({"item_code": str(CASE_ERROR_MESSAGES.get(error.code, error.code))}, error.status)
+        field = "id_no" if error.code in ID_ERRORS else "item_code"
+        return _form({field: str(CASE_ERROR_MESSAGES.get(error.code, error.code))}, 422)
     case_no = case.case_no
     db.session.commit()
     return redirect(url_for("cases.show", case_no=case_no), 303)

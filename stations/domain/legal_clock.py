@@ -55,6 +55,16 @@ def resumed_due(due_on: date, paused_on: date, resumed_on: date, calendar: WorkC
     return add_working_days(resumed_on - ONE_DAY, left, calendar)
 
 
+def corrected_due(due_on: date, start_day: date, paused_on: date, resumed_on: date, calendar: WorkCalendar) -> date:
+    """The due date after a correction (补正) that paused the clock from ``paused_on`` until ``resumed_on``.
+
+    It moves the CURRENT due date (which may already carry a 延期 or a 特别程序's shift) rather than recomputing it
+    from the acceptance, so those shifts are kept. Days up to the acceptance day (``start_day``) were never
+    counted, so a notice given that day pauses from the next day on, as ``compute_deadline``'s pauses do.
+    """
+    return resumed_due(due_on, max(paused_on, start_day + ONE_DAY), resumed_on, calendar)
+
+
 @dataclass(frozen=True)
 class MovedDeadline:
     due_on: date

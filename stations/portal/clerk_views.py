@@ -16,7 +16,8 @@ from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 
-from ..auth.decorators import enterprise_required
+from ..access import APPLICANT_ROLES
+from ..auth.decorators import roles_required
 from ..auth.models import User
 from ..cases import client_queries
 from ..cases import services as case_services
@@ -29,6 +30,9 @@ from ..web.errors import error_response
 from ..web.htmx import render
 
 bp = Blueprint("clerks", __name__, url_prefix="/clerks")
+
+# A person (群众) chooses a clerk as an enterprise does (issue 12): both are applicant rows (enterprise_id).
+applicant_required = roles_required(*APPLICANT_ROLES)
 
 CLERK_ERRORS = {
     "already_chosen": _l("该专员已是您的办事专员。"),
@@ -68,13 +72,13 @@ def _directory(user: User, *, status: int = 200, error: str | None = None) -> Re
 
 
 @bp.route("/")
-@enterprise_required
+@applicant_required
 def index():
     return _directory(_user())
 
 
 @bp.route("/<int:clerk_id>/choose", methods=["POST"])
-@enterprise_required
+@applicant_required
 def choose(clerk_id: int):
     """Choose (or change to) this clerk: the old choice ends, the open cases go to the new clerk."""
     user = _user()
@@ -101,7 +105,7 @@ def choose(clerk_id: int):
 
 
 @bp.route("/history")
-@enterprise_required
+@applicant_required
 def history():
     user = _user()
     return render(

@@ -22,8 +22,8 @@ from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
-from ..access import VERIFIED_TRUST
-from ..auth.decorators import enterprise_required
+from ..access import APPLICANT_ROLES, VERIFIED_TRUST
+from ..auth.decorators import enterprise_required, roles_required
 from ..auth.models import User
 from ..bundles import queries as bundle_queries
 from ..bundles.labels import STATUS_LABELS as BUNDLE_STATUS_LABELS
@@ -45,7 +45,7 @@ from ..domain.documents import VALIDITY_LABELS, Validity, expiry_horizon, validi
 from ..enterprises import queries as enterprise_queries
 from ..enterprises import services as enterprise_services
 from ..enterprises.forms import DocumentForm
-from ..enterprises.models import Document, Enterprise, TrustLevel
+from ..enterprises.models import Document, Enterprise, EnterpriseKind, TrustLevel
 from ..extensions import db
 from ..idempotency import idempotent
 from ..notifications.models import NotificationKind
@@ -65,6 +65,8 @@ APPLY_FRAGMENTS = {"apply-items": "apply_items"}
 HOME_PAGE_SIZE = 20
 POLL_SECONDS = 20
 APPLY_MAX_FILES = 8  # one online application may carry a file per material
+# Online application is for persons too (issue 12): intake refuses them an item that is not a personal one.
+applicant_required = roles_required(*APPLICANT_ROLES)
 
 TRUST_LABELS = {
     TrustLevel.A: _l("电子证照"),
@@ -221,7 +223,9 @@ def _apply_context(
         "online": online,
         "items": (
             catalog_queries.search_items(
-                catalog_queries.ItemFilter(q=q), scope=page_queries.online_item_scope(), page_size=10
+                catalog_queries.ItemFilter(q=q),
+                scope=page_queries.online_item_scope(personal_only=enterprise.kind is EnterpriseKind.PERSON),
+                page_size=10,
             ).items
             if item is None
             else []
@@ -240,7 +244,7 @@ def _apply_context(
 
 
 @bp.route("/apply")
-@enterprise_required
+@applicant_required
 def apply():
     return render("enterprises/apply.html", APPLY_FRAGMENTS, **_apply_context(_user(), request.args))
 
@@ -260,7 +264,7 @@ def _apply_again(user: User, form: ApplyForm, errors: list[str], checklist: inta
 
 
 @bp.route("/apply", methods=["POST"])
-@enterprise_required
+@applicant_required
 @idempotent("enterprises.apply")
 def apply_submit():
     """File an online application: a case RECEIVED (channel ONLINE) in the chosen station's queue."""

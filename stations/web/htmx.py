@@ -105,6 +105,12 @@ def hx_redirect(url: str) -> Response:
     return response
 
 
+def hx_push_url(response: Response, url: str) -> Response:
+    """Put ``url`` in the address bar after an in-place swap (a new record now has its own page)."""
+    response.headers["HX-Push-Url"] = url
+    return response
+
+
 def hx_retarget(response: Response, target: str, swap: str = "innerHTML") -> Response:
     response.headers["HX-Retarget"] = target
     response.headers["HX-Reswap"] = swap

@@ -291,7 +291,7 @@ ROUTES: dict[str, Route] = {
     "api.list_cases":            signed_in(anonymous=401, html=False),
     "api.get_case":              signed_in(anonymous=401, html=False, args={"case_no": "NO-SUCH-CASE"},
                                            get={role: 404 for role in ROLES}),
-    "api.create_case":           only(STAFF, CLERK, ENTERPRISE, anonymous=401, html=False),
+    "api.create_case":           only(STAFF, CLERK, ENTERPRISE, PERSON, anonymous=401, html=False),  # persons: issue 12
     "api.post_event":            signed_in(anonymous=401, html=False, args={"case_no": "NO-SUCH-CASE"}),
     # --- accounts ---
     "auth.login":                public(get=SIGNED_IN_REDIRECT),                  # signed in: sent home
@@ -342,8 +342,8 @@ ROUTES: dict[str, Route] = {
     "catalog_admin.import_file": only(ADMIN),
     "catalog_admin.item_new":    only(ADMIN),
     "catalog_admin.item_edit":   only(ADMIN, args={"code": "XK-SCJG-0001"}),
-    "person_cases.intake":       only(STAFF),                                      # a person's intake (issue 12)
-    "person_cases.intake_create": only(STAFF),
+    "person_cases.intake":       only(STAFF, CLERK),                               # a person's intake (issue 12)
+    "person_cases.intake_create": only(STAFF, CLERK),                              # clerk: for its clients
     "person_cases.mine":         only(PERSON),
     "xr_manual.manual":          only(STAFF, args={"case_no": case_no}, not_found=CASE_OUTSIDERS),  # manual cross-region (issue 12)
     "xr_manual.manual_forward":  only(STAFF, args={"case_no": case_no}, not_found=CASE_OUTSIDERS),
@@ -422,15 +422,15 @@ ROUTES: dict[str, Route] = {
     "ratings.rectification_event": only(STAFF, ADMIN, args={"rectification_id": rectification_id,
                                                             "event_name": "callback"}),  # POST only
     # --- the enterprise's own pages and the clerk directory (issue 4, portal): other roles 403; not its own: 404 ---
-    "enterprises.apply":           only(ENTERPRISE),                                # online application
-    "enterprises.apply_submit":    only(ENTERPRISE),                                # POST /enterprise/apply
+    "enterprises.apply":           only(ENTERPRISE, PERSON),                        # online application
+    "enterprises.apply_submit":    only(ENTERPRISE, PERSON),                        # POST /enterprise/apply
     "enterprises.documents":       only(ENTERPRISE),                                # the document store
     "enterprises.document_upload": only(ENTERPRISE),                                # POST /enterprise/documents
     "enterprises.document_archive": only(ENTERPRISE, args={"document_id": 0}),      # POST only
     "enterprises.document_file":   only(ENTERPRISE, html=False, args={"document_id": 0}, get={ENTERPRISE: 404}),
-    "clerks.index":                only(ENTERPRISE),                                # the directory
-    "clerks.choose":               only(ENTERPRISE, args={"clerk_id": user_id("clerk-qh")}),  # POST only
-    "clerks.history":              only(ENTERPRISE),
+    "clerks.index":                only(ENTERPRISE, PERSON),                        # the directory
+    "clerks.choose":               only(ENTERPRISE, PERSON, args={"clerk_id": user_id("clerk-qh")}),  # POST only
+    "clerks.history":              only(ENTERPRISE, PERSON),
     # --- API v1 for the enterprise user (issue 4): other roles 403 ---
     "api.list_documents":          only(ENTERPRISE, anonymous=401, html=False),
     "api.list_messages":           only(ENTERPRISE, anonymous=401, html=False),

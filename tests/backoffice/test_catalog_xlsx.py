@@ -156,3 +156,43 @@ def test_an_administrator_adds_an_item(login_as):
     assert client.post(url, data=data).status_code == 303
     assert f.item("QT-SB-9001").name == "测试新增事项"
     assert client.post(url, data=data).status_code == 422  # the code exists now
+
+
+def test_the_item_form_is_htmx_errors_in_place_with_422_and_a_good_save_swaps_the_form(login_as):
+    from tests.helpers.suite import htmx_headers
+
+    client = login_as("admin")
+    item = f.item("XK-SCJG-0001")
+    url = f"/admin/catalog/items/{item.code}"
+    page = client.get(url).get_data(as_text=True)
+    assert 'id="item-form"' in page and f'hx-post="{url}"' in page and 'hx-target="#item-form"' in page
+    base = {
+        "csrf_token": _form_token(client, url),
+        "code": item.code,
+        "name": item.name,
+        "department": item.department.code,
+        "item_type": item.item_type.value,
+        "statutory_days": item.statutory_days,
+        "max_visits": item.max_visits,
+        "is_active": "y",
+    }
+    headers = htmx_headers("item-form")
+    bad = client.post(url, data={**base, "promised_days": item.statutory_days + 5}, headers=headers)
+    body = bad.get_data(as_text=True)
+    assert bad.status_code == 422 and "承诺时限不能超过法定时限" in body
+    assert "<html" not in body and body.lstrip().startswith('<div id="item-form">')  # the form only, in place
+    good = client.post(url, data={**base, "promised_days": 1}, headers=headers)
+    body = good.get_data(as_text=True)
+    assert good.status_code == 200 and "<html" not in body and "已保存" in body and 'value="1"' in body
+    db.session.expire_all()
+    assert item.promised_days == 1
+
+    new_url = "/admin/catalog/items/new"
+    data = {**base, "csrf_token": _form_token(client, new_url), "code": "QT-SB-9002", "name": "htmx 新增事项"}
+    data.update(department="SB", item_type="QT", promised_days=1)
+    added = client.post(new_url, data=data, headers=headers)
+    assert added.status_code == 200 and "已新增事项 QT-SB-9002" in added.get_data(as_text=True)
+    assert added.headers["HX-Push-Url"] == "/admin/catalog/items/QT-SB-9002"
+    assert 'hx-post="/admin/catalog/items/QT-SB-9002"' in added.get_data(as_text=True)  # the next save edits it
+    again = client.post(new_url, data=data, headers=headers)
+    assert again.status_code == 422 and "该事项编码已存在" in again.get_data(as_text=True)

@@ -129,3 +129,41 @@ def test_event_input_carries_the_special_kind():
 def test_the_board_shows_issued(login_as):
     body = login_as("central").get("/dashboard/figures?period=month").get_data(as_text=True)
     assert 'data-figure="issued"' in body and "统一出证量" in body
+
+
+def _days(earlier, later) -> int:
+    from stations.domain.workdays import working_days_between
+
+    return working_days_between(earlier, later, services.current_calendar())
+
+
+def test_a_correction_after_an_extension_keeps_the_extension(app):
+    case = _accepted_in_review("2026-11-02 09:00")
+    due = case.due_on
+    fire(case, CaseEvent.EXTEND, by="admin", reason="需现场核查", now=utc("2026-11-03 10:00"))
+    fire(case, CaseEvent.REQUEST_CORRECTION, now=utc("2026-11-09 10:00"), note="补充营业执照")
+    fire(case, CaseEvent.CORRECTION_DONE, now=utc("2026-11-16 10:00"))  # a week paused: 5 working days
+    assert _days(due, case.due_on) == 15  # the 10 of 延期 kept, the 5 of 补正 added
+    assert case.extended_days == 15 and case.paused_on is None
+
+
+def test_a_correction_after_a_special_procedure_keeps_its_shift(app):
+    case = _accepted_in_review("2026-11-02 09:00")
+    due = case.due_on
+    fire(case, CaseEvent.START_SPECIAL, reason="组织专家评审", special_kind="专家评审", now=utc("2026-11-03 09:00"))
+    fire(case, CaseEvent.END_SPECIAL, now=utc("2026-11-10 09:00"))  # +5
+    fire(case, CaseEvent.REQUEST_CORRECTION, now=utc("2026-11-11 10:00"), note="补充检测报告")
+    fire(case, CaseEvent.CORRECTION_DONE, now=utc("2026-11-13 10:00"))  # +2 (11-11, 11-12)
+    assert _days(due, case.due_on) == 7
+
+
+def test_every_kind_of_special_procedure_has_an_english_label(app):
+    from flask_babel import force_locale
+
+    from stations.cases.labels import SPECIAL_KIND_LABELS
+    from stations.domain.legal_clock import SPECIAL_KINDS
+
+    assert set(SPECIAL_KIND_LABELS) == set(SPECIAL_KINDS)
+    with app.test_request_context(), force_locale("en"):
+        english = [str(label) for label in SPECIAL_KIND_LABELS.values()]
+    assert all(label.isascii() for label in english), english

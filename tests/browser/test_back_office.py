@@ -1,5 +1,5 @@
-"""现场受理、后台流转 in the browser (issue 12, "Done when"), at 1024×768: staff-ll has taken in a COLLECT item for
-ent-gd and accepts it; the department examiner dept-sc finds it in the department queue, reviews and approves it and
+"""现场受理、后台流转 in the browser (issue 12, "Done when"), at 1024×768: staff-ll takes in a COLLECT item for
+ent-gd on the intake page (taps, no factory) and accepts it; the central board's LL tile counts it as received; the department examiner dept-sc finds it in the department queue, reviews and approves it and
 issues the result at the centre; staff-ll delivers it at LL; the examiner is its first handler; the central office's
 figures count it under the department (decided) and the period's results issued.
 """
@@ -16,17 +16,40 @@ from sqlalchemy import select
 from stations.cases.models import Case
 from stations.domain.case_vocabulary import CaseStatus
 from stations.extensions import db
-from tests import factories
 from tests.helpers.browser import sign_in
 
-COLLECTED_ITEM = "XK-SCJG-0001"  # 企业设立登记(有限责任公司): LL collects it for 市场监管
+COLLECTED_ITEM = "企业设立登记(有限责任公司)"  # XK-SCJG-0001: LL collects it for 市场监管
+ENTERPRISE = "泾河示例光电子科技有限公司"  # ent-gd
+CASE_NO = re.compile(r"/cases/(JHLL\d{12})$")
+TABLET = {"width": 1024, "height": 768}
 
 
-def _received_collected_case(app: Flask) -> str:
-    with app.app_context():
-        case = factories.make_case(by="staff-ll", item_obj=factories.item(COLLECTED_ITEM), materials="verified")
-        db.session.commit()
-        return case.case_no
+def _received_on_the_intake_page(staff) -> str:
+    """Tap through the counter's intake page: the enterprise, the item (live search), every material checked."""
+    staff.get_by_role("link", name="收件", exact=True).click()
+    expect(staff).to_have_url(re.compile(r"/cases/new$"))
+    staff.locator("#enterprise-q").fill("光电子")
+    staff.locator("#enterprise-results a.pick", has_text=ENTERPRISE).click()
+    staff.locator("#item-q").press_sequentially("企业设立登记")
+    name = staff.locator("strong", has_text=re.compile(f"^{re.escape(COLLECTED_ITEM)}$"))
+    pick = staff.locator("#item-results a.pick").filter(has=name)
+    expect(pick).to_have_count(1)
+    pick.click()
+    rows = staff.locator("table.intake-materials tbody tr")
+    expect(rows.first).to_be_visible()
+    for n in range(rows.count()):
+        rows.nth(n).get_by_label("已核验").check()
+    staff.locator("#applicant-name").fill("王经办")
+    staff.locator("#applicant-phone").fill("13900000001")
+    staff.get_by_role("button", name="收件并生成办件编号").click()
+    expect(staff).to_have_url(CASE_NO)
+    expect(staff.locator("#case-status")).to_contain_text("已收件")
+    return CASE_NO.search(staff.url).group(1)
+
+
+def _ll_received_today(board) -> int:
+    board.goto("/dashboard")
+    return int(board.locator("#tile-LL [data-figure=received_today]").inner_text())
 
 
 def _case(app: Flask, case_no: str) -> Case:
@@ -47,15 +70,19 @@ def _fire(page, label: str, status: str) -> None:
 
 @pytest.mark.browser
 def test_collected_case_is_decided_by_the_department_and_delivered_at_the_station(login, new_tablet, live_app: Flask):
-    case_no = _received_collected_case(live_app)
+    central = sign_in(new_tablet(), "central")
+    central.set_viewport_size(TABLET)
+    received_before = _ll_received_today(central)
     staff = login("staff-ll")
-    staff.set_viewport_size({"width": 1024, "height": 768})
-    staff.goto(f"/cases/{case_no}")
+    staff.set_viewport_size(TABLET)
+    case_no = _received_on_the_intake_page(staff)
     _fire(staff, "受理", "已受理")
+    central.goto("/dashboard")
+    expect(central.locator("#tile-LL [data-figure=received_today]")).to_have_text(str(received_before + 1))
     expect(staff.locator("#case-panel").get_by_role("button", name="开始审查")).to_have_count(0)
 
     examiner = sign_in(new_tablet(), "dept-sc")
-    examiner.set_viewport_size({"width": 1024, "height": 768})
+    examiner.set_viewport_size(TABLET)
     examiner.goto("/backoffice/")
     examiner.get_by_role("link", name=case_no).click()
     expect(examiner).to_have_url(re.compile(f"/cases/{case_no}$"))
@@ -68,7 +95,6 @@ def test_collected_case_is_decided_by_the_department_and_delivered_at_the_statio
     case, handler = _case(live_app, case_no)
     assert case.status is CaseStatus.DELIVERED and handler == "dept-sc"
 
-    central = sign_in(new_tablet(), "central")
     central.goto("/dashboard/figures?period=month")
     expect(central.get_by_role("rowheader", name=re.compile("后台审批办结"))).to_be_visible()
     assert int(central.locator("[data-figure=issued]").inner_text()) >= 1
