@@ -23,6 +23,7 @@ from ..extensions import db
 from ..idempotency import idempotent
 from ..meetings import policy_queries, policy_services, queries
 from ..meetings import services as meeting_services
+from ..meetings.commitments import rows as commitment_rows
 from ..meetings.forms import parse_event
 from ..meetings.labels import error_message
 from ..meetings.models import Meeting
@@ -58,6 +59,23 @@ def meeting_json(meeting: Meeting) -> dict[str, Any]:
         "warn_level": queries.warn_level_of(meeting, utcnow()).name,
         "contact_due_on": meeting.contact_due_on.isoformat(),
         "meeting_due_on": meeting.meeting_due_on.isoformat(),
+    }
+
+
+def meeting_detail_json(meeting: Meeting) -> dict[str, Any]:
+    """One meeting's answer: its fields and its commitments (colour and appeal); lists leave those out."""
+    return {
+        **meeting_json(meeting),
+        "commitments": [
+            {
+                "text": row.commitment.text,
+                "owner": row.commitment.owner or None,
+                "due_on": row.commitment.due_on.isoformat() if row.commitment.due_on else None,
+                "warn_level": row.level.name,
+                "appeal_no": row.commitment.appeal_no,
+            }
+            for row in commitment_rows(meeting)
+        ],
     }
 
 
@@ -106,7 +124,7 @@ def _visible(meeting_no: str) -> Meeting:
 
 @login_required
 def get_meeting(meeting_no: str):
-    return json_response(meeting_json(_visible(meeting_no)))
+    return json_response(meeting_detail_json(_visible(meeting_no)))
 
 
 def _str(body: dict, name: str, limit: int) -> str:
@@ -189,7 +207,7 @@ def post_meeting_event(meeting_no: str):
         db.session.rollback()
         raise _refused(refused) from refused
     db.session.commit()
-    return json_response(meeting_json(meeting))
+    return json_response(meeting_detail_json(meeting))
 
 
 # --- 政策宣讲 --------------------------------------------------------------------------------------------------------

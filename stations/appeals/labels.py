@@ -21,6 +21,8 @@ CHANNEL_LABELS = {
     SourceChannel.FALLBACK_WINDOW: _l("办不成事窗口"),
     SourceChannel.PHONE: _l("来电"),
     SourceChannel.PORTAL: _l("企业网上提交"),
+    SourceChannel.POLICY_SESSION: _l("政策宣讲"),
+    SourceChannel.KEY_PROJECT: _l("重点项目"),
     SourceChannel.OTHER: _l("其他"),
 }
 # What staff and clerks pick on the tablet form; the enterprise always registers as PORTAL.

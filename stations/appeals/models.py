@@ -27,6 +27,8 @@ class SourceChannel(enum.StrEnum):
     FALLBACK_WINDOW = "FALLBACK_WINDOW"  # 办不成事窗口
     PHONE = "PHONE"  # a call to the station (not the hotline)
     PORTAL = "PORTAL"  # the enterprise on its portal
+    POLICY_SESSION = "POLICY_SESSION"  # 政策宣讲: a question raised at a session
+    KEY_PROJECT = "KEY_PROJECT"  # 重点项目: a blocked procedure of a key project
     OTHER = "OTHER"
 
 
@@ -69,11 +71,16 @@ class Appeal(db.Model):
         Index("ix_appeals_station_status", "station_id", "status"),
         Index("ix_appeals_department_status", "department_id", "status"),
         Index("ix_appeals_enterprise", "enterprise_id", "registered_at"),
+        Index("ix_appeals_origin", "origin_kind", "origin_ref"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     appeal_no: Mapped[str] = mapped_column(String(24), unique=True)  # SQ{yyyyMMdd}{seq:04d}
     external_no: Mapped[str | None] = mapped_column(String(40), unique=True)  # the 12345 work-order number
+    # What raised it inside the portal (origins.py turns it into a link back): MEETING_COMMITMENT + commitment id,
+    # SESSION_QUESTION + question id, PROJECT_PROCEDURE + procedure id. Strings, so appeals import none of them.
+    origin_kind: Mapped[str | None] = mapped_column(String(24))
+    origin_ref: Mapped[str | None] = mapped_column(String(40))
     source_channel: Mapped[SourceChannel] = mapped_column(_enum(SourceChannel))
     category: Mapped[Category] = mapped_column(_enum(Category))
     nature: Mapped[Nature] = mapped_column(_enum(Nature, 16))

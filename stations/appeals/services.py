@@ -78,6 +78,8 @@ class RegisterInput:
     contact_phone: str = ""
     external_no: str | None = None
     attachments: list[StoredFile] = field(default_factory=list)
+    origin_kind: str | None = None  # what raised it inside the portal (models.Appeal.origin_kind)
+    origin_ref: str | None = None
 
 
 def _local(moment: datetime) -> datetime:
@@ -161,6 +163,8 @@ def register(
     appeal = Appeal(
         appeal_no=appeal_no or allocate_numbers(business_today(at), 1)[0],
         external_no=data.external_no or None,
+        origin_kind=data.origin_kind,
+        origin_ref=data.origin_ref,
         source_channel=data.source_channel,
         category=data.category,
         nature=data.nature,

@@ -45,6 +45,7 @@ from ..web.htmx import is_htmx, render, render_fragment
 from . import forms, imports, queries, services
 from .labels import CATEGORY_LABELS, CHANNEL_LABELS, DESK_CHANNELS, ERROR_MESSAGES, NATURE_LABELS, URGENCY_LABELS
 from .models import Appeal, Category, Nature, SourceChannel
+from .origins import origin_link
 
 bp = Blueprint("appeals", __name__, url_prefix="/appeals")
 
@@ -239,6 +240,7 @@ def _show_page(user: User, appeal: Appeal, errors: list[str] | None = None, stat
         feedback_choices=[Feedback.SATISFIED, Feedback.BASIC, Feedback.UNSATISFIED],
         today=business_today(),
         AppealEvent=AppealEvent,
+        origin=origin_link(appeal, enterprise_view=user.role is Role.ENTERPRISE),
         **_labels(),
     )
 

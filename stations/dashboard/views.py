@@ -20,6 +20,7 @@ from ..cases.labels import CHANNEL_LABELS, COLOUR_LABELS
 from ..catalog import queries as catalog_queries
 from ..domain import metrics
 from ..domain.takeout_flow import STATUS_LABELS as TAKEOUT_STATUS_LABELS
+from ..meetings import commitment_board
 from ..meetings import figures as meeting_figures
 from ..projects import queries as project_queries
 from ..sites import queries as sites_queries
@@ -53,6 +54,7 @@ def index():
         appeals=appeal_figures.appeal_figures(user, first, last),
         appeals_open=appeal_figures.open_counts(user, today),
         meetings=meeting_figures.board_counts(),
+        commitments=commitment_board.counts(),  # meeting commitments by 红黄绿 (issue 14)
         takeout=takeout_figures.board_figures(user, first, last),
         takeout_status_labels=TAKEOUT_STATUS_LABELS,
         **_bundles_and_projects(),

@@ -26,6 +26,7 @@ from ..extensions import db
 from ..meetings.demo import seed_meetings
 from ..projects.demo import seed_projects
 from ..sites.models import Station
+from .appeal_links import seed_appeal_links
 from .cases import seed_demo_cases
 from .guard import DEMO_PASSWORD, refuse_in_production
 from .reference import make_uscc, seed_reference_data
@@ -197,4 +198,5 @@ def seed_demo(today: date | None = None, *, cases: bool = True) -> None:
     seed_bundle_demo(cases=cases)  # 一件事 bundles (issue 16)
     seed_projects()  # key projects (issue 16)
     seed_demo_appeals(full=cases)
+    seed_appeal_links()  # commitments and blocked procedures raise their appeals (issue 14/16)
     seed_takeout(full=cases)  # 政务外卖 menu and a year of orders (issue 15); after appeals: it links some

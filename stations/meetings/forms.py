@@ -11,6 +11,7 @@ from wtforms import MultipleFileField, RadioField, SelectField, StringField, Tex
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
+from ..domain.commitment_clock import MAX_DAYS as MAX_COMMITMENT_DAYS
 from ..domain.meeting_flow import KIND_LABELS, MeetingEvent, MeetingKind
 from .models import MAX_TEXT, MAX_TOPIC
 from .services import MAX_PREFERRED, EventInput, MeetingError
@@ -62,19 +63,25 @@ def _int(value) -> int | None:
     return number
 
 
-def _commitments(lines: str) -> list[tuple[str, str, date | None]]:
-    """One commitment a line: ``text | owner | YYYY-MM-DD`` (owner and date optional)."""
+def _commitments(lines: str) -> list[tuple[str, str, date | int | None]]:
+    """One commitment a line: ``text | owner | deadline``; the deadline is a date (YYYY-MM-DD) or a number of
+    working days (1-60); owner and deadline optional (no deadline: commitment_clock.DEFAULT_DAYS)."""
     result = []
     for line in lines.splitlines():
         parts = [part.strip() for part in line.split("|")]
         if not parts[0]:
             continue
-        due = None
+        due: date | int | None = None
         if len(parts) > 2 and parts[2]:
-            try:
-                due = date.fromisoformat(parts[2])
-            except ValueError as bad:
-                raise MeetingError("bad_date") from bad
+            if parts[2].isdigit():
+                due = int(parts[2])
+                if not 1 <= due <= MAX_COMMITMENT_DAYS:
+                    raise MeetingError("bad_date")
+            else:
+                try:
+                    due = date.fromisoformat(parts[2])
+                except ValueError as bad:
+                    raise MeetingError("bad_date") from bad
         result.append((parts[0][:500], (parts[1] if len(parts) > 1 else "")[:100], due))
     if len(result) > MAX_COMMITMENTS:
         raise MeetingError("too_many_commitments")

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from ..domain.case_vocabulary import N_
+from ..domain.deadlines import WarnLevel
 from ..domain.meeting_flow import GUARD_MESSAGES
 
 ERROR_MESSAGES = {
@@ -44,3 +46,12 @@ def error_message(code: str) -> str:
         return _(UPLOAD_MESSAGE)
     message = ERROR_MESSAGES.get(code) or GUARD_MESSAGES.get(code) or "提交的内容有误,请检查后重试。"
     return _(message)
+
+
+# 红黄绿 of a commitment (domain/commitment_clock.py).
+COMMITMENT_LABELS = {
+    WarnLevel.GREEN: _l("按期推进"),
+    WarnLevel.YELLOW: _l("即将到期"),
+    WarnLevel.RED: _l("已逾期"),
+    WarnLevel.DONE: _l("已完成"),
+}

@@ -103,8 +103,8 @@ class MeetingEventRecord(db.Model):
 
 
 class MeetingCommitment(db.Model):
-    """An answer given in the meeting that needs doing (§2.11 commitments). Becomes an appeal once appeals exist:
-    ``appeal_no`` is filled by ``services.commitment_to_appeal`` (the seam)."""
+    """An answer given in the meeting that needs doing (§2.11 commitments). Becomes an appeal when recorded:
+    ``appeal_no`` is filled by ``commitments.commitment_to_appeal`` (the seam)."""
 
     __tablename__ = "meeting_commitments"
 
@@ -121,7 +121,8 @@ class MeetingCommitment(db.Model):
 
     @property
     def is_open(self) -> bool:
-        return self.done_at is None
+        """Still holds the meeting open: not ticked, and not handed to an appeal (which then tracks it)."""
+        return self.done_at is None and not self.appeal_no
 
 
 class AvailabilityPattern(db.Model):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateTimeLocalField, IntegerField, StringField, TextAreaField
+from wtforms import DateTimeLocalField, HiddenField, IntegerField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
 
@@ -26,3 +26,9 @@ class SessionForm(FlaskForm):
     capacity = IntegerField(_l("名额"), default=30, validators=[InputRequired(), NumberRange(min=1, max=5000)])
     materials = TextAreaField(_l("资料(每行一项)"), validators=[Optional(), Length(max=4000)])
     replay_url = StringField(_l("回放链接"), validators=[Optional(), Length(max=300), _link])
+
+
+class SessionEditForm(SessionForm):
+    """The same fields, plus the version read (a stale edit is a 409)."""
+
+    version = HiddenField()

@@ -34,6 +34,7 @@ class PolicySession(db.Model):
     station_id: Mapped[int | None] = mapped_column(ForeignKey("stations.id"))
     is_cancelled: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    version: Mapped[int] = mapped_column(default=1, server_default="1")  # edits carry it back (409 when stale)
 
     station = relationship("Station")
 

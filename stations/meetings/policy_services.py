@@ -12,7 +12,11 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 
+from ..appeals import origins
+from ..appeals.models import Category, Nature, SourceChannel
+from ..appeals.services import RegisterInput
 from ..auth.models import User
+from ..domain.appeal_flow import Urgency
 from ..extensions import db
 from ..notifications.models import NotificationKind
 from ..notifications.services import notify_enterprise, path_for
@@ -138,11 +142,25 @@ def set_replay(session: PolicySession, url: str) -> None:
     db.session.flush()
 
 
-def question_to_appeal(question: SessionQuestion) -> str | None:
-    """THE SEAM: a question that needs more than an answer becomes an appeal (issue 13 builds appeals). Until then
-    staff answer it here; once appeals exist, create one (source POLICY_SESSION) and keep its number in
-    ``question.appeal_no``."""
-    return question.appeal_no
+def question_to_appeal(question: SessionQuestion, user: User | None = None) -> str | None:
+    """THE SEAM: a question that needs more than an answer becomes an appeal (source 政策宣讲), once; its number is
+    kept in ``question.appeal_no`` and the appeal links back to the session (appeals.origins)."""
+    if question.appeal_no:
+        return question.appeal_no
+    session = db.session.get(PolicySession, question.session_id)
+    data = RegisterInput(
+        source_channel=SourceChannel.POLICY_SESSION,
+        category=Category.POLICY_FULFILMENT,
+        nature=Nature.CONSULT,
+        urgency=Urgency.NORMAL,
+        description=f"政策宣讲「{session.title}」提问:{question.body}",
+        enterprise=question.enterprise,
+        station_id=session.station_id,
+    )
+    appeal = origins.raise_from(origins.SESSION_QUESTION, f"{session.id}#{question.id}", data, user)
+    question.appeal_no = appeal.appeal_no
+    db.session.flush()
+    return appeal.appeal_no
 
 
 def create_session(form_data: dict, station_id: int | None, starts_at_utc: datetime) -> PolicySession:

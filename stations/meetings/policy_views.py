@@ -18,13 +18,14 @@ from ..auth.models import Role, User
 from ..domain.case_vocabulary import N_
 from ..extensions import db
 from ..idempotency import idempotent
-from ..timeutil import business_to_utc, utcnow
+from ..timeutil import business_to_utc, to_business, utcnow
 from ..web.htmx import render
 from . import policy_queries as queries
 from . import policy_services as services
 from .forms import has_nul
-from .policy_forms import SessionForm
+from .policy_forms import SessionEditForm, SessionForm
 from .policy_models import SessionQuestion, SignupState
+from .session_edit import SessionChange, edit_session
 
 bp = Blueprint("policy_sessions", __name__, url_prefix="/sessions")
 
@@ -38,6 +39,8 @@ ERRORS = {
     "answer_required": N_("请填写答复。"),
     "not_found": N_("未找到该场宣讲。"),
     "bad_link": N_("链接须以 https:// 开头。"),
+    "stale": N_("该场宣讲已被他人修改,请刷新页面后重试。"),
+    "capacity_below_confirmed": N_("名额不能少于已确认的报名数。"),
 }
 STATE_LABELS = {
     SignupState.CONFIRMED: N_("已确认"),
@@ -112,6 +115,52 @@ def create():
     session = services.create_session(form.data, _user().station_id, business_to_utc(form.starts_at.data))
     db.session.commit()
     return redirect(url_for("policy_sessions.show", session_id=session.id), code=303)
+
+
+@bp.route("/<int:session_id>/edit")
+@roles_required(*DOOR_ROLES)
+def edit(session_id: int):
+    session = _session(session_id)
+    form = SessionEditForm(obj=session)
+    form.starts_at.data = to_business(session.starts_at).replace(tzinfo=None)
+    form.minutes.data = int((session.ends_at - session.starts_at).total_seconds() // 60)
+    form.version.data = session.version
+    return render("meetings/session_new.html", form=form, edited=session)
+
+
+@bp.route("/<int:session_id>/edit", methods=["POST"])
+@roles_required(*DOOR_ROLES)
+def update(session_id: int):
+    """Title, time, capacity, place or link; a stale version is a 409, capacity below the confirmed a 422."""
+    session = _session(session_id)
+    form = SessionEditForm()
+    if not form.validate():
+        return render("meetings/session_new.html", form=form, edited=session, status=422)
+    try:
+        version = int(form.version.data or 0)
+    except ValueError:
+        version = 0
+    data = form.data
+    change = SessionChange(
+        title=data["title"],
+        starts_at=business_to_utc(form.starts_at.data),
+        minutes=data["minutes"] or 120,
+        capacity=data["capacity"],
+        place=data.get("place") or "",
+        live_url=data.get("live_url") or "",
+        theme=data.get("theme") or "",
+        speakers=data.get("speakers") or "",
+        materials=data.get("materials") or "",
+    )
+    try:
+        edit_session(session.id, change, version)
+    except services.SessionError as error:
+        db.session.rollback()
+        message = _(ERRORS.get(error.code, ERRORS["not_found"]))
+        session = _session(session_id)
+        return render("meetings/session_new.html", form=form, edited=session, error=message, status=error.status)
+    db.session.commit()
+    return redirect(url_for("policy_sessions.show", session_id=session_id), code=303)
 
 
 @bp.route("/<int:session_id>")
@@ -196,6 +245,19 @@ def answer(question_id: int):
         services.answer(question, _user(), request.form.get("answer", ""))
     except services.SessionError as error:
         return _refused(question.session_id, error)
+    db.session.commit()
+    return redirect(url_for("policy_sessions.show", session_id=question.session_id), code=303)
+
+
+@bp.route("/questions/<int:question_id>/appeal", methods=["POST"])
+@roles_required(*DOOR_ROLES)
+def to_appeal(question_id: int):
+    """Staff turn a question into an appeal (企业诉求) tracked to closure; posting twice raises it once."""
+    question = db.session.get(SessionQuestion, question_id)
+    if question is None:
+        abort(404)
+    _session(question.session_id)
+    services.question_to_appeal(question, _user())
     db.session.commit()
     return redirect(url_for("policy_sessions.show", session_id=question.session_id), code=303)
 

@@ -25,6 +25,7 @@ from ..notifications.models import NotificationKind
 from ..notifications.services import notify_users, path_for
 from ..sites.models import Station, StationKind
 from ..timeutil import to_business, utcnow
+from .commitments import commitment_to_appeal, deadline
 from .models import (
     MAX_TEXT,
     MAX_TOPIC,
@@ -203,7 +204,8 @@ class EventInput:
     target_leader: str | None = None
     slot_id: int | None = None
     minutes: str = ""
-    commitments: list[tuple[str, str, date | None]] = field(default_factory=list)  # (text, owner, due_on)
+    # (text, owner, deadline): a date, or working days from the meeting (commitments.deadline)
+    commitments: list[tuple[str, str, date | int | None]] = field(default_factory=list)
     feedback: str = ""
 
 
@@ -333,8 +335,14 @@ def _hold(meeting, user, data, slot, now) -> str:
     meeting.minutes = data.minutes.strip()[:MAX_TEXT]
     meeting.minutes_at = now
     meeting.minutes_due_on = flow.minutes_due_on(local(meeting.held_at).date(), current_calendar())
-    for text, owner, due_on in data.commitments:
-        db.session.add(MeetingCommitment(meeting_id=meeting.id, text=text[:500], owner=owner[:100], due_on=due_on))
+    promised_on = local(now).date()
+    for text, owner, due in data.commitments:
+        commitment = MeetingCommitment(
+            meeting_id=meeting.id, text=text[:500], owner=owner[:100], due_on=deadline(promised_on, due)
+        )
+        meeting.commitments.append(commitment)
+        db.session.flush()
+        commitment_to_appeal(commitment, user)  # each promise is tracked to closure as an appeal
     return ""
 
 
@@ -385,13 +393,3 @@ def complete_commitment(commitment: MeetingCommitment, *, now: datetime | None =
     if commitment.done_at is None:
         commitment.done_at = now or utcnow()
     db.session.flush()
-
-
-def commitment_to_appeal(commitment: MeetingCommitment) -> str | None:
-    """THE SEAM: where an open commitment becomes an appeal (domain.md §3.4 "create Appeals").
-
-    Appeals are built in parallel (issue 13); until they exist the commitment is tracked on the meeting and this
-    returns None. Once they do: create the appeal here (source MEETING, its own deadline), store its number in
-    ``commitment.appeal_no``, and let the appeal's conclusion mark the commitment done.
-    """
-    return commitment.appeal_no

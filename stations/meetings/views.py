@@ -17,6 +17,7 @@ from ..auth.decorators import roles_required
 from ..auth.models import Role, User
 from ..domain import identifiers
 from ..domain import meeting_flow as flow
+from ..domain.appeal_flow import STATUS_LABELS as APPEAL_STATUS_LABELS
 from ..domain.meeting_flow import MeetingEvent, MeetingKind, MeetingStatus
 from ..enterprises.models import Enterprise
 from ..extensions import db
@@ -24,11 +25,11 @@ from ..idempotency import idempotent
 from ..timeutil import business_today, utcnow
 from ..uploads.storage import UploadRejected, store
 from ..web.htmx import render
-from . import queries, services
+from . import commitments, queries, services
 from .calendar_file import has_calendar_file, ics_bytes
 from .figures import period_figures
 from .forms import RequestForm, has_nul, parse_dates, parse_event
-from .labels import error_message
+from .labels import COMMITMENT_LABELS, error_message
 from .services import MeetingError, RequestInput
 
 bp = Blueprint("meetings", __name__, url_prefix="/meetings")
@@ -167,6 +168,9 @@ def _panel(meeting, *, error: str | None = None) -> dict:
         "has_ics": has_calendar_file(meeting),
         "can_ask": user.role is Role.ENTERPRISE and meeting.status not in flow.FINAL_STATUSES | flow.HAPPENED_STATUSES,
         "can_tick": actor in (flow.Actor.STAFF, flow.Actor.ADMIN, flow.Actor.DEPARTMENT),
+        "commitments": commitments.rows(meeting),
+        "commitment_labels": COMMITMENT_LABELS,
+        "appeal_status_labels": APPEAL_STATUS_LABELS,
         "error": error,
     }
 

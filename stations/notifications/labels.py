@@ -28,4 +28,5 @@ KIND_LABELS = {
     NotificationKind.MEETING_CANCELLED: _l("约见已取消"),
     NotificationKind.MEETING_REMINDER: _l("约见提醒"),
     NotificationKind.SESSION_CONFIRMED: _l("政策宣讲报名已确认"),
+    NotificationKind.SESSION_CHANGED: _l("政策宣讲安排有变"),
 }

@@ -35,6 +35,7 @@ class NotificationKind(enum.StrEnum):
     MEETING_CANCELLED = "MEETING_CANCELLED"  # 一键约见: cancelled, or solved without a meeting
     MEETING_REMINDER = "MEETING_REMINDER"  # the day before and an hour before
     SESSION_CONFIRMED = "SESSION_CONFIRMED"  # 政策宣讲: a seat is confirmed (moved up from the waiting list)
+    SESSION_CHANGED = "SESSION_CHANGED"  # 政策宣讲: its title, time, place or link changed
 
 
 class Notification(db.Model):

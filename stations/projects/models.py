@@ -54,6 +54,7 @@ class ProjectProcedure(db.Model):
     )
     case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))  # the linked case, when filed here
     blocked_note: Mapped[str | None] = mapped_column(Text)  # why blocked: goes on the next dispatch meeting
+    appeal_no: Mapped[str | None] = mapped_column(String(24))  # the appeal raised by the current blockage
     done_at: Mapped[datetime | None]
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

@@ -1,7 +1,7 @@
 """Writes on key projects: procedure events, dispatch meetings with new time points, site visits, 销号.
 
-Flush, never commit. A blocked procedure goes on the next dispatch meeting's agenda and, once appeals exist
-(issue 13, built in parallel), raises an appeal through ``raise_appeal_for_blocked`` (the one seam).
+Flush, never commit. A blocked procedure goes on the next dispatch meeting's agenda and raises an appeal through
+``raise_appeal_for_blocked`` (the one seam).
 """
 
 from __future__ import annotations
@@ -12,9 +12,13 @@ from datetime import date, datetime
 from sqlalchemy import select
 
 from ..access import project_actions_for
+from ..appeals import origins
+from ..appeals.models import Category, Nature, SourceChannel
+from ..appeals.services import RegisterInput
 from ..auth.models import User
 from ..cases.models import Case
 from ..domain import project_flow
+from ..domain.appeal_flow import Urgency
 from ..domain.project_flow import ProcedureEvent, ProcedureStatus
 from ..extensions import db
 from ..timeutil import utcnow
@@ -35,13 +39,28 @@ def _require(user: User, project: Project, action: str, procedure: ProjectProced
         raise ProjectError("read_only", 403)
 
 
-def raise_appeal_for_blocked(procedure: ProjectProcedure, note: str, user: User) -> None:
-    """THE seam to appeals (企业诉求, issue 13): a blocked procedure becomes an appeal once appeals exist.
+def raise_appeal_for_blocked(procedure: ProjectProcedure, note: str, user: User) -> str | None:
+    """THE seam to appeals (issue 16): a blocked procedure of a key project raises an appeal (source 重点项目).
 
-    Until then the block is kept on the procedure (``blocked_note``) and listed for the next dispatch meeting
-    (queries.agenda). Replace the body with the appeals service call when it lands; nothing else changes.
+    Once per blockage: while the procedure's appeal is still open, blocking again keeps it (appeals.origins finds
+    it); after it concluded, a new blockage raises a new one. The number stays on the procedure
+    (``appeal_no``), the appeal links back to the project. The block also goes on the next dispatch meeting.
     """
-    return None
+    project = procedure.project
+    enterprise = project.enterprise
+    data = RegisterInput(
+        source_channel=SourceChannel.KEY_PROJECT,
+        category=Category.GOV_SERVICE,
+        nature=Nature.HELP,
+        urgency=Urgency.COMPLEX,
+        description=f"重点项目 {project.code}「{project.name}」手续「{procedure.name}」受阻:{note}",
+        enterprise=enterprise,
+        enterprise_name=project.name if enterprise is None else "",
+        station_id=project.station_id,
+    )
+    appeal = origins.raise_from(origins.PROJECT_PROCEDURE, f"{project.code}#{procedure.id}", data, user)
+    procedure.appeal_no = appeal.appeal_no
+    return appeal.appeal_no
 
 
 def apply_procedure_event(

@@ -79,8 +79,11 @@ def test_request_schedule_move_and_hold(page: Page, new_context, live_app):
         sign_in(page, "staff-ll")
         page.goto(f"/meetings/{meeting_no}")
         page.get_by_label("会谈纪要").fill("部长答复:市政管网月底完工,下月上旬可接驳。")
-        page.get_by_label("承诺事项(每行一条:内容 | 承诺部门 | 期限 2026-09-30)").fill("协助办理接驳手续 | 开发建设部")
+        page.get_by_label("承诺事项(每行一条:内容 | 承诺部门 | 期限:日期 2026-09-30 或工作日数 5)").fill(
+            "协助办理接驳手续 | 开发建设部 | 5"
+        )
         page.get_by_role("button", name="记录会谈纪要").click()
         expect(page.locator("[data-status]")).to_have_text("承诺跟进中")
         expect(page.locator(".commitments")).to_contain_text("协助办理接驳手续")
+        expect(page.locator(".commitment-appeal")).to_contain_text("诉求 SQ")  # tracked as an appeal
     assert not problems, problems
