@@ -13,7 +13,7 @@ from stations.auth.models import AuditEvent, Role, User
 from stations.auth.services import hash_password
 from stations.extensions import db
 from stations.sites.models import Station
-from tests.conftest import csrf_token_from
+from tests.helpers.suite import csrf_token_from
 
 STRONG_PASSWORD = "Kx7#vRq2!mPz"  # passes both profiles and the blocklist
 

@@ -9,8 +9,8 @@ import sys
 
 from flask_migrate import check, upgrade
 
-from tests.conftest import make_test_app
 from tests.dbutil import reset_database, test_database_url
+from tests.helpers.suite import make_test_app
 
 
 def main() -> int:

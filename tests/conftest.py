@@ -11,46 +11,36 @@ any hour, weekend, holiday or year end.
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
 
 import pytest
 import time_machine
-from flask import Flask, g, request_started
+from flask import Flask, request_started
 from flask.testing import FlaskClient
-from flask_sqlalchemy.session import Session as FlaskSQLAlchemySession
 from sqlalchemy import event
 
-from stations import create_app
-from stations.demo import DEMO_PASSWORD, seed_demo
 from stations.extensions import db
 from tests.check_translations import compile_stale_catalogs
 from tests.dbutil import reset_database, test_database_url
+from tests.helpers.suite import (
+    TEST_NOW_ENV,
+    AuthActions,
+    QueryCounter,
+    _ConnectionBoundSession,
+    _fresh_g,
+    build_database,
+    make_test_app,
+    pinned_instant,
+)
 
 pytest.register_assert_rewrite("tests.helpers")  # before the import below, so their asserts are rewritten too
-from tests.helpers.apps import suite_config  # noqa: E402
 
 # Fixtures shared by the whole suite that live in tests/helpers (limited_app, limit_overrides).
 pytest_plugins = ["tests.helpers.apps"]
 
-CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 
-
-TEST_NOW_ENV = "STATIONS_TEST_NOW"
 _session_travel: time_machine.travel | None = None
-
-
-def pinned_instant(value: str) -> datetime:
-    """The instant of STATIONS_TEST_NOW: ISO 8601 with an explicit offset (a naive time would be ambiguous)."""
-    try:
-        instant = datetime.fromisoformat(value)
-    except ValueError:
-        raise pytest.UsageError(f"{TEST_NOW_ENV}={value!r} is not an ISO 8601 instant") from None
-    if instant.utcoffset() is None:
-        raise pytest.UsageError(f"{TEST_NOW_ENV}={value!r} needs an offset, e.g. 2026-12-05T03:30+08:00")
-    return instant
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -83,19 +73,6 @@ def pytest_sessionstart(session) -> None:
     compile_stale_catalogs()
 
 
-def make_test_app(url: str, **overrides) -> Flask:
-    """An app for ``url`` that writes its files under the session's temporary roots (tests/helpers/apps.py)."""
-    return create_app(suite_config(url, **overrides))
-
-
-def build_database(app: Flask, *, demo_cases: bool = True) -> None:
-    """Schema plus demo data; ``demo_cases=False`` leaves out the few hundred demo cases (seconds to build)."""
-    with app.app_context():
-        db.create_all()
-        seed_demo(cases=demo_cases)
-        db.session.commit()
-
-
 @pytest.fixture(scope="session")
 def app() -> Iterator[Flask]:
     url = test_database_url()
@@ -105,18 +82,6 @@ def app() -> Iterator[Flask]:
     yield application
     with application.app_context():
         db.engine.dispose()
-
-
-class _ConnectionBoundSession(FlaskSQLAlchemySession):
-    """Flask-SQLAlchemy 3 picks the app's engine in get_bind() and ignores the session's ``bind``;
-    the per-test transaction only isolates anything when every statement goes through its connection."""
-
-    def get_bind(self, mapper=None, clause=None, bind=None, **kwargs):
-        return bind if bind is not None else self.bind
-
-
-def _fresh_g(sender: Flask, **extra) -> None:
-    g.__dict__.clear()
 
 
 @pytest.fixture(autouse=True)
@@ -150,25 +115,6 @@ def client(app: Flask) -> FlaskClient:
     return app.test_client()
 
 
-def csrf_token_from(client: FlaskClient, url: str = "/login") -> str:
-    match = CSRF_RE.search(client.get(url).get_data(as_text=True))
-    assert match, f"no csrf token on {url}"
-    return match.group(1)
-
-
-class AuthActions:
-    def __init__(self, client: FlaskClient):
-        self.client = client
-
-    def login(self, username: str, password: str = DEMO_PASSWORD):
-        token = csrf_token_from(self.client)
-        return self.client.post("/login", data={"username": username, "password": password, "csrf_token": token})
-
-    def logout(self):
-        token = csrf_token_from(self.client, "/catalog/")
-        return self.client.post("/logout", data={"csrf_token": token})
-
-
 @pytest.fixture
 def auth(client: FlaskClient) -> AuthActions:
     return AuthActions(client)
@@ -185,23 +131,6 @@ def login_as(app: Flask):
         return new_client
 
     return _login
-
-
-def htmx_headers(target: str | None = None, **extra: str) -> dict[str, str]:
-    headers = {"HX-Request": "true"}
-    if target:
-        headers["HX-Target"] = target
-    headers.update(extra)
-    return headers
-
-
-class QueryCounter:
-    def __init__(self) -> None:
-        self.statements: list[str] = []
-
-    @property
-    def count(self) -> int:
-        return len(self.statements)
 
 
 @pytest.fixture
@@ -225,3 +154,32 @@ def count_queries(app: Flask):
             event.remove(engine, "before_cursor_execute", on_execute)
 
     return _count
+
+
+# --- fixtures shared by several areas ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def uploads(app, tmp_path, monkeypatch):
+    """Uploaded files go to a temporary directory, not the repository's instance/."""
+    root = tmp_path / "uploads"
+    monkeypatch.setitem(app.config, "UPLOAD_ROOT", str(root))
+    return root
+
+
+@pytest.fixture
+def partner():
+    """A partner 'PX' that signs with KEY (and, for loopback delivery, points at this very app)."""
+    from stations.crossregion.models import AgreementKind, PartnerRegion
+    from tests.helpers.crossregion import KEY
+
+    row = PartnerRegion(
+        code="PX",
+        name="测试合作区",
+        agreement_kind=AgreementKind.CROSS_REGION,
+        shared_key=KEY,
+        base_url="http://loopback.test",
+    )
+    db.session.add(row)
+    db.session.commit()  # committed (inside the test's outer transaction): the endpoint's rollbacks keep it
+    return row

@@ -10,7 +10,7 @@ import time_machine
 
 from stations.dashboard import export_jobs
 from stations.timeutil import business_today, epoch_seconds, utcnow
-from tests.conftest import pinned_instant
+from tests.helpers.suite import pinned_instant
 
 SATURDAY_NIGHT = "2026-12-05T03:30+08:00"  # still Friday 19:30 in UTC
 

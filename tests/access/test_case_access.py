@@ -10,8 +10,8 @@ import re
 
 import pytest
 
-from tests.cases.conftest import case_with_file, rongque_case, text, token
-from tests.conftest import csrf_token_from
+from tests.helpers.cases import case_with_file, rongque_case, text, token
+from tests.helpers.suite import csrf_token_from
 
 OUTSIDERS = ("staff-qh", "ent-qn", "clerk-qh")
 INSIDERS = ("staff-ll", "clerk-ll", "ent-gd", "central", "admin")

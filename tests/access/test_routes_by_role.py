@@ -42,7 +42,7 @@ from stations.catalog.models import ServiceItem
 from stations.demo import DEMO_PASSWORD
 from stations.extensions import db
 from stations.sites.models import Station, StationItem
-from tests.conftest import AuthActions, csrf_token_from
+from tests.helpers.suite import AuthActions, csrf_token_from
 
 ANON, ADMIN, CENTRAL, STAFF, CLERK, ENTERPRISE = "anonymous", "admin", "central", "staff", "clerk", "enterprise"
 DEPARTMENT, COMMISSIONER, PERSON = "department", "commissioner", "person"
@@ -145,7 +145,7 @@ def demo_rongque_case():
     """
     from stations.cases.models import Case, Deficiency
     from stations.enterprises.models import Enterprise
-    from tests.cases.conftest import rongque_case
+    from tests.helpers.cases import rongque_case
 
     found = db.session.scalars(
         select(Deficiency)
@@ -219,7 +219,7 @@ def material_id() -> int:
 def rectification_id() -> int:
     """A rectification of a 差评 of ent-gd on a case delivered at LL (staff-ll's station), made on first use."""
     from stations.ratings.models import Rectification
-    from tests.ratings.conftest import bad_rating
+    from tests.helpers.ratings import bad_rating
 
     found = db.session.scalars(
         select(Rectification.id).join(Station, Station.id == Rectification.station_id).where(Station.code == "LL")
@@ -249,7 +249,7 @@ def xr_key_id() -> int:
 def demo_meeting_no() -> str:
     """A scheduled meeting of ent-gd (LL) routed to 人社 (dept-rs's department): every demo role sees it."""
     from stations.meetings.models import Meeting
-    from tests.meetings.conftest import scheduled
+    from tests.helpers.meetings import scheduled
 
     found = db.session.scalar(select(Meeting.meeting_no).where(Meeting.topic == "access-sweep"))
     return found or scheduled(code="SB", topic="access-sweep").meeting_no

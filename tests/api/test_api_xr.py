@@ -13,10 +13,9 @@ from stations.crossregion.models import MessageKind, OutboxMessage
 from stations.domain.case_vocabulary import CaseStatus
 from stations.extensions import db
 from tests.api.test_cases_api import bearer, intake_body
-from tests.crossregion.conftest import PDF_HEAD, forward_payload, message, signed_post, xr_item
-from tests.crossregion.conftest import partner as partner  # a fixture
 from tests.crossregion.test_xr_cases import agreement as agreement  # a fixture
 from tests.crossregion.test_xr_cases import outbound_item as outbound_item  # a fixture
+from tests.helpers.crossregion import PDF_HEAD, forward_payload, message, signed_post, xr_item
 
 
 @pytest.fixture(autouse=True)

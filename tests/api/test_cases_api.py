@@ -20,7 +20,7 @@ from stations.extensions import db
 from stations.sites.models import Station, StationItem
 from stations.timeutil import utcnow
 from tests import factories as f
-from tests.conftest import csrf_token_from
+from tests.helpers.suite import csrf_token_from
 from tests.web.test_openapi import SPEC, conforms, deref
 
 CASE_KEYS = [

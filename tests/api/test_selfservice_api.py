@@ -16,9 +16,9 @@ from stations.ratings.models import Rating, Rectification
 from stations.timeutil import business_today
 from stations.uploads.storage import store_bytes
 from tests import factories as f
-from tests.cases.conftest import PDF, uploads  # noqa: F401  (uploads: a fixture)
-from tests.conftest import csrf_token_from
-from tests.ratings.conftest import delivered_case
+from tests.helpers.cases import PDF
+from tests.helpers.ratings import delivered_case
+from tests.helpers.suite import csrf_token_from
 from tests.web.test_openapi import SPEC, conforms
 
 
@@ -39,7 +39,7 @@ def document(enterprise_name: str, name: str, valid_until=None):
     )
 
 
-def test_documents_are_the_callers_own(client, uploads):  # noqa: F811
+def test_documents_are_the_callers_own(client, uploads):
     today = business_today()
     document("光电子", "营业执照", today + timedelta(days=10))
     document("光电子", "旧章程", today - timedelta(days=1))
@@ -78,7 +78,7 @@ def test_anonymous_gets_401(client):
         assert conforms(response.get_json(), schema("Error")) == []
 
 
-def test_messages_round_trip(client, uploads):  # noqa: F811
+def test_messages_round_trip(client, uploads):
     own_case = f.make_case()
     own_doc = document("光电子", "营业执照")
     headers = bearer("ent-gd")
@@ -123,7 +123,7 @@ def test_bad_messages(client, payload, status, code):
     assert db.session.scalar(select(Message.id)) is None
 
 
-def test_another_enterprises_case_or_document_is_a_404(client, uploads):  # noqa: F811
+def test_another_enterprises_case_or_document_is_a_404(client, uploads):
     foreign_case = f.make_case(enterprise_name="氢能")
     foreign_doc = document("氢能", "氢能执照")
     headers = bearer("ent-gd")

@@ -13,7 +13,7 @@ from stations.appeals.imports import import_work_orders
 from stations.appeals.models import Appeal, SourceChannel
 from stations.extensions import db
 from tests import factories as f
-from tests.appeals.conftest import token
+from tests.helpers.appeals import token
 
 HEADER = [
     "工单编号",

@@ -11,8 +11,8 @@ from stations.domain.appeal_flow import AppealStatus, Feedback
 from stations.extensions import db
 from stations.notifications.models import Notification, NotificationKind
 from stations.timeutil import business_today
-from tests.appeals.conftest import PDF, appeal, fire, token
-from tests.conftest import htmx_headers
+from tests.helpers.appeals import PDF, appeal, fire, token
+from tests.helpers.suite import htmx_headers
 
 
 def _register(client, **extra):

@@ -8,7 +8,7 @@ from openpyxl import load_workbook
 
 from stations.timeutil import business_today
 from tests import factories as f
-from tests.appeals.conftest import token
+from tests.helpers.appeals import token
 
 
 def _add(client, **fields):

@@ -8,7 +8,7 @@ from stations.catalog.models import Department
 from stations.domain.case_vocabulary import CaseStatus
 from stations.extensions import db
 from tests import factories as f
-from tests.cases.conftest import post_event, text
+from tests.helpers.cases import post_event, text
 
 ACTION_RE = re.compile(r'action="/cases/[A-Z0-9]+/events/([a-z_]+)"')
 COLLECTED_ITEM = "XK-SCJG-0001"  # 企业设立登记: LL collects it for 市场监管 (demo catalogue)

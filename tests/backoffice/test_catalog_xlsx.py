@@ -13,7 +13,7 @@ from stations.catalog.models import ServiceItem
 from stations.extensions import db
 from stations.sites.models import ScopeMode, StationItem
 from tests import factories as f
-from tests.conftest import csrf_token_from
+from tests.helpers.suite import csrf_token_from
 
 
 def _edited(data: bytes, *, bad_row: bool) -> bytes:

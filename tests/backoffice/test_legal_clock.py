@@ -16,7 +16,7 @@ from stations.domain.case_vocabulary import CaseEvent, CaseStatus
 from stations.extensions import db
 from stations.timeutil import business_today
 from tests import factories as f
-from tests.cases.conftest import fire, utc
+from tests.helpers.cases import fire, utc
 
 
 def test_deemed_acceptance_on_the_day_after_day_5_across_national_day(app):
@@ -107,7 +107,7 @@ def test_status_code_in_the_api_and_issued_in_the_period_figures(login_as):
 
 
 def test_extend_and_special_through_the_case_page(login_as):
-    from tests.cases.conftest import post_event
+    from tests.helpers.cases import post_event
 
     case = _accepted_in_review()
     admin = login_as("admin")

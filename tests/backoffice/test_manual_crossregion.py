@@ -10,7 +10,7 @@ from stations.crossregion.models import Transfer
 from stations.domain.case_vocabulary import CaseStatus
 from stations.extensions import db
 from tests import factories as f
-from tests.conftest import csrf_token_from
+from tests.helpers.suite import csrf_token_from
 
 
 def _case_with_a_manual_partner():

@@ -8,7 +8,7 @@ from stations.cases.models import Case
 from stations.enterprises.models import Enterprise, EnterpriseKind
 from stations.enterprises.persons import InvalidIdNumber, mask_id_no, normalise_id_no
 from stations.extensions import db
-from tests.conftest import csrf_token_from
+from tests.helpers.suite import csrf_token_from
 
 GOOD_ID = "610402199001011238"  # fictional, valid check digit
 BAD_ID = "610402199001011239"  # one digit off: the check digit fails

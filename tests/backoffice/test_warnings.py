@@ -13,7 +13,7 @@ from stations.extensions import db
 from stations.notifications.models import Notification, NotificationKind
 from stations.timeutil import business_today, utcnow
 from tests import factories as f
-from tests.cases.conftest import fire, rongque_case
+from tests.helpers.cases import fire, rongque_case
 
 
 def _kinds_for(username: str) -> list[NotificationKind]:

@@ -30,8 +30,8 @@ from sqlalchemy.engine import make_url
 from stations.cases.models import Case
 from stations.demo.scale import seed_synthetic_cases
 from stations.extensions import db
-from tests.conftest import AuthActions, build_database, make_test_app
 from tests.dbutil import ensure_postgres_database, reset_database
+from tests.helpers.suite import AuthActions, build_database, make_test_app
 
 
 def percentile(values: list[float], fraction: float) -> float:

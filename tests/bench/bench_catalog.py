@@ -24,7 +24,7 @@ from urllib.parse import urlencode
 from sqlalchemy import event
 
 from stations.extensions import db
-from tests.conftest import build_database, htmx_headers, make_test_app
+from tests.helpers.suite import build_database, htmx_headers, make_test_app
 
 # What people type, from one hit to a full page, over the whole catalogue and one station's scope.
 QUERIES = [

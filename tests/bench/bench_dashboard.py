@@ -32,8 +32,8 @@ from stations.dashboard.rollups import DailyCaseFigures, DailyRatingFigures
 from stations.demo.scale import seed_synthetic_cases
 from stations.extensions import db
 from stations.ratings.models import Rating
-from tests.conftest import AuthActions, build_database, make_test_app
 from tests.dbutil import ensure_postgres_database
+from tests.helpers.suite import AuthActions, build_database, make_test_app
 
 PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 SQLITE_DIR = Path("/tmp/stations-bench-dash")

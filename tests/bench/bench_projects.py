@@ -29,7 +29,7 @@ from stations.extensions import db
 from stations.projects.models import Project, ProjectProcedure
 from stations.sites.models import Station
 from stations.timeutil import business_today
-from tests.conftest import build_database, csrf_token_from, make_test_app
+from tests.helpers.suite import build_database, csrf_token_from, make_test_app
 
 NAMES = [
     "立项",

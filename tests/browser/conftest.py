@@ -10,52 +10,33 @@
 
 from __future__ import annotations
 
-import os
-import re
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from flask import Flask
-from playwright.sync_api import BrowserContext, ConsoleMessage, Page, expect
+from playwright.sync_api import BrowserContext, Page, expect
 from werkzeug.serving import make_server
 
 from stations.config import REPO_ROOT
 from stations.demo import DEMO_PASSWORD
 from stations.extensions import db
-from tests.conftest import build_database, make_test_app
 from tests.dbutil import reset_database, test_database_url
+from tests.helpers.browser import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    CSP_LISTENER,
+    TIMEOUT_MS,
+    _in_ci,
+    _is_browser_test,
+    sign_in,
+    unexpected,
+    watch,
+)
+from tests.helpers.suite import build_database, make_test_app
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-quic",
-    "--no-first-run",
-]
-HERE = Path(__file__).resolve().parent
-TIMEOUT_MS = 5_000  # each action and assertion; a whole test stays well under 10 s
 expect.set_options(timeout=TIMEOUT_MS)
-# CSP violations also reach the console in Chromium; this makes them explicit and names the directive.
-CSP_LISTENER = """
-document.addEventListener("securitypolicyviolation", (e) => {
-  console.error(`CSP violation: ${e.violatedDirective} blocked ${e.blockedURI || "inline"} at ${e.sourceFile}:${e.lineNumber}`);
-});
-"""
-
-
-def _in_ci() -> bool:
-    return os.environ.get("CI", "").lower() in ("true", "1", "yes")
-
-
-def _is_browser_test(item: pytest.Item) -> bool:
-    return HERE in Path(str(item.path)).parents or item.get_closest_marker("browser") is not None
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -131,48 +112,10 @@ def live_server(live_app: Flask) -> Iterator[str]:
             db.engine.dispose()
 
 
-# Chromium logs every 4xx/5xx answer as a console error; a test whose point is such an answer says so.
-HTTP_ERROR_RE = re.compile(r"^Failed to load resource: the server responded with a status of (\d{3})\b")
-
-
-def watch(page: Page) -> list[str]:
-    """Collect the page's console errors, uncaught exceptions and CSP violations (the init script is the context's)."""
-    problems: list[str] = []
-
-    def on_console(message: ConsoleMessage) -> None:
-        if message.type in ("error", "assert"):
-            location = message.location.get("url", "")
-            problems.append(f"console.{message.type}: {message.text} ({location})")
-
-    page.on("console", on_console)
-    page.on("pageerror", lambda error: problems.append(f"uncaught exception: {error}"))
-    return problems
-
-
-def unexpected(problems: list[str], expected_statuses: set[int]) -> list[str]:
-    """The problems left once the HTTP answers the test expects (``expected_http_errors.add(409)``) are set aside."""
-    kept = []
-    for problem in problems:
-        found = HTTP_ERROR_RE.match(problem.removeprefix("console.error: "))
-        if not (found and int(found.group(1)) in expected_statuses):
-            kept.append(problem)
-    return kept
-
-
 @pytest.fixture
 def expected_http_errors() -> set[int]:
     """Statuses a test provokes on purpose (a 409 conflict, a 422 form): their console lines are not failures."""
     return set()
-
-
-def sign_in(page: Page, username: str, password: str = DEMO_PASSWORD) -> Page:
-    """Sign ``page`` in through the real form and wait for the home page."""
-    page.goto("/login")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", password)
-    page.click("#login-form button[type=submit]")
-    page.wait_for_url("**/home")  # hx-boost: the redirect is followed by htmx and the URL pushed
-    return page
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ import re
 from playwright.sync_api import Page, expect
 
 from stations.demo import DEMO_PASSWORD
-from tests.browser.conftest import sign_in
+from tests.helpers.browser import sign_in
 
 APPEAL_NO = re.compile(r"/appeals/(SQ\d{12,13})$")
 

@@ -17,7 +17,7 @@ from stations.cases.models import Case
 from stations.domain.case_vocabulary import CaseStatus
 from stations.extensions import db
 from tests import factories
-from tests.browser.conftest import sign_in
+from tests.helpers.browser import sign_in
 
 COLLECTED_ITEM = "XK-SCJG-0001"  # 企业设立登记(有限责任公司): LL collects it for 市场监管
 

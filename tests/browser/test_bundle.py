@@ -23,8 +23,8 @@ from stations.cases import services as case_services
 from stations.demo import DEMO_PASSWORD, make_uscc
 from stations.domain.case_vocabulary import CaseEvent
 from stations.extensions import db
-from tests.browser.conftest import sign_in
 from tests.browser.test_case_lifecycle import _pdf
+from tests.helpers.browser import sign_in
 
 BEIJING = timedelta(hours=8)
 START = datetime(2026, 3, 2, 10, 0) - BEIJING  # naive UTC

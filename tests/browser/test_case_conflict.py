@@ -16,7 +16,7 @@ from stations.cases.models import Case, CaseEventRecord
 from stations.domain.case_vocabulary import CaseStatus
 from stations.extensions import db
 from tests import factories
-from tests.browser.conftest import sign_in
+from tests.helpers.browser import sign_in
 
 CONFLICT = "该办件刚刚已被他人更新。下面是最新内容,请确认后再操作。"
 

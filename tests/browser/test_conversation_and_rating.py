@@ -13,8 +13,8 @@ from sqlalchemy import select
 from stations.enterprises.models import Enterprise
 from stations.extensions import db
 from stations.ratings.models import Rectification
-from tests.browser.conftest import sign_in
-from tests.ratings.conftest import delivered_case
+from tests.helpers.browser import sign_in
+from tests.helpers.ratings import delivered_case
 
 POLLED = 12_000  # the message list polls every 5 s
 

@@ -12,7 +12,7 @@ from stations.domain.case_vocabulary import CaseEvent
 from stations.extensions import db
 from stations.timeutil import utcnow
 from tests import factories as f
-from tests.cases.conftest import fire
+from tests.helpers.cases import fire
 
 
 def test_tile_turns_red_after_a_case_passes_its_deadline(live_app, login, page: Page):

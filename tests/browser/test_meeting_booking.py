@@ -14,8 +14,8 @@ from playwright.sync_api import Page, expect
 
 from stations.extensions import db
 from stations.meetings.services import local
-from tests.browser.conftest import CSP_LISTENER, TIMEOUT_MS, sign_in, watch
-from tests.meetings.conftest import new_slot
+from tests.helpers.browser import CSP_LISTENER, TIMEOUT_MS, sign_in, watch
+from tests.helpers.meetings import new_slot
 
 PHONE = {"width": 390, "height": 844}
 

@@ -8,7 +8,7 @@ from stations.bundles.models import BundleCase
 from stations.extensions import db
 from tests import factories as f
 from tests.api.test_cases_api import csrf
-from tests.bundles.conftest import conclude
+from tests.helpers.bundles import conclude
 from tests.web.test_openapi import SPEC, conforms, deref, response_schema
 
 

@@ -9,7 +9,6 @@ from stations.bundles import services
 from stations.bundles.models import BundleLevel
 from stations.cases.models import Channel
 from tests import factories as f
-from tests.crossregion.conftest import partner  # noqa: F401  (fixture)
 from tests.crossregion.test_xr_cases import agreement, outbound_item  # noqa: F401  (fixtures)
 
 

@@ -4,7 +4,7 @@ on the board and in /api/v1/metrics/period."""
 from __future__ import annotations
 
 from stations.timeutil import business_today
-from tests.bundles.conftest import apply_for, conclude
+from tests.helpers.bundles import apply_for, conclude
 from tests.web.test_openapi import conforms, deref, response_schema
 
 

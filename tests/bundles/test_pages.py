@@ -13,8 +13,8 @@ from stations.bundles.models import BundleCase
 from stations.demo import make_uscc
 from stations.extensions import db
 from tests import factories as f
-from tests.bundles.conftest import PDF, apply_for, conclude
-from tests.conftest import csrf_token_from
+from tests.helpers.bundles import PDF, apply_for, conclude
+from tests.helpers.suite import csrf_token_from
 
 NEW_USCC = make_uscc("91611100MA6XGD9N1")
 

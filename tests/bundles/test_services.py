@@ -12,7 +12,7 @@ from stations.domain.bundles import BundleStatus
 from stations.enterprises.models import Document
 from stations.extensions import db
 from tests import factories as f
-from tests.bundles.conftest import apply_for, conclude
+from tests.helpers.bundles import apply_for, conclude
 
 
 def _items(*names):

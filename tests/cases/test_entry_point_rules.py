@@ -22,8 +22,8 @@ from stations.domain.case_flow import CaseFlowError
 from stations.domain.case_vocabulary import GUARD_MESSAGES, CaseEvent, CaseStatus
 from stations.extensions import db
 from tests import factories as f
-from tests.cases.conftest import fire, post_event, visible_text
-from tests.conftest import csrf_token_from, htmx_headers
+from tests.helpers.cases import fire, post_event, visible_text
+from tests.helpers.suite import csrf_token_from, htmx_headers
 
 
 def _received_missing() -> Case:

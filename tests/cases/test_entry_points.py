@@ -19,8 +19,8 @@ from stations.enterprises.models import Document, TrustLevel
 from stations.extensions import db
 from stations.sites.models import Station, StationItem, StationKind
 from tests import factories as f
-from tests.cases.conftest import fire, post_event
-from tests.conftest import csrf_token_from, htmx_headers
+from tests.helpers.cases import fire, post_event
+from tests.helpers.suite import csrf_token_from, htmx_headers
 
 
 def _in_review(**kwargs) -> Case:

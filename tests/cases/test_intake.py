@@ -17,8 +17,8 @@ from stations.extensions import db
 from stations.sites.models import Station, StationItem
 from stations.uploads.storage import store_bytes
 from tests import factories as f
-from tests.cases.conftest import PDF, text, token
-from tests.conftest import htmx_headers
+from tests.helpers.cases import PDF, text, token
+from tests.helpers.suite import htmx_headers
 
 GD_USCC = "91611100MA6XGD001H"  # 泾河示例光电子科技有限公司 (demo)
 

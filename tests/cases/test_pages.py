@@ -14,7 +14,7 @@ from stations.domain.case_vocabulary import CaseStatus
 from stations.domain.deficiency_flow import DeficiencyStatus
 from stations.extensions import db
 from tests import factories as f
-from tests.cases.conftest import (
+from tests.helpers.cases import (
     PDF,
     accepted_case,
     case_with_file,
@@ -24,7 +24,7 @@ from tests.cases.conftest import (
     text,
     token,
 )
-from tests.conftest import htmx_headers
+from tests.helpers.suite import htmx_headers
 
 ACTION_RE = re.compile(r'action="/cases/[A-Z0-9]+/events/([a-z_]+)"')
 

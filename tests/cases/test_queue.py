@@ -16,8 +16,8 @@ from stations.sites.models import ScopeMode, Station, StationItem, StationKind
 from stations.uploads.storage import store_bytes
 from tests import factories as f
 from tests.accounts import logged_in, make_user
-from tests.cases.conftest import PDF, accepted_case, fire, overdue_case, post_event, rongque_case, text
-from tests.conftest import htmx_headers
+from tests.helpers.cases import PDF, accepted_case, fire, overdue_case, post_event, rongque_case, text
+from tests.helpers.suite import htmx_headers
 
 ROW_RE = re.compile(r'<tr id="case-row-(\d+)"')
 

@@ -7,7 +7,7 @@ import re
 from stations.cases.track_views import TRACK_RATE_LIMIT
 from stations.domain.case_vocabulary import CaseEvent
 from tests import factories as f
-from tests.cases.conftest import accepted_case, fire, text, visible_text
+from tests.helpers.cases import accepted_case, fire, text, visible_text
 
 NOT_FOUND = "未找到该办件，请核对办件编号和查询码"
 

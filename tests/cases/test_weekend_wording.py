@@ -8,7 +8,7 @@ import pytest
 import time_machine
 
 from stations.domain.case_vocabulary import CaseEvent
-from tests.cases.conftest import accepted_case, fire, text
+from tests.helpers.cases import accepted_case, fire, text
 
 FRIDAY = date(2026, 11, 27)
 

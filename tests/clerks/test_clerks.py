@@ -15,8 +15,8 @@ from stations.domain.case_vocabulary import CaseEvent
 from stations.extensions import db
 from tests import factories as f
 from tests.accounts import make_user
-from tests.cases.conftest import fire, rongque_case, text, token
 from tests.cases.test_intake import intake_data, latest_case, post_intake
+from tests.helpers.cases import fire, rongque_case, text, token
 
 
 def choose(client, clerk_username: str):
@@ -203,7 +203,7 @@ def test_clerk_takes_in_for_its_client_at_another_station(login_as):
 
 
 def test_directory_shows_the_average_rating_once_rated(login_as):
-    from tests.ratings.conftest import bad_rating, delivered_case
+    from tests.helpers.ratings import bad_rating, delivered_case
 
     case = delivered_case()
     case.clerk_id = f.user("clerk-ll").id

@@ -14,8 +14,8 @@ from stations.crossregion import keys
 from stations.crossregion.models import AgreementKind, PartnerItem, PartnerKey, PartnerRegion
 from stations.extensions import db
 from stations.timeutil import utcnow
-from tests.conftest import csrf_token_from, htmx_headers
 from tests.crossregion.test_tls import _pem_only
+from tests.helpers.suite import csrf_token_from, htmx_headers
 
 NEW = "/admin/crossregion/partners/new"
 

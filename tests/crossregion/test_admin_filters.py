@@ -7,7 +7,7 @@ import pytest
 from stations.crossregion import services
 from stations.crossregion.models import InboxMessage, MessageKind, OutboxMessage, OutboxStatus
 from stations.extensions import db
-from tests.crossregion.conftest import forward_payload
+from tests.helpers.crossregion import forward_payload
 
 
 @pytest.fixture

@@ -23,7 +23,7 @@ from stations.crossregion.models import (
 )
 from stations.extensions import db
 from stations.timeutil import utcnow
-from tests.crossregion.conftest import KEY, forward_payload
+from tests.helpers.crossregion import KEY, forward_payload
 
 
 def loopback(client, calls: list | None = None):
@@ -199,7 +199,7 @@ def test_admin_pages_and_retry_now(login_as, partner):
     page = admin.get("/admin/crossregion/outbox?status=failed").get_data(as_text=True)
     assert message.id in page and "HTTP 400" in page
     assert admin.get("/admin/crossregion/inbox").status_code == 200
-    from tests.conftest import csrf_token_from
+    from tests.helpers.suite import csrf_token_from
 
     token = csrf_token_from(admin, "/admin/crossregion/outbox")
     response = admin.post(f"/admin/crossregion/outbox/{message.id}/retry", data={"csrf_token": token})
@@ -335,7 +335,7 @@ def _big_forward(size: int) -> bytes:
     import hashlib
     import os
 
-    from tests.crossregion.conftest import message
+    from tests.helpers.crossregion import message
 
     content = os.urandom(size)
     payload = forward_payload("PX-BIG-1")
@@ -351,7 +351,7 @@ def _big_forward(size: int) -> bytes:
 
 
 def test_a_30_mb_signed_forward_passes_the_federation_endpoints_limit(client, partner, app):
-    from tests.crossregion.conftest import signed_post
+    from tests.helpers.crossregion import signed_post
 
     body = _big_forward(22 * 1024 * 1024)  # two 11 MB materials, base64: about 30 MB
     assert 29 * 1024 * 1024 < len(body) < app.config["FEDERATION_MAX_BYTES"]
@@ -368,7 +368,7 @@ def test_a_30_mb_signed_forward_passes_the_federation_endpoints_limit(client, pa
 
 
 def test_the_federation_limit_still_applies(client, partner, app):
-    from tests.crossregion.conftest import signed_post
+    from tests.helpers.crossregion import signed_post
 
     saved = app.config["FEDERATION_MAX_BYTES"]
     app.config["FEDERATION_MAX_BYTES"] = 1024 * 1024

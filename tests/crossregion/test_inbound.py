@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from stations.crossregion.models import InboxMessage, SeenNonce, Transfer, TransferDirection
 from stations.extensions import db
-from tests.crossregion.conftest import forward_payload, message, signed_post
+from tests.helpers.crossregion import forward_payload, message, signed_post
 
 
 def counts() -> tuple[int, int, int]:

@@ -17,7 +17,7 @@ from stations.crossregion.models import InboxMessage, MessageKind, PartnerKey, S
 from stations.crossregion.services import FEDERATION_PATH, enqueue
 from stations.extensions import db
 from stations.timeutil import utcnow
-from tests.crossregion.conftest import KEY, message
+from tests.helpers.crossregion import KEY, message
 
 OLD_SECRET = "old-secret-0123456789abcdef0123456789"
 NEW_SECRET = "new-secret-0123456789abcdef0123456789"

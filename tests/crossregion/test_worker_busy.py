@@ -27,8 +27,8 @@ from stations.crossregion import services
 from stations.crossregion.models import AgreementKind, OutboxMessage, PartnerRegion
 from stations.extensions import db
 from tests.api.test_cases_api import intake_body, item_at
-from tests.conftest import build_database, make_test_app
-from tests.crossregion.conftest import KEY, forward_payload
+from tests.helpers.crossregion import KEY, forward_payload
+from tests.helpers.suite import build_database, make_test_app
 
 pytestmark = [pytest.mark.integration, pytest.mark.own_database]
 

@@ -33,8 +33,8 @@ from stations.enterprises.models import Enterprise
 from stations.extensions import db
 from stations.notifications.models import Notification, NotificationKind
 from tests import factories
-from tests.conftest import csrf_token_from, htmx_headers
-from tests.crossregion.conftest import CREDIT_CODE, XR_ITEM_CODE, forward_payload, message, signed_post
+from tests.helpers.crossregion import CREDIT_CODE, XR_ITEM_CODE, forward_payload, message, signed_post
+from tests.helpers.suite import csrf_token_from, htmx_headers
 
 
 @pytest.fixture

@@ -14,8 +14,8 @@ from stations.domain.case_vocabulary import CaseEvent
 from stations.extensions import db
 from stations.timeutil import business_today, utcnow
 from tests import factories as f
-from tests.cases.conftest import fire
-from tests.conftest import htmx_headers
+from tests.helpers.cases import fire
+from tests.helpers.suite import htmx_headers
 
 SEVEN = ("ZX", "LL", "QH", "HZ", "YD1", "YD2", "YD3")
 

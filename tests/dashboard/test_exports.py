@@ -21,8 +21,8 @@ from sqlalchemy import select
 from stations.auth.models import User
 from stations.dashboard import export_jobs
 from stations.extensions import db
-from tests.conftest import AuthActions, build_database, csrf_token_from, htmx_headers, make_test_app
 from tests.factories import make_case
+from tests.helpers.suite import AuthActions, build_database, csrf_token_from, htmx_headers, make_test_app
 
 TOKEN_IN_LOCATION = re.compile(r"/dashboard/exports/([A-Za-z0-9_-]+)$")
 TOKEN_IN_BODY = re.compile(r'id="export-([A-Za-z0-9_-]+)"')

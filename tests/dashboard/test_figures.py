@@ -14,7 +14,7 @@ from stations.dashboard import board_queries, period_queries
 from stations.domain.case_vocabulary import CaseEvent, CaseStatus
 from stations.domain.workdays import next_workday
 from tests import factories as f
-from tests.cases.conftest import fire, utc
+from tests.helpers.cases import fire, utc
 
 NOW = utc("2026-01-02 10:00")  # a holiday, between the year end and the first working day
 

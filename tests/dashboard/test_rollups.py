@@ -22,7 +22,7 @@ from stations.ratings import services as rating_services
 from stations.ratings.models import Rating
 from stations.timeutil import business_day
 from tests import factories as f
-from tests.cases.conftest import fire, utc
+from tests.helpers.cases import fire, utc
 
 START = utc("2025-12-22 09:00")
 PERIODS = [

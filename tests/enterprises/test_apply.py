@@ -13,9 +13,9 @@ from stations.enterprises.models import Document, TrustLevel
 from stations.extensions import db
 from stations.notifications.models import Notification, NotificationKind
 from tests import factories as f
-from tests.cases.conftest import PDF, text, token
-from tests.conftest import htmx_headers
-from tests.enterprises.conftest import offered_item, stored_document
+from tests.helpers.cases import PDF, text, token
+from tests.helpers.enterprises import offered_item, stored_document
+from tests.helpers.suite import htmx_headers
 
 
 def application(client, item, *, station="QH", **extra) -> dict:

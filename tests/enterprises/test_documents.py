@@ -17,9 +17,9 @@ from stations.enterprises.models import Document, TrustLevel
 from stations.extensions import db
 from stations.timeutil import business_today
 from tests import factories as f
-from tests.cases.conftest import PDF, fire, rongque_case, text, token, visible_text
-from tests.conftest import htmx_headers
-from tests.enterprises.conftest import stored_document
+from tests.helpers.cases import PDF, fire, rongque_case, text, token, visible_text
+from tests.helpers.enterprises import stored_document
+from tests.helpers.suite import htmx_headers
 
 
 def upload(client, name="公司章程", data=PDF, filename="章程.pdf", valid_until=""):

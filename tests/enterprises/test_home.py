@@ -12,9 +12,9 @@ from stations.domain.case_vocabulary import CaseEvent
 from stations.extensions import db
 from stations.timeutil import utcnow
 from tests import factories as f
-from tests.cases.conftest import rongque_case, text
-from tests.conftest import htmx_headers
-from tests.enterprises.conftest import HOME_TARGET
+from tests.helpers.cases import rongque_case, text
+from tests.helpers.enterprises import HOME_TARGET
+from tests.helpers.suite import htmx_headers
 
 POLL = htmx_headers(HOME_TARGET)
 
@@ -85,7 +85,7 @@ def test_a_change_makes_the_poll_send_the_new_list(login_as):
 
 def test_supplying_a_material_changes_the_etag_too(login_as, uploads):
     """A 容缺 supply does not touch the case row; the list's "补交 n 份材料" must still update."""
-    from tests.enterprises.conftest import stored_document
+    from tests.helpers.enterprises import stored_document
 
     case = rongque_case()
     client = login_as("ent-gd")

@@ -12,8 +12,8 @@ from stations.meetings.reminders import send_due_reminders
 from stations.notifications.models import Notification, NotificationKind
 from stations.timeutil import business_today, utcnow
 from tests import factories as f
-from tests.conftest import csrf_token_from
-from tests.meetings.conftest import requested, scheduled
+from tests.helpers.meetings import requested, scheduled
+from tests.helpers.suite import csrf_token_from
 
 
 def _headers(client, **extra) -> dict[str, str]:

@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 
 from stations.extensions import db
 from tests import dbutil
-from tests.conftest import AuthActions, build_database, csrf_token_from, make_test_app
+from tests.helpers.suite import AuthActions, build_database, csrf_token_from, make_test_app
 
 ATTEMPTS = 50
 
@@ -40,7 +40,7 @@ def own_app() -> Iterator[Flask]:
 
 def _prepare(app: Flask) -> tuple[list[str], int]:
     """ATTEMPTS routed meetings of ent-gd (to 开发建设部) and one free slot; committed."""
-    from tests.meetings.conftest import new_slot, routed
+    from tests.helpers.meetings import new_slot, routed
 
     with app.app_context():
         numbers = [routed(topic=f"race {n}").meeting_no for n in range(ATTEMPTS)]

@@ -13,8 +13,8 @@ from stations.meetings.models import Meeting, MeetingBooking
 from stations.notifications.models import Notification, NotificationKind
 from stations.timeutil import utcnow
 from tests import factories as f
-from tests.conftest import htmx_headers
-from tests.meetings.conftest import department, new_slot, requested, scheduled, token
+from tests.helpers.meetings import department, new_slot, requested, scheduled, token
+from tests.helpers.suite import htmx_headers
 
 
 def _post_event(client, meeting, event, **fields):
@@ -206,7 +206,7 @@ def test_demo_data_has_every_status_and_the_drainage_meeting():
 
 
 def test_the_routed_department_hears_of_it_and_others_do_not(login_as):
-    from tests.meetings.conftest import routed
+    from tests.helpers.meetings import routed
 
     meeting = routed()
     told = set(db.session.scalars(select(Notification.user_id).where(Notification.link.contains(meeting.meeting_no))))

@@ -13,7 +13,7 @@ from stations.meetings import policy_services as services
 from stations.meetings.policy_models import PolicySession, SessionSignup, SignupState
 from stations.notifications.models import Notification, NotificationKind
 from stations.timeutil import utcnow
-from tests.conftest import csrf_token_from
+from tests.helpers.suite import csrf_token_from
 
 
 def _session(capacity: int = 30, *, hours: int = 48) -> PolicySession:

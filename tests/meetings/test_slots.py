@@ -11,8 +11,8 @@ from stations.extensions import db
 from stations.meetings import slots
 from stations.meetings.models import MeetingSlot
 from stations.meetings.services import MeetingError, local
-from tests.conftest import csrf_token_from
-from tests.meetings.conftest import department, new_slot, scheduled
+from tests.helpers.meetings import department, new_slot, scheduled
+from tests.helpers.suite import csrf_token_from
 
 
 def test_a_weekly_pattern_skips_the_national_day_holidays():

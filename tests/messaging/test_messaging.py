@@ -16,8 +16,8 @@ from stations.messaging.models import Message
 from stations.timeutil import utcnow
 from stations.uploads.storage import store_bytes
 from tests import factories as f
-from tests.cases.conftest import PDF, token
-from tests.conftest import htmx_headers
+from tests.helpers.cases import PDF, token
+from tests.helpers.suite import htmx_headers
 
 POLL = htmx_headers("message-list")
 

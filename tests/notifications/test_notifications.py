@@ -16,9 +16,9 @@ from stations.notifications.models import Notification, NotificationKind
 from stations.timeutil import business_today, utcnow
 from stations.uploads.storage import store_bytes
 from tests import factories as f
-from tests.cases.conftest import PDF, fire, token
-from tests.conftest import htmx_headers
-from tests.ratings.conftest import delivered_case
+from tests.helpers.cases import PDF, fire, token
+from tests.helpers.ratings import delivered_case
+from tests.helpers.suite import htmx_headers
 from tests.security.test_sessions import set_clock
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from .conftest import BASE, FORMATS, error_codes, online_item, request_form
+from tests.helpers.open311 import BASE, FORMATS, error_codes, online_item, request_form
 
 RESOURCES = ["discovery", "services", "services/{code}", "requests", "requests/NOPE", "tokens/1"]
 

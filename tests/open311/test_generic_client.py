@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.open311.conftest import BASE, GD_USCC, online_item, parse
+from tests.helpers.open311 import BASE, GD_USCC, online_item, parse
 
 STRINGS = {"enterprise_uscc": GD_USCC, "contact_phone": "13800000000"}  # what a user would type
 

@@ -11,8 +11,7 @@ from stations.domain.case_vocabulary import CaseEvent
 from stations.extensions import db
 from stations.timeutil import utcnow
 from tests import factories as f
-
-from .conftest import BASE, FORMATS, error_codes, online_item, post, request_form, requests_of
+from tests.helpers.open311 import BASE, FORMATS, error_codes, online_item, post, request_form, requests_of
 
 
 def ids(response) -> list[str]:

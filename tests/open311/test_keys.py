@@ -11,9 +11,8 @@ from stations.auth.models import AuditEvent
 from stations.extensions import db
 from stations.open311 import queries, services
 from stations.open311.models import ApiKey
-from tests.conftest import csrf_token_from
-
-from .conftest import BASE, error_codes, online_item, post, request_form
+from tests.helpers.open311 import BASE, error_codes, online_item, post, request_form
+from tests.helpers.suite import csrf_token_from
 
 
 def test_cli_prints_the_key_alone_on_the_last_line(app):

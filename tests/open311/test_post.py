@@ -16,8 +16,7 @@ from stations.enterprises.models import Enterprise, TrustLevel
 from stations.extensions import db
 from stations.open311.models import Open311Submission
 from tests import factories as f
-
-from .conftest import (
+from tests.helpers.open311 import (
     BASE,
     FORMATS,
     GD_USCC,

@@ -6,8 +6,7 @@ import pytest
 
 from stations.catalog.search import ALIASES
 from tests import factories as f
-
-from .conftest import (
+from tests.helpers.open311 import (
     ATTRIBUTE_FIELDS,
     BASE,
     FORMATS,
@@ -196,7 +195,7 @@ def test_get_requests_and_one_request(client, api_key, fmt):
 
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_tokens_are_never_issued(client, fmt):
-    from .conftest import errors_of
+    from tests.helpers.open311 import errors_of
 
     response = client.get(f"{BASE}/tokens/12345.{fmt}")
     assert response.status_code == 404

@@ -13,7 +13,7 @@ from stations.projects import queries
 from stations.projects.models import Project, ProjectProcedure
 from stations.timeutil import business_today
 from tests import factories as f
-from tests.conftest import csrf_token_from
+from tests.helpers.suite import csrf_token_from
 from tests.web.test_openapi import conforms, response_schema
 
 

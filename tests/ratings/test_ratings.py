@@ -16,9 +16,9 @@ from stations.notifications.models import Notification, NotificationKind
 from stations.ratings import queries, services
 from stations.ratings.models import Rating, Rectification
 from tests import factories as f
-from tests.cases.conftest import token, utc
-from tests.conftest import htmx_headers
-from tests.ratings.conftest import bad_rating, delivered_case
+from tests.helpers.cases import token, utc
+from tests.helpers.ratings import bad_rating, delivered_case
+from tests.helpers.suite import htmx_headers
 
 D = date.fromisoformat
 

@@ -23,7 +23,7 @@ from stations.cases.models import Case
 from stations.extensions import db
 from tests import dbutil
 from tests.api.test_cases_api import intake_body, item_at
-from tests.conftest import AuthActions, build_database, make_test_app
+from tests.helpers.suite import AuthActions, build_database, make_test_app
 
 WRITE_SECONDS = 15
 DENIED_REQUESTS = 100

@@ -11,7 +11,7 @@ from stations import create_app
 from stations.config import TestConfig
 from stations.extensions import db
 from tests.access.test_routes_by_role import ROUTES, public, url_for_endpoint
-from tests.conftest import csrf_token_from, htmx_headers
+from tests.helpers.suite import csrf_token_from, htmx_headers
 
 # Blueprints exempt from the app-wide CSRF check, and why (security.md C4). A new exemption fails
 # test_csrf_exemptions_are_the_documented_ones until it is listed here with its reason.

@@ -16,7 +16,7 @@ from stations.demo.guard import DemoRefused, demo_data_in
 from stations.extensions import db
 from stations.timeutil import utcnow
 from tests import dbutil
-from tests.conftest import make_test_app
+from tests.helpers.suite import make_test_app
 
 
 @pytest.fixture(autouse=True)

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from stations.auth.models import AuditEvent, MfaFactor, User
 from stations.extensions import db
 from stations.timeutil import utcnow
-from tests.conftest import CSRF_RE, AuthActions, csrf_token_from
+from tests.helpers.suite import CSRF_RE, AuthActions, csrf_token_from
 
 SECRET_RE = re.compile(r"<code>([A-Z2-7]{32})</code>")
 

@@ -12,7 +12,7 @@ from stations.domain.passwords import CONTEXT_WORDS, MAX_LENGTH, common_password
 from stations.extensions import db
 from stations.timeutil import utcnow
 from tests.accounts import STRONG_PASSWORD, get_user, logged_in, login, make_user
-from tests.conftest import csrf_token_from
+from tests.helpers.suite import csrf_token_from
 
 # 12 and 128 characters from all four classes, nowhere near the blocklist.
 PASSWORD_12 = "Kx7#vRq2!mPz"

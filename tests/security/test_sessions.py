@@ -11,7 +11,7 @@ from stations.auth.sessions import LOGIN_AT, SEEN_AT
 from stations.demo import DEMO_PASSWORD
 from stations.timeutil import utcnow
 from tests.accounts import STRONG_PASSWORD, audit_rows, get_user, logged_in, login, make_user
-from tests.conftest import csrf_token_from
+from tests.helpers.suite import csrf_token_from
 
 COOKIE = "session"
 LOGOUT_FORM = re.compile(

@@ -10,8 +10,8 @@ from PIL import Image
 
 from stations.uploads import scan
 from stations.uploads.storage import MAX_IMAGE_PIXELS
-from tests.cases.conftest import text
 from tests.enterprises.test_documents import documents_of, upload
+from tests.helpers.cases import text
 from tests.uploads.clamav import EICAR
 
 PLAIN = b"%PDF-1.4\n1 0 obj<< /Type /Catalog /Pages 2 0 R >>endobj\ntrailer<< /Root 1 0 R >>\n%%EOF\n"

@@ -16,7 +16,7 @@ from stations.extensions import db
 from stations.sites.models import ScopeMode, Station, StationItem
 from stations.timeutil import business_today
 from tests.accounts import STRONG_PASSWORD, audit_rows, get_user, logged_in, login, make_user
-from tests.conftest import csrf_token_from, htmx_headers
+from tests.helpers.suite import csrf_token_from, htmx_headers
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from stations.catalog.models import ServiceItem
 from stations.extensions import db
-from tests.conftest import htmx_headers
+from tests.helpers.suite import htmx_headers
 
 COUNT_RE = re.compile(r"共 (\d+) 项")
 CODE_RE = re.compile(r'href="/catalog/items/([^"]+)"')

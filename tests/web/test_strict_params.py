@@ -5,10 +5,9 @@ from __future__ import annotations
 import pytest
 
 from stations.web.params import parse_int
-from tests.cases.conftest import token
-from tests.cases.conftest import uploads as uploads  # a fixture
-from tests.enterprises.conftest import offered_item
 from tests.enterprises.test_apply import application, post
+from tests.helpers.cases import token
+from tests.helpers.enterprises import offered_item
 
 HUGE = "9" * 5000
 
