@@ -110,3 +110,45 @@ def make_case(
         now=now,
     )
     return case
+
+
+def make_partner(
+    code: str = "TP",
+    *,
+    name: str = "测试合作区",
+    kind: str = "CROSS_REGION",
+    agreed_item_count: int = 0,
+    item_codes: tuple[str, ...] = (),
+    key_id: str | None = None,
+    shared_key: str | None = None,
+):
+    """A partner district of the test's own (not a demo one): ``item_codes`` are our items under its agreement
+    (partner code ``<code>-<item code>``, our name), ``key_id`` a signing key valid from now with a fresh secret."""
+    import secrets
+
+    from stations.crossregion.models import AgreementKind, PartnerItem, PartnerKey, PartnerRegion
+
+    partner = PartnerRegion(
+        code=code,
+        name=name,
+        agreement_kind=AgreementKind(kind),
+        agreed_item_count=agreed_item_count,
+        shared_key=shared_key,
+    )
+    db.session.add(partner)
+    db.session.flush()
+    for item_code in item_codes:
+        local = item(item_code)
+        db.session.add(
+            PartnerItem(
+                partner_id=partner.id,
+                local_item_id=local.id,
+                partner_item_code=f"{code}-{local.code}",
+                partner_item_name=local.name,
+                is_same_standard=partner.agreement_kind is AgreementKind.SAME_STANDARD,
+            )
+        )
+    if key_id:
+        db.session.add(PartnerKey(partner_id=partner.id, key_id=key_id, secret=secrets.token_hex(32)))
+    db.session.commit()
+    return partner
