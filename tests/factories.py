@@ -152,3 +152,36 @@ def make_partner(
         db.session.add(PartnerKey(partner_id=partner.id, key_id=key_id, secret=secrets.token_hex(32)))
     db.session.commit()
     return partner
+
+
+def make_project(
+    code: str = "TZ0001",
+    *,
+    station_code: str = "LL",
+    procedures: tuple[tuple[str, str, str], ...] = (
+        ("立项(备案)", "FZJJ", "DONE"),
+        ("用地(土地出让)", "KFJS", "IN_PROGRESS"),
+        ("施工许可", "GJ", "PLANNED"),
+    ),
+):
+    """A key project of the test's own at a park: ``procedures`` are (name, department code, status) in order."""
+    from stations.catalog.models import Department
+    from stations.domain.project_flow import ProcedureStatus
+    from stations.projects.models import Project, ProjectProcedure
+    from stations.timeutil import business_today
+
+    project = Project(code=code, name=f"测试项目{code}", station_id=station(station_code).id)
+    for seq, (name, department_code, status) in enumerate(procedures):
+        department = db.session.scalar(select(Department).where(Department.code == department_code))
+        project.procedures.append(
+            ProjectProcedure(
+                seq=seq,
+                name=name,
+                department_id=department.id,
+                planned_on=business_today(),
+                status=ProcedureStatus(status),
+            )
+        )
+    db.session.add(project)
+    db.session.flush()
+    return project
