@@ -27,6 +27,17 @@ def enterprise(name_part: str = "光电子") -> Enterprise:
     return db.session.scalar(select(Enterprise).where(Enterprise.name.contains(name_part)))
 
 
+def make_enterprise(
+    name: str = "测试示例科技有限公司", *, uscc: str = "91610131MA6TRY012Y", station_code: str | None = "LL"
+) -> Enterprise:
+    """An enterprise of the test's own (not a demo one), registered at ``station_code``; the default credit code
+    has a valid check character and belongs to no demo enterprise."""
+    enterprise = Enterprise(name=name, uscc=uscc, station_id=station(station_code).id if station_code else None)
+    db.session.add(enterprise)
+    db.session.commit()
+    return enterprise
+
+
 def item(
     code: str | None = None, *, station_code: str = "LL", instant: bool | None = None, rongque: bool | None = None
 ):
