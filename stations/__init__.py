@@ -42,11 +42,13 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     # 2. Extensions.
     from . import (
+        datakey,
         extensions,
         models,  # noqa: F401  (the whole schema, for Alembic)
     )
     from .database import configure_engine_events
 
+    datakey.init_app(app)  # the key for secrets at rest: required in production
     extensions.db.init_app(app)
     with app.app_context():
         configure_engine_events(extensions.db.engine)
@@ -197,13 +199,22 @@ def _trust_proxies(app: Flask) -> None:
 
 
 def _mark_write_requests(app: Flask) -> None:
-    from flask import request
+    from flask import g, request
 
     from .database import write_intent
 
     @app.before_request
     def flag_write_intent():
-        write_intent.set(request.method not in ("GET", "HEAD", "OPTIONS"))
+        g.write_intent_token = write_intent.set(request.method not in ("GET", "HEAD", "OPTIONS"))
+
+    @app.teardown_request
+    def clear_write_intent(_error=None):
+        # The flag belongs to this request only: a test client (or a worker thread reused by the server) runs the
+        # next request, or a CLI command, in the same context, where a left-over True would start every
+        # transaction IMMEDIATE.
+        token = g.pop("write_intent_token", None)
+        if token is not None:
+            write_intent.reset(token)
 
 
 def _trust_hosts(app: Flask) -> None:

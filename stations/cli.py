@@ -10,13 +10,14 @@ from flask import Flask
 
 
 def register_commands(app: Flask) -> None:
-    from .auth.cli import api_token_group
+    from .auth.cli import api_token_group, mfa_group
     from .calendar.cli import calendar_group
     from .crossregion.cli import crossregion_group
     from .jobs.cli import jobs_group
     from .open311.cli import api_key_group
 
     app.cli.add_command(api_token_group)  # api-token create USERNAME NAME | revoke ID | list
+    app.cli.add_command(mfa_group)  # mfa rotate-key (re-encrypt second factors under the first data key)
     app.cli.add_command(calendar_group)  # calendar load [YEAR] [--replace]
     app.cli.add_command(api_key_group)  # api-key create NAME | revoke ID | list
     app.cli.add_command(jobs_group)  # jobs run TASK | tick | worker | cron | list (issue 20)

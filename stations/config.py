@@ -92,8 +92,11 @@ class Config:
     FEDERATION_CA_FILES: dict[str, str] = {}
     # Per-case exports longer than this run as a background job with a progress bar (stations/dashboard).
     EXPORT_ASYNC_ROWS = 5000
-    EXPORT_DIR: str | None = None  # default <instance>/exports: job state and finished files, kept an hour
-    EXPORT_RUNNER = "thread"  # "inline" runs the job in the request (tests)
+    # They run on the job queue (JOBS_RUNNER) with their state and file in the database, kept an hour.
+    EXPORT_MAX_BYTES = 256 * 1024 * 1024  # a larger file fails (a million cases as CSV is about 200 MB)
+    # Secrets at rest (TOTP secrets): Fernet keys, comma-separated, first encrypts (stations/datakey.py).
+    # Required in production; derived from SECRET_KEY elsewhere.
+    DATA_KEY: str | None = None
 
 
 class TestConfig(Config):

@@ -8,6 +8,7 @@ from .cases import models as case_models  # noqa: F401
 from .catalog import models as catalog_models  # noqa: F401
 from .clerks import models as clerk_models  # noqa: F401
 from .crossregion import models as crossregion_models  # noqa: F401
+from .dashboard import models as dashboard_models  # noqa: F401  (long exports, issue 20)
 from .dashboard import rollups as dashboard_rollups  # noqa: F401  (the period figures' daily roll-ups)
 from .enterprises import models as enterprise_models  # noqa: F401
 from .idempotency import models as idempotency_models  # noqa: F401

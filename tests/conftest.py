@@ -34,8 +34,6 @@ from tests.helpers.suite import (
     pinned_instant,
 )
 
-pytest.register_assert_rewrite("tests.helpers")  # before the import below, so their asserts are rewritten too
-
 # Fixtures shared by the whole suite that live in tests/helpers (limited_app, limit_overrides).
 pytest_plugins = ["tests.helpers.apps"]
 

@@ -9,6 +9,7 @@ from flask_login import UserMixin
 from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..datakey import EncryptedString
 from ..extensions import db
 from ..timeutil import utcnow
 
@@ -134,7 +135,7 @@ class MfaFactor(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), unique=True)
-    secret: Mapped[str] = mapped_column(String(64))
+    secret: Mapped[str] = mapped_column(EncryptedString(255))  # Fernet under the data key (stations/datakey.py)
     confirmed_at: Mapped[datetime | None]
     last_step: Mapped[int] = mapped_column(default=0)  # the TOTP time step of the last accepted code
     recovery_hashes: Mapped[str] = mapped_column(String(1000), default="")  # space-separated sha256 hex digests

@@ -7,7 +7,7 @@ user's ``session_epoch`` and every older cookie stops loading a user.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from flask import Flask, current_app, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
@@ -16,7 +16,6 @@ from flask_login import current_user, logout_user
 
 from ..database import write_now
 from ..extensions import db, login_manager
-from ..timeutil import utcnow
 from ..web.caching import is_background_poll
 from ..web.errors import error_response
 from ..web.htmx import hx_location, is_boosted, is_htmx
@@ -63,9 +62,15 @@ def landing_url(user: User) -> str:
     return url_for("admin.index") if user.role is Role.ADMIN else url_for("home.mine")
 
 
+def session_clock() -> float:
+    """Seconds since the epoch from an aware UTC now. (A naive utcnow() would be read as local time by
+    .timestamp(): on a host whose TZ is Asia/Shanghai every stamp was 8 hours in the past.)"""
+    return datetime.now(UTC).timestamp()
+
+
 def start_session(user: User) -> None:
     """Stamp a freshly logged-in session for the idle and absolute timeouts."""
-    now = utcnow().timestamp()
+    now = session_clock()
     session[LOGIN_AT] = now
     session[SEEN_AT] = now
 
@@ -112,7 +117,7 @@ def init_app(app: Flask) -> None:
         if tokens.via_token():
             return None  # no session to time out (and no cookie to set) for a bearer-token API call
         user = current_user._get_current_object()
-        now = utcnow().timestamp()
+        now = session_clock()
         seen_at = session.get(SEEN_AT, now)
         login_at = session.get(LOGIN_AT, now)
         idle = now - seen_at > idle_limit(user).total_seconds()

@@ -1,61 +1,70 @@
-"""Background export jobs whose state lives in files, so that any gunicorn worker can answer for them.
+"""Long exports as jobs on the job queue, with their state and finished file in the database (issue 20).
 
-A job is two files in ``EXPORT_DIR`` (default ``instance/exports``):
-- ``<token>.json``: who started it, what, and how far it got. Always replaced atomically (write a temporary
-  file, then ``os.replace``), so a reader in another worker sees the old state or the new one, never half;
-- ``<token>.<fmt>``: the finished file, renamed into place from ``<token>.<fmt>.part`` once complete.
+Any app host can therefore answer the progress poll and serve the file, whichever host started the export and
+whichever process wrote it (models.py says why the database rather than a shared directory).
 
-The worker that starts a job runs it in a daemon thread with its own app context (hence its own database
-session); tests inject the ``inline`` runner through ``EXPORT_RUNNER``. If that worker dies (restart, crash),
-the state stops moving and is reported as failed after ``STALE_SECONDS``. Files older than ``MAX_AGE_SECONDS``
-are removed whenever a new job starts. A job belongs to the user who started it: for anyone else it does not
-exist (the views answer 404).
+- ``start`` records an ``ExportJob`` and enqueues the ``dashboard.export`` task (stations/jobs): on RQ with
+  REDIS_URL, in a thread of the app without it (``make run``), inline in the tests.
+- ``export_job`` streams the rows into a temporary file on the worker's host, reporting progress (and the job
+  run's heartbeat) on a connection of its own every ``PROGRESS_EVERY`` rows, then stores the file's chunks and
+  "done" in ONE transaction: a run that dies half-way leaves no chunk, and the retry (RQ's, or the in-app
+  schedule's rescue of a run whose beat stopped) writes the file once. A run finding the export done does nothing.
+- Files are bounded (``EXPORT_MAX_BYTES``: larger ones fail, without retry) and expire after ``MAX_AGE_SECONDS``
+  (purged at each start and daily); a job belongs to the user who started it: for anyone else it does not exist.
 """
 
 from __future__ import annotations
 
-import json
 import logging
-import os
 import re
 import secrets
 import tempfile
-import threading
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import asdict, dataclass, field
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
 
-from flask import Flask, current_app
+from flask import current_app
 from flask_babel import force_locale
+from sqlalchemy import delete, select, update
 
 from ..auth.models import User
+from ..database import write_intent, write_now
 from ..extensions import db
-from ..timeutil import epoch_seconds
+from ..jobs import enqueue
+from ..jobs.queue import beat
+from ..timeutil import utcnow
 from . import case_exports, exports
+from .models import ExportChunk, ExportJob
 
 log = logging.getLogger(__name__)
 
 RUNNING, DONE, FAILED = "running", "done", "failed"
 TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 MAX_AGE_SECONDS = 3600
-STALE_SECONDS = 300  # no progress for this long: the worker running the job is gone
+STALE_SECONDS = 1800  # no sign of life for this long and no retry came: shown as failed
 PROGRESS_EVERY = case_exports.CHUNK_ROWS
+CHUNK_BYTES = 1 << 20
+MAX_BYTES = 256 << 20  # default of EXPORT_MAX_BYTES
+
+
+class TooLarge(Exception):
+    pass
 
 
 @dataclass
 class Job:
+    """What the progress component shows."""
+
     token: str
     user_id: int
     table: str
     fmt: str
-    args: dict[str, str]
-    locale: str
     total: int
-    written: int = 0
-    status: str = RUNNING
-    filename: str = ""
-    created: float = field(default_factory=epoch_seconds)
-    updated: float = field(default_factory=epoch_seconds)
+    written: int
+    status: str
+    filename: str
+    size: int = 0
 
     @property
     def percent(self) -> int:
@@ -64,156 +73,182 @@ class Job:
         return min(99, int(100 * self.written / self.total)) if self.total else 0
 
 
-def export_dir() -> Path:
-    configured = current_app.config.get("EXPORT_DIR")
-    path = Path(configured) if configured else Path(current_app.instance_path) / "exports"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+def _view(row: ExportJob, now: datetime | None = None) -> Job:
+    status = row.status
+    if status == RUNNING and (now or utcnow()) - row.updated_at > timedelta(seconds=STALE_SECONDS):
+        status = FAILED
+    return Job(row.token, row.user_id, row.table_name, row.fmt, row.total, row.written, status, row.filename, row.size)
 
 
-def _state_path(directory: Path, token: str) -> Path:
-    return directory / f"{token}.json"
-
-
-def output_path(directory: Path, job: Job) -> Path:
-    return directory / f"{job.token}.{job.fmt}"
-
-
-def save(directory: Path, job: Job) -> None:
-    """Replace the job's state file atomically."""
-    job.updated = epoch_seconds()
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{job.token}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as file:
-            json.dump(asdict(job), file, ensure_ascii=False)
-        os.replace(tmp, _state_path(directory, job.token))
-        _stamp(_state_path(directory, job.token), job.updated)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def _stamp(path: Path, moment: float) -> None:
-    """Date the file by the app's clock: cleanup() ages files by that clock, not the filesystem's."""
-    os.utime(path, (moment, moment))
-
-
-def load(directory: Path, token: str) -> Job | None:
+def _row(token: str) -> ExportJob | None:
     if not TOKEN_RE.match(token):
         return None
-    try:
-        job = Job(**json.loads(_state_path(directory, token).read_text(encoding="utf-8")))
-    except (OSError, ValueError, TypeError):  # missing, or written by another version of the app
-        return None
-    if job.status == RUNNING and epoch_seconds() - job.updated > STALE_SECONDS:
-        job.status = FAILED
-    return job
+    return db.session.scalar(select(ExportJob).where(ExportJob.token == token))
+
+
+def _expired(row: ExportJob, now: datetime) -> bool:
+    return now - row.created_at > timedelta(seconds=MAX_AGE_SECONDS)
 
 
 def job_for(user: User, token: str) -> Job | None:
-    """The job ``token`` if ``user`` started it, else None (another user's job does not exist for them)."""
-    job = load(export_dir(), token)
-    if job is None or job.user_id != user.id:
+    """The job ``token`` if ``user`` started it and it has not expired, else None."""
+    row = _row(token)
+    now = utcnow()
+    if row is None or row.user_id != user.id or _expired(row, now):
         return None
-    return job
+    return _view(row, now)
 
 
-def cleanup(directory: Path, *, now: float | None = None, max_age: float = MAX_AGE_SECONDS) -> int:
-    """Remove export files (states, outputs, leftovers) older than ``max_age`` seconds; return how many."""
-    now = now or epoch_seconds()
-    removed = 0
-    for path in directory.iterdir():
-        try:
-            if path.is_file() and now - path.stat().st_mtime > max_age:
-                path.unlink()
-                removed += 1
-        except FileNotFoundError:  # another worker cleaned it up first
-            continue
-    return removed
+def purge(now: datetime | None = None) -> int:
+    """Remove the exports (state and file) older than MAX_AGE_SECONDS; returns how many. Flushes."""
+    cutoff = (now or utcnow()) - timedelta(seconds=MAX_AGE_SECONDS)
+    old = select(ExportJob.id).where(ExportJob.created_at < cutoff)
+    db.session.execute(delete(ExportChunk).where(ExportChunk.export_id.in_(old)))
+    return db.session.execute(delete(ExportJob).where(ExportJob.created_at < cutoff)).rowcount
 
 
-def _running_twin(directory: Path, user: User, table: str, fmt: str, args: Mapping[str, str]) -> Job | None:
+def purge_job() -> str:
+    removed = purge()
+    db.session.commit()
+    return f"{removed} expired export(s) removed"
+
+
+def _running_twin(user: User, table: str, fmt: str, args: Mapping[str, str]) -> ExportJob | None:
     """The same export already running for the same user (a double click starts nothing new)."""
-    wanted = (user.id, table, fmt, dict(args))
-    for path in directory.glob("*.json"):
-        job = load(directory, path.stem)
-        if job and job.status == RUNNING and (job.user_id, job.table, job.fmt, job.args) == wanted:
-            return job
-    return None
+    rows = db.session.scalars(
+        select(ExportJob).where(
+            ExportJob.user_id == user.id,
+            ExportJob.table_name == table,
+            ExportJob.fmt == fmt,
+            ExportJob.status == RUNNING,
+        )
+    )
+    return next((row for row in rows if dict(row.args or {}) == dict(args) and _view(row).status == RUNNING), None)
 
 
 def start(user: User, table: str, fmt: str, args: Mapping[str, str], *, total: int, locale: str) -> Job:
-    """Create the job's state and hand it to the configured runner; return the job (maybe already done)."""
-    directory = export_dir()
-    cleanup(directory)
-    twin = _running_twin(directory, user, table, fmt, args)
+    """Record the export and queue its job; return the job (already done when the runner is inline)."""
+    purge()
+    twin = _running_twin(user, table, fmt, args)
     if twin is not None:
-        return twin
-    job = Job(
+        return _view(twin)
+    row = ExportJob(
         token=secrets.token_urlsafe(24),
         user_id=user.id,
-        table=table,
+        table_name=table,
         fmt=fmt,
         args=dict(args),
         locale=locale,
         total=total,
         filename=exports.filename(table, fmt),
     )
-    save(directory, job)
-    runner = RUNNERS[current_app.config.get("EXPORT_RUNNER", "thread")]
-    runner(current_app._get_current_object(), directory, job.token)
-    return load(directory, job.token) or job
+    db.session.add(row)
+    db.session.commit()
+    enqueue("dashboard.export", key=f"dashboard.export#{row.token}", token=row.token)
+    db.session.refresh(row)
+    return _view(row)
 
 
-def _counted(rows: Iterable[list], directory: Path, job: Job) -> Iterator[list]:
-    """Pass rows through, saving the count written every PROGRESS_EVERY rows."""
-    written = 0
-    for row in rows:
-        yield row
-        written += 1
-        if written % PROGRESS_EVERY == 0:
-            job.written = written
-            save(directory, job)
-    job.written = written
+def _progress(export_id: int, written: int) -> None:
+    """Progress and the run's heartbeat on a connection of their own: the session is streaming the rows."""
+    with db.engine.begin() as connection:
+        connection.execute(
+            update(ExportJob).where(ExportJob.id == export_id).values(written=written, updated_at=utcnow())
+        )
+        beat(connection)
 
 
-def run(directory: Path, token: str) -> None:
-    """Write the export of job ``token`` (needs an app context); its state says done or failed at the end."""
-    job = load(directory, token)
-    if job is None:
-        return
-    part = directory / f"{token}.{job.fmt}.part"
+class _Counted:
+    """Rows passed through, reporting progress every PROGRESS_EVERY; ``written`` once they are exhausted."""
+
+    def __init__(self, rows: Iterable[list], export_id: int) -> None:
+        self.rows, self.export_id, self.written = rows, export_id, 0
+
+    def __iter__(self) -> Iterator[list]:
+        for row in self.rows:
+            yield row
+            self.written += 1
+            if self.written % PROGRESS_EVERY == 0:
+                _progress(self.export_id, self.written)
+
+
+def _store(row: ExportJob, path: Path) -> int:
+    """Replace the export's chunks with the file's, in the session's transaction; returns the size."""
+    size = path.stat().st_size
+    if size > current_app.config.get("EXPORT_MAX_BYTES", MAX_BYTES):
+        raise TooLarge(f"{size} bytes")
+    db.session.execute(delete(ExportChunk).where(ExportChunk.export_id == row.id))
+    with path.open("rb") as file:
+        seq = 0
+        while data := file.read(CHUNK_BYTES):
+            db.session.add(ExportChunk(export_id=row.id, seq=seq, data=data))
+            db.session.flush()  # one chunk in memory at a time (the session keeps flushed rows weakly)
+            seq += 1
+    return size
+
+
+def export_job(*, token: str) -> str:
+    """The ``dashboard.export`` task: write export ``token``'s file, once (module docstring)."""
+    row = _row(token)
+    if row is None:
+        return "expired"
+    if row.status == DONE:
+        return "already done"
+    user = db.session.get(User, row.user_id)
+    if user is None:
+        raise LookupError(f"user {row.user_id} is gone")
+    export_id, fmt, table, args, locale = row.id, row.fmt, row.table_name, dict(row.args or {}), row.locale
+    write_now(lambda: _mark(export_id, status=RUNNING, written=0, error=None))
+    beat()
     try:
-        user = db.session.get(User, job.user_id)
-        if user is None:
-            raise LookupError(f"user {job.user_id} is gone")
-        with force_locale(job.locale):
-            headers = case_exports.headers(job.table)
-            rows = case_exports.iter_rows(job.table, user, job.args)
-            exports.write_file(job.fmt, part, job.table, headers, _counted(rows, directory, job))
-        os.replace(part, output_path(directory, job))
-        _stamp(output_path(directory, job), epoch_seconds())
-        job.total = job.written  # the cases may have changed since the count
-        job.status = DONE
-    except Exception:
-        log.exception("export job %s (%s.%s) failed", token, job.table, job.fmt)
-        part.unlink(missing_ok=True)
-        job.status = FAILED
-    save(directory, job)
+        with tempfile.TemporaryDirectory(prefix="stations-export-") as tmp:
+            part = Path(tmp) / f"export.{fmt}"
+            reading = write_intent.set(False)  # a long read must not hold SQLite's write lock (jobs.queue.execute)
+            try:
+                with force_locale(locale):
+                    counted = _Counted(case_exports.iter_rows(table, user, args), export_id)
+                    exports.write_file(fmt, part, table, case_exports.headers(table), counted)
+            finally:
+                write_intent.reset(reading)
+            written = counted.written
+            size = write_now(lambda: _finish(export_id, part, written))  # the file and "done" together
+    except TooLarge as error:
+        _fail(export_id, f"too large: {error}")
+        return f"failed: too large ({error})"  # no retry: it would be as large again
+    except Exception as error:
+        log.exception("export %s (%s.%s) failed", token, table, fmt)
+        _fail(export_id, repr(error))
+        raise  # the queue retries it
+    return f"{table}.{fmt}: {written} rows, {size} bytes"
 
 
-def _inline_runner(app: Flask, directory: Path, token: str) -> None:
-    """Run the job in the request (tests: the per-test transaction's session sees the test's cases)."""
-    run(directory, token)
+# Writes go through write_now (a short write transaction of their own, retried while SQLite is busy): the job
+# runs beside web requests that write, and a stale read snapshot cannot be upgraded to a write on SQLite.
+def _mark(export_id: int, **values) -> None:
+    db.session.execute(update(ExportJob).where(ExportJob.id == export_id).values(updated_at=utcnow(), **values))
 
 
-def _thread(app: Flask, directory: Path, token: str) -> None:
-    with app.app_context():  # its own context, hence its own session, removed when the context ends
-        run(directory, token)
+def _finish(export_id: int, part: Path, written: int) -> int:
+    size = _store(db.session.get(ExportJob, export_id), part)
+    _mark(export_id, status=DONE, total=written, written=written, size=size)
+    return size
 
 
-def _thread_runner(app: Flask, directory: Path, token: str) -> None:
-    threading.Thread(target=_thread, args=(app, directory, token), name=f"export-{token[:8]}", daemon=True).start()
+def _fail(export_id: int, error: str) -> None:
+    db.session.rollback()
+    write_now(
+        lambda: db.session.execute(
+            update(ExportJob)
+            .where(ExportJob.id == export_id, ExportJob.status != DONE)  # a twin run that finished keeps its file
+            .values(status=FAILED, error=error[:300], updated_at=utcnow())
+        )
+    )
 
 
-RUNNERS: dict[str, Callable[[Flask, Path, str], None]] = {"inline": _inline_runner, "thread": _thread_runner}
+def chunks(token: str) -> Iterator[bytes]:
+    """The finished file's bytes, one chunk read at a time (flat memory, whatever the size)."""
+    export_id = db.session.scalar(select(ExportJob.id).where(ExportJob.token == token))
+    seq = 0
+    while (data := db.session.scalar(select(ExportChunk.data).filter_by(export_id=export_id, seq=seq))) is not None:
+        yield data
+        seq += 1

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from flask import Blueprint, abort, current_app, redirect, request, send_file, url_for
+from flask import Blueprint, abort, current_app, redirect, request, stream_with_context, url_for
 from flask_babel import get_locale
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -223,13 +223,13 @@ def export_progress(token: str):
 @bp.get("/exports/<token>/file")
 @central_office_required
 def export_file(token: str):
-    """The finished file of the user's own job."""
+    """The finished file of the user's own job, streamed from the database (any host serves it)."""
     job = export_jobs.job_for(_user(), token)
     if job is None or job.status != export_jobs.DONE:
         abort(404)
-    path = export_jobs.output_path(export_jobs.export_dir(), job)
-    if not path.is_file():
-        abort(404)
     if is_htmx():  # the done component's auto-download: let the browser fetch it outside XMLHttpRequest
         return hx_redirect(url_for("dashboard.export_file", token=token))
-    return send_file(path, mimetype=exports.MIMETYPES[job.fmt], as_attachment=True, download_name=job.filename)
+    response = Response(stream_with_context(export_jobs.chunks(token)), mimetype=exports.MIMETYPES[job.fmt])
+    response.headers["Content-Disposition"] = f'attachment; filename="{job.filename}"'
+    response.content_length = job.size
+    return response

@@ -27,11 +27,14 @@ class JobRun(db.Model):
     task: Mapped[str] = mapped_column(String(80), index=True)
     kwargs: Mapped[dict] = mapped_column(JSON, default=dict)
     status: Mapped[RunStatus] = mapped_column(
-        db.Enum(RunStatus, native_enum=False, length=12), default=RunStatus.QUEUED
-    )
+        db.Enum(RunStatus, native_enum=False, length=12), default=RunStatus.QUEUED, index=True
+    )  # indexed: every tick looks for dead and failed runs
     attempts: Mapped[int] = mapped_column(default=0)
     queued_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     started_at: Mapped[datetime | None]
     finished_at: Mapped[datetime | None]
+    # Set by long tasks that beat (queue.beat): a RUNNING run whose beat stopped died with its process, and the
+    # in-app schedule runs it again (RQ retries its own). Tasks that never beat are never taken for dead.
+    heartbeat_at: Mapped[datetime | None]
     result: Mapped[str | None] = mapped_column(String(500))
     error: Mapped[str | None] = mapped_column(Text)

@@ -9,12 +9,15 @@ import time
 import traceback
 import uuid
 from collections.abc import Callable
-from datetime import datetime
+from contextvars import ContextVar
+from datetime import datetime, timedelta
 
 from flask import Flask, current_app
-from sqlalchemy import select
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
+from ..database import write_intent, write_now
 from ..extensions import db
 from ..timeutil import to_business, utcnow
 from .models import JobRun, RunStatus
@@ -26,6 +29,9 @@ QUEUE_NAME = "stations"
 RETRY_INTERVALS = (10, 60, 300)  # seconds before each retry of a failed or abandoned job
 JOB_TIMEOUT = 1800  # seconds; long exports stay far below
 TICK_SECONDS = 20
+STALE_SECONDS = 120  # a beating run silent this long is dead (in-app runner); long tasks beat far more often
+
+_current_run: ContextVar[int | None] = ContextVar("current_job_run", default=None)
 
 
 def task_function(task: str) -> Callable[..., str | None]:
@@ -83,6 +89,23 @@ def rq_queue(app: Flask):
     return Queue(QUEUE_NAME, connection=Redis.from_url(app.config["REDIS_URL"]))
 
 
+def rq_figures(app: Flask) -> dict[str, int] | None:
+    """The RQ queue's queued, started and failed jobs; None without REDIS_URL or when Redis does not answer."""
+    if not app.config.get("REDIS_URL"):
+        return None
+    from redis import RedisError
+
+    try:
+        queue = rq_queue(app)
+        return {
+            "queued": queue.count,
+            "started": queue.started_job_registry.count,
+            "failed": queue.failed_job_registry.count,
+        }
+    except RedisError:
+        return None
+
+
 def _execute_in_app(app: Flask, run_id: int) -> None:
     with app.app_context():
         try:
@@ -97,25 +120,94 @@ def execute(run_id: int) -> None:
     A retry after a crash finds the row RUNNING or FAILED and runs the task again: tasks are idempotent.
     Re-raises the task's error so that RQ schedules the retry.
     """
-    run = db.session.get(JobRun, run_id)
-    if run is None or run.status is RunStatus.DONE:
+    claimed = write_now(lambda: _claim(run_id))
+    if claimed is None:
         return
-    run.status, run.started_at, run.attempts, run.error = RunStatus.RUNNING, utcnow(), run.attempts + 1, None
-    db.session.commit()
-    task, kwargs = run.task, dict(run.kwargs or {})
+    task, kwargs, attempt = claimed
+    token = _current_run.set(run_id)
+    # A task writes, as a POST does: on SQLite its transactions begin IMMEDIATE and queue on the busy timeout,
+    # instead of failing at once when a read snapshot older than another process's write is upgraded (two web
+    # workers' schedules run their tasks side by side). A task that streams a long read turns it off meanwhile.
+    intent = write_intent.set(True)
     try:
         result = task_function(task)(**kwargs)
     except Exception:
+        error = traceback.format_exc()[-4000:]
         db.session.rollback()
-        run = db.session.get(JobRun, run_id)
-        run.status, run.finished_at, run.error = RunStatus.FAILED, utcnow(), traceback.format_exc()[-4000:]
-        db.session.commit()
-        log.warning("job %s (%s) failed on attempt %s", run_id, task, run.attempts)
+        write_now(lambda: _end(run_id, RunStatus.FAILED, error=error))
+        log.warning("job %s (%s) failed on attempt %s", run_id, task, attempt)
         raise
+    finally:
+        write_intent.reset(intent)
+        _current_run.reset(token)
+    summary = (str(result) if result else "")[:500]
+    write_now(lambda: _end(run_id, RunStatus.DONE, result=summary))
+    log.info("job %s (%s) done: %s", run_id, task, summary)
+
+
+# The run's own bookkeeping goes through write_now: a job thread whose read snapshot is older than a web request's
+# write would otherwise fail at once on SQLite ("database is locked", SQLITE_BUSY_SNAPSHOT) and never start.
+def _claim(run_id: int) -> tuple[str, dict, int] | None:
     run = db.session.get(JobRun, run_id)
-    run.status, run.finished_at, run.result = RunStatus.DONE, utcnow(), (str(result) if result else "")[:500]
-    db.session.commit()
-    log.info("job %s (%s) done: %s", run_id, task, run.result)
+    if run is None or run.status is RunStatus.DONE:
+        return None
+    run.status, run.started_at, run.attempts, run.error = RunStatus.RUNNING, utcnow(), run.attempts + 1, None
+    run.heartbeat_at = None
+    return run.task, dict(run.kwargs or {}), run.attempts
+
+
+def _end(run_id: int, status: RunStatus, *, result: str | None = None, error: str | None = None) -> None:
+    run = db.session.get(JobRun, run_id)
+    run.status, run.finished_at = status, utcnow()
+    if error is not None:
+        run.error = error
+    if result is not None:
+        run.result = result
+
+
+def beat(connection: Connection | None = None) -> None:
+    """The running job is alive (a long task calls this every so often). On ``connection`` when given: a task
+    streaming a query on the session cannot commit that session mid-stream."""
+    run_id = _current_run.get()
+    if run_id is None:
+        return
+    statement = update(JobRun).where(JobRun.id == run_id).values(heartbeat_at=utcnow())
+    if connection is not None:
+        connection.execute(statement)
+    else:
+        write_now(lambda: db.session.execute(statement))
+
+
+def rescue_abandoned(now: datetime | None = None) -> list[int]:
+    """Without RQ, what RQ does for its jobs: run again every beating run whose beat stopped (its process died),
+    and every failed run whose retry interval has passed (RETRY_INTERVALS, as many retries as intervals).
+    Returns the ids run again. Each claim is one conditional UPDATE, so of several ticking processes exactly one
+    takes each run. With RQ it does nothing: RQ retries its own."""
+    app = current_app._get_current_object()
+    if (app.config.get("JOBS_RUNNER") or ("rq" if app.config.get("REDIS_URL") else "thread")) == "rq":
+        return []
+    now = now or utcnow()
+    cutoff = now - timedelta(seconds=app.config.get("JOBS_STALE_SECONDS", STALE_SECONDS))
+    dead = (JobRun.status == RunStatus.RUNNING) & (JobRun.heartbeat_at < cutoff)
+    intervals = list(app.config.get("JOBS_RETRY_INTERVALS") or RETRY_INTERVALS)
+    due = [
+        (JobRun.status == RunStatus.FAILED)
+        & (JobRun.attempts == attempt)
+        & (JobRun.finished_at < now - timedelta(seconds=wait))
+        for attempt, wait in enumerate(intervals, start=1)
+    ]
+    wanted = dead | or_(*due) if due else dead
+    rescued = []
+    for run_id in db.session.scalars(select(JobRun.id).where(wanted).order_by(JobRun.id)).all():
+        claim = update(JobRun).where(JobRun.id == run_id, wanted).values(status=RunStatus.QUEUED, heartbeat_at=now)
+        if write_now(lambda claim=claim: db.session.execute(claim).rowcount) == 1:
+            log.warning("job run %s died or failed: running it again", run_id)
+            rescued.append(run_id)
+            try:
+                _dispatch(app, run_id)
+            except Exception:  # inline: the run's row says what happened
+                log.exception("job run %s failed again", run_id)
+    return rescued
 
 
 # --- the periodic schedule ----------------------------------------------------------------------------------------
@@ -138,6 +230,7 @@ def run_due(now: datetime | None = None) -> list[str]:
     """
     now = now or utcnow()
     ran = []
+    rescue_abandoned(now)
     for periodic in SCHEDULE:
         key = slot_key(periodic, now)
         if key is None:
@@ -167,6 +260,7 @@ def init_app(app: Flask) -> None:
 
 
 def _tick_forever(app: Flask) -> None:
+    write_intent.set(True)  # this thread only writes: IMMEDIATE transactions, queued on SQLite's busy timeout
     while True:
         try:
             with app.app_context():
@@ -178,3 +272,16 @@ def _tick_forever(app: Flask) -> None:
 
 def recent_runs(limit: int = 100) -> list[JobRun]:
     return list(db.session.scalars(select(JobRun).order_by(JobRun.id.desc()).limit(limit)))
+
+
+def unfinished_runs(limit: int = 100) -> list[JobRun]:
+    """Queued, running and failed runs, newest first, however old: the minute tasks push them out of the recent
+    list within the hour, and an administrator must still see them (a failed export, a stuck delivery)."""
+    query = select(JobRun).where(JobRun.status != RunStatus.DONE).order_by(JobRun.id.desc()).limit(limit)
+    return list(db.session.scalars(query))
+
+
+def status_counts() -> dict[RunStatus, int]:
+    rows = db.session.execute(select(JobRun.status, func.count()).group_by(JobRun.status)).all()
+    found = dict(rows)
+    return {status: found.get(status, 0) for status in RunStatus}

@@ -15,7 +15,13 @@ TASKS: dict[str, str] = {
     "jobs.selftest": "stations.jobs.selftest:selftest_job",  # used by the tests and the rehearsal
     "cases.deem_accepted": "stations.cases.jobs:deem_accepted_job",  # issue 12: the legal clock
     "cases.warnings": "stations.cases.jobs:warnings_job",  # issue 12: yellow / red / 容缺 warnings, digests
+    "dashboard.export": "stations.dashboard.export_jobs:export_job",  # a long per-case export (issue 20)
+    "dashboard.exports_purge": "stations.dashboard.export_jobs:purge_job",  # expired exports' files
 }
+
+
+# Tasks that need arguments (an export's token): started by their feature, never from "run now" in /admin/jobs.
+NEEDS_ARGUMENTS = frozenset({"dashboard.export"})
 
 
 @dataclass(frozen=True)
@@ -33,4 +39,5 @@ SCHEDULE: tuple[Periodic, ...] = (
     Periodic("cases.warnings", "day", at="07:00"),  # before the halls open
     Periodic("appeals.sweep", "day", at="08:00"),  # closes replies unanswered 3 working days (§3.5)
     Periodic("meetings.remind", "minute"),
+    Periodic("dashboard.exports_purge", "day", at="03:30"),  # also at every export's start
 )

@@ -7,9 +7,8 @@ from flask_babel import gettext as _
 
 from ..auth.decorators import admin_required
 from ..web.htmx import render
-from .models import RunStatus
-from .queue import QUEUE_NAME, enqueue, recent_runs, rq_queue
-from .tasks import SCHEDULE, TASKS
+from .queue import QUEUE_NAME, enqueue, recent_runs, rq_queue, status_counts, unfinished_runs
+from .tasks import NEEDS_ARGUMENTS, SCHEDULE, TASKS
 
 bp = Blueprint("jobs", __name__, url_prefix="/admin/jobs")
 
@@ -34,15 +33,14 @@ def _rq_figures() -> dict[str, int] | None:
 @bp.get("/")
 @admin_required
 def index():
-    runs = recent_runs(100)
-    counts = {status: sum(1 for run in runs if run.status is status) for status in RunStatus}
     return render(
         "admin/jobs.html",
-        runs=runs,
-        counts=counts,
+        runs=recent_runs(100),
+        unfinished=unfinished_runs(100),
+        counts=status_counts(),
         rq=_rq_figures(),
         queue_name=QUEUE_NAME,
-        tasks=sorted(TASKS),
+        tasks=sorted(set(TASKS) - NEEDS_ARGUMENTS),
         schedule=SCHEDULE,
     )
 
@@ -51,7 +49,7 @@ def index():
 @admin_required
 def run_now():
     task = request.form.get("task", "")
-    if task not in TASKS:
+    if task not in TASKS or task in NEEDS_ARGUMENTS:
         flash(_("没有这个任务。"), "error")
         return redirect(url_for("jobs.index"), 303)
     enqueue(task)

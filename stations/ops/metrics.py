@@ -1,4 +1,4 @@
-"""Prometheus metrics for operators: requests by route, their latency, and the cross-region outbox.
+"""Prometheus metrics for operators: requests by route, their latency, the job queue and the cross-region outbox.
 
 Under gunicorn each worker is its own process; with ``PROMETHEUS_MULTIPROC_DIR`` set (``make run`` and
 deploy/gunicorn.conf.py set it) prometheus_client keeps the counts in files there and a scrape adds up every worker.
@@ -23,6 +23,7 @@ from sqlalchemy import func, select
 from ..auth.models import Role
 from ..crossregion.models import OutboxMessage, OutboxStatus
 from ..extensions import db
+from ..jobs.queue import rq_figures, status_counts
 from ..timeutil import utcnow
 
 bp = Blueprint("ops", __name__)
@@ -77,6 +78,16 @@ class _DatabaseFigures:
         )
         yield GaugeMetricFamily("stations_outbox_failed", "Cross-region messages refused by the partner", value=failed)
         yield GaugeMetricFamily("stations_outbox_lag_seconds", "Age of the oldest undelivered message", value=lag)
+        runs = GaugeMetricFamily("stations_job_runs", "Job runs by status (job_runs, any runner)", labels=["status"])
+        for status, count in status_counts().items():
+            runs.add_metric([status.value], count)
+        yield runs
+        queue = rq_figures(current_app)
+        if queue is not None:  # REDIS_URL: the RQ queue's own depth
+            depth = GaugeMetricFamily("stations_rq_jobs", "Jobs in the RQ queue's registries", labels=["registry"])
+            for registry, count in queue.items():
+                depth.add_metric([registry], count)
+            yield depth
 
 
 @bp.get("/metrics")

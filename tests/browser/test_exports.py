@@ -14,8 +14,8 @@ from tests import factories as f
 @pytest.fixture
 def long_exports(live_app, tmp_path):
     """Per-case exports above one row take the background job (a real thread in the live server)."""
-    saved = {key: live_app.config.get(key) for key in ("EXPORT_ASYNC_ROWS", "EXPORT_DIR", "EXPORT_RUNNER")}
-    live_app.config.update(EXPORT_ASYNC_ROWS=1, EXPORT_DIR=str(tmp_path), EXPORT_RUNNER="thread")
+    saved = {key: live_app.config.get(key) for key in ("EXPORT_ASYNC_ROWS", "JOBS_RUNNER")}
+    live_app.config.update(EXPORT_ASYNC_ROWS=1, JOBS_RUNNER="thread")
     yield tmp_path
     live_app.config.update(saved)
 

@@ -1,28 +1,27 @@
 """Per-case exports: direct download when short, a background job with a polled progress component when long.
 
-The job runner is injected: ``inline`` (runs in the request, so it sees the per-test transaction) or a
-``manual`` one that only records the job, so a test can look at the running state before running it. The last
-test runs the real thread against a file database, as under gunicorn.
+Long exports are ``dashboard.export`` jobs (stations/jobs): the suite's runner is ``inline`` (runs in the request,
+so it sees the per-test transaction); the ``manual_runner`` fixture only records the run, so a test can look at
+the running state before running it. tests/production/test_export_hosts.py runs them across two app hosts.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import os
 import re
-import time
-from pathlib import Path
+from datetime import timedelta
 
 import pytest
 from openpyxl import load_workbook
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from stations.auth.models import User
-from stations.dashboard import export_jobs
+from stations.dashboard.models import ExportChunk, ExportJob
 from stations.extensions import db
+from stations.jobs.models import JobRun
+from stations.jobs.queue import execute
 from tests.factories import make_case
-from tests.helpers.suite import AuthActions, build_database, csrf_token_from, htmx_headers, make_test_app
+from tests.helpers.suite import csrf_token_from, htmx_headers
 
 TOKEN_IN_LOCATION = re.compile(r"/dashboard/exports/([A-Za-z0-9_-]+)$")
 TOKEN_IN_BODY = re.compile(r'id="export-([A-Za-z0-9_-]+)"')
@@ -43,23 +42,26 @@ CASES_HEADERS = [
 
 
 @pytest.fixture
-def export_dir(app, tmp_path, monkeypatch) -> Path:
-    """Exports go to a scratch folder, are long above 2 rows, and run in the request unless a test says otherwise."""
-    monkeypatch.setitem(app.config, "EXPORT_DIR", str(tmp_path))
+def export_dir(app, monkeypatch) -> None:
+    """Exports are long above 2 rows, and run in the request unless a test says otherwise."""
     monkeypatch.setitem(app.config, "EXPORT_ASYNC_ROWS", 2)
-    monkeypatch.setitem(app.config, "EXPORT_RUNNER", "inline")
-    return tmp_path
 
 
 @pytest.fixture
-def manual_runner(app, monkeypatch) -> list[tuple[Path, str]]:
-    """Jobs are only recorded: the test runs them with export_jobs.run when it wants them done."""
-    started: list[tuple[Path, str]] = []
-    monkeypatch.setitem(
-        export_jobs.RUNNERS, "manual", lambda _app, directory, token: started.append((directory, token))
-    )
-    monkeypatch.setitem(app.config, "EXPORT_RUNNER", "manual")
+def manual_runner(app, monkeypatch) -> list[str]:
+    """Export runs are only recorded (their tokens): the test runs them with ``run`` when it wants them done."""
+    started: list[str] = []
+
+    def record(_app, run_id: int) -> None:
+        started.append(db.session.get(JobRun, run_id).kwargs["token"])
+
+    monkeypatch.setattr("stations.jobs.queue._dispatch", record)
     return started
+
+
+def run(token: str) -> None:
+    """What the job queue does with the export's run."""
+    execute(db.session.scalar(select(JobRun.id).where(JobRun.key == f"dashboard.export#{token}")))
 
 
 def _three_cases() -> list[str]:
@@ -87,7 +89,7 @@ def test_long_csv_export_start_progress_done_download(login_as, export_dir, manu
     body = started.get_data(as_text=True)
     assert started.status_code == 200 and "<html" not in body
     token = TOKEN_IN_BODY.search(body).group(1)
-    assert manual_runner == [(export_dir, token)]
+    assert manual_runner == [token]
     assert 'hx-trigger="load delay:1s"' in body and "<progress" in body and 'data-status="running"' in body
     assert "0 / 3" in body
 
@@ -96,7 +98,7 @@ def test_long_csv_export_start_progress_done_download(login_as, export_dir, manu
     assert polled.status_code == 200 and "<html" not in text and "HX-Request" in polled.headers["Vary"]
     assert 'hx-trigger="load delay:1s"' in text and "Refresh" not in polled.headers
 
-    export_jobs.run(export_dir, token)
+    run(token)
     done = client.get(f"/dashboard/exports/{token}", headers=htmx_headers(f"export-{token}"))
     text = done.get_data(as_text=True)
     assert done.status_code == 200 and 'data-status="done"' in text
@@ -138,7 +140,7 @@ def test_long_xlsx_export_without_javascript(login_as, export_dir, manual_runner
     assert running.status_code == 200 and "<html" in running.get_data(as_text=True)
     assert running.headers["Refresh"] == "2"
 
-    export_jobs.run(export_dir, token)
+    run(token)
     done = client.get(f"/dashboard/exports/{token}")
     assert "Refresh" not in done.headers and 'hx-trigger="load"' not in done.get_data(as_text=True)
     download = client.get(f"/dashboard/exports/{token}/file")
@@ -196,7 +198,7 @@ def test_short_exports_download_directly(login_as, app, export_dir, monkeypatch)
     token = csrf_token_from(client, "/dashboard")
     plain = client.post("/dashboard/export/queue.xlsx?station=LL", data={"csrf_token": token})
     assert plain.status_code == 303 and plain.headers["Location"] == "/dashboard/export/queue.xlsx?station=LL"
-    assert not list(export_dir.iterdir())
+    assert db.session.scalar(select(func.count(ExportJob.id))) == 0
     # The aggregate tables never take the job path, whatever the threshold.
     monkeypatch.setitem(app.config, "EXPORT_ASYNC_ROWS", 0)
     assert "attachment" in client.get("/dashboard/export/tiles.csv").headers["Content-Disposition"]
@@ -214,63 +216,43 @@ def test_count_is_one_query(login_as, export_dir, count_queries, manual_runner):
     assert counter.count <= 4  # the user, the notification badge and the count
 
 
-def test_double_click_reuses_the_running_job_and_old_files_are_removed(login_as, export_dir, manual_runner):
+def test_double_click_reuses_the_running_job_and_old_exports_are_removed(login_as, export_dir, manual_runner):
     _three_cases()
-    old = export_dir / "oldtokenoldtokenold.csv"
-    old.write_text("stale")
-    two_hours_ago = time.time() - 7200
-    os.utime(old, (two_hours_ago, two_hours_ago))
     client = login_as("central")
     first = TOKEN_IN_BODY.search(_htmx_post(client, "/dashboard/export/cases.csv").get_data(as_text=True)).group(1)
+    run(first)
+    old = db.session.scalar(select(ExportJob).where(ExportJob.token == first))
+    assert old.status == "done" and db.session.scalar(select(func.count()).where(ExportChunk.export_id == old.id))
+    old.created_at -= timedelta(hours=2)  # expired: it reads as gone and the next start removes it
+    db.session.flush()
+    assert client.get(f"/dashboard/exports/{first}/file").status_code == 404
     second = TOKEN_IN_BODY.search(_htmx_post(client, "/dashboard/export/cases.csv").get_data(as_text=True)).group(1)
-    assert first == second and len(manual_runner) == 1
-    assert not old.exists()
+    third = TOKEN_IN_BODY.search(_htmx_post(client, "/dashboard/export/cases.csv").get_data(as_text=True)).group(1)
+    assert second == third and manual_runner == [first, second]
+    assert db.session.scalar(select(func.count(ExportJob.id))) == 1
+    assert db.session.scalar(select(func.count()).select_from(ExportChunk)) == 0
 
 
-def test_a_job_whose_worker_died_reads_as_failed(app, export_dir):
-    job = export_jobs.Job(token="a" * 24, user_id=1, table="cases", fmt="csv", args={}, locale="zh", total=10)
-    export_jobs.save(export_dir, job)
-    assert export_jobs.load(export_dir, job.token).status == export_jobs.RUNNING
-    state = export_dir / f"{job.token}.json"
-    state.write_text(state.read_text().replace(f'"updated": {job.updated}', f'"updated": {job.updated - 3600}'))
-    assert export_jobs.load(export_dir, job.token).status == export_jobs.FAILED
-    assert not [p for p in export_dir.iterdir() if p.suffix == ".tmp"]  # the atomic write left nothing behind
+def test_a_job_silent_for_half_an_hour_reads_as_failed(login_as, export_dir, manual_runner):
+    _three_cases()
+    client = login_as("central")
+    token = TOKEN_IN_BODY.search(_htmx_post(client, "/dashboard/export/cases.csv").get_data(as_text=True)).group(1)
+    row = db.session.scalar(select(ExportJob).where(ExportJob.token == token))
+    row.updated_at -= timedelta(minutes=31)
+    db.session.flush()
+    page = client.get(f"/dashboard/exports/{token}", headers=htmx_headers(f"export-{token}"))
+    assert 'data-status="failed"' in page.get_data(as_text=True)
 
 
-def test_real_thread_against_a_file_database(tmp_path, monkeypatch):
-    """As under gunicorn: the worker's thread writes the file with its own app context and session."""
-    # The per-test transaction binds db.session to the suite's connection; this app needs a session of its own.
-    monkeypatch.setattr(db, "session", db._make_scoped_session({}))
-    exports_dir = tmp_path / "exports"
-    other = make_test_app(
-        f"sqlite:///{tmp_path / 'thread.db'}", EXPORT_DIR=str(exports_dir), EXPORT_ASYNC_ROWS=1, EXPORT_RUNNER="thread"
-    )
-    build_database(other, demo_cases=False)
-    with other.app_context():
-        case_nos = [make_case().case_no for _ in range(3)]
-        db.session.commit()
-        central_id = db.session.scalar(select(User.id).where(User.username == "central"))
-    client = other.test_client()
-    assert AuthActions(client).login("central").status_code == 303
-    token = csrf_token_from(client, "/dashboard")
-    started = client.post("/dashboard/export/cases.csv", data={"csrf_token": token})
-    job_token = TOKEN_IN_LOCATION.search(started.headers["Location"]).group(1)
-    deadline = time.monotonic() + 20
-    status = ""
-    while time.monotonic() < deadline:
-        page = client.get(f"/dashboard/exports/{job_token}", headers=htmx_headers(f"export-{job_token}"))
-        status = re.search(r'data-status="(\w+)"', page.get_data(as_text=True)).group(1)
-        if status != "running":
-            break
-        time.sleep(0.05)
-    assert status == "done"
-    with other.app_context():
-        job = export_jobs.load(exports_dir, job_token)
-    assert job.user_id == central_id and job.written == 3
-    rows = _csv_rows(client.get(f"/dashboard/exports/{job_token}/file").data)
-    assert rows[0] == CASES_HEADERS and sorted(r[0] for r in rows[1:]) == sorted(case_nos)
-    with other.app_context():
-        db.engine.dispose()
+def test_a_file_above_the_bound_fails_without_retry(app, login_as, export_dir, monkeypatch):
+    _three_cases()
+    monkeypatch.setitem(app.config, "EXPORT_MAX_BYTES", 10)
+    client = login_as("central")
+    body = _htmx_post(client, "/dashboard/export/cases.csv").get_data(as_text=True)
+    assert 'data-status="failed"' in body
+    row = db.session.scalar(select(ExportJob))
+    assert row.error.startswith("too large") and db.session.scalar(select(func.count()).select_from(ExportChunk)) == 0
+    assert db.session.scalar(select(JobRun.status).where(JobRun.task == "dashboard.export")).value == "DONE"
 
 
 def test_pages_offer_the_per_case_exports(login_as):

@@ -14,7 +14,6 @@ from tests.dbutil import _TMP
 
 # The session's own temporary roots: `make test` leaves the working tree as it found it (no instance/uploads).
 UPLOAD_ROOT = _TMP / "uploads"
-EXPORT_DIR = _TMP / "exports"
 
 
 def suite_config(url: str, **overrides) -> dict:
@@ -24,7 +23,6 @@ def suite_config(url: str, **overrides) -> dict:
         SQLALCHEMY_DATABASE_URI=url,
         RATELIMIT_ENABLED=False,
         UPLOAD_ROOT=str(UPLOAD_ROOT),
-        EXPORT_DIR=str(EXPORT_DIR),
     )
     config.update(overrides)
     return config

@@ -143,3 +143,37 @@ def test_a_finished_job_delivered_again_does_nothing(rq_app, tmp_path):
     queue.enqueue("stations.worker.run_job", run_id)  # a duplicate delivery of the same run
     assert worker(url, burst=True).wait(120) == 0
     assert run_row(url, run_id).attempts == 1 and marker.read_text() == "done\n"
+
+
+def test_a_long_export_runs_on_an_rq_worker_and_any_app_serves_its_file(rq_app, tmp_path):
+    """Issue 20: with REDIS_URL the export is an RQ job run by `flask jobs worker`; the file is in the database."""
+    from stations.auth.models import User
+    from stations.dashboard.models import ExportJob
+    from tests.factories import make_case
+    from tests.helpers.suite import AuthActions, build_database, csrf_token_from
+
+    app, url = rq_app
+    app.config["EXPORT_ASYNC_ROWS"] = 1
+    saved_session = db.session
+    db.session = db._make_scoped_session({})  # this app's own session, not the suite's connection-bound one
+    try:
+        build_database(app, demo_cases=False)
+        with app.app_context():
+            case_nos = sorted(make_case().case_no for _ in range(3))
+            db.session.commit()
+        client = app.test_client()
+        assert AuthActions(client).login("central").status_code == 303
+        started = client.post("/dashboard/export/cases.csv", data={"csrf_token": csrf_token_from(client, "/dashboard")})
+        token = started.headers["Location"].rsplit("/", 1)[1]
+        assert worker(url, burst=True).wait(120) == 0
+        with app.app_context():
+            row = db.session.scalar(select(ExportJob).where(ExportJob.token == token))
+            assert row.status == "done" and row.written == 3
+            assert db.session.scalar(select(User.id).where(User.username == "central")) == row.user_id
+            db.session.remove()
+        data = client.get(f"/dashboard/exports/{token}/file").data.decode("utf-8-sig").splitlines()
+        assert sorted(line.split(",")[0] for line in data[1:]) == case_nos
+    finally:
+        db.session = saved_session
+        with app.app_context():
+            db.engine.dispose()

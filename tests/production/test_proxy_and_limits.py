@@ -97,11 +97,20 @@ def test_default_storage_is_shared_not_per_worker():
     assert Config.RATELIMIT_STORAGE_URI.startswith(("stationsfile://", "redis://", "rediss://"))
 
 
-def test_healthz_reports_redis_when_configured(app, monkeypatch):
+def test_healthz_reports_redis_when_configured(app, login_as, monkeypatch):
     """The machine's Redis on 127.0.0.1:6379 (started by .ci/run when down), then a port nobody listens on."""
     client = app.test_client()
     monkeypatch.setitem(app.config, "REDIS_URL", "redis://127.0.0.1:6379/0")
-    assert client.get("/healthz").get_json() == {"status": "ok", "database": "ok", "redis": "ok"}
+    body = client.get("/healthz").get_json()
+    assert {key: body[key] for key in ("status", "database", "redis")} == {
+        "status": "ok",
+        "database": "ok",
+        "redis": "ok",
+    }
+    assert set(body["queue"]) == {"queued", "started", "failed"}  # the RQ queue's figures (issue 20)
+    admin_metrics = login_as("admin").get("/metrics").get_data(as_text=True)
+    assert 'stations_rq_jobs{registry="queued"}' in admin_metrics  # queue depth for the scraper too
+    assert all(isinstance(n, int) for n in body["queue"].values())
     monkeypatch.setitem(app.config, "REDIS_URL", "redis://127.0.0.1:1/0")
     response = client.get("/healthz")
     assert response.status_code == 503 and response.get_json()["redis"] == "error"
@@ -113,6 +122,7 @@ def test_metrics_for_operators_only(app, login_as, client, monkeypatch):
     body = admin.get("/metrics").get_data(as_text=True)
     assert 'stations_http_requests_total{endpoint="catalog.index",method="GET",status="200"}' in body
     assert "stations_http_request_seconds_bucket" in body and "stations_outbox_lag_seconds" in body
+    assert 'stations_job_runs{status="QUEUED"}' in body and 'stations_job_runs{status="FAILED"}' in body
     assert login_as("staff-ll").get("/metrics").status_code == 404
     assert client.get("/metrics").status_code == 404
     monkeypatch.setitem(app.config, "METRICS_TOKEN", "scrape-secret")

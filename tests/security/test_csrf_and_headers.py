@@ -201,6 +201,9 @@ def production_config(url: str) -> dict:
     return config
 
 
+DATA_KEY = "q3Jc0a7qkYb0ZkQ3m6R8m2n5xW0s9Vt1u4Lh7Pp2fE8="  # a Fernet key for the production apps below
+
+
 def test_production_refuses_to_start_without_secret_key(app, monkeypatch):
     monkeypatch.setenv("STATIONS_ENV", "production")
     monkeypatch.delenv("SECRET_KEY", raising=False)
@@ -215,7 +218,8 @@ def production_app(app, monkeypatch, tmp_path):
     test_demo_guard.py)."""
     monkeypatch.setenv("STATIONS_ENV", "production")
     monkeypatch.setenv("SECRET_KEY", "a-production-key-from-the-environment-0123456789")
-    application = create_app(production_config(f"sqlite:///{tmp_path / 'production.db'}"))
+    config = production_config(f"sqlite:///{tmp_path / 'production.db'}")
+    application = create_app({**config, "DATA_KEY": DATA_KEY})  # required in production (issue 20)
     with application.app_context():
         db.metadata.create_all(db.engine)
     yield application

@@ -27,8 +27,11 @@ def own_session(monkeypatch):
     db.session.remove()
 
 
+DATA_KEY = "q3Jc0a7qkYb0ZkQ3m6R8m2n5xW0s9Vt1u4Lh7Pp2fE8="  # production needs a data key (issue 20)
+
+
 def _app(tmp_path, env: str, name: str = "guard.db"):
-    return make_test_app(f"sqlite:///{tmp_path / name}", ENV_NAME=env)
+    return make_test_app(f"sqlite:///{tmp_path / name}", ENV_NAME=env, DATA_KEY=DATA_KEY)
 
 
 def _invoke(app, *args: str):
@@ -74,7 +77,7 @@ def test_the_command_itself_refuses_production_too(tmp_path, monkeypatch):
 def test_a_production_start_refuses_the_demo_database(app):
     """The session's database is a demo database: demo accounts and GL's demo key."""
     with pytest.raises(DemoRefused) as refused:
-        make_test_app(dbutil.test_database_url(), ENV_NAME="production")
+        make_test_app(dbutil.test_database_url(), ENV_NAME="production", DATA_KEY=DATA_KEY)
     assert "account admin" in str(refused.value) and "partner key demo-1 of GL" in str(refused.value)
 
 

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
 
 from stations.auth.models import Role
-from stations.auth.sessions import LOGIN_AT, SEEN_AT
+from stations.auth.sessions import LOGIN_AT, SEEN_AT, session_clock
 from stations.demo import DEMO_PASSWORD
-from stations.timeutil import utcnow
 from tests.accounts import STRONG_PASSWORD, audit_rows, get_user, logged_in, login, make_user
 from tests.helpers.suite import csrf_token_from
 
@@ -71,7 +71,7 @@ def test_logout_needs_post(login_as):
 
 
 def set_clock(client, *, seen_minutes_ago: float, login_minutes_ago: float | None = None) -> None:
-    now = utcnow().timestamp()
+    now = session_clock()
     with client.session_transaction() as session:
         session[SEEN_AT] = now - seen_minutes_ago * 60
         if login_minutes_ago is not None:
@@ -102,7 +102,7 @@ def test_activity_keeps_the_session_alive(login_as):
         set_clock(client, seen_minutes_ago=20)
         assert client.get("/home").status_code == 200  # each request moves "last seen" to now
     with client.session_transaction() as session:
-        assert utcnow().timestamp() - session[SEEN_AT] < 5
+        assert session_clock() - session[SEEN_AT] < 5
 
 
 def test_absolute_timeout_after_ten_hours(login_as):
@@ -193,3 +193,28 @@ def test_new_accounts_from_the_admin_must_change_the_initial_password(app):
     make_user("brand-new", Role.CLERK, must_change_password=True)
     client = app.test_client()
     assert login(client, "brand-new", STRONG_PASSWORD).headers["Location"] == "/account/password"
+
+
+@pytest.fixture
+def host_timezone(monkeypatch):
+    """Set the process's local time zone (TZ + tzset) for the test, restored afterwards."""
+
+    def use(zone: str) -> None:
+        monkeypatch.setenv("TZ", zone)
+        time.tzset()
+
+    yield use
+    monkeypatch.undo()
+    time.tzset()
+
+
+def test_session_stamps_are_true_epoch_seconds_whatever_the_host_time_zone(login_as, host_timezone):
+    """Issue 20: stamps came from a naive UTC datetime's .timestamp(), read as local time. On a host in
+    Asia/Shanghai they were 8 hours in the past, so a host in UTC behind the same proxy ended the session at once."""
+    host_timezone("Asia/Shanghai")
+    client = login_as("staff-ll")
+    with client.session_transaction() as session:
+        assert abs(session[LOGIN_AT] - time.time()) < 5 and abs(session[SEEN_AT] - time.time()) < 5
+    host_timezone("UTC")  # the next request lands on a host whose clock is set to UTC
+    assert client.get("/home").status_code == 200
+    assert audit_rows("session.timeout", username="staff-ll") == []
