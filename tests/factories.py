@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import datetime
 
 from sqlalchemy import select
@@ -27,12 +28,23 @@ def enterprise(name_part: str = "光电子") -> Enterprise:
     return db.session.scalar(select(Enterprise).where(Enterprise.name.contains(name_part)))
 
 
+_USCC_SERIAL = itertools.count(1)
+
+
+def new_uscc() -> str:
+    """A credit code with a valid check character that no demo enterprise has (a fresh one per call)."""
+    from stations.demo.reference import make_uscc
+
+    return make_uscc(f"91610131MA6T{next(_USCC_SERIAL):05d}")
+
+
 def make_enterprise(
-    name: str = "测试示例科技有限公司", *, uscc: str = "91610131MA6TRY012Y", station_code: str | None = "LL"
+    name: str = "测试示例科技有限公司", *, uscc: str | None = None, station_code: str | None = "LL"
 ) -> Enterprise:
-    """An enterprise of the test's own (not a demo one), registered at ``station_code``; the default credit code
-    has a valid check character and belongs to no demo enterprise."""
-    enterprise = Enterprise(name=name, uscc=uscc, station_id=station(station_code).id if station_code else None)
+    """An enterprise of the test's own (not a demo one), registered at ``station_code``."""
+    enterprise = Enterprise(
+        name=name, uscc=uscc or new_uscc(), station_id=station(station_code).id if station_code else None
+    )
     db.session.add(enterprise)
     db.session.commit()
     return enterprise
