@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import datetime
 
 from sqlalchemy import select
@@ -25,6 +26,28 @@ def station(code: str) -> Station:
 
 def enterprise(name_part: str = "光电子") -> Enterprise:
     return db.session.scalar(select(Enterprise).where(Enterprise.name.contains(name_part)))
+
+
+_USCC_SERIAL = itertools.count(1)
+
+
+def new_uscc() -> str:
+    """A credit code with a valid check character that no demo enterprise has (a fresh one per call)."""
+    from stations.demo.reference import make_uscc
+
+    return make_uscc(f"91610131MA6T{next(_USCC_SERIAL):05d}")
+
+
+def make_enterprise(
+    name: str = "测试示例科技有限公司", *, uscc: str | None = None, station_code: str | None = "LL"
+) -> Enterprise:
+    """An enterprise of the test's own (not a demo one), registered at ``station_code``."""
+    enterprise = Enterprise(
+        name=name, uscc=uscc or new_uscc(), station_id=station(station_code).id if station_code else None
+    )
+    db.session.add(enterprise)
+    db.session.commit()
+    return enterprise
 
 
 def item(
@@ -110,3 +133,78 @@ def make_case(
         now=now,
     )
     return case
+
+
+def make_partner(
+    code: str = "TP",
+    *,
+    name: str = "测试合作区",
+    kind: str = "CROSS_REGION",
+    agreed_item_count: int = 0,
+    item_codes: tuple[str, ...] = (),
+    key_id: str | None = None,
+    shared_key: str | None = None,
+):
+    """A partner district of the test's own (not a demo one): ``item_codes`` are our items under its agreement
+    (partner code ``<code>-<item code>``, our name), ``key_id`` a signing key valid from now with a fresh secret."""
+    import secrets
+
+    from stations.crossregion.models import AgreementKind, PartnerItem, PartnerKey, PartnerRegion
+
+    partner = PartnerRegion(
+        code=code,
+        name=name,
+        agreement_kind=AgreementKind(kind),
+        agreed_item_count=agreed_item_count,
+        shared_key=shared_key,
+    )
+    db.session.add(partner)
+    db.session.flush()
+    for item_code in item_codes:
+        local = item(item_code)
+        db.session.add(
+            PartnerItem(
+                partner_id=partner.id,
+                local_item_id=local.id,
+                partner_item_code=f"{code}-{local.code}",
+                partner_item_name=local.name,
+                is_same_standard=partner.agreement_kind is AgreementKind.SAME_STANDARD,
+            )
+        )
+    if key_id:
+        db.session.add(PartnerKey(partner_id=partner.id, key_id=key_id, secret=secrets.token_hex(32)))
+    db.session.commit()
+    return partner
+
+
+def make_project(
+    code: str = "TZ0001",
+    *,
+    station_code: str = "LL",
+    procedures: tuple[tuple[str, str, str], ...] = (
+        ("立项(备案)", "FZJJ", "DONE"),
+        ("用地(土地出让)", "KFJS", "IN_PROGRESS"),
+        ("施工许可", "GJ", "PLANNED"),
+    ),
+):
+    """A key project of the test's own at a park: ``procedures`` are (name, department code, status) in order."""
+    from stations.catalog.models import Department
+    from stations.domain.project_flow import ProcedureStatus
+    from stations.projects.models import Project, ProjectProcedure
+    from stations.timeutil import business_today
+
+    project = Project(code=code, name=f"测试项目{code}", station_id=station(station_code).id)
+    for seq, (name, department_code, status) in enumerate(procedures):
+        department = db.session.scalar(select(Department).where(Department.code == department_code))
+        project.procedures.append(
+            ProjectProcedure(
+                seq=seq,
+                name=name,
+                department_id=department.id,
+                planned_on=business_today(),
+                status=ProcedureStatus(status),
+            )
+        )
+    db.session.add(project)
+    db.session.flush()
+    return project

@@ -10,12 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import select
 
 from ..auth.models import Role, User
 from ..calendar.services import current_calendar
 from ..catalog.models import Department
+from ..counters import bump_counter
 from ..domain.appeal_flow import (
     AWAITING_REPLY_STATUSES,
     MAX_REOPENS,
@@ -89,26 +89,10 @@ def _local(moment: datetime) -> datetime:
 def allocate_numbers(day: date, count: int) -> list[str]:
     """``count`` fresh appeal numbers of a business day: SQ{yyyyMMdd}{seq:04d}, safe under concurrent registration.
 
-    As case numbers (cases/numbering.py): the UPDATE takes the row lock; the first registration of a day inserts
-    the row, and a racing insert is retried as an update.
+    As case numbers: one counter row per day (stations/counters.py).
     """
-    prefix = f"SQ{day:%Y%m%d}"
-    for _ in range(3):
-        last = db.session.execute(
-            update(AppealSequence)
-            .where(AppealSequence.day == day)
-            .values(last_seq=AppealSequence.last_seq + count)
-            .returning(AppealSequence.last_seq)
-        ).scalar()
-        if last is None:
-            try:
-                with db.session.begin_nested():
-                    db.session.add(AppealSequence(day=day, last_seq=count))
-                last = count
-            except IntegrityError:
-                continue
-        return [f"{prefix}{n:04d}" for n in range(last - count + 1, last + 1)]
-    raise RuntimeError("could not allocate an appeal number")
+    last = bump_counter(AppealSequence, "last_seq", {"day": day}, count, what="an appeal number")
+    return [f"SQ{day:%Y%m%d}{n:04d}" for n in range(last - count + 1, last + 1)]
 
 
 def _record(appeal: Appeal, user: User | None, event: str, before, after, note: str | None, at: datetime) -> None:

@@ -26,8 +26,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from stations.domain import transitions
 from stations.domain.case_vocabulary import N_
 from stations.domain.deadlines import Deadline, compute_deadline
+from stations.domain.transitions import FlowError, Transition
 from stations.domain.workdays import WorkCalendar, add_working_days
 
 
@@ -160,45 +162,23 @@ GUARD_MESSAGES: dict[str, str] = {
 }
 
 
-class AppealFlowError(Exception):
-    code: str = "appeal_flow_error"
-
-    @property
-    def message(self) -> str:
-        return str(self)
+class AppealFlowError(FlowError):
+    code = "appeal_flow_error"
 
 
-class IllegalTransition(AppealFlowError):
-    code = "illegal_transition"
-
-    def __init__(self, event: str, status: str | None) -> None:
-        super().__init__(f"{event} does not apply to {status or 'a new appeal'}")
+class IllegalTransition(transitions.IllegalTransition, AppealFlowError):
+    new_record = "a new appeal"
 
 
-class NotPermitted(AppealFlowError):
-    code = "not_permitted"
-
-    def __init__(self, event: str, actor: str) -> None:
-        super().__init__(f"{actor} may not fire {event}")
+class NotPermitted(transitions.NotPermitted, AppealFlowError):
+    pass
 
 
-class GuardFailed(AppealFlowError):
-    def __init__(self, event: str, reason_code: str) -> None:
-        super().__init__(f"{event}: {reason_code}")
-        self.reason_code = reason_code
-        self.code = reason_code
-
-    @property
-    def message(self) -> str:
-        return GUARD_MESSAGES.get(self.reason_code, self.reason_code)
+class GuardFailed(transitions.GuardFailed, AppealFlowError):
+    messages = GUARD_MESSAGES
 
 
-@dataclass(frozen=True)
-class Transition:
-    event: AppealEvent
-    sources: frozenset[AppealStatus | None]
-    target: AppealStatus
-    actors: frozenset[Actor]
+_REFUSALS = transitions.Refusals(IllegalTransition, NotPermitted, GuardFailed)
 
 
 @dataclass(frozen=True)
@@ -229,9 +209,7 @@ _F, _E, _S, _D, _L, _Y = (
 _St, _Ev = AppealStatus, AppealEvent
 
 
-def _t(event: AppealEvent, sources: Iterable[AppealStatus | None], target: AppealStatus, *actors: Actor) -> Transition:
-    return Transition(event, frozenset(sources), target, frozenset(actors))
-
+_t = transitions.row
 
 TRANSITIONS: tuple[Transition, ...] = (
     _t(_Ev.REGISTER, [None], _St.REGISTERED, _F, _E, _S, _Y),
@@ -328,22 +306,22 @@ FORM_GUARD_CODES: frozenset[str] = frozenset(
 
 
 def find_transition(status: AppealStatus | None, event: AppealEvent) -> Transition | None:
-    for transition in TRANSITIONS:
-        if transition.event == event and status in transition.sources:
-            return transition
-    return None
+    return next((t for t in TRANSITIONS if t.event == event and status in t.sources), None)
 
 
 def _resolve(facts: AppealFacts, event: AppealEvent, actor: Actor, *, include_form_guards: bool) -> AppealStatus:
-    transition = find_transition(facts.status, event)
-    if transition is None:
-        raise IllegalTransition(event, facts.status)
-    if actor not in transition.actors:
-        raise NotPermitted(event, actor)
     guard = GUARDS.get(event)
-    failures = [c for c in (guard(facts) if guard else ()) if include_form_guards or c not in FORM_GUARD_CODES]
-    if failures:
-        raise GuardFailed(event, failures[0])
+    transition = transitions.check(
+        _REFUSALS,
+        find_transition(facts.status, event),
+        event=event,
+        status=facts.status,
+        actor=actor,
+        actor_allowed=lambda t: actor in t.actors,
+        guard_codes=lambda: guard(facts) if guard else (),
+        form_guard_codes=FORM_GUARD_CODES,
+        include_form_guards=include_form_guards,
+    )
     if event is _Ev.CALLBACK and facts.feedback is Feedback.UNSATISFIED:
         return _St.REOPENED
     return transition.target
@@ -356,14 +334,9 @@ def next_status(facts: AppealFacts, event: AppealEvent, actor: Actor) -> AppealS
 
 def available_events(facts: AppealFacts, actor: Actor) -> list[AppealEvent]:
     """The events ``actor`` can fire now (form guards assumed satisfiable), in ``AppealEvent`` order."""
-    events = []
-    for event in AppealEvent:
-        try:
-            _resolve(facts, event, actor, include_form_guards=False)
-        except AppealFlowError:
-            continue
-        events.append(event)
-    return events
+    return transitions.firable(
+        AppealEvent, lambda event: _resolve(facts, event, actor, include_form_guards=False), AppealFlowError
+    )
 
 
 # --- Deadlines (§4.5 rule 4), in working days ------------------------------------------------------------------

@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from . import transitions
 from .case_vocabulary import (
     BACK_OFFICE_EVENTS,
     DELIVERY_MODE_CODES,
@@ -28,50 +29,35 @@ from .case_vocabulary import (
 )
 
 
-class CaseFlowError(Exception):
+class CaseFlowError(transitions.FlowError):
     code: str = "case_flow_error"
 
 
-class IllegalTransition(CaseFlowError):
+class IllegalTransition(transitions.IllegalTransition, CaseFlowError):
     """The event does not apply to the current status (or to this kind of item: instant vs committed)."""
 
-    code = "illegal_transition"
+    new_record = "a new case"
 
     def __init__(self, event: str, status: str | None) -> None:
-        super().__init__(f"{event} does not apply to {status or 'a new case'}")
-        self.event = event
-        self.status = status
+        super().__init__(event, status)
+        self.status = status  # the case edges catch CaseFlowError apart from CaseError (whose status is HTTP)
 
 
-class NotPermitted(CaseFlowError):
-    code = "not_permitted"
-
-    def __init__(self, event: str, actor: str) -> None:
-        super().__init__(f"{actor} may not fire {event}")
-        self.event = event
-        self.actor = actor
+class NotPermitted(transitions.NotPermitted, CaseFlowError):
+    pass
 
 
-class GuardFailed(CaseFlowError):
+class GuardFailed(transitions.GuardFailed, CaseFlowError):
     """A guard failed; ``code`` is the reason code (a key of ``GUARD_MESSAGES``)."""
 
-    def __init__(self, event: str, reason_code: str) -> None:
-        super().__init__(f"{event}: {reason_code}")
-        self.event = event
-        self.reason_code = reason_code
-        self.code = reason_code
+    messages = GUARD_MESSAGES
 
-    @property
-    def message(self) -> str:
-        return GUARD_MESSAGES.get(self.reason_code, self.reason_code)
+
+_REFUSALS = transitions.Refusals(IllegalTransition, NotPermitted, GuardFailed)
 
 
 @dataclass(frozen=True)
-class Transition:
-    event: CaseEvent
-    sources: frozenset[CaseStatus | None]  # None = a case not yet created
-    target: CaseStatus
-    actors: frozenset[Actor]
+class Transition(transitions.Transition):
     instant_only: bool = False  # only for 即办件 (promised limit 0)
     committed_only: bool = False  # only for 承诺件 (promised limit > 0)
 
@@ -302,14 +288,18 @@ def _tier_allows(facts: CaseFacts, event: CaseEvent, actor: Actor) -> bool:
 
 
 def _resolve(facts: CaseFacts, event: CaseEvent, actor: Actor, *, include_form_guards: bool) -> CaseStatus:
-    transition = find_transition(facts.status, event, is_instant=facts.is_instant)
-    if transition is None:
-        raise IllegalTransition(event, facts.status)
-    if actor not in transition.actors or not _tier_allows(facts, event, actor):
-        raise NotPermitted(event, actor)
-    failures = guard_failures(facts, event, include_form_guards=include_form_guards)
-    if failures:
-        raise GuardFailed(event, failures[0])
+    guard = GUARDS.get(event)
+    transition = transitions.check(
+        _REFUSALS,
+        find_transition(facts.status, event, is_instant=facts.is_instant),
+        event=event,
+        status=facts.status,
+        actor=actor,
+        actor_allowed=lambda t: actor in t.actors and _tier_allows(facts, event, actor),
+        guard_codes=lambda: guard(facts) if guard else (),
+        form_guard_codes=FORM_GUARD_CODES,
+        include_form_guards=include_form_guards,
+    )
     if event is _Ev.CORRECTION_DONE and facts.resume_status is not None:
         return facts.resume_status
     if facts.is_rongque:
@@ -334,11 +324,6 @@ def available_events(facts: CaseFacts, actor: Actor) -> list[CaseEvent]:
     and a correction notice need, the delivery mode) are treated as satisfiable and not evaluated; every other
     guard is.
     """
-    events = []
-    for event in CaseEvent:
-        try:
-            _resolve(facts, event, actor, include_form_guards=False)
-        except CaseFlowError:
-            continue
-        events.append(event)
-    return events
+    return transitions.firable(
+        CaseEvent, lambda event: _resolve(facts, event, actor, include_form_guards=False), CaseFlowError
+    )

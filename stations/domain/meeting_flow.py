@@ -26,8 +26,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from stations.domain import transitions
 from stations.domain.case_vocabulary import N_
 from stations.domain.deadlines import WarnLevel, compute_deadline, warn_level
+from stations.domain.transitions import FlowError, Transition
 from stations.domain.workdays import ONE_DAY, WorkCalendar, add_working_days, next_workday
 
 CONTACT_WD = 1  # §4.6 rule 2: contact within 1 working day
@@ -124,40 +126,23 @@ GUARD_MESSAGES = {
 }
 
 
-class MeetingFlowError(Exception):
+class MeetingFlowError(FlowError):
     code = "meeting_flow_error"
 
 
-class IllegalTransition(MeetingFlowError):
-    code = "illegal_transition"
-
-    def __init__(self, event: str, status: str | None) -> None:
-        super().__init__(f"{event} does not apply to {status or 'a new meeting'}")
+class IllegalTransition(transitions.IllegalTransition, MeetingFlowError):
+    new_record = "a new meeting"
 
 
-class NotPermitted(MeetingFlowError):
-    code = "not_permitted"
-
-    def __init__(self, event: str, actor: str) -> None:
-        super().__init__(f"{actor} may not fire {event}")
+class NotPermitted(transitions.NotPermitted, MeetingFlowError):
+    pass
 
 
-class GuardFailed(MeetingFlowError):
-    def __init__(self, event: str, reason_code: str) -> None:
-        super().__init__(f"{event}: {reason_code}")
-        self.code = reason_code
-
-    @property
-    def message(self) -> str:
-        return GUARD_MESSAGES.get(self.code, self.code)
+class GuardFailed(transitions.GuardFailed, MeetingFlowError):
+    messages = GUARD_MESSAGES
 
 
-@dataclass(frozen=True)
-class Transition:
-    event: MeetingEvent
-    sources: frozenset[MeetingStatus | None]
-    target: MeetingStatus | None  # None: the status does not change
-    actors: frozenset[Actor]
+_REFUSALS = transitions.Refusals(IllegalTransition, NotPermitted, GuardFailed)
 
 
 @dataclass(frozen=True)
@@ -188,9 +173,7 @@ _St, _Ev = MeetingStatus, MeetingEvent
 ON_BEHALF = frozenset({_E, _C, _K})  # the enterprise's side
 
 
-def _t(event, sources, target, *actors) -> Transition:
-    return Transition(event, frozenset(sources), target, frozenset(actors))
-
+_t = transitions.row  # a target of None: the status does not change
 
 TRANSITIONS: tuple[Transition, ...] = (
     _t(_Ev.REQUEST, {None}, _St.REQUESTED, _E, _C, _K, _S, _A),
@@ -267,15 +250,18 @@ def find_transition(status: MeetingStatus | None, event: MeetingEvent) -> Transi
 
 
 def _resolve(facts: MeetingFacts, event: MeetingEvent, actor: Actor, *, form_guards: bool) -> MeetingStatus:
-    transition = find_transition(facts.status, event)
-    if transition is None:
-        raise IllegalTransition(event, facts.status)
-    if actor not in transition.actors:
-        raise NotPermitted(event, actor)
     guard = GUARDS.get(event)
-    failures = [code for code in (guard(facts, actor) if guard else ()) if form_guards or code not in FORM_GUARD_CODES]
-    if failures:
-        raise GuardFailed(event, failures[0])
+    transition = transitions.check(
+        _REFUSALS,
+        find_transition(facts.status, event),
+        event=event,
+        status=facts.status,
+        actor=actor,
+        actor_allowed=lambda t: actor in t.actors,
+        guard_codes=lambda: guard(facts, actor) if guard else (),
+        form_guard_codes=FORM_GUARD_CODES,
+        include_form_guards=form_guards,
+    )
     if transition.target is None:
         assert facts.status is not None
         return facts.status
@@ -291,16 +277,11 @@ def next_status(facts: MeetingFacts, event: MeetingEvent, actor: Actor) -> Meeti
 
 def available_events(facts: MeetingFacts, actor: Actor) -> list[MeetingEvent]:
     """Events ``actor`` may fire now (form-input guards assumed satisfiable), in ``MeetingEvent`` order."""
-    events = []
-    for event in MeetingEvent:
-        if event is _Ev.REQUEST:
-            continue
-        try:
-            _resolve(facts, event, actor, form_guards=False)
-        except MeetingFlowError:
-            continue
-        events.append(event)
-    return events
+    return transitions.firable(
+        (event for event in MeetingEvent if event is not _Ev.REQUEST),
+        lambda event: _resolve(facts, event, actor, form_guards=False),
+        MeetingFlowError,
+    )
 
 
 # --- deadlines (§4.6 rule 2) ------------------------------------------------------------------------------------

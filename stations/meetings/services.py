@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from ..auth.models import Role, User
 from ..calendar.services import current_calendar
 from ..catalog.models import Department
+from ..counters import bump_counter
 from ..domain import meeting_flow as flow
 from ..domain.meeting_flow import MeetingEvent, MeetingFacts, MeetingKind, MeetingStatus
 from ..enterprises.models import Enterprise
@@ -79,22 +80,8 @@ def local(moment: datetime | None) -> datetime | None:
 
 
 def _next_number(day: date) -> str:
-    for _ in range(3):
-        last = db.session.execute(
-            update(MeetingSequence)
-            .where(MeetingSequence.day == day)
-            .values(last=MeetingSequence.last + 1)
-            .returning(MeetingSequence.last)
-        ).scalar()
-        if last is None:
-            try:
-                with db.session.begin_nested():
-                    db.session.add(MeetingSequence(day=day, last=1))
-                last = 1
-            except IntegrityError:
-                continue
-        return f"YJ{day:%Y%m%d}{last:04d}"
-    raise RuntimeError("could not allocate a meeting number")
+    last = bump_counter(MeetingSequence, "last", {"day": day}, what="a meeting number")
+    return f"YJ{day:%Y%m%d}{last:04d}"
 
 
 # --- request -----------------------------------------------------------------------------------------------------

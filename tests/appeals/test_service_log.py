@@ -23,7 +23,7 @@ def _add(client, **fields):
 
 def test_commissioner_logs_a_visit_and_sees_it_in_the_month(login_as):
     comm = login_as("comm-ll")
-    enterprise = f.enterprise("光电子")
+    enterprise = f.make_enterprise(station_code="LL")
     assert _add(comm, enterprise_id=enterprise.id, note="(测试)入企走访").status_code == 303
     assert _add(comm, enterprise_id=enterprise.id, kind="PROBLEM", solved="1").status_code == 303
     day = comm.get("/service-log/").get_data(as_text=True)
@@ -39,7 +39,7 @@ def test_commissioner_logs_a_visit_and_sees_it_in_the_month(login_as):
 
 def test_bad_entries_are_a_clear_422(login_as):
     comm = login_as("comm-ll")
-    enterprise = f.enterprise("光电子")
+    enterprise = f.make_enterprise(station_code="LL")
     response = _add(comm, enterprise_id=enterprise.id, kind="PARTY")
     assert response.status_code == 422 and "未知的记录类型" in response.get_data(as_text=True)
     response = _add(comm, enterprise_id="")

@@ -27,7 +27,7 @@ def test_list_bundles_is_public_and_documented(client):
 def test_create_twice_with_one_key_makes_one_bundle_case(login_as):
     client = login_as("staff-ll")
     before = _count()
-    body = {"bundle": "XC-QYKB", "enterprise_uscc": f.enterprise().uscc, "applicant_name": "王经办"}
+    body = {"bundle": "XC-QYKB", "enterprise_uscc": f.make_enterprise().uscc, "applicant_name": "王经办"}
     headers = {**csrf(client), "Idempotency-Key": "bundle-key-1"}
     first = client.post("/api/v1/bundle-cases", json=body, headers=headers)
     assert first.status_code == 201, first.get_json()
@@ -50,7 +50,7 @@ def test_create_twice_with_one_key_makes_one_bundle_case(login_as):
 
 def test_get_bundle_case_follows_the_children(login_as):
     client = login_as("staff-ll")
-    body = {"bundle": "XC-QYKB", "enterprise_uscc": f.enterprise().uscc}
+    body = {"bundle": "XC-QYKB", "enterprise_uscc": f.make_enterprise().uscc}
     bundle_no = client.post("/api/v1/bundle-cases", json=body, headers=csrf(client)).get_json()["bundle_no"]
     bundle_case = db.session.scalar(select(BundleCase).where(BundleCase.bundle_no == bundle_no))
     case = bundle_case.children[0].case
@@ -69,20 +69,21 @@ def test_bad_input_is_a_clear_4xx(login_as):
         client.post("/api/v1/bundle-cases", data="x", content_type="application/json", headers=csrf(client)).status_code
         == 400
     )
+    uscc = f.make_enterprise().uscc
     cases = [
-        ({"bundle": "NOPE", "enterprise_uscc": f.enterprise().uscc}, "unknown_bundle"),
+        ({"bundle": "NOPE", "enterprise_uscc": uscc}, "unknown_bundle"),
         ({"bundle": "XC-QYKB", "enterprise_uscc": "123"}, "invalid_uscc"),
-        ({"bundle": "XC-QYKB", "enterprise_uscc": f.enterprise().uscc, "documents": "x"}, "invalid_field"),
+        ({"bundle": "XC-QYKB", "enterprise_uscc": uscc, "documents": "x"}, "invalid_field"),
         (
             {
                 "bundle": "XC-QYKB",
-                "enterprise_uscc": f.enterprise().uscc,
+                "enterprise_uscc": uscc,
                 "documents": [{"material": "营业执照副本", "document_id": 999999}],
             },
             "document_not_yours",
         ),
-        ({"bundle": "XC-QNXM", "enterprise_uscc": f.enterprise().uscc}, "member_not_offered"),
-        ({"bundle": "XC-QYKB", "enterprise_uscc": f.enterprise().uscc, "extra": 1}, "unknown_field"),
+        ({"bundle": "XC-QNXM", "enterprise_uscc": uscc}, "member_not_offered"),
+        ({"bundle": "XC-QYKB", "enterprise_uscc": uscc, "extra": 1}, "unknown_field"),
     ]
     for body, code in cases:
         response = client.post("/api/v1/bundle-cases", json=body, headers=csrf(client))

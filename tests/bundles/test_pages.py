@@ -59,7 +59,7 @@ def test_bad_input_gets_a_clear_422(login_as, uploads):
     assert "统一社会信用代码无效" in response.get_data(as_text=True)
     response = client.post(
         "/bundles/XC-QNXM/apply",
-        data=_apply_data(client, "XC-QNXM", enterprise_uscc=f.enterprise().uscc),
+        data=_apply_data(client, "XC-QNXM", enterprise_uscc=f.make_enterprise().uscc),
         content_type="multipart/form-data",
     )
     assert response.status_code == 422 and "本驿站不受理" in response.get_data(as_text=True)
@@ -126,9 +126,10 @@ def test_bundle_cases_list_query_count_is_flat(login_as, uploads, count_queries)
     client.get("/bundles/cases")  # warm the calendar cache
     with count_queries() as few:
         client.get("/bundles/cases")
-    for name in ("示例", "光电"):
-        apply_for("XC-YGRZ", enterprise=f.enterprise(name))
-        apply_for("XC-QYKB", enterprise=f.enterprise(name))
+    for name in ("测试甲科技有限公司", "测试乙科技有限公司"):
+        enterprise = f.make_enterprise(name)
+        apply_for("XC-YGRZ", enterprise=enterprise)
+        apply_for("XC-QYKB", enterprise=enterprise)
     with count_queries() as many:
         page = client.get("/bundles/cases").get_data(as_text=True)
     assert page.count("/bundles/cases/YJS-") >= 5

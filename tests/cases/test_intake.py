@@ -115,7 +115,7 @@ def test_item_search_by_pinyin_initials(login_as):
 
 def test_choosing_enterprise_and_item_shows_the_checklist_with_reusable_documents(login_as, uploads):
     item = f.item(station_code="LL", instant=False)
-    enterprise = f.enterprise()
+    enterprise = f.make_enterprise()
     staff = f.user("staff-ll")
     stored = store_bytes(PDF, "application/pdf", "旧执照.pdf", enterprise_id=enterprise.id, user_id=staff.id)
     document = enterprise_services.add_document(enterprise.id, item.materials[0].name, stored.id, user=staff)
@@ -135,7 +135,7 @@ def test_choosing_enterprise_and_item_shows_the_checklist_with_reusable_document
 
 def test_intake_with_checked_missing_uploaded_and_reused_materials(login_as, uploads):
     item = f.item(station_code="LL", instant=False)
-    enterprise = f.enterprise()
+    enterprise = f.make_enterprise()
     staff = f.user("staff-ll")
     materials = item.materials
     assert len(materials) >= 3
@@ -270,7 +270,7 @@ def test_a_valid_upload_next_to_a_rejected_one_is_not_kept(login_as, uploads):
 
 def test_a_document_of_another_enterprise_cannot_be_reused(login_as, uploads):
     item = f.item(station_code="LL", instant=False)
-    other = f.enterprise("氢能")
+    other = f.make_enterprise("别家科技有限公司", station_code="QH")
     stored = store_bytes(PDF, "application/pdf", "别人的.pdf", enterprise_id=other.id, user_id=None)
     foreign = enterprise_services.add_document(other.id, item.materials[0].name, stored.id, user=f.user("staff-qh"))
     db.session.commit()

@@ -14,7 +14,9 @@ from stations.crossregion import keys
 from stations.crossregion.models import AgreementKind, PartnerItem, PartnerKey, PartnerRegion
 from stations.extensions import db
 from stations.timeutil import utcnow
+from tests import factories
 from tests.crossregion.test_tls import _pem_only
+from tests.factories import make_partner
 from tests.helpers.suite import csrf_token_from, htmx_headers
 
 NEW = "/admin/crossregion/partners/new"
@@ -59,10 +61,10 @@ def item_at_ll() -> ServiceItem:
 
 
 def test_the_list_links_every_partner_and_names_the_agreement_kind(admin):
+    ours = make_partner("TP", name="测试同标区", kind="SAME_STANDARD")
     page = admin.get("/admin/crossregion/").get_data(as_text=True)
-    assert "咸阳市高新区" in page and "同事同标" in page and "跨区通办" in page
-    gl = db.session.scalar(select(PartnerRegion).where(PartnerRegion.code == "GL"))
-    assert f'href="{edit_url(gl)}"' in page
+    assert "测试同标区" in page and "同事同标" in page and "跨区通办" in page
+    assert f'href="{edit_url(ours)}"' in page
     assert NEW in page
 
 
@@ -92,7 +94,7 @@ def test_create_by_htmx_goes_to_the_new_partners_page(admin):
 @pytest.mark.parametrize(
     ("overrides", "message"),
     [
-        ({"code": "gl"}, "该编码已被使用"),  # upper-cased, then taken by the demo partner
+        ({"code": "tp"}, "该编码已被使用"),  # upper-cased, then taken by the test's own partner
         ({"code": "1X"}, "编码为2–16位大写字母或数字"),
         ({"name": ""}, 'id="name-error"'),
         ({"agreed_item_count": "-1"}, 'id="agreed_item_count-error"'),
@@ -104,6 +106,7 @@ def test_create_by_htmx_goes_to_the_new_partners_page(admin):
     ],
 )
 def test_invalid_partner_is_refused_in_place_and_nothing_is_stored(admin, overrides, message):
+    make_partner("TP")
     before = db.session.scalar(select(func.count(PartnerRegion.id)))
     data = {**partner_data(**overrides), "csrf_token": token(admin)}
     response = admin.post(NEW, data=data, headers=htmx_headers("partner-form"))
@@ -118,7 +121,7 @@ def test_invalid_partner_is_refused_in_place_and_nothing_is_stored(admin, overri
 
 
 def test_edit_a_partner_in_place(admin):
-    partner = db.session.scalar(select(PartnerRegion).where(PartnerRegion.code == "SY"))
+    partner = make_partner("TP")
     pem = _pem_only()
     data = {
         **partner_data(code="ZZ", name="咸阳市三原县", agreed_item_count="72", base_url="https://localhost:8443/xr"),
@@ -129,17 +132,17 @@ def test_edit_a_partner_in_place(admin):
     assert response.status_code == 200
     assert "已保存" in response.get_data(as_text=True)
     db.session.refresh(partner)
-    assert partner.code == "SY"  # the code is set once
+    assert partner.code == "TP"  # the code is set once
     assert partner.base_url == "https://localhost:8443/xr" and partner.ca_bundle_pem == pem.strip()
     assert audit_events("xr.partner_update") == 1
 
 
 def test_the_edit_page_shows_the_agreement_items_and_keys(admin):
-    gl = db.session.scalar(select(PartnerRegion).where(PartnerRegion.code == "GL"))
-    page = admin.get(edit_url(gl)).get_data(as_text=True)
-    assert "GL-GG-GJJ-0006" in page and "住房公积金异地转移接续" in page
-    assert "demo-1" in page and "用于签名" in page
-    assert keys.signing_key(gl).secret not in page  # a stored secret is never shown again
+    partner = make_partner("TP", agreed_item_count=154, item_codes=("GG-GJJ-0006",), key_id="k-1")
+    page = admin.get(edit_url(partner)).get_data(as_text=True)
+    assert "TP-GG-GJJ-0006" in page and "住房公积金异地转移接续" in page
+    assert "k-1" in page and "用于签名" in page
+    assert keys.signing_key(partner).secret not in page  # a stored secret is never shown again
     assert "协议约定 154 项" in page
 
 
@@ -151,8 +154,8 @@ def test_a_missing_partner_is_404(admin):
 
 
 def test_add_an_item_with_the_default_partner_code_and_name(admin):
-    partner = db.session.scalar(select(PartnerRegion).where(PartnerRegion.code == "YZ"))
-    item = db.session.scalar(select(ServiceItem).where(ServiceItem.code == "GG-BDC-0001"))
+    partner = make_partner("TP")
+    item = factories.item("GG-BDC-0001")
     data = {"item_code": "gg-bdc-0001", "csrf_token": token(admin, partner)}
     response = admin.post(edit_url(partner, "/items"), data=data, headers=htmx_headers("xr-items"))
     assert response.status_code == 200
@@ -162,17 +165,17 @@ def test_add_an_item_with_the_default_partner_code_and_name(admin):
         select(PartnerItem).where(PartnerItem.partner_id == partner.id, PartnerItem.local_item_id == item.id)
     )
     assert (row.partner_item_code, row.partner_item_name, row.is_same_standard) == (
-        f"YZ-{item.code}",
+        f"TP-{item.code}",
         item.name,
         False,
     )
-    assert f"YZ-{item.code}" in html
+    assert f"TP-{item.code}" in html
     assert audit_events("xr.item_add") == 1
 
 
 def test_same_standard_items_must_keep_our_name(admin):
-    partner = db.session.scalar(select(PartnerRegion).where(PartnerRegion.code == "XYGX"))
-    item = db.session.scalar(select(ServiceItem).where(ServiceItem.code == "GG-BDC-0001"))
+    partner = make_partner("TP", kind="SAME_STANDARD")
+    item = factories.item("GG-BDC-0001")
     data = {
         "item_code": item.code,
         "partner_item_name": "别的名称",
@@ -191,12 +194,12 @@ def test_same_standard_items_must_keep_our_name(admin):
     [
         ({"item_code": "NO-SUCH-ITEM"}, "没有编码为 NO-SUCH-ITEM 的在用事项"),
         ({"item_code": "GG-GJJ-0006"}, "该事项已在本协议的事项清单中"),
-        ({"item_code": "GG-BDC-0001", "partner_item_code": "GL-GG-GJJ-0006"}, "对方事项编码已被使用"),
+        ({"item_code": "GG-BDC-0001", "partner_item_code": "TP-GG-GJJ-0006"}, "对方事项编码已被使用"),
         ({"item_code": "GG-BDC-0001", "partner_item_code": "有 空格"}, "只能包含字母、数字"),
     ],
 )
 def test_invalid_items_are_refused_in_place(admin, data, message):
-    partner = db.session.scalar(select(PartnerRegion).where(PartnerRegion.code == "GL"))
+    partner = make_partner("TP", item_codes=("GG-GJJ-0006",))
     before = db.session.scalar(select(func.count(PartnerItem.id)))
     response = admin.post(
         edit_url(partner, "/items"),
@@ -209,7 +212,7 @@ def test_invalid_items_are_refused_in_place(admin, data, message):
 
 
 def test_remove_an_item(admin):
-    partner = db.session.scalar(select(PartnerRegion).where(PartnerRegion.code == "GL"))
+    partner = make_partner("TP", item_codes=("GG-GJJ-0006", "GG-BDC-0001"))
     row = db.session.scalar(select(PartnerItem).where(PartnerItem.partner_id == partner.id).limit(1))
     code = row.partner_item_code
     url = edit_url(partner, f"/items/{row.id}/remove")
@@ -217,7 +220,7 @@ def test_remove_an_item(admin):
     assert response.status_code == 200
     assert code not in response.get_data(as_text=True)
     assert db.session.get(PartnerItem, row.id) is None
-    other = db.session.scalar(select(PartnerRegion).where(PartnerRegion.code == "YZ"))
+    other = make_partner("TQ", item_codes=("GG-GJJ-0006",))
     # An item of another partner cannot be removed through this partner's URL.
     foreign = db.session.scalar(select(PartnerItem).where(PartnerItem.partner_id == other.id).limit(1))
     url = edit_url(partner, f"/items/{foreign.id}/remove")
@@ -228,7 +231,7 @@ def test_remove_an_item(admin):
 
 
 def test_add_a_generated_key_shows_the_secret_once(admin):
-    partner = db.session.scalar(select(PartnerRegion).where(PartnerRegion.code == "GL"))
+    partner = make_partner("TP", key_id="k-1")
     data = {"key_id": "2027-01", "secret": "", "starts_in_hours": "24", "valid_days": "365"}
     response = admin.post(
         edit_url(partner, "/keys"), data={**data, "csrf_token": token(admin, partner)}, headers=htmx_headers("xr-keys")
@@ -242,15 +245,13 @@ def test_add_a_generated_key_shows_the_secret_once(admin):
     assert key.not_after - key.not_before == timedelta(days=365)
     assert (key.not_before - utcnow()).total_seconds() == pytest.approx(24 * 3600, abs=60)
     # Not yet valid: the old key still signs until the partner has installed the new one.
-    assert keys.signing_key(partner).key_id == "demo-1"
+    assert keys.signing_key(partner).key_id == "k-1"
     assert key.secret not in admin.get(edit_url(partner)).get_data(as_text=True)
     assert audit_events("xr.key_add") == 1
 
 
 def test_the_first_key_of_a_legacy_partner_keeps_the_shared_key_as_k0(admin):
-    partner = db.session.scalar(select(PartnerRegion).where(PartnerRegion.code == "YZ"))
-    partner.shared_key = "legacy-shared-key-0123456789abcdef"
-    db.session.commit()
+    partner = make_partner("TP", shared_key="legacy-shared-key-0123456789abcdef")
     data = {"key_id": "k1", "secret": "n" * 40, "starts_in_hours": "0", "valid_days": "30"}
     response = admin.post(edit_url(partner, "/keys"), data={**data, "csrf_token": token(admin, partner)})
     assert response.status_code == 303
@@ -263,14 +264,14 @@ def test_the_first_key_of_a_legacy_partner_keeps_the_shared_key_as_k0(admin):
 @pytest.mark.parametrize(
     ("data", "message"),
     [
-        ({"key_id": "demo-1"}, "该密钥编号已被使用"),
+        ({"key_id": "k-1"}, "该密钥编号已被使用"),
         ({"key_id": "a b"}, "只能包含字母、数字"),
         ({"key_id": "k5", "secret": "too-short"}, 'id="secret-error"'),
         ({"key_id": "k5", "valid_days": "0"}, 'id="valid_days-error"'),
     ],
 )
 def test_invalid_keys_are_refused_in_place(admin, data, message):
-    partner = db.session.scalar(select(PartnerRegion).where(PartnerRegion.code == "GL"))
+    partner = make_partner("TP", key_id="k-1")
     before = db.session.scalar(select(func.count(PartnerKey.id)))
     form = {"secret": "", "starts_in_hours": "0", "valid_days": "365", **data, "csrf_token": token(admin, partner)}
     response = admin.post(edit_url(partner, "/keys"), data=form, headers=htmx_headers("xr-keys"))
@@ -280,7 +281,7 @@ def test_invalid_keys_are_refused_in_place(admin, data, message):
 
 
 def test_retire_the_old_key_after_adding_the_new_one(admin):
-    partner = db.session.scalar(select(PartnerRegion).where(PartnerRegion.code == "GL"))
+    partner = make_partner("TP", key_id="k-1")
     old = db.session.scalar(select(PartnerKey).where(PartnerKey.partner_id == partner.id))
     retire = edit_url(partner, f"/keys/{old.id}/retire")
     # The only valid key: refused, nothing changes.
@@ -289,18 +290,18 @@ def test_retire_the_old_key_after_adding_the_new_one(admin):
     assert "这是唯一有效的密钥" in response.get_data(as_text=True)
     db.session.refresh(old)
     assert old.valid_at(utcnow())
-    data = {"key_id": "demo-2", "secret": "", "starts_in_hours": "0", "valid_days": "365"}
+    data = {"key_id": "k-2", "secret": "", "starts_in_hours": "0", "valid_days": "365"}
     admin.post(edit_url(partner, "/keys"), data={**data, "csrf_token": token(admin, partner)})
     response = admin.post(retire, data={"csrf_token": token(admin, partner)}, headers=htmx_headers("xr-keys"))
     assert response.status_code == 200
     db.session.refresh(old)
     assert not old.valid_at(utcnow() + timedelta(seconds=1))
-    assert [k.key_id for k in keys.valid_keys(partner)] == ["demo-2"]
+    assert [k.key_id for k in keys.valid_keys(partner)] == ["k-2"]
     assert audit_events("xr.key_retire") == 1
 
 
 def test_other_roles_are_refused(login_as):
-    partner = db.session.scalar(select(PartnerRegion).where(PartnerRegion.code == "GL"))
+    partner = make_partner("TP")
     for username in ("central", "staff-ll"):
         assert login_as(username).get(edit_url(partner)).status_code == 403
 

@@ -17,21 +17,6 @@ from tests.helpers.suite import csrf_token_from
 from tests.web.test_openapi import conforms, response_schema
 
 
-def _project(code: str = "ZD2026021") -> Project:
-    return db.session.scalar(select(Project).where(Project.code == code))
-
-
-def _open_ll_project() -> Project:
-    """A project of the LL park, not closed out, with an open procedure."""
-    return next(
-        p
-        for p in db.session.scalars(
-            select(Project).where(Project.station_id == f.station("LL").id).order_by(Project.id)
-        )
-        if p.closed_out_at is None
-    )
-
-
 def test_the_demo_board_has_57_projects_in_every_colour(login_as):
     rows = queries.board(f.user("central"), business_today())
     assert len(rows) == 57
@@ -74,22 +59,17 @@ def test_board_query_count_is_flat(app, login_as, count_queries):
 
 
 def test_commissioner_drives_procedures_meeting_visit_and_close_out(login_as):
-    project = _open_ll_project()
+    project = f.make_project()  # at the LL park: 立项 done, 用地 in progress, 施工许可 planned
     client = login_as("comm-ll")
     token = csrf_token_from(client, f"/projects/{project.code}")
-    procedure = (
-        next(p for p in project.procedures if p.status is ProcedureStatus.IN_PROGRESS)
-        if any(p.status is ProcedureStatus.IN_PROGRESS for p in project.procedures)
-        else None
-    )
-    if procedure is not None:
-        url = f"/projects/{project.code}/procedures/{procedure.id}"
-        assert client.post(f"{url}/block", data={"csrf_token": token}).status_code == 422  # a reason is required
-        assert client.post(f"{url}/block", data={"csrf_token": token, "note": "用地指标待协调"}).status_code == 303
-        page = client.get(f"/projects/{project.code}").get_data(as_text=True)
-        assert "用地指标待协调" in page and "下次调度会议议题" in page
-        assert client.post(f"{url}/start", data={"csrf_token": token}).status_code == 409  # not from BLOCKED
-        assert client.post(f"{url}/resume", data={"csrf_token": token}).status_code == 303
+    procedure = next(p for p in project.procedures if p.status is ProcedureStatus.IN_PROGRESS)
+    url = f"/projects/{project.code}/procedures/{procedure.id}"
+    assert client.post(f"{url}/block", data={"csrf_token": token}).status_code == 422  # a reason is required
+    assert client.post(f"{url}/block", data={"csrf_token": token, "note": "用地指标待协调"}).status_code == 303
+    page = client.get(f"/projects/{project.code}").get_data(as_text=True)
+    assert "用地指标待协调" in page and "下次调度会议议题" in page
+    assert client.post(f"{url}/start", data={"csrf_token": token}).status_code == 409  # not from BLOCKED
+    assert client.post(f"{url}/resume", data={"csrf_token": token}).status_code == 303
     open_procedures = [
         p for p in project.procedures if p.status not in (ProcedureStatus.DONE, ProcedureStatus.CLOSED_OUT)
     ]
@@ -121,7 +101,7 @@ def test_commissioner_drives_procedures_meeting_visit_and_close_out(login_as):
 
 
 def test_department_marks_its_own_procedure_done_only(login_as):
-    project = next(p for p in db.session.scalars(select(Project).order_by(Project.id)) if p.closed_out_at is None)
+    project = f.make_project()
     land = next(p for p in project.procedures if p.name.startswith("用地"))
     other = next(p for p in project.procedures if p.name == "施工许可")
     client = login_as("dept-kf")

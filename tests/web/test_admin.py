@@ -16,6 +16,7 @@ from stations.extensions import db
 from stations.sites.models import ScopeMode, Station, StationItem
 from stations.timeutil import business_today
 from tests.accounts import STRONG_PASSWORD, audit_rows, get_user, logged_in, login, make_user
+from tests.factories import make_enterprise
 from tests.helpers.suite import csrf_token_from, htmx_headers
 
 
@@ -126,7 +127,7 @@ def test_create_staff_account(app, admin):
 
 
 def test_create_enterprise_account_by_credit_code(admin):
-    uscc = db.session.scalar(select(Enterprise.uscc).where(Enterprise.name.like("陕西示例氢能%")))
+    uscc = make_enterprise(station_code="QH").uscc
     response = new_user(admin, username="ent-new", role="ENTERPRISE", station="QH", enterprise_uscc=uscc.lower())
     assert response.status_code == 303
     user = get_user("ent-new")

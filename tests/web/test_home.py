@@ -6,10 +6,10 @@ import pytest
 from sqlalchemy import select
 
 from stations.auth.models import Role
-from stations.enterprises.models import Enterprise
 from stations.extensions import db
 from stations.sites.models import Station
 from tests.accounts import logged_in, make_user
+from tests.factories import make_enterprise
 
 
 def body_of(client, url: str = "/home") -> str:
@@ -36,9 +36,10 @@ def test_staff_and_clerk_homes_name_their_station(login_as, username, station_co
     assert station.name in body_of(login_as(username))
 
 
-def test_enterprise_home_shows_the_company_and_its_station(login_as):
-    enterprise = db.session.scalar(select(Enterprise).where(Enterprise.name.like("泾河示例光电子%")))
-    body = body_of(login_as("ent-gd"))
+def test_enterprise_home_shows_the_company_and_its_station(app):
+    enterprise = make_enterprise(station_code="LL")
+    make_user("ent-test", Role.ENTERPRISE, enterprise_id=enterprise.id)
+    body = body_of(logged_in(app, "ent-test"))
     assert enterprise.name in body
     assert enterprise.uscc in body  # the company's public code, shown in full
     assert "我的服务驿站" in body and enterprise.station.name in body
