@@ -28,9 +28,12 @@ def _received_on_the_intake_page(staff) -> str:
     """Tap through the counter's intake page: the enterprise, the item (live search), every material checked."""
     staff.get_by_role("link", name="收件", exact=True).click()
     expect(staff).to_have_url(re.compile(r"/cases/new$"))
-    staff.locator("#enterprise-q").fill("光电子")
+    # Key by key: a search typed before htmx has bound the freshly swapped page still fires on the later keys.
+    staff.locator("#enterprise-q").press_sequentially("光电子", delay=120)
     staff.locator("#enterprise-results a.pick", has_text=ENTERPRISE).click()
-    staff.locator("#item-q").press_sequentially("企业设立登记")
+    expect(staff).to_have_url(re.compile(r"/cases/new\?enterprise=\d+"))  # the item search of that page, not the last
+    expect(staff.locator("#item-q")).to_be_editable()
+    staff.locator("#item-q").press_sequentially("企业设立登记", delay=120)
     name = staff.locator("strong", has_text=re.compile(f"^{re.escape(COLLECTED_ITEM)}$"))
     pick = staff.locator("#item-results a.pick").filter(has=name)
     expect(pick).to_have_count(1)
