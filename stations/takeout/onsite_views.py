@@ -28,13 +28,23 @@ def case_error_message(code: str) -> str:
     return str(message) if message is not None else error_message(code)
 
 
+def _photos() -> dict[int, object]:
+    """The form's photos by item material id (fields ``photo-<id>``)."""
+    found = {}
+    for name, upload in request.files.items():
+        number = name.removeprefix("photo-")
+        if name.startswith("photo-") and number.isdigit():
+            found[int(number)] = upload
+    return found
+
+
 @roles_required(*TEAM_ROLES)
 @idempotent("takeout.take_in")
 def take_in(order_no: str):
     order = _order(order_no)
     try:
         case = services.take_in_on_site(
-            order, current_user._get_current_object(), request.form.get("item_code", ""), request.files.get("photo")
+            order, current_user._get_current_object(), request.form.get("item_code", ""), _photos()
         )
     except (TakeoutError, CaseError, CaseFlowError, UploadRejected) as refused:
         db.session.rollback()

@@ -23,7 +23,7 @@ class OrderPanel:
     case_nos: list[str]
     appeal_nos: list[str]
     team_candidates: list = field(default_factory=list)
-    on_site_items: list = field(default_factory=list)  # (code, name) of the order's items a team member takes in
+    on_site_items: list = field(default_factory=list)  # the order's catalogue items a team member takes in
     may_work_on_site: bool = False
     error: str | None = None
     values: dict = field(default_factory=dict)  # what the user typed, kept on a refusal
@@ -52,7 +52,7 @@ def order_panel(user: User, order: Order, *, error: str | None = None, values: d
         appeal_nos=queries.appeal_nos(order),
         team_candidates=queries.team_candidates(order) if OrderEvent.DISPATCH in events else [],
         on_site_items=[
-            (line.menu_line.item.code, line.menu_line.item.name)
+            line.menu_line.item
             for line in order.lines
             if line.menu_line.kind is MenuKind.ITEM and line.menu_line.item is not None
         ]

@@ -336,11 +336,12 @@ def deliver_settled(now: datetime | None = None) -> int:
 # --- on site: a case taken in at the enterprise's premises -----------------------------------------------------
 
 
-def take_in_on_site(order: Order, user: User, item_code: str, photo, *, now: datetime | None = None) -> Case:
-    """现场受理: a case for one of the order's items, channel TAKEOUT, with the photographed material if any.
+def take_in_on_site(order: Order, user: User, item_code: str, photos, *, now: datetime | None = None) -> Case:
+    """现场受理: a case for one of the order's items, channel TAKEOUT, with the materials photographed on site.
 
-    ``photo``: an uploaded file (checked for size and type, and scanned) or None. The case is linked to the order
-    in the same transaction, so a retried submission (same idempotency key) never makes a second one.
+    ``photos`` maps an item material's id to its uploaded file (each checked for size and type, and scanned); a
+    material without a photo stays missing, for staff to check when they accept. The case is linked to the order in
+    the same transaction, so a retried submission (same idempotency key) never makes a second one.
     """
     from ..cases import intake
     from ..cases import services as case_services
@@ -358,14 +359,14 @@ def take_in_on_site(order: Order, user: User, item_code: str, photo, *, now: dat
     if item is None or item.id not in item_ids:
         raise TakeoutError("unknown_item")
     materials = []
-    if photo is not None and photo.filename:
+    for material in item.materials:
+        photo = photos.get(material.id)
+        if photo is None or not photo.filename:
+            continue
         stored = store(photo, enterprise_id=order.enterprise_id, user_id=user.id)  # raises UploadRejected
-        required = next((m for m in item.materials if m.is_required), None) or next(iter(item.materials), None)
-        if required is not None:
-            document = enterprise_services.add_document(order.enterprise_id, required.name, stored.id, user=user)
-            materials.append(
-                case_services.MaterialInput(required.id, intake.upload_status(Channel.TAKEOUT), document.id)
-            )
+        document = enterprise_services.add_document(order.enterprise_id, material.name, stored.id, user=user)
+        status = intake.upload_status(Channel.TAKEOUT)
+        materials.append(case_services.MaterialInput(material.id, status, document.id))
     case = case_services.receive_case(
         user=user,
         station=order.station,

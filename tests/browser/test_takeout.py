@@ -87,14 +87,15 @@ def test_order_dispatch_offline_intake_finish_and_rate(page: Page, new_context, 
     tablet, tablet_problems = _device(new_context, TABLET)
     sign_in(tablet, "staff-ll")
     tablet.goto(f"/takeout/{order_no}")
-    expect(tablet.locator(".onsite-intake")).to_be_visible()
+    expect(tablet.locator(".onsite-intake").first).to_be_visible()
     with live_app.app_context():
         cases_before = db.session.scalar(select(func.count(Case.id)))
     tablet.context.set_offline(True)
-    tablet.get_by_label("拍照上传材料(选填)").set_input_files(
+    intake = tablet.locator(".onsite-intake").first  # the first item of the order: one photo per material
+    intake.locator("input[type=file]").first.set_input_files(
         {"name": "license.png", "mimeType": "image/png", "buffer": _png()}
     )
-    tablet.get_by_role("button", name="收件").click()
+    intake.get_by_role("button", name="收件").click()
     expect(tablet.locator("[data-offline-banner]")).to_be_visible()
     expect(tablet.locator("[data-waiting-count]")).to_have_text("1")
     with live_app.app_context():

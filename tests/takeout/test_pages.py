@@ -29,6 +29,11 @@ def _photo(size: int = 64) -> io.BytesIO:
     return out
 
 
+def _photo_field(order) -> str:
+    """The on-site form's file field of the first material of the order's first item."""
+    return f"photo-{order.lines[0].menu_line.item.materials[0].id}"
+
+
 def _order_form(client, **overrides) -> dict:
     form = {
         "csrf_token": _token(client),
@@ -105,7 +110,7 @@ def test_on_site_a_case_with_its_photo_arrives_once_linked_to_the_order(login_as
 
     def submit():
         form = {"csrf_token": _token(staff), "submission_key": "onsite-1", "item_code": item_code}
-        form["photo"] = (_photo(), "material.png", "image/png")
+        form[_photo_field(order)] = (_photo(), "material.png", "image/png")
         return staff.post(f"/takeout/{order.order_no}/cases", data=form, content_type="multipart/form-data")
 
     answers = [submit() for _ in range(3)]  # a flaky network: the same submission three times
@@ -123,7 +128,7 @@ def test_on_site_a_bad_photo_or_an_item_outside_the_order_is_refused(login_as):
     staff = login_as("staff-ll")
     url = f"/takeout/{order.order_no}/cases"
     big = {"csrf_token": _token(staff), "submission_key": "b1", "item_code": order.lines[0].menu_line.item.code}
-    big["photo"] = (io.BytesIO(b"MZ not an image"), "virus.exe", "application/octet-stream")
+    big[_photo_field(order)] = (io.BytesIO(b"MZ not an image"), "virus.exe", "application/octet-stream")
     refused = staff.post(url, data=big, content_type="multipart/form-data")
     assert refused.status_code == 422 and "照片未通过检查" in refused.get_data(as_text=True)
     other = staff.post(url, data={"csrf_token": _token(staff), "submission_key": "b2", "item_code": "NOPE"})
@@ -158,7 +163,8 @@ def test_the_team_member_gets_the_offline_outbox_and_the_on_site_forms(login_as)
     order = on_site()
     db.session.commit()
     page = login_as("staff-ll").get(f"/takeout/{order.order_no}").get_data(as_text=True)
-    assert 'id="offline-outbox"' in page and page.count("data-offline-form") == 2
+    items = sum(1 for line in order.lines if line.menu_line.item is not None)
+    assert 'id="offline-outbox"' in page and page.count("data-offline-form") == items + 1  # each item, the problem
     assert "offline-forms.js" in page and 'name="submission_key"' in page
     enterprise_page = login_as("ent-gd").get(f"/takeout/{order.order_no}").get_data(as_text=True)
     assert "offline-outbox" not in enterprise_page  # only the team works on site
@@ -170,7 +176,7 @@ def test_an_oversized_photo_is_refused_and_nothing_is_taken_in(app, login_as):
     staff = login_as("staff-ll")
     limit = app.config["UPLOAD_MAX_BYTES"]
     huge = {"csrf_token": _token(staff), "submission_key": "huge", "item_code": order.lines[0].menu_line.item.code}
-    huge["photo"] = (io.BytesIO(b"\\x89PNG\\r\\n\\x1a\\n" + b"0" * (limit + 1)), "huge.png", "image/png")
+    huge[_photo_field(order)] = (io.BytesIO(b"\\x89PNG\\r\\n\\x1a\\n" + b"0" * (limit + 1)), "huge.png", "image/png")
     refused = staff.post(f"/takeout/{order.order_no}/cases", data=huge, content_type="multipart/form-data")
     assert refused.status_code in (413, 422)
     assert db.session.scalar(select(func.count(OrderCase.id)).where(OrderCase.order_id == order.id)) == 0
