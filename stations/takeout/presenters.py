@@ -13,6 +13,8 @@ from ..timeutil import utcnow
 from . import queries, services
 from .models import MenuKind, Order
 
+ON_THE_WAY = frozenset({OrderStatus.DISPATCHED, OrderStatus.ON_SITE})  # the team's part: check in, work, finish
+
 
 @dataclass
 class OrderPanel:
@@ -25,6 +27,7 @@ class OrderPanel:
     team_candidates: list = field(default_factory=list)
     on_site_items: list = field(default_factory=list)  # the order's catalogue items a team member takes in
     may_work_on_site: bool = False
+    offline_events: frozenset = frozenset()  # the team's on-site events, kept on the tablet when the network drops
     error: str | None = None
     values: dict = field(default_factory=dict)  # what the user typed, kept on a refusal
 
@@ -40,9 +43,8 @@ def events_for(user: User, order: Order) -> list[OrderEvent]:
 
 def order_panel(user: User, order: Order, *, error: str | None = None, values: dict | None = None) -> OrderPanel:
     events = events_for(user, order)
-    on_site = (
-        order.status is OrderStatus.ON_SITE and takeout_actor(user, order=order, event=OrderEvent.FINISH) is Actor.TEAM
-    )
+    on_team = takeout_actor(user, order=order, event=OrderEvent.FINISH) is Actor.TEAM
+    on_site = order.status is OrderStatus.ON_SITE and on_team
     return OrderPanel(
         order=order,
         level=queries.warn_level_of(order, utcnow()),
@@ -59,6 +61,7 @@ def order_panel(user: User, order: Order, *, error: str | None = None, values: d
         if on_site
         else [],
         may_work_on_site=on_site,
+        offline_events=flow.TEAM_EVENTS if on_team and order.status in ON_THE_WAY else frozenset(),
         error=error,
         values=values or {},
     )

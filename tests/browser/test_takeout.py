@@ -111,11 +111,15 @@ def test_order_dispatch_offline_intake_finish_and_rate(page: Page, new_context, 
         assert any(m.document_id for m in case.materials)  # with its photographed material
         case_no = case.case_no
 
-    # --- the visit is finished; the case goes through the back office and its result is delivered ------------------
+    # --- the visit is finished, offline too; the case goes through the back office, its result is delivered --------
     tablet.goto(f"/takeout/{order_no}")
+    tablet.context.set_offline(True)
     tablet.get_by_label("服务结果(受理了什么、解答了什么)").fill("现场受理1件,解答社保问题")
     tablet.get_by_role("button", name="完成上门服务").click()
-    expect(tablet.locator("[data-status]")).to_have_text("后台流转中")
+    expect(tablet.locator("[data-waiting-count]")).to_have_text("1")
+    tablet.context.set_offline(False)
+    tablet.wait_for_load_state()
+    expect(tablet.locator("[data-status]")).to_have_text("后台流转中", timeout=15_000)
     expect(tablet.get_by_text(case_no)).to_be_visible()
     with live_app.app_context():
         case = db.session.scalar(select(Case).where(Case.case_no == case_no))

@@ -164,7 +164,8 @@ def test_the_team_member_gets_the_offline_outbox_and_the_on_site_forms(login_as)
     db.session.commit()
     page = login_as("staff-ll").get(f"/takeout/{order.order_no}").get_data(as_text=True)
     items = sum(1 for line in order.lines if line.menu_line.item is not None)
-    assert 'id="offline-outbox"' in page and page.count("data-offline-form") == items + 1  # each item, the problem
+    # each item's intake, the problem, and finishing the visit
+    assert 'id="offline-outbox"' in page and page.count("data-offline-form") == items + 2
     assert "offline-forms.js" in page and 'name="submission_key"' in page
     enterprise_page = login_as("ent-gd").get(f"/takeout/{order.order_no}").get_data(as_text=True)
     assert "offline-outbox" not in enterprise_page  # only the team works on site
