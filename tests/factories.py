@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import itertools
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
 
-from stations.auth.models import User
+from stations.auth.models import Role, User
 from stations.cases import services
 from stations.cases.models import Case, MaterialStatus
 from stations.catalog.models import ServiceItem
@@ -48,6 +49,48 @@ def make_enterprise(
     db.session.add(enterprise)
     db.session.commit()
     return enterprise
+
+
+@dataclass(frozen=True)
+class Client:
+    """An enterprise of the test's own with its enterprise account and (unless none) its dedicated clerk."""
+
+    enterprise: Enterprise
+    account: User
+    clerk: User | None
+
+    @property
+    def username(self) -> str:
+        """For ``login_as(client.username)``: the account signs in with the demo password like the demo ones."""
+        return self.account.username
+
+
+_CLIENT_SERIAL = itertools.count(1)
+
+
+def make_client(*, station_code: str = "LL", clerk: str | User | None = "clerk-ll", name: str | None = None) -> Client:
+    """A client as the contract's ent-gd is one (ent-qn: ``station_code="QH", clerk="clerk-qh"``), but the
+    test's own: an enterprise registered at ``station_code``, an ENTERPRISE account of it and, unless
+    ``clerk`` is None, that clerk (a username or a user) chosen as its dedicated clerk."""
+    from stations.auth.services import hash_password
+    from stations.clerks.models import ClerkChoice
+    from stations.demo import DEMO_PASSWORD
+
+    serial = next(_CLIENT_SERIAL)
+    enterprise = make_enterprise(name or f"测试客户{serial:03d}科技有限公司", station_code=station_code)
+    account = User(
+        username=f"ent-test-{serial}",
+        display_name=f"{enterprise.name} 经办人",
+        role=Role.ENTERPRISE,
+        password_hash=hash_password(DEMO_PASSWORD),
+        enterprise_id=enterprise.id,
+    )
+    db.session.add(account)
+    the_clerk = user(clerk) if isinstance(clerk, str) else clerk
+    if the_clerk is not None:
+        db.session.add(ClerkChoice(enterprise_id=enterprise.id, clerk_id=the_clerk.id, chosen_by="APPLICANT"))
+    db.session.commit()
+    return Client(enterprise=enterprise, account=account, clerk=the_clerk)
 
 
 def item(
@@ -101,19 +144,26 @@ def item_without_reachable_partner(station_code: str = "LL", *, exclude: tuple[s
     )
 
 
+def _demo_client_enterprise() -> Enterprise:
+    """make_case's default applicant (its parameter ``enterprise`` hides the look-up function)."""
+    return enterprise()
+
+
 def make_case(
     *,
     by: str = "staff-ll",
     station_code: str = "LL",
-    enterprise_name: str = "光电子",
+    enterprise: Enterprise | None = None,
     item_obj: ServiceItem | None = None,
     instant: bool | None = False,
     rongque: bool | None = None,
     materials: str = "verified",  # "verified", "missing_minor" or "missing"
     now: datetime | None = None,
 ) -> Case:
-    """A RECEIVED case at a station; ``materials`` says how its checklist was filled in."""
+    """A RECEIVED case at a station of ``enterprise`` (the demo ent-gd's 光电子 when none is given);
+    ``materials`` says how its checklist was filled in."""
     the_item = item_obj or item(station_code=station_code, instant=instant, rongque=rongque)
+    enterprise_obj = enterprise or _demo_client_enterprise()
     inputs = []
     for material in the_item.materials:
         status = MaterialStatus.VERIFIED
@@ -125,7 +175,7 @@ def make_case(
         user=user(by),
         station=station(station_code),
         item=the_item,
-        enterprise=enterprise(enterprise_name),
+        enterprise=enterprise_obj,
         channel=services.Channel.STATION,
         applicant_name="示例经办人",
         applicant_phone="13800000000",

@@ -117,7 +117,7 @@ def test_a_station_that_does_not_take_the_item_is_refused(login_as):
 
 def test_another_enterprises_document_cannot_be_used(login_as, uploads):
     item = offered_item("LL", online=True)
-    theirs = stored_document(item.materials[0].name, enterprise_name="氢能", by="ent-qn")
+    theirs = stored_document(item.materials[0].name, owner=f.make_client(station_code="QH", clerk="clerk-qh"))
     client = login_as("ent-gd")
     data = application(client, item, station="LL", **{f"m{item.materials[0].id}": f"doc:{theirs.id}"})
     response = post(client, data)
@@ -145,13 +145,9 @@ def test_only_enterprise_users_apply(login_as):
 
 
 def test_without_a_clerk_the_station_staff_are_told(login_as, uploads):
-    from stations.clerks.models import ClerkChoice
-    from stations.timeutil import utcnow
-
-    enterprise = f.enterprise()
-    db.session.scalars(select(ClerkChoice).where(ClerkChoice.enterprise_id == enterprise.id)).one().ended_at = utcnow()
+    without_clerk = f.make_client(station_code="LL", clerk=None)
     item = offered_item("LL", online=True)
-    client = login_as("ent-gd")
+    client = login_as(without_clerk.username)
     assert post(client, application(client, item, station="LL")).status_code == 303
     told = db.session.scalars(
         select(Notification).where(Notification.kind == NotificationKind.APPLICATION_RECEIVED)

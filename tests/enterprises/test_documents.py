@@ -32,9 +32,10 @@ def upload(client, name="公司章程", data=PDF, filename="章程.pdf", valid_u
     return client.post("/enterprise/documents", data=form, content_type="multipart/form-data")
 
 
-def documents_of(enterprise_name="光电子") -> list[Document]:
+def documents_of() -> list[Document]:
+    """The store of the demo ent-gd's enterprise (the account these tests sign in as)."""
     db.session.expire_all()
-    enterprise = f.enterprise(enterprise_name)
+    enterprise = f.enterprise()
     return list(db.session.scalars(select(Document).where(Document.enterprise_id == enterprise.id)).all())
 
 
@@ -116,7 +117,7 @@ def test_download_own_document_only(login_as, uploads):
     mine = login_as("ent-gd").get(f"/enterprise/documents/{document.id}/file")
     assert mine.status_code == 200 and mine.get_data() == PDF
     assert mine.headers["Content-Type"] == "application/pdf" and "attachment" in mine.headers["Content-Disposition"]
-    other = login_as("ent-qn")
+    other = login_as(f.make_client(station_code="QH", clerk="clerk-qh").username)
     assert other.get(f"/enterprise/documents/{document.id}/file").status_code == 404
     archive = other.post(f"/enterprise/documents/{document.id}/archive", data={"csrf_token": token(other)})
     assert archive.status_code == 404
@@ -213,14 +214,15 @@ def test_supply_a_correction_material_by_upload(login_as, uploads):
 def test_nobody_else_supplies_on_another_enterprises_case(login_as, uploads):
     case = correction_case()
     material = next(m for m in case.materials if m.status is MaterialStatus.NEEDS_CORRECTION)
-    theirs = stored_document(material.item_material.name, enterprise_name="氢能", by="ent-qn")
-    client = login_as("ent-qn")
+    qn = f.make_client(station_code="QH", clerk="clerk-qh")
+    theirs = stored_document(material.item_material.name, owner=qn)
+    client = login_as(qn.username)
     response = client.post(
         f"/cases/{case.case_no}/materials/{material.id}/supply",
         data={"csrf_token": token(client), "document_id": str(theirs.id)},
     )
     assert response.status_code == 404
-    assert login_as("ent-qn").get(f"/cases/{case.case_no}").status_code == 404
+    assert login_as(qn.username).get(f"/cases/{case.case_no}").status_code == 404
     gd = login_as("ent-gd")
     mixed = gd.post(
         f"/cases/{case.case_no}/materials/{material.id}/supply",

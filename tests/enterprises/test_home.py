@@ -26,14 +26,15 @@ def withdraw(case) -> None:
 def test_home_lists_only_the_enterprises_own_cases_newest_first(login_as):
     older = f.make_case(now=utcnow() - timedelta(days=2))
     newer = f.make_case()
-    other = f.make_case(by="staff-qh", station_code="QH", enterprise_name="氢能")  # ent-qn's
+    qn = f.make_client(station_code="QH", clerk="clerk-qh")
+    other = f.make_case(by="staff-qh", station_code="QH", enterprise=qn.enterprise)
     body = text(login_as("ent-gd").get("/home"))
     assert older.case_no in body and newer.case_no in body
     assert other.case_no not in body
     assert body.index(newer.case_no) < body.index(older.case_no)
     assert "已收件" in body and "badge-GREEN" in body  # status label and colour
     assert 'href="/enterprise/apply"' in body and 'href="/enterprise/documents"' in body and 'href="/clerks/"' in body
-    qn_body = text(login_as("ent-qn").get("/home"))
+    qn_body = text(login_as(qn.username).get("/home"))
     assert other.case_no in qn_body and newer.case_no not in qn_body
 
 

@@ -67,7 +67,7 @@ def case_with_file(filename: str = "营业执照.pdf", data: bytes = PDF, **kwar
     """A received case whose first material is a stored PDF in the enterprise's document store."""
     staff = f.user(kwargs.get("by", "staff-ll"))
     item = f.item(station_code=kwargs.get("station_code", "LL"), instant=False)
-    enterprise = f.enterprise(kwargs.get("enterprise_name", "光电子"))
+    enterprise = kwargs.get("enterprise") or f.enterprise()
     stored = store_bytes(data, "application/pdf", filename, enterprise_id=enterprise.id, user_id=staff.id)
     material = item.materials[0]
     document = enterprise_services.add_document(enterprise.id, material.name, stored.id, user=staff)
