@@ -66,12 +66,17 @@ class Client:
 
 
 _CLIENT_SERIAL = itertools.count(1)
+# The demo's dedicated clerk of each station that has one (contract.md: ent-gd is clerk-ll's client, ent-qn clerk-qh's).
+STATION_CLERKS = {"LL": "clerk-ll", "QH": "clerk-qh"}
+_STATION_CLERK = "the station's clerk"
 
 
-def make_client(*, station_code: str = "LL", clerk: str | User | None = "clerk-ll", name: str | None = None) -> Client:
-    """A client as the contract's ent-gd is one (ent-qn: ``station_code="QH", clerk="clerk-qh"``), but the
-    test's own: an enterprise registered at ``station_code``, an ENTERPRISE account of it and, unless
-    ``clerk`` is None, that clerk (a username or a user) chosen as its dedicated clerk."""
+def make_client(
+    *, station_code: str = "LL", clerk: str | User | None = _STATION_CLERK, name: str | None = None
+) -> Client:
+    """A client as the contract's ent-gd (at LL) and ent-qn (at QH) are, but the test's own: an enterprise
+    registered at ``station_code``, an ENTERPRISE account of it and its dedicated clerk — by default the
+    station's (``STATION_CLERKS``), else ``clerk`` (a username or a user), none when ``clerk`` is None."""
     from stations.auth.services import hash_password
     from stations.clerks.models import ClerkChoice
     from stations.demo import DEMO_PASSWORD
@@ -86,6 +91,8 @@ def make_client(*, station_code: str = "LL", clerk: str | User | None = "clerk-l
         enterprise_id=enterprise.id,
     )
     db.session.add(account)
+    if clerk == _STATION_CLERK:
+        clerk = STATION_CLERKS[station_code]
     the_clerk = user(clerk) if isinstance(clerk, str) else clerk
     if the_clerk is not None:
         db.session.add(ClerkChoice(enterprise_id=enterprise.id, clerk_id=the_clerk.id, chosen_by="APPLICANT"))

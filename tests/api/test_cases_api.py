@@ -93,7 +93,7 @@ def schema_errors(payload, path: str, method: str, status: int) -> list[str]:
 def test_list_shows_the_callers_cases_newest_first_in_the_contract_shape(login_as):
     older = f.make_case(now=utc("2026-03-02 10:00"))
     newer = f.make_case(now=utc("2026-03-03 10:00"))
-    f.make_case(by="staff-qh", station_code="QH", enterprise_name="氢能装备")
+    f.make_case(by="staff-qh", station_code="QH", enterprise=f.make_client(station_code="QH").enterprise)
     response = login_as("staff-ll").get("/api/v1/cases")
     assert response.status_code == 200
     body = response.get_json()
@@ -130,20 +130,25 @@ def test_staff_of_another_station_sees_nothing_of_ours(login_as):
 
 
 def test_enterprises_see_only_their_own_and_the_clerk_sees_its_clients_everywhere(login_as):
-    gd_at_qh = f.make_case(by="staff-qh", station_code="QH", enterprise_name="光电子")
-    qn_case = f.make_case(by="staff-qh", station_code="QH", enterprise_name="氢能装备")
-    ent_qn = login_as("ent-qn")
+    gd = f.make_client(station_code="LL")
+    qn = f.make_client(station_code="QH")  # a client at QH, as the demo ent-qn is
+    gd_at_qh = f.make_case(by="staff-qh", station_code="QH", enterprise=gd.enterprise)
+    qn_case = f.make_case(by="staff-qh", station_code="QH", enterprise=qn.enterprise)
+    ent_qn = login_as(qn.username)
     assert [c["case_no"] for c in ent_qn.get("/api/v1/cases").get_json()["items"]] == [qn_case.case_no]
     assert ent_qn.get(f"/api/v1/cases/{gd_at_qh.case_no}").status_code == 404
     clerk = login_as("clerk-ll")
     assert [c["case_no"] for c in clerk.get("/api/v1/cases").get_json()["items"]] == [gd_at_qh.case_no]
     assert clerk.get(f"/api/v1/cases/{gd_at_qh.case_no}").get_json()["station"] == "QH"
     assert clerk.get(f"/api/v1/cases/{qn_case.case_no}").status_code == 404
-    assert login_as("ent-gd").get(f"/api/v1/cases/{gd_at_qh.case_no}").get_json()["query_code"] == gd_at_qh.query_code
+    assert (
+        login_as(gd.username).get(f"/api/v1/cases/{gd_at_qh.case_no}").get_json()["query_code"] == gd_at_qh.query_code
+    )
 
 
 def test_central_office_sees_every_case_without_query_codes(login_as):
-    ll, qh = f.make_case(), f.make_case(by="staff-qh", station_code="QH", enterprise_name="氢能装备")
+    ll = f.make_case()
+    qh = f.make_case(by="staff-qh", station_code="QH", enterprise=f.make_client(station_code="QH").enterprise)
     items = login_as("central").get("/api/v1/cases").get_json()["items"]
     assert {c["case_no"] for c in items} == {ll.case_no, qh.case_no}
     assert all(c["query_code"] is None for c in items)
@@ -458,9 +463,10 @@ def test_a_disabled_users_token_stops_working(client):
 
 
 def test_the_token_decides_who_calls_even_with_a_session_cookie(login_as):
-    qn_case = f.make_case(by="staff-qh", station_code="QH", enterprise_name="氢能装备")
+    qn = f.make_client(station_code="QH")  # a client at QH, as the demo ent-qn is
+    qn_case = f.make_case(by="staff-qh", station_code="QH", enterprise=qn.enterprise)
     client = login_as("staff-ll")  # a browser session of another user
-    as_token = client.get("/api/v1/cases", headers=bearer("ent-qn"))
+    as_token = client.get("/api/v1/cases", headers=bearer(qn.username))
     assert [c["case_no"] for c in as_token.get_json()["items"]] == [qn_case.case_no]
     wrong = client.get("/api/v1/cases", headers={"Authorization": "Bearer stn_wrong"})
     assert wrong.status_code == 401  # a bad token is not rescued by the session

@@ -114,7 +114,7 @@ def test_rows_offer_only_the_one_tap_actions_available_now(login_as):
 
 def test_central_office_sees_every_station_but_has_no_row_actions(login_as):
     ll = f.make_case()
-    qh = f.make_case(by="staff-qh", station_code="QH", enterprise_name="氢能")
+    qh = f.make_case(by="staff-qh", station_code="QH", enterprise=f.make_client(station_code="QH").enterprise)
     body = table(login_as("central"))
     assert {ll.id, qh.id} <= row_ids(body)
     assert "hx-post" not in body
@@ -190,9 +190,11 @@ def test_row_action_without_javascript_goes_back_to_the_queue(login_as):
 
 
 def test_queue_never_shows_another_scope(login_as):
-    ll = f.make_case()
-    qh = f.make_case(by="staff-qh", station_code="QH", enterprise_name="氢能")
-    gd_at_qh = f.make_case(by="staff-qh", station_code="QH")  # ent-gd, client of clerk-ll, received at QH
+    gd = f.make_client(station_code="LL")
+    qn = f.make_client(station_code="QH")  # a client at QH, as the demo ent-qn is
+    ll = f.make_case(enterprise=gd.enterprise)
+    qh = f.make_case(by="staff-qh", station_code="QH", enterprise=qn.enterprise)
+    gd_at_qh = f.make_case(by="staff-qh", station_code="QH", enterprise=gd.enterprise)  # clerk-ll's client at QH
     assert row_ids(table(login_as("staff-ll"))) == {ll.id}
     assert row_ids(table(login_as("staff-qh"))) == {qh.id, gd_at_qh.id}
     assert row_ids(table(login_as("clerk-ll"))) == {ll.id, gd_at_qh.id}
@@ -254,7 +256,7 @@ def test_queue_page_query_count_does_not_grow_with_the_cases(app, count_queries)
 
 def test_ledger_lists_the_deficiencies_in_scope_with_their_tags(login_as):
     mine = rongque_case()
-    theirs = rongque_case(by="staff-qh", station_code="QH", enterprise_name="氢能")
+    theirs = rongque_case(by="staff-qh", station_code="QH", enterprise=f.make_client(station_code="QH").enterprise)
     client = login_as("staff-ll")
     response = client.get("/cases/ledger")
     body = text(response)

@@ -23,9 +23,10 @@ def choose(client, clerk_username: str):
     return client.post(f"/clerks/{f.user(clerk_username).id}/choose", data={"csrf_token": token(client)})
 
 
-def choices_of(enterprise_name="光电子") -> list[ClerkChoice]:
+def choices_of() -> list[ClerkChoice]:
+    """The clerk choices of the demo ent-gd's enterprise (the account these tests sign in as)."""
     db.session.expire_all()
-    enterprise = f.enterprise(enterprise_name)
+    enterprise = f.enterprise()
     return list(
         db.session.scalars(
             select(ClerkChoice).where(ClerkChoice.enterprise_id == enterprise.id).order_by(ClerkChoice.id)
@@ -154,7 +155,7 @@ def test_each_enterprise_sees_only_its_own_history(login_as):
 def test_clerk_home_lists_what_each_client_still_owes(login_as):
     rongque = rongque_case()
     correction = fire(f.make_case(materials="missing"), CaseEvent.REQUEST_CORRECTION, note="补正")
-    qn_case = rongque_case(by="staff-qh", station_code="QH", enterprise_name="氢能")
+    qn_case = rongque_case(by="staff-qh", station_code="QH", enterprise=f.make_client(station_code="QH").enterprise)
     body = text(login_as("clerk-ll").get("/home"))
     assert "客户待补材料" in body and "我的客户" in body
     for deficiency in rongque.deficiencies:

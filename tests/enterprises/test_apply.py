@@ -117,7 +117,7 @@ def test_a_station_that_does_not_take_the_item_is_refused(login_as):
 
 def test_another_enterprises_document_cannot_be_used(login_as, uploads):
     item = offered_item("LL", online=True)
-    theirs = stored_document(item.materials[0].name, owner=f.make_client(station_code="QH", clerk="clerk-qh"))
+    theirs = stored_document(item.materials[0].name, owner=f.make_client(station_code="QH"))
     client = login_as("ent-gd")
     data = application(client, item, station="LL", **{f"m{item.materials[0].id}": f"doc:{theirs.id}"})
     response = post(client, data)

@@ -117,7 +117,7 @@ def test_download_own_document_only(login_as, uploads):
     mine = login_as("ent-gd").get(f"/enterprise/documents/{document.id}/file")
     assert mine.status_code == 200 and mine.get_data() == PDF
     assert mine.headers["Content-Type"] == "application/pdf" and "attachment" in mine.headers["Content-Disposition"]
-    other = login_as(f.make_client(station_code="QH", clerk="clerk-qh").username)
+    other = login_as(f.make_client(station_code="QH").username)
     assert other.get(f"/enterprise/documents/{document.id}/file").status_code == 404
     archive = other.post(f"/enterprise/documents/{document.id}/archive", data={"csrf_token": token(other)})
     assert archive.status_code == 404
@@ -214,7 +214,7 @@ def test_supply_a_correction_material_by_upload(login_as, uploads):
 def test_nobody_else_supplies_on_another_enterprises_case(login_as, uploads):
     case = correction_case()
     material = next(m for m in case.materials if m.status is MaterialStatus.NEEDS_CORRECTION)
-    qn = f.make_client(station_code="QH", clerk="clerk-qh")
+    qn = f.make_client(station_code="QH")
     theirs = stored_document(material.item_material.name, owner=qn)
     client = login_as(qn.username)
     response = client.post(
