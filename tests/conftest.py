@@ -23,6 +23,7 @@ from sqlalchemy import event
 from stations.extensions import db
 from tests.check_translations import compile_stale_catalogs
 from tests.dbutil import reset_database, test_database_url
+from tests.factories import Client, make_client
 from tests.helpers.suite import (
     TEST_NOW_ENV,
     AuthActions,
@@ -129,6 +130,18 @@ def login_as(app: Flask):
         return new_client
 
     return _login
+
+
+@pytest.fixture
+def gd() -> Client:
+    """An enterprise of the test's own as the contract's ent-gd is one: at LL, a client of clerk-ll, with an account."""
+    return make_client(station_code="LL")
+
+
+@pytest.fixture
+def qn() -> Client:
+    """Another one as the contract's ent-qn is: at QH, a client of clerk-qh, with an account."""
+    return make_client(station_code="QH")
 
 
 @pytest.fixture

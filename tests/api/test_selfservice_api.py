@@ -31,20 +31,18 @@ def schema(name: str) -> dict:
     return {"$ref": f"#/components/schemas/{name}"}
 
 
-def document(enterprise_name: str, name: str, valid_until=None):
-    enterprise = f.enterprise(enterprise_name)
+def document(owner: f.Client, name: str, valid_until=None):
+    enterprise = owner.enterprise
     stored = store_bytes(PDF, "application/pdf", f"{name}.pdf", enterprise_id=enterprise.id, user_id=None)
-    return enterprise_services.add_document(
-        enterprise.id, name, stored.id, user=f.user("ent-gd"), valid_until=valid_until
-    )
+    return enterprise_services.add_document(enterprise.id, name, stored.id, user=owner.account, valid_until=valid_until)
 
 
-def test_documents_are_the_callers_own(client, uploads):
+def test_documents_are_the_callers_own(client, uploads, gd, qn):
     today = business_today()
-    document("光电子", "营业执照", today + timedelta(days=10))
-    document("光电子", "旧章程", today - timedelta(days=1))
-    document("氢能", "氢能执照")
-    response = client.get("/api/v1/documents", headers=bearer("ent-gd"))
+    document(gd, "营业执照", today + timedelta(days=10))
+    document(gd, "旧章程", today - timedelta(days=1))
+    document(qn, "氢能执照")
+    response = client.get("/api/v1/documents", headers=bearer(gd.username))
     assert response.status_code == 200
     body = response.get_json()
     assert conforms(body, schema("DocumentList")) == []
@@ -52,7 +50,7 @@ def test_documents_are_the_callers_own(client, uploads):
     assert set(by_name) == {"营业执照", "旧章程"}
     assert by_name["营业执照"]["expires_soon"] and not by_name["营业执照"]["is_expired"]
     assert by_name["旧章程"]["is_expired"] and by_name["营业执照"]["trust_level"] == "C"
-    other = client.get("/api/v1/documents", headers=bearer("ent-qn")).get_json()
+    other = client.get("/api/v1/documents", headers=bearer(qn.username)).get_json()
     assert [d["material_name"] for d in other["items"]] == ["氢能执照"]
 
 
@@ -78,10 +76,10 @@ def test_anonymous_gets_401(client):
         assert conforms(response.get_json(), schema("Error")) == []
 
 
-def test_messages_round_trip(client, uploads):
-    own_case = f.make_case()
-    own_doc = document("光电子", "营业执照")
-    headers = bearer("ent-gd")
+def test_messages_round_trip(client, uploads, gd, qn):
+    own_case = f.make_case(enterprise=gd.enterprise)
+    own_doc = document(gd, "营业执照")
+    headers = bearer(gd.username)
     created = client.post(
         "/api/v1/messages",
         headers=headers,
@@ -92,7 +90,7 @@ def test_messages_round_trip(client, uploads):
     assert conforms(message, schema("Message")) == []
     assert message["from_enterprise"] and message["case_no"] == own_case.case_no
     assert message["document_name"] == "营业执照"
-    messaging_services.send_message(user=f.user("clerk-ll"), enterprise_id=f.enterprise().id, body="收到,谢谢")
+    messaging_services.send_message(user=f.user("clerk-ll"), enterprise_id=gd.enterprise.id, body="收到,谢谢")
     listing = client.get("/api/v1/messages", headers=headers)
     assert listing.status_code == 200
     body = listing.get_json()
@@ -100,7 +98,7 @@ def test_messages_round_trip(client, uploads):
     assert [m["body"] for m in body["items"]] == ["收到,谢谢", "执照已上传"]
     assert body["unread"] == 1 and body["clerk"] == "办事专员 张丽" and body["next_before"] is None
     assert client.get("/api/v1/messages", headers=headers).get_json()["unread"] == 0  # read now
-    assert client.get("/api/v1/messages", headers=bearer("ent-qn")).get_json()["items"] == []
+    assert client.get("/api/v1/messages", headers=bearer(qn.username)).get_json()["items"] == []
 
 
 @pytest.mark.parametrize(
@@ -115,34 +113,34 @@ def test_messages_round_trip(client, uploads):
         ({"body": "hi", "document_id": 999999}, 404, "document_not_yours"),
     ],
 )
-def test_bad_messages(client, payload, status, code):
-    response = client.post("/api/v1/messages", headers=bearer("ent-gd"), json=payload)
+def test_bad_messages(client, payload, status, code, gd):
+    response = client.post("/api/v1/messages", headers=bearer(gd.username), json=payload)
     assert response.status_code == status
     assert response.get_json()["error"]["code"] == code
     assert conforms(response.get_json(), schema("Error")) == []
     assert db.session.scalar(select(Message.id)) is None
 
 
-def test_another_enterprises_case_or_document_is_a_404(client, uploads):
-    foreign_case = f.make_case(enterprise_name="氢能")
-    foreign_doc = document("氢能", "氢能执照")
-    headers = bearer("ent-gd")
+def test_another_enterprises_case_or_document_is_a_404(client, uploads, gd, qn):
+    foreign_case = f.make_case(enterprise=qn.enterprise)
+    foreign_doc = document(qn, "氢能执照")
+    headers = bearer(gd.username)
     for extra in ({"case_no": foreign_case.case_no}, {"document_id": foreign_doc.id}):
         response = client.post("/api/v1/messages", headers=headers, json={"body": "hi", **extra})
         assert response.status_code == 404
     assert db.session.scalar(select(Message.id)) is None
 
 
-def test_session_writes_need_the_csrf_header(login_as):
-    client = login_as("ent-gd")
+def test_session_writes_need_the_csrf_header(login_as, gd):
+    client = login_as(gd.username)
     assert client.post("/api/v1/messages", json={"body": "hi"}).status_code == 400
     token = csrf_token_from(client, "/account/password")
     assert client.post("/api/v1/messages", json={"body": "hi"}, headers={"X-CSRFToken": token}).status_code == 201
 
 
-def test_rating_through_the_api(client):
-    case = delivered_case()
-    headers = bearer("ent-gd")
+def test_rating_through_the_api(client, gd, qn):
+    case = delivered_case(enterprise=gd.enterprise)
+    headers = bearer(gd.username)
     response = client.post(
         f"/api/v1/cases/{case.case_no}/rating",
         headers=headers,
@@ -160,7 +158,7 @@ def test_rating_through_the_api(client):
     listing = client.get("/api/v1/ratings", headers=headers).get_json()
     assert conforms(listing, schema("RatingList")) == []
     assert [r["case_no"] for r in listing["items"]] == [case.case_no] and listing["next_page"] is None
-    assert client.get("/api/v1/ratings", headers=bearer("ent-qn")).get_json()["items"] == []
+    assert client.get("/api/v1/ratings", headers=bearer(qn.username)).get_json()["items"] == []
     assert db.session.scalar(select(Rectification.status).where(Rectification.case_id == case.id)) == "ASSIGNED"
 
 
@@ -175,19 +173,19 @@ def test_rating_through_the_api(client):
         ({"level": 4, "stars": 5}, 422, "unknown_field"),
     ],
 )
-def test_bad_ratings(client, payload, status, code):
-    case = delivered_case()
-    response = client.post(f"/api/v1/cases/{case.case_no}/rating", headers=bearer("ent-gd"), json=payload)
+def test_bad_ratings(client, payload, status, code, gd):
+    case = delivered_case(enterprise=gd.enterprise)
+    response = client.post(f"/api/v1/cases/{case.case_no}/rating", headers=bearer(gd.username), json=payload)
     assert (response.status_code, response.get_json()["error"]["code"]) == (status, code)
     assert db.session.scalar(select(Rating.id)) is None
 
 
-def test_rating_scope_and_state(client):
-    delivered = delivered_case()
-    other = client.post(f"/api/v1/cases/{delivered.case_no}/rating", headers=bearer("ent-qn"), json={"level": 1})
+def test_rating_scope_and_state(client, gd, qn):
+    delivered = delivered_case(enterprise=gd.enterprise)
+    other = client.post(f"/api/v1/cases/{delivered.case_no}/rating", headers=bearer(qn.username), json={"level": 1})
     assert other.status_code == 404  # another enterprise's case: as good as missing
-    open_case = f.make_case()
-    early = client.post(f"/api/v1/cases/{open_case.case_no}/rating", headers=bearer("ent-gd"), json={"level": 5})
+    open_case = f.make_case(enterprise=gd.enterprise)
+    early = client.post(f"/api/v1/cases/{open_case.case_no}/rating", headers=bearer(gd.username), json={"level": 5})
     assert early.status_code == 422 and early.get_json()["error"]["code"] == "not_delivered"
     assert db.session.scalar(select(Rating.id)) is None
 

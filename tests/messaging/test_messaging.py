@@ -22,18 +22,6 @@ from tests.helpers.suite import htmx_headers
 POLL = htmx_headers("message-list")
 
 
-@pytest.fixture
-def gd() -> f.Client:
-    """The signed-in enterprise: a client of clerk-ll at LL, as the demo ent-gd is (but the test's own)."""
-    return f.make_client(station_code="LL")
-
-
-@pytest.fixture
-def qn() -> f.Client:
-    """Another enterprise: a client of clerk-qh at QH, as the demo ent-qn is."""
-    return f.make_client(station_code="QH")
-
-
 def send(client, url: str, body: str, headers=None, **fields):
     return client.post(url, data={"csrf_token": token(client), "body": body, **fields}, headers=headers or {})
 
