@@ -97,9 +97,9 @@ def test_central_office_may_not_act(login_as):
 CASE_NO_RE = re.compile(r"JH[A-Z0-9]{2,3}\d{12}")
 
 
-def test_lists_never_show_another_scope(login_as):
-    ll = rongque_case()
-    qh = rongque_case(by="staff-qh", station_code="QH", enterprise_name="氢能")
+def test_lists_never_show_another_scope(login_as, gd, qn):
+    ll = rongque_case(enterprise=gd.enterprise)
+    qh = rongque_case(by="staff-qh", station_code="QH", enterprise=qn.enterprise)
     for username, mine, theirs in (
         ("staff-ll", ll, qh),
         ("staff-qh", qh, ll),

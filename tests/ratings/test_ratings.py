@@ -252,20 +252,20 @@ def test_rectifications_are_scoped_to_the_station(login_as):
     assert rectification.status is RectificationStatus.ASSIGNED
 
 
-def test_the_enterprise_lists_only_its_ratings(login_as):
+def test_the_enterprise_lists_only_its_ratings(login_as, qn):
     bad_rating()
-    other = delivered_case(enterprise_name="氢能")
-    services.rate_case(other, f.user("ent-qn"), level=5)
+    other = delivered_case(enterprise=qn.enterprise)
+    services.rate_case(other, qn.account, level=5)
     mine = login_as("ent-gd").get("/ratings/").get_data(as_text=True)
     assert "不满意" in mine and other.case_no not in mine
-    assert other.case_no in login_as("ent-qn").get("/ratings/").get_data(as_text=True)
+    assert other.case_no in login_as(qn.username).get("/ratings/").get_data(as_text=True)
 
 
-def test_averages_per_clerk_and_station(count_queries):
+def test_averages_per_clerk_and_station(count_queries, qn):
     for level in (5, 4, 2):
         bad_rating(level=level)
-    qh_case = delivered_case(by="staff-qh", station_code="QH", enterprise_name="氢能")
-    services.rate_case(qh_case, f.user("ent-qn"), level=3)
+    qh_case = delivered_case(by="staff-qh", station_code="QH", enterprise=qn.enterprise)
+    services.rate_case(qh_case, qn.account, level=3)
     clerk_ll, clerk_qh, staff = f.user("clerk-ll"), f.user("clerk-qh"), f.user("staff-ll")
     ll, qh, zx = f.station("LL"), f.station("QH"), f.station("ZX")
     with count_queries() as counter:

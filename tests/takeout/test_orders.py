@@ -195,7 +195,7 @@ def test_the_core_guards_a_decline_and_a_dispatch():
 
 def test_a_case_of_another_enterprise_is_not_linked():
     order = on_site()
-    other = f.make_case(enterprise_name="氢能")
+    other = f.make_case(enterprise=f.make_enterprise())
     with pytest.raises(services.TakeoutError, match="other_enterprise"):
         services.link_case(order, other)
     assert db.session.scalar(select(func.count(OrderCase.id)).where(OrderCase.order_id == order.id)) == 0
