@@ -27,8 +27,8 @@ def _reload(meeting_no: str) -> Meeting:
     return db.session.scalar(select(Meeting).where(Meeting.meeting_no == meeting_no))
 
 
-def test_the_whole_path(login_as):
-    enterprise = login_as("ent-gd")
+def test_the_whole_path(login_as, gd):
+    enterprise = login_as(gd.username)
     response = enterprise.post(
         "/meetings/new",
         data={
@@ -43,7 +43,7 @@ def test_the_whole_path(login_as):
     assert response.status_code == 303, response.get_data(as_text=True)
     meeting_no = response.headers["Location"].rsplit("/", 1)[-1]
     meeting = _reload(meeting_no)
-    assert meeting.status.value == "REQUESTED" and meeting.enterprise_id == f.enterprise().id
+    assert meeting.status.value == "REQUESTED" and meeting.enterprise_id == gd.enterprise.id
     staff = login_as("staff-ll")
     assert _post_event(staff, meeting, "contact").status_code == 303
     meeting = _reload(meeting_no)
@@ -84,7 +84,7 @@ def test_the_whole_path(login_as):
     kinds = set(
         db.session.scalars(
             select(Notification.kind).where(
-                Notification.user_id == f.user("ent-gd").id, Notification.link.contains(meeting_no)
+                Notification.user_id == gd.account.id, Notification.link.contains(meeting_no)
             )
         )
     )
@@ -158,17 +158,17 @@ def test_others_do_not_see_the_meeting(login_as):
     assert login_as("clerk-ll").get(f"/meetings/{meeting.meeting_no}").status_code == 200
 
 
-def test_clerk_requests_on_behalf(login_as):
+def test_clerk_requests_on_behalf(login_as, gd, qn):
     clerk = login_as("clerk-ll")
     form = {
         "csrf_token": token(clerk, "/meetings/new"),
         "kind": "CONSULT",
         "topic": "代企业约见",
-        "enterprise_uscc": f.enterprise().uscc,
+        "enterprise_uscc": gd.enterprise.uscc,
     }
     response = clerk.post("/meetings/new", data=form)
     assert response.status_code == 303
-    form.update(enterprise_uscc=f.enterprise("氢能").uscc, csrf_token=token(clerk, "/meetings/new"))
+    form.update(enterprise_uscc=qn.enterprise.uscc, csrf_token=token(clerk, "/meetings/new"))
     assert clerk.post("/meetings/new", data=form).status_code == 422  # not its client
 
 
