@@ -64,7 +64,7 @@ def test_figures_follow_the_appeals(count_queries):
 
 def test_commissioner_activity_counts_the_log(app):
     comm = f.user("comm-ll")
-    enterprise = f.enterprise("光电子")
+    enterprise = f.make_enterprise(station_code="LL")
     today = business_today()
     for kind, solved in [("VISIT", False), ("CALL", False), ("PROBLEM", True), ("AGENCY", False)]:
         add_entry(comm, LogInput(kind=kind, enterprise_id=enterprise.id, day=today, solved=solved))
@@ -88,6 +88,6 @@ def test_period_api_and_board_carry_the_appeals(login_as):
 
 def test_the_figures_page_shows_appeals_and_commissioner_activity(login_as):
     comm = f.user("comm-ll")
-    add_entry(comm, LogInput(kind="VISIT", enterprise_id=f.enterprise("光电子").id, day=business_today()))
+    add_entry(comm, LogInput(kind="VISIT", enterprise_id=f.make_enterprise(station_code="LL").id, day=business_today()))
     page = login_as("central").get("/dashboard/figures?period=month").get_data(as_text=True)
     assert 'id="appeal-period"' in page and 'id="commissioner-activity"' in page and comm.display_name in page

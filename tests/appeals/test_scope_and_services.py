@@ -18,14 +18,15 @@ from stations.timeutil import business_today, utcnow
 from tests import factories as f
 
 
-def _appeal(enterprise_part="光电子", user="staff-ll", **extra):
+def _appeal(enterprise=None, user="staff-ll", **extra):
+    """An appeal taken in by ``user`` about ``enterprise`` (by default a new one of the test's own at LL)."""
     data = RegisterInput(
         source_channel=SourceChannel.PHONE,
         category=Category.GOV_SERVICE,
         nature=Nature.HELP,
         urgency=Urgency.NORMAL,
         description="测试",
-        enterprise=f.enterprise(enterprise_part),
+        enterprise=enterprise or f.make_enterprise(station_code="LL"),
         **extra,
     )
     return register(data, f.user(user))
@@ -51,34 +52,34 @@ def _assign(appeal, code="SB"):
         ("central", True, True),
         ("staff-ll", True, False),
         ("staff-qh", False, True),
-        ("clerk-ll", True, False),  # ent-gd is its client
-        ("ent-gd", True, False),
-        ("ent-qn", False, True),
+        ("clerk-ll", True, False),  # the LL enterprise (gd) is its client
+        ("gd's account", True, False),
+        ("qn's account", False, True),
         ("comm-ll", True, False),
         ("dept-rs", True, False),  # the LL appeal is assigned to 人社 below
         ("dept-kf", False, False),
     ],
 )
-def test_scope_by_role(username, sees_ll, sees_qn):
-    ll, qn = _appeal("光电子"), _appeal("氢能", user="staff-qh")
-    _assign(ll, "SB")
-    _assign(qn, "SCJG")
-    user = f.user(username)
-    assert may_see_appeal(user, ll) is sees_ll
-    assert may_see_appeal(user, qn) is sees_qn
-    assert (queries.appeal_for(user, ll.appeal_no) is not None) is sees_ll
+def test_scope_by_role(username, sees_ll, sees_qn, gd, qn):
+    ll_appeal, qh_appeal = _appeal(gd.enterprise), _appeal(qn.enterprise, user="staff-qh")
+    _assign(ll_appeal, "SB")
+    _assign(qh_appeal, "SCJG")
+    user = {"gd's account": gd.account, "qn's account": qn.account}.get(username) or f.user(username)
+    assert may_see_appeal(user, ll_appeal) is sees_ll
+    assert may_see_appeal(user, qh_appeal) is sees_qn
+    assert (queries.appeal_for(user, ll_appeal.appeal_no) is not None) is sees_ll
     listed = {a.appeal_no for a in queries.queue(user, include_closed=True, size=500).rows}
-    assert (ll.appeal_no in listed) is sees_ll and (qn.appeal_no in listed) is sees_qn
+    assert (ll_appeal.appeal_no in listed) is sees_ll and (qh_appeal.appeal_no in listed) is sees_qn
 
 
-def test_actors_by_role():
-    appeal = _appeal()
+def test_actors_by_role(gd):
+    appeal = _appeal(gd.enterprise)
     _assign(appeal, "SB")
     assert appeal_actor(f.user("admin"), appeal) is Actor.SUPERVISOR
     assert appeal_actor(f.user("central"), appeal) is None  # read-only
     assert appeal_actor(f.user("staff-ll"), appeal) is Actor.FRONT
     assert appeal_actor(f.user("comm-ll"), appeal) is Actor.FRONT
-    assert appeal_actor(f.user("ent-gd"), appeal) is Actor.ENTERPRISE
+    assert appeal_actor(gd.account, appeal) is Actor.ENTERPRISE
     assert appeal_actor(f.user("dept-rs"), appeal) is Actor.DEPARTMENT
     assert appeal_actor(f.user("dept-kf"), appeal) is None
 
@@ -91,7 +92,7 @@ def test_queue_puts_urgent_first():
         nature=Nature.HELP,
         urgency=Urgency.URGENT,
         description="急",
-        enterprise=f.enterprise("光电子"),
+        enterprise=f.make_enterprise(station_code="LL"),
     )
     urgent = register(data, f.user("staff-ll"))
     rows = [a.appeal_no for a in queries.queue(f.user("staff-ll"), size=500).rows]
@@ -99,7 +100,8 @@ def test_queue_puts_urgent_first():
 
 
 def test_supervisor_merges_a_duplicate():
-    original, duplicate = _appeal(), _appeal()
+    enterprise = f.make_enterprise(station_code="LL")
+    original, duplicate = _appeal(enterprise), _appeal(enterprise)  # the same enterprise's appeal twice
     admin = f.user("admin")
     with pytest.raises(AppealError):
         apply_event(duplicate, EventInput(event=AppealEvent.MERGE, original_no="SQ-NONE"), admin, Actor.SUPERVISOR)
