@@ -13,10 +13,10 @@ from stations.extensions import db
 from tests import factories as f
 
 
-def _grow_to_sixty() -> None:
-    """57 more cases at LL, all of ent-gd (so that staff-ll, clerk-ll, ent-gd and central see them all)."""
+def _grow_to_sixty(gd: f.Client) -> None:
+    """57 more cases at LL, all of ``gd``, clerk-ll's client (so that staff-ll, clerk-ll, gd and central see them all)."""
     add_synthetic_cases(57, station_codes=["LL"])
-    db.session.execute(update(Case).values(enterprise_id=f.enterprise("光电子").id, clerk_id=f.user("clerk-ll").id))
+    db.session.execute(update(Case).values(enterprise_id=gd.enterprise.id, clerk_id=gd.clerk.id))
     db.session.flush()
 
 
@@ -25,21 +25,21 @@ def _grow_to_sixty() -> None:
     [
         ("staff-ll", ""),
         ("clerk-ll", ""),
-        ("ent-gd", ""),
+        ("gd's account", ""),
         ("central", ""),
         ("staff-ll", "?warn_level=GREEN"),
         ("staff-ll", "?status=RECEIVED&page=2"),
     ],
 )
-def test_list_issues_the_same_queries_for_3_and_60_cases(login_as, count_queries, username, query):
+def test_list_issues_the_same_queries_for_3_and_60_cases(login_as, count_queries, username, query, gd):
     for _ in range(3):
-        f.make_case()
-    client = login_as(username)
+        f.make_case(enterprise=gd.enterprise)
+    client = login_as(gd.username if username == "gd's account" else username)
     url = f"/api/v1/cases{query}"
     client.get(url)  # warm-up: the session's user, caches
     with count_queries() as few:
         small = client.get(url)
-    _grow_to_sixty()
+    _grow_to_sixty(gd)
     with count_queries() as many:
         large = client.get(url)
     assert small.status_code == large.status_code == 200
@@ -50,15 +50,15 @@ def test_list_issues_the_same_queries_for_3_and_60_cases(login_as, count_queries
     assert few.count <= 3  # the user, the page (with item, station, enterprise and clerk joined)
 
 
-def test_bearer_list_issues_the_same_queries_for_3_and_60_cases(client, count_queries):
+def test_bearer_list_issues_the_same_queries_for_3_and_60_cases(client, count_queries, gd):
     for _ in range(3):
-        f.make_case()
+        f.make_case(enterprise=gd.enterprise)
     _row, token = tokens.issue_token(f.user("staff-ll"), "bench")
     headers = {"Authorization": f"Bearer {token}"}
     client.get("/api/v1/cases", headers=headers)  # first use writes last_used_at
     with count_queries() as few:
         client.get("/api/v1/cases", headers=headers)
-    _grow_to_sixty()
+    _grow_to_sixty(gd)
     with count_queries() as many:
         assert len(client.get("/api/v1/cases", headers=headers).get_json()["items"]) == 50
     assert few.count == many.count <= 3

@@ -154,7 +154,7 @@ def test_the_api_takes_the_channel_from_the_station_kind_not_its_code(login_as, 
     body = {
         "item_code": item.code,
         "station": "LL",
-        "enterprise_uscc": f.enterprise("光电子").uscc,
+        "enterprise_uscc": f.make_enterprise(station_code="LL").uscc,
         "materials": [],
     }
     headers = {"X-CSRFToken": csrf_token_from(client, "/account/password")}
@@ -178,7 +178,7 @@ def test_intake_channel_and_trust_rule():
         assert intake.document_status(Document(trust_level=level)) is MaterialStatus(status)
 
 
-def test_an_enterprise_cannot_self_verify_through_the_api(client):
+def test_an_enterprise_cannot_self_verify_through_the_api(client, gd):
     item = db.session.scalars(
         select(ServiceItem)
         .join(StationItem, StationItem.item_id == ServiceItem.id)
@@ -186,11 +186,11 @@ def test_an_enterprise_cannot_self_verify_through_the_api(client):
         .where(Station.code == "LL", StationItem.mode == "ACCEPT", ServiceItem.online_mode != "OFFLINE")
         .order_by(ServiceItem.code)
     ).first()
-    _row, token = tokens.issue_token(f.user("ent-gd"), "mini-program")
+    _row, token = tokens.issue_token(gd.account, "mini-program")
     body = {
         "item_code": item.code,
         "station": "LL",
-        "enterprise_uscc": f.enterprise("光电子").uscc,
+        "enterprise_uscc": gd.enterprise.uscc,
         "materials": [{"code": m.code, "status": "VERIFIED"} for m in item.materials],
     }
     response = client.post("/api/v1/cases", json=body, headers={"Authorization": f"Bearer {token}"})
