@@ -152,19 +152,20 @@ def test_each_enterprise_sees_only_its_own_history(login_as):
 # --- the clerk's home ------------------------------------------------------------------------------------------
 
 
-def test_clerk_home_lists_what_each_client_still_owes(login_as):
-    rongque = rongque_case()
-    correction = fire(f.make_case(materials="missing"), CaseEvent.REQUEST_CORRECTION, note="补正")
-    qn_case = rongque_case(by="staff-qh", station_code="QH", enterprise=f.make_client(station_code="QH").enterprise)
+def test_clerk_home_lists_what_each_client_still_owes(login_as, gd, qn):
+    rongque = rongque_case(enterprise=gd.enterprise)
+    correction = fire(
+        f.make_case(materials="missing", enterprise=gd.enterprise), CaseEvent.REQUEST_CORRECTION, note="补正"
+    )
+    qn_case = rongque_case(by="staff-qh", station_code="QH", enterprise=qn.enterprise)
     body = text(login_as("clerk-ll").get("/home"))
     assert "客户待补材料" in body and "我的客户" in body
     for deficiency in rongque.deficiencies:
         assert f"#deficiency-{deficiency.id}" in body and deficiency.case_material.item_material.name in body
     assert correction.case_no in body and "补正" in body
     assert qn_case.case_no not in body  # not a client of clerk-ll
-    enterprise = f.enterprise()
-    assert f'href="/cases/new?enterprise={enterprise.id}"' in body  # take in for this client
-    assert "泾河示例光电子科技有限公司" in body
+    assert f'href="/cases/new?enterprise={gd.enterprise.id}"' in body  # take in for this client
+    assert gd.enterprise.name in body
     staff = text(login_as("staff-ll").get("/home"))
     assert "客户待补材料" not in staff
 
@@ -189,10 +190,10 @@ def test_clerk_home_queries_do_not_grow_with_the_dues(login_as, count_queries):
     assert few.count == more.count, (few.statements, more.statements)
 
 
-def test_clerk_takes_in_for_its_client_at_another_station(login_as):
+def test_clerk_takes_in_for_its_client_at_another_station(login_as, gd):
     item = f.item(station_code="QH", instant=False)
     client = login_as("clerk-ll")
-    response = post_intake(client, intake_data(client, item=item, enterprise=f.enterprise(), station="QH"))
+    response = post_intake(client, intake_data(client, item=item, enterprise=gd.enterprise, station="QH"))
     assert response.status_code == 303
     case = latest_case()
     assert case.station.code == "QH" and case.clerk.username == "clerk-ll"
