@@ -12,14 +12,14 @@ from tests import factories as f
 from tests.crossregion.test_xr_cases import agreement, outbound_item  # noqa: F401  (fixtures)
 
 
-def test_a_partner_member_is_taken_in_for_the_partner(agreement, outbound_item):  # noqa: F811
+def test_a_partner_member_is_taken_in_for_the_partner(agreement, outbound_item, gd):  # noqa: F811
     members = [services.MemberInput(1, outbound_item.id, partner_code="PX")]
     bundle = services.save_bundle(None, services.BundleInput("T-XR", "跨区一件事", BundleLevel.LOCAL, members=members))
     bundle_case = services.apply(
         bundle,
         user=f.user("staff-ll"),
         station=f.station("LL"),
-        enterprise=f.enterprise(),
+        enterprise=gd.enterprise,
         channel=Channel.STATION,
         applicant_name="跨区经办",
     )

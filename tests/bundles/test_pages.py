@@ -68,10 +68,9 @@ def test_bad_input_gets_a_clear_422(login_as, uploads):
     assert client.get("/bundles/track?bundle_no=YJS-X&code=ABCDEF").status_code == 200
 
 
-def test_the_enterprise_sees_one_bundle_with_its_steps(login_as, uploads):
-    enterprise_user = f.user("ent-gd")
-    bundle_case = apply_for("XC-YGRZ", enterprise=db.session.get(type(f.enterprise()), enterprise_user.enterprise_id))
-    client = login_as("ent-gd")
+def test_the_enterprise_sees_one_bundle_with_its_steps(login_as, uploads, gd):
+    bundle_case = apply_for("XC-YGRZ", enterprise=gd.enterprise)
+    client = login_as(gd.username)
     home = client.get("/home").get_data(as_text=True)
     assert "我的一件事" in home and bundle_case.bundle_no in home
     conclude(bundle_case.children[0].case)

@@ -88,29 +88,29 @@ def test_a_member_the_station_does_not_offer_is_refused(uploads):
     assert refused.value.code == "member_not_offered"
 
 
-def test_enterprise_may_not_apply_online_for_an_offline_bundle(uploads):
+def test_enterprise_may_not_apply_online_for_an_offline_bundle(uploads, gd):
     bundle = queries.get_bundle("XC-QYQR")
-    enterprise_user = f.user("ent-gd")
+    enterprise_user = gd.account
     with pytest.raises(services.BundleError) as refused:
         services.apply(
             bundle,
             user=enterprise_user,
             station=f.station("LL"),
-            enterprise=db.session.get(type(f.enterprise()), enterprise_user.enterprise_id),
+            enterprise=gd.enterprise,
             channel=services.Channel.ONLINE,
             applicant_name="x",
         )
     assert refused.value.code == "not_online"
 
 
-def test_the_enterprise_applies_online_once(uploads):
-    enterprise_user = f.user("ent-gd")
+def test_the_enterprise_applies_online_once(uploads, gd):
+    enterprise_user = gd.account
     bundle = queries.get_bundle("XC-QYKB")
     bundle_case = services.apply(
         bundle,
         user=enterprise_user,
         station=f.station("LL"),
-        enterprise=db.session.get(type(f.enterprise()), enterprise_user.enterprise_id),
+        enterprise=gd.enterprise,
         channel=services.Channel.ONLINE,
         applicant_name="企业经办人",
     )
