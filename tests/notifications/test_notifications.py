@@ -33,7 +33,7 @@ def kinds_of(username: str) -> list[NotificationKind]:
     return [n.kind for n in notifications_of(username)]
 
 
-def test_the_case_path_tells_the_enterprise_each_step():
+def test_the_case_path_tells_the_enterprise_each_step(qn):
     case = delivered_case()
     assert kinds_of("ent-gd") == [
         NotificationKind.CASE_ACCEPTED,
@@ -45,7 +45,7 @@ def test_the_case_path_tells_the_enterprise_each_step():
     assert first.link == f"/cases/{case.case_no}"
     assert case.case_no in first.text and case.item.name in first.text
     assert first.read_at is None
-    assert kinds_of("ent-qn") == []  # another enterprise hears nothing
+    assert kinds_of(qn.username) == []  # another enterprise hears nothing
     assert kinds_of("staff-ll") == [] and kinds_of("clerk-ll") == []
 
 
@@ -127,10 +127,10 @@ def test_list_mark_read_open_and_mark_all(login_as):
     assert "bell-count" not in client.get("/notifications/").get_data(as_text=True)
 
 
-def test_another_users_notification_is_a_404(login_as):
+def test_another_users_notification_is_a_404(login_as, qn):
     case = delivered_case()
     theirs = notifications_of("ent-gd")[0]
-    client = login_as("ent-qn")
+    client = login_as(qn.username)
     for action in ("read", "open"):
         response = client.post(f"/notifications/{theirs.id}/{action}", data={"csrf_token": token(client)})
         assert response.status_code == 404
@@ -138,21 +138,19 @@ def test_another_users_notification_is_a_404(login_as):
     assert case.case_no not in client.get("/notifications/").get_data(as_text=True)
 
 
-def _document(valid_until: date, name: str = "营业执照", enterprise_name: str = "光电子"):
-    enterprise = f.enterprise(enterprise_name)
+def _document(owner: f.Client, valid_until: date, name: str = "营业执照"):
+    enterprise = owner.enterprise
     stored = store_bytes(PDF, "application/pdf", f"{name}.pdf", enterprise_id=enterprise.id, user_id=None)
-    return enterprise_services.add_document(
-        enterprise.id, name, stored.id, user=f.user("ent-gd"), valid_until=valid_until
-    )
+    return enterprise_services.add_document(enterprise.id, name, stored.id, user=owner.account, valid_until=valid_until)
 
 
-def test_expiring_documents_are_flagged_once(app, uploads):
+def test_expiring_documents_are_flagged_once(app, uploads, gd):
     today = business_today()
-    soon = _document(today + timedelta(days=10), "营业执照")
-    _document(today + timedelta(days=45), "章程")  # not yet
-    _document(today - timedelta(days=1), "旧执照")  # already expired: not "expiring"
+    soon = _document(gd, today + timedelta(days=10), "营业执照")
+    _document(gd, today + timedelta(days=45), "章程")  # not yet
+    _document(gd, today - timedelta(days=1), "旧执照")  # already expired: not "expiring"
     assert services.notify_expiring_documents(today) == 1
-    [notification] = notifications_of("ent-gd")
+    [notification] = notifications_of(gd.username)
     assert notification.kind is NotificationKind.MATERIAL_EXPIRING
     assert notification.link == "/enterprise/documents"
     assert soon.material_name in notification.text and (today + timedelta(days=10)).isoformat() in notification.text
