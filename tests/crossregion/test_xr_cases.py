@@ -110,10 +110,11 @@ def queue_row(client, case: Case) -> str:
 def test_intake_for_a_partner_district_records_the_choice(client, login_as, agreement, outbound_item):
     from tests.cases.test_intake import intake_data, post_intake
 
+    enterprise = factories.make_enterprise(station_code="LL")
     client = login_as("staff-ll")
-    page = client.get(f"/cases/new?enterprise={factories.enterprise().id}&item={outbound_item.code}")
+    page = client.get(f"/cases/new?enterprise={enterprise.id}&item={outbound_item.code}")
     assert 'name="xr_partner" value="PX"' in page.get_data(as_text=True)
-    data = intake_data(client, item=outbound_item, enterprise=factories.enterprise())
+    data = intake_data(client, item=outbound_item, enterprise=enterprise)
     response = post_intake(client, {**data, "xr_partner": "PX"})
     assert response.status_code == 303, response.get_data(as_text=True)[:500]
     case = db.session.scalar(select(Case).order_by(Case.id.desc()).limit(1))

@@ -43,8 +43,9 @@ def order_input(**overrides) -> services.OrderInput:
     return services.OrderInput(**{**values, **overrides})
 
 
-def placed(by: str = "ent-gd", enterprise: str = "光电子", **overrides) -> Order:
-    return services.place_order(f.user(by), f.enterprise(enterprise), order_input(**overrides))
+def placed(**overrides) -> Order:
+    """An order placed by the demo ent-gd for its enterprise (the takeout tests sign in as ent-gd)."""
+    return services.place_order(f.user("ent-gd"), f.enterprise(), order_input(**overrides))
 
 
 def fire(order: Order, event: OrderEvent, by: str | None = "staff-ll", **data) -> Order:
