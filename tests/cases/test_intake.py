@@ -20,8 +20,6 @@ from tests import factories as f
 from tests.helpers.cases import PDF, text, token
 from tests.helpers.suite import htmx_headers
 
-GD_USCC = "91611100MA6XGD001H"  # 泾河示例光电子科技有限公司 (demo)
-
 
 def new_uscc() -> str:
     return make_uscc("91611100MA6XTK001")
@@ -80,9 +78,12 @@ def test_intake_page_for_staff(login_as):
     assert 'method="get" action="/cases/new"' in body  # works without JavaScript
 
 
-@pytest.mark.parametrize("query", ["光电子", GD_USCC[:10], "13800000000"])
-def test_live_search_finds_the_enterprise_by_name_code_or_phone(login_as, query):
-    enterprise = f.enterprise()
+@pytest.mark.parametrize("field", ["name", "uscc", "phone"])
+def test_live_search_finds_the_enterprise_by_name_code_or_phone(login_as, field):
+    enterprise = f.make_enterprise("检索示例新材料有限公司")
+    enterprise.contact_phone = "13912340000"
+    db.session.commit()
+    query = {"name": "检索示例", "uscc": enterprise.uscc[:10], "phone": enterprise.contact_phone}[field]
     response = login_as("staff-ll").get(f"/cases/new?eq={query}", headers=htmx_headers("enterprise-results"))
     body = text(response)
     assert response.status_code == 200 and "<html" not in body
