@@ -1,6 +1,7 @@
 // The only script of our own: a banner when the server fails or the network is gone,
-// so an htmx request never fails silently (architecture.md §2.4), and polling that
-// pauses while the page is hidden (the CSP forbids htmx's eval-based trigger filters).
+// so an htmx request never fails silently (architecture.md §2.4), polling that
+// pauses while the page is hidden (the CSP forbids htmx's eval-based trigger filters),
+// and focus moved to what an in-place swap changed (an error summary first).
 (function () {
   "use strict";
   function banner(show) {
@@ -20,6 +21,33 @@
     if (elt && elt.hasAttribute && elt.hasAttribute("data-poll-visible") && document.visibilityState !== "visible") {
       evt.preventDefault();
     }
+  });
+  // The next action (a POST, or a search) clears the last action's message: a conflict's banner must not outlive
+  // it. Lazy loads and polls (GETs elsewhere) leave it; a boosted page brings its own #flash.
+  document.addEventListener("htmx:beforeRequest", function (evt) {
+    var config = evt.detail.requestConfig || {};
+    var elt = evt.detail.elt;
+    var flash = document.getElementById("flash");
+    if (evt.defaultPrevented || !flash || evt.detail.boosted) { return; }
+    var isSearch = elt && elt.closest && elt.closest("[role=search]");
+    if (config.verb === "get" && !isSearch) { return; }
+    flash.replaceChildren();
+  });
+  // After an in-place swap, focus goes where the eye must go: a form's error summary (GOV.UK pattern: scrolled into
+  // view, focused, read out), else the element that changed when the tapped control went away with the swap.
+  document.addEventListener("htmx:afterSettle", function (evt) {
+    var swapped = evt.target;
+    if (!swapped || !swapped.querySelector || !swapped.isConnected) { return; }
+    var summary = swapped.matches(".error-summary") ? swapped : swapped.querySelector(".error-summary");
+    if (summary) {
+      summary.scrollIntoView({ block: "start" });
+      summary.focus({ preventScroll: true });
+      return;
+    }
+    var active = document.activeElement;
+    if (active && active !== document.body && active.isConnected) { return; }
+    var changed = swapped.matches("[data-swap-focus]") ? swapped : swapped.querySelector("[data-swap-focus]");
+    if (changed) { changed.focus(); }
   });
   // Print buttons (the receipt): the CSP forbids onclick attributes.
   document.addEventListener("click", function (evt) {
