@@ -40,14 +40,26 @@
     if (!swapped || !swapped.querySelector || !swapped.isConnected) { return; }
     var summary = swapped.matches(".error-summary") ? swapped : swapped.querySelector(".error-summary");
     if (summary) {
-      summary.scrollIntoView({ block: "start" });
-      summary.focus({ preventScroll: true });
+      // After htmx's own scrolling (a boosted form scrolls to the top once settled).
+      window.setTimeout(function () {
+        summary.scrollIntoView({ block: "start" });
+        summary.focus({ preventScroll: true });
+      }, 0);
       return;
     }
     var active = document.activeElement;
     if (active && active !== document.body && active.isConnected) { return; }
     var changed = swapped.matches("[data-swap-focus]") ? swapped : swapped.querySelector("[data-swap-focus]");
     if (changed) { changed.focus(); }
+  });
+  // A link in an error summary focuses its field, not only scrolls to it (GOV.UK pattern).
+  document.addEventListener("click", function (evt) {
+    var link = evt.target.closest && evt.target.closest(".error-summary a[href^='#']");
+    var field = link && document.getElementById(link.getAttribute("href").slice(1));
+    if (!field) { return; }
+    evt.preventDefault();
+    field.scrollIntoView({ block: "center" });
+    field.focus({ preventScroll: true });
   });
   // Print buttons (the receipt): the CSP forbids onclick attributes.
   document.addEventListener("click", function (evt) {
