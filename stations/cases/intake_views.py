@@ -23,7 +23,7 @@ from ..sites import queries as sites_queries
 from ..sites.models import Station
 from ..timeutil import business_today
 from ..uploads.storage import discard
-from ..web.error_summary import summary_entries
+from ..web.error_summary import material_entries, summary_entries
 from ..web.htmx import render
 from ..web.params import parse_int
 from . import intake, page_queries, services
@@ -109,12 +109,7 @@ def _intake_context(
 
 def _error_entries(errors: list[str], item, material_errors: dict[int, str], form: IntakeForm | None) -> list:
     """The intake form's error summary: the whole-form messages, then each material's and each field's."""
-    materials = [
-        (f"f{m.id}", _("%(name)s：%(error)s", name=m.name, error=material_errors[m.id]))
-        for m in (item.materials if item else [])
-        if m.id in material_errors
-    ]
-    return summary_entries(errors, materials, form)
+    return summary_entries(errors, material_entries(item.materials if item else [], material_errors), form)
 
 
 @staff_required

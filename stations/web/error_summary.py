@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from flask_babel import gettext as _
 from wtforms import Form
 
 SummaryEntry = tuple[str | None, str]
@@ -35,3 +36,10 @@ def summary_entries(
     if form is not None:
         entries.extend(form_entries(form))
     return entries
+
+
+def material_entries(materials: Iterable, errors: dict[int, str]) -> list[SummaryEntry]:
+    """A checklist's errors (intake, online application), in the checklist's order, linked to each file input."""
+    return [
+        (f"f{m.id}", _("%(name)s：%(error)s", name=m.name, error=errors[m.id])) for m in materials if m.id in errors
+    ]

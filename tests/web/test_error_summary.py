@@ -16,8 +16,10 @@ from stations.domain.case_vocabulary import CaseEvent
 from stations.web.error_summary import form_entries, summary_entries
 from tests import factories as f
 from tests.cases.test_intake import intake_data, post_intake
+from tests.enterprises.test_apply import application
+from tests.enterprises.test_apply import post as post_application
 from tests.helpers.cases import fire, text, token
-from tests.helpers.enterprises import stored_document
+from tests.helpers.enterprises import offered_item, stored_document
 from tests.helpers.suite import htmx_headers
 
 MACRO = '{% from "macros/forms.html" import error_summary %}{{ error_summary(errors) }}'
@@ -163,3 +165,17 @@ def test_a_refusal_without_a_form_on_the_page_stays_on_top(login_as, uploads):
     body = text(again)
     assert 'class="notice notice-danger" role="alert"' in body and "无需补交" in body
     assert 'class="error-summary"' not in body
+
+
+def test_online_application_422_lists_fields_and_materials_at_the_top_of_its_form(login_as, uploads):
+    item = offered_item("LL", online=True)
+    client = login_as("ent-gd")
+    data = application(client, item, station="LL", applicant_name="")
+    data[f"f{item.materials[0].id}"] = (BytesIO(b"not a pdf"), "x.pdf")
+    response = post_application(client, data)
+    assert response.status_code == 422
+    body = text(response)
+    summary = _summary(_form_starting_with_summary(body, "intake-form"))
+    assert f'<a href="#f{item.materials[0].id}">{item.materials[0].name}：' in summary
+    assert re.search(r'<a href="#[a-z-]*name">', summary), "the applicant's name is linked"
+    assert 'class="notice notice-danger"' not in body
