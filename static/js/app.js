@@ -35,18 +35,22 @@
   });
   // After an in-place swap, focus goes where the eye must go: a form's error summary (GOV.UK pattern: scrolled into
   // view, focused, read out), else the element that changed when the tapped control went away with the swap.
+  function focusSummary(root) {
+    var summary = root.matches(".error-summary") ? root : root.querySelector(".error-summary");
+    if (!summary) { return false; }
+    // After htmx's own scrolling (a boosted form scrolls to the top once settled).
+    window.setTimeout(function () {
+      summary.scrollIntoView({ block: "start" });
+      summary.focus({ preventScroll: true });
+    }, 0);
+    return true;
+  }
+  // A form posted without htmx (a file upload) comes back as a whole page: its summary takes the focus too.
+  document.addEventListener("DOMContentLoaded", function () { focusSummary(document.body); });
   document.addEventListener("htmx:afterSettle", function (evt) {
     var swapped = evt.target;
     if (!swapped || !swapped.querySelector || !swapped.isConnected) { return; }
-    var summary = swapped.matches(".error-summary") ? swapped : swapped.querySelector(".error-summary");
-    if (summary) {
-      // After htmx's own scrolling (a boosted form scrolls to the top once settled).
-      window.setTimeout(function () {
-        summary.scrollIntoView({ block: "start" });
-        summary.focus({ preventScroll: true });
-      }, 0);
-      return;
-    }
+    if (focusSummary(swapped)) { return; }
     var active = document.activeElement;
     if (active && active !== document.body && active.isConnected) { return; }
     var changed = swapped.matches("[data-swap-focus]") ? swapped : swapped.querySelector("[data-swap-focus]");

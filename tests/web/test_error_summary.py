@@ -20,6 +20,7 @@ from tests.enterprises.test_apply import application
 from tests.enterprises.test_apply import post as post_application
 from tests.helpers.cases import fire, text, token
 from tests.helpers.enterprises import offered_item, stored_document
+from tests.helpers.meetings import token as meeting_token
 from tests.helpers.suite import htmx_headers
 
 MACRO = '{% from "macros/forms.html" import error_summary %}{{ error_summary(errors) }}'
@@ -179,3 +180,12 @@ def test_online_application_422_lists_fields_and_materials_at_the_top_of_its_for
     assert f'<a href="#f{item.materials[0].id}">{item.materials[0].name}：' in summary
     assert re.search(r'<a href="#[a-z-]*name">', summary), "the applicant's name is linked"
     assert 'class="notice notice-danger"' not in body
+
+
+def test_meeting_request_422_opens_its_form_with_the_summary(login_as):
+    client = login_as("ent-gd")
+    form = {"csrf_token": meeting_token(client, "/meetings/new"), "kind": "MEET", "topic": "", "preferred_dates": ""}
+    response = client.post("/meetings/new", data=form)
+    assert response.status_code == 422
+    summary = _summary(_form_starting_with_summary(text(response), "card meeting-form"))
+    assert re.search(r'<a href="#[a-z_-]*topic[a-z_-]*">', summary), "the missing topic is linked to its field"
