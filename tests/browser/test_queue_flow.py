@@ -108,6 +108,8 @@ def test_back_shows_the_current_row_and_the_filter_chips(login, live_app: Flask)
     page.wait_for_url(f"**/cases/{case_no}")
     page.locator("#case-panel").get_by_role("button", name="受理", exact=True).click()
     expect(page.locator("#case-status")).to_contain_text("已受理")
+    expect(page.locator("#flash")).to_have_text(f"{case_no}：已受理。")  # said, not only shown
+    expect(page.locator("#case-status")).to_be_focused()  # the tapped button is gone: focus on the new state
     page.go_back()
     page.wait_for_url(re.compile(rf"colour={colour}"))
     expect(_row(page, case_no).locator("td[data-label=状态]")).to_have_text("已受理")
