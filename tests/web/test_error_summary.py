@@ -22,6 +22,7 @@ from tests.helpers.cases import fire, text, token
 from tests.helpers.enterprises import offered_item, stored_document
 from tests.helpers.meetings import token as meeting_token
 from tests.helpers.suite import htmx_headers
+from tests.takeout.test_pages import _order_form as takeout_order_form
 
 MACRO = '{% from "macros/forms.html" import error_summary %}{{ error_summary(errors) }}'
 
@@ -189,3 +190,15 @@ def test_meeting_request_422_opens_its_form_with_the_summary(login_as):
     assert response.status_code == 422
     summary = _summary(_form_starting_with_summary(text(response), "card meeting-form"))
     assert re.search(r'<a href="#[a-z_-]*topic[a-z_-]*">', summary), "the missing topic is linked to its field"
+
+
+def test_takeout_order_422_links_each_error_to_where_it_is_fixed(login_as):
+    client = login_as("ent-gd")
+    no_address = client.post("/takeout/new", data=takeout_order_form(client, address=""))
+    assert no_address.status_code == 422
+    summary = _summary(_form_starting_with_summary(text(no_address), "card order-form"))
+    assert re.search(r'<a href="#[a-z-]*address">', summary), "the missing address is linked to its field"
+    no_service = client.post("/takeout/new", data=takeout_order_form(client, lines=[], submission_key="order-form-2"))
+    assert no_service.status_code == 422
+    summary = _summary(_form_starting_with_summary(text(no_service), "card order-form"))
+    assert '<a href="#menu-q">' in summary  # the services are chosen through the menu's search
