@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import redirect, render_template, request
+from flask import flash, redirect, render_template, request
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
@@ -89,22 +89,27 @@ def stale(user: User, case_no: str, next_url: str) -> Response:
     return panel_or_page(user, case_no, 409, conflict=message)
 
 
-def done(user: User, case_no: str, next_url: str, event: CaseEvent | None = None) -> Response:
+def done(
+    user: User, case_no: str, next_url: str, event: CaseEvent | None = None, message: str | None = None
+) -> Response:
     """After a committed action: the fresh row, the fresh case block, or back to the page it came from.
 
     In place, #flash (role=status) says what was just done, since the button that was tapped is gone.
     """
     case = visible_case(user, case_no)
     target = hx_target()
-    message = _("%(case_no)s：已%(action)s。", case_no=case.case_no, action=_(EVENT_LABELS[event])) if event else None
+    if message is None and event is not None:
+        message = _("%(case_no)s：已%(action)s。", case_no=case.case_no, action=_(EVENT_LABELS[event]))
     if target == row_target(case):
         response = row_response(user, case, next_url, message=message, message_kind="success")
     elif target == PANEL_TARGET:
         response = render_fragment("cases/show.html", ["case_panel"], **show_context(user, case))
         if message:  # out of band, after the block: the live region outside the panel announces it
-            flash = render_template("cases/_flash_oob.html", message=message, message_kind="success")
-            response.set_data(response.get_data(as_text=True) + flash)
+            oob = render_template("cases/_flash_oob.html", message=message, message_kind="success")
+            response.set_data(response.get_data(as_text=True) + oob)
     else:
+        if message:  # said on the page it goes back to
+            flash(message, "success")
         response = redirect(next_url, 303)
     return case_updated(response, case)
 
