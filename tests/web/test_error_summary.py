@@ -15,6 +15,7 @@ from stations.cases.models import MaterialStatus
 from stations.domain.case_vocabulary import CaseEvent
 from stations.web.error_summary import form_entries, summary_entries
 from tests import factories as f
+from tests.bundles.test_pages import _apply_data as bundle_apply_data
 from tests.cases.test_intake import intake_data, post_intake
 from tests.enterprises.test_apply import application
 from tests.enterprises.test_apply import post as post_application
@@ -202,3 +203,13 @@ def test_takeout_order_422_links_each_error_to_where_it_is_fixed(login_as):
     assert no_service.status_code == 422
     summary = _summary(_form_starting_with_summary(text(no_service), "card order-form"))
     assert '<a href="#menu-q">' in summary  # the services are chosen through the menu's search
+
+
+def test_bundle_application_422_opens_its_form_with_the_summary(login_as, uploads):
+    client = login_as("staff-ll")
+    data = bundle_apply_data(client, "XC-QYKB", enterprise_uscc="91611100MA6XGD0000")
+    response = client.post("/bundles/XC-QYKB/apply", data=data, content_type="multipart/form-data")
+    assert response.status_code == 422
+    summary = _summary(_form_starting_with_summary(text(response), "card", "/bundles/XC-QYKB/apply"))
+    assert "<li>统一社会信用代码无效" in summary  # the service's refusal, about the whole form
+    assert 'class="notice notice-danger"' not in text(response)
