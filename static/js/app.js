@@ -22,6 +22,40 @@
       evt.preventDefault();
     }
   });
+  // A search's answer computed while a write (a row action) was on its way would redraw the rows as they were before
+  // it: such an answer is not swapped in, and the search runs again once the writes are answered. (hx-sync could
+  // abort the search instead, but htmx logs every abort as an error.)
+  var writes = { started: 0, pending: 0, rerun: null };
+  function searchForm(elt) { return elt && elt.closest ? elt.closest("form[role=search]") : null; }
+  function rerunSearch() {
+    var form = writes.rerun;
+    writes.rerun = null;
+    if (form && form.isConnected) { form.dispatchEvent(new Event("submit", { bubbles: true, cancelable: true })); }
+  }
+  document.addEventListener("htmx:beforeRequest", function (evt) {
+    var xhr = evt.detail.xhr;
+    var verb = (evt.detail.requestConfig || {}).verb;
+    if (evt.defaultPrevented || !xhr) { return; }
+    if (verb && verb !== "get") {
+      writes.started += 1;
+      writes.pending += 1;
+      xhr.stationsWrite = true;
+    } else if (searchForm(evt.detail.elt)) {
+      xhr.stationsWritesAtStart = writes.pending > 0 ? -1 : writes.started;
+    }
+  });
+  document.addEventListener("htmx:beforeSwap", function (evt) {
+    var xhr = evt.detail.xhr;
+    if (!xhr || xhr.stationsWritesAtStart === undefined || xhr.stationsWritesAtStart === writes.started) { return; }
+    evt.detail.shouldSwap = false;
+    writes.rerun = searchForm(evt.detail.elt);
+    if (writes.pending === 0) { rerunSearch(); }
+  });
+  document.addEventListener("htmx:afterRequest", function (evt) {
+    if (!evt.detail.xhr || !evt.detail.xhr.stationsWrite) { return; }
+    writes.pending = Math.max(0, writes.pending - 1);
+    if (writes.pending === 0) { rerunSearch(); }
+  });
   // The next action (a POST, or a search) clears the last action's message: a conflict's banner must not outlive
   // it. Lazy loads and polls (GETs elsewhere) leave it; a boosted page brings its own #flash.
   document.addEventListener("htmx:beforeRequest", function (evt) {

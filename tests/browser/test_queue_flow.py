@@ -1,7 +1,8 @@
 """In-place updates you can trust on the station queue (issue 19, item 1).
 
 - Finding a case by number and then acting on its row never redraws the old row (the search no longer re-runs on
-  blur, and a row action aborts a search in flight), so the next tap is not a false "updated by someone else".
+  blur, and a search answered while a row action was on its way is run again instead of swapped in), so the next
+  tap is not a false "updated by someone else".
 - Each row action says what it did in #flash (role=status) and moves focus to the row it redrew.
 - Back shows what is true now (no stale history snapshot): the row's current state and the chips of the filter.
 """
@@ -68,6 +69,37 @@ def test_search_then_row_actions_never_give_a_false_conflict(login, live_app: Fl
     expect(row.locator("td[data-label=状态]")).to_have_text("审查中")
     expect(flash).not_to_contain_text(CONFLICT)
     expect(flash.get_by_role("paragraph")).to_have_text(f"{case_no}：已开始审查。")
+
+
+@pytest.mark.browser
+def test_a_search_answered_after_a_row_action_does_not_redraw_the_old_row(login, live_app: Flask):
+    """The search's answer was computed before the action committed: it must not redraw the row afterwards."""
+    case_no = _received_case(live_app)
+    page = login("staff-ll")
+    _search(page, case_no)
+    row = _row(page, case_no)
+    held: list = []
+
+    def hold(route) -> None:  # the first: fetch its answer now (the old row), hand it to the page only later
+        if held:
+            route.continue_()
+        else:
+            held.append((route, route.fetch()))
+
+    page.route(lambda url: "q=" in url and "/cases" in url, hold)
+    page.locator("#queue-q").press_sequentially(" ")  # the search runs again (the server trims the space)
+    for _ in range(60):
+        if held:
+            break
+        page.wait_for_timeout(50)
+    assert held, "the search did not run"
+    row.get_by_role("button", name=re.compile("^受理")).click()
+    expect(row.locator("td[data-label=状态]")).to_have_text("已受理")
+    route, stale = held[0]
+    with page.expect_response(lambda r: "q=" in r.url and r.request.method == "GET"):  # the search runs again
+        route.fulfill(response=stale)
+    expect(_row(page, case_no).locator("td[data-label=状态]")).to_have_text("已受理")
+    expect(_row(page, case_no).get_by_role("button", name=re.compile("^开始审查"))).to_be_visible()
 
 
 @pytest.mark.browser

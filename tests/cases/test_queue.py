@@ -109,10 +109,8 @@ def test_rows_offer_only_the_one_tap_actions_available_now(login_as):
     assert actions(received) == {"accept"}
     assert actions(accepted) == {"start_review"}
     assert actions(red) == {"decide_approve"}  # decide_reject needs reasons: on the case page
-    # A tap disables every row's buttons until its answer is in (no double tap, no second action racing the first),
-    # and aborts a search in flight (its answer would redraw the rows as they were).
+    # A tap disables every row's buttons until its answer is in (no double tap, no second action racing the first).
     assert 'hx-disabled-elt=".row-actions button"' in body
-    assert 'hx-sync="#queue-filters:replace"' in body
 
 
 def test_central_office_sees_every_station_but_has_no_row_actions(login_as):
