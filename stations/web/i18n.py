@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from flask import Flask, current_app, g, request, session
 from flask_babel import get_translations
+from jinja2 import pass_context
+from markupsafe import Markup
 
 LANG_COOKIE = "lang"
 
@@ -48,8 +50,29 @@ def install_template_gettext(app: Flask) -> None:
     )
 
 
+def _bound_gettext(translations) -> dict:
+    """gettext and ngettext bound to one catalogue, with Jinja's newstyle semantics (escape, then %-format)."""
+
+    @pass_context
+    def gettext(context, string, **variables):
+        text = translations.ugettext(string)
+        return (Markup(text) if context.eval_ctx.autoescape else text) % variables  # noqa: S704 (our catalogue, as Jinja)
+
+    @pass_context
+    def ngettext(context, singular, plural, num, **variables):
+        variables.setdefault("num", num)
+        text = translations.ungettext(singular, plural, num)
+        return (Markup(text) if context.eval_ctx.autoescape else text) % variables  # noqa: S704 (our catalogue, as Jinja)
+
+    return {"gettext": gettext, "ngettext": ngettext}
+
+
 def init_app(app: Flask) -> None:
     install_template_gettext(app)
+
+    # Each render resolves the catalogue once (a page calls gettext hundreds of times). Macros imported without
+    # context fall back to the globals installed above, which give the same answer a little slower.
+    app.context_processor(lambda: _bound_gettext(request_translations()))
 
     @app.before_request
     def remember_language():
