@@ -13,6 +13,7 @@ from flask import Blueprint, abort, make_response, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from ..access import may_run_session
 from ..auth.decorators import roles_required
 from ..auth.models import Role, User
 from ..domain.case_vocabulary import N_
@@ -65,6 +66,14 @@ def _session(session_id: int):
     if session is None:
         abort(404)
     return session
+
+
+def _run_question(question_id: int) -> SessionQuestion:
+    """A question of a session the user runs (stations/access); 404 otherwise, as for any record out of scope."""
+    question = db.session.get(SessionQuestion, question_id)
+    if question is None or not may_run_session(_user(), _session(question.session_id)):
+        abort(404)
+    return question
 
 
 @bp.route("/")
@@ -238,9 +247,7 @@ def replay(session_id: int):
 @bp.route("/questions/<int:question_id>/answer", methods=["POST"])
 @roles_required(*DOOR_ROLES)
 def answer(question_id: int):
-    question = db.session.get(SessionQuestion, question_id)
-    if question is None:
-        abort(404)
+    question = _run_question(question_id)
     try:
         services.answer(question, _user(), request.form.get("answer", ""))
     except services.SessionError as error:
@@ -253,10 +260,7 @@ def answer(question_id: int):
 @roles_required(*DOOR_ROLES)
 def to_appeal(question_id: int):
     """Staff turn a question into an appeal (企业诉求) tracked to closure; posting twice raises it once."""
-    question = db.session.get(SessionQuestion, question_id)
-    if question is None:
-        abort(404)
-    _session(question.session_id)
+    question = _run_question(question_id)
     services.question_to_appeal(question, _user())
     db.session.commit()
     return redirect(url_for("policy_sessions.show", session_id=question.session_id), code=303)
