@@ -21,7 +21,7 @@ from ..domain.meeting_flow import MeetingKind, MeetingStatus
 from ..enterprises.models import Enterprise
 from ..extensions import db
 from ..idempotency import idempotent
-from ..meetings import policy_queries, policy_services, queries
+from ..meetings import queries
 from ..meetings import services as meeting_services
 from ..meetings.commitments import rows as commitment_rows
 from ..meetings.forms import parse_event
@@ -185,39 +185,3 @@ def post_meeting_event(meeting_no: str):
 
 
 # --- 政策宣讲 --------------------------------------------------------------------------------------------------------
-
-
-def session_json(session, counts: dict[str, int]) -> dict[str, Any]:
-    return {
-        "id": session.id,
-        "title": session.title,
-        "starts_at": iso_with_offset(session.starts_at),
-        "capacity": session.capacity,
-        "confirmed": counts.get("CONFIRMED", 0),
-        "waiting": counts.get("WAITING", 0),
-        "online": session.online,
-        "place": session.place or None,
-        "speakers": session.speakers or None,
-    }
-
-
-@login_required
-def list_policy_sessions():
-    counts = policy_queries.signup_counts()
-    now = utcnow()
-    sessions = policy_queries.upcoming(now) + policy_queries.past(now)
-    return json_response({"items": [session_json(s, counts.get(s.id, {})) for s in sessions], "next_page": None})
-
-
-@login_required
-@idempotent("api.policy_sessions.signup")
-def sign_up_policy_session(session_id: int):
-    if _user().role is not Role.ENTERPRISE:
-        raise ApiError(403, "forbidden", _("只有企业用户可以报名。"))
-    try:
-        signup = policy_services.sign_up(session_id, _user())
-    except policy_services.SessionError as refused:
-        db.session.rollback()
-        raise ApiError(refused.status, refused.code, _("该场宣讲已开始或已取消,不能报名。")) from refused
-    db.session.commit()
-    return json_response({"state": signup.state.value, "session_id": session_id}, 201)

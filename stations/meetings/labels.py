@@ -55,3 +55,21 @@ COMMITMENT_LABELS = {
     WarnLevel.RED: _l("已逾期"),
     WarnLevel.DONE: _l("已完成"),
 }
+
+
+# Policy sessions (政策宣讲): refused sign-ups, check-ins, questions and edits, for the pages and API v1.
+SESSION_ERROR_MESSAGES = {
+    "session_closed": N_("该场宣讲已开始或已取消,不能报名。"),
+    "bad_token": N_("二维码无效,或不是本场宣讲的报名。"),
+    "not_confirmed": N_("该企业在候补名单上,尚未确认座位。"),
+    "question_required": N_("请填写问题(不超过1000字)。"),
+    "answer_required": N_("请填写答复。"),
+    "not_found": N_("未找到该场宣讲。"),
+    "bad_link": N_("链接须以 https:// 开头。"),
+    "stale": N_("该场宣讲已被他人修改,请刷新页面后重试。"),
+    "capacity_below_confirmed": N_("名额不能少于已确认的报名数。"),
+}
+
+
+def session_error_message(code: str) -> str:
+    return _(SESSION_ERROR_MESSAGES.get(code, SESSION_ERROR_MESSAGES["not_found"]))

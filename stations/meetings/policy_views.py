@@ -24,6 +24,7 @@ from ..web.htmx import render
 from . import policy_queries as queries
 from . import policy_services as services
 from .forms import has_nul
+from .labels import SESSION_ERROR_MESSAGES as ERRORS
 from .policy_forms import SessionEditForm, SessionForm
 from .policy_models import SessionQuestion, SignupState
 from .session_edit import SessionChange, edit_session
@@ -32,17 +33,6 @@ bp = Blueprint("policy_sessions", __name__, url_prefix="/sessions")
 
 DOOR_ROLES = (Role.STAFF, Role.ADMIN)
 CHECKIN_FRAGMENTS = {"checkin-result": "checkin_result"}
-ERRORS = {
-    "session_closed": N_("该场宣讲已开始或已取消,不能报名。"),
-    "bad_token": N_("二维码无效,或不是本场宣讲的报名。"),
-    "not_confirmed": N_("该企业在候补名单上,尚未确认座位。"),
-    "question_required": N_("请填写问题(不超过1000字)。"),
-    "answer_required": N_("请填写答复。"),
-    "not_found": N_("未找到该场宣讲。"),
-    "bad_link": N_("链接须以 https:// 开头。"),
-    "stale": N_("该场宣讲已被他人修改,请刷新页面后重试。"),
-    "capacity_below_confirmed": N_("名额不能少于已确认的报名数。"),
-}
 STATE_LABELS = {
     SignupState.CONFIRMED: N_("已确认"),
     SignupState.WAITING: N_("候补中"),
