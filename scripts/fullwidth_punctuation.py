@@ -70,6 +70,14 @@ def _chinese_side(units: list[tuple[str, bool]], index: int) -> bool:
 
 def fix(text: str) -> str:
     """The text with the rule applied (returns it unchanged when it already complies)."""
+    # A mark made full-width can make its neighbour adjacent to Chinese: repeat until stable.
+    fixed = _fix_once(text)
+    while fixed != text:
+        text, fixed = fixed, _fix_once(fixed)
+    return fixed
+
+
+def _fix_once(text: str) -> str:
     units = _chars(text)
     out = [piece for piece, _ in units]
     opens: list[int] = []

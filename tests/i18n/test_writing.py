@@ -34,6 +34,7 @@ def test_the_rule_fixes_chinese_and_spares_code_times_and_numbers():
     assert fix("enterprise_uscc(企业)") == "enterprise_uscc（企业）"
     kept = "09:30 开始 1,000 人 https://x.cn/a?b=1 %(n)s {0}"
     assert fix(kept) == kept
+    assert fix("年份(暂定):") == "年份（暂定）："
     assert fix(fix("无效(XK/QR),请改")) == fix("无效(XK/QR),请改") == "无效（XK/QR），请改"
 
 
