@@ -12,8 +12,8 @@ numbers such as 1,000, code-like tokens such as ``enterprise_uscc`` stay as they
 
 What it rewrites: it extracts the messages exactly as ``tests.check_translations`` does, and for
 each msgid that breaks the rule it rewrites that msgid at its source locations (Python and
-templates) and in ``stations/translations/*/LC_MESSAGES/messages.po`` (the msgid only; the
-msgstr is kept). Idempotent: a second run changes nothing. Msgids it cannot find verbatim in
+templates), in ``stations/translations/*/LC_MESSAGES/messages.po`` (the msgid only; the msgstr
+is kept) and in the test literals that quote (part of) such a msgid. Idempotent: a second run changes nothing. Msgids it cannot find verbatim in
 their source file are listed so that a person fixes them by hand. Afterwards run the usual
 extract/update/compile (see docs/tooling.md) and ``python -m tests.check_translations``.
 """
@@ -109,7 +109,7 @@ def _ids(message_id: str | tuple[str, ...]) -> tuple[str, ...]:
     return message_id if isinstance(message_id, tuple) else (message_id,)
 
 
-def _rewrite_sources(catalog) -> list[str]:
+def _rewrite_sources(catalog, pairs: list[tuple[str, str]]) -> list[str]:
     """Rewrite the offending msgids at their locations; returns those not found."""
     missing: list[str] = []
     edits: dict[Path, list[tuple[str, str]]] = {}
@@ -120,6 +120,7 @@ def _rewrite_sources(catalog) -> list[str]:
             files = {ROOT / path for path, _ in message.locations}
             for path in files:
                 edits.setdefault(path, []).append((msgid, fix(msgid)))
+            pairs.append((msgid, fix(msgid)))
     for path, pairs in sorted(edits.items()):
         text = path.read_text(encoding="utf-8")
         for old, new in sorted(set(pairs), key=lambda pair: -len(pair[0])):
@@ -129,6 +130,35 @@ def _rewrite_sources(catalog) -> list[str]:
                 missing.append(f"{path.relative_to(ROOT)}: {old!r}")
         path.write_text(text, encoding="utf-8")
     return missing
+
+
+LITERAL = re.compile(r"""(?P<q>["'])(?P<body>[^"'\\\n]*?)(?P=q)""")
+
+
+def _rewrite_tests(pairs: list[tuple[str, str]]) -> int:
+    """Rewrite the test literals that quote (part of) a rewritten msgid; returns files changed.
+
+    A literal is rewritten only when it is a part of an old msgid and its fixed form is a part
+    of the new one, so test data that merely looks Chinese (names, free text) is left alone.
+    """
+    changed = 0
+
+    def replace(match: re.Match[str]) -> str:
+        body = match.group("body")
+        if not violations(body):
+            return match.group(0)
+        for old, new in pairs:
+            if body in old and fix(body) in new:
+                return match.group("q") + fix(body) + match.group("q")
+        return match.group(0)
+
+    for path in sorted((ROOT / "tests").rglob("*.py")):
+        text = path.read_text(encoding="utf-8")
+        new_text = LITERAL.sub(replace, text)
+        if new_text != text:
+            path.write_text(new_text, encoding="utf-8")
+            changed += 1
+    return changed
 
 
 def _rewrite_catalogs() -> int:
@@ -169,9 +199,12 @@ def main(argv: list[str]) -> int:
         for msgid in offending:
             print(f"{msgid!r} -> {fix(msgid)!r}")
         return 1 if offending else 0
-    missing = _rewrite_sources(catalog)
+    pairs: list[tuple[str, str]] = []
+    missing = _rewrite_sources(catalog, pairs)
     changed = _rewrite_catalogs()
+    tests = _rewrite_tests(pairs)
     print(f"{len(offending)} msgids rewritten in the sources, {changed} in the catalogues.")
+    print(f"{tests} test files rewritten where they quote those msgids.")
     for line in missing:
         print(f"NOT FOUND (fix by hand): {line}")
     return 1 if missing else 0
