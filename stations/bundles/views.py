@@ -25,6 +25,7 @@ from ..idempotency import idempotent
 from ..sites.models import Station, StationKind
 from ..timeutil import business_today
 from ..uploads.storage import UploadRejected, discard, read_checked
+from ..web.error_summary import summary_entries
 from ..web.htmx import render
 from . import queries, services
 from .forms import LEVEL_LABELS, ApplyForm
@@ -92,7 +93,7 @@ def _apply_page(bundle, form: ApplyForm, errors: list[str], status: int = 200):
         status=status,
         bundle=bundle,
         form=form,
-        errors=errors,
+        error_entries=summary_entries(errors, (), form),
         merged=merged,
         documents=documents,
         user=user,

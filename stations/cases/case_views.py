@@ -91,7 +91,7 @@ def event(case_no: str, event_name: str):
             user, case_no, error.status, str(CASE_ERROR_MESSAGES.get(error.code, error.code)), event=event.value
         )
     db.session.commit()
-    return done(user, case_no, next_url)
+    return done(user, case_no, next_url, event)
 
 
 @login_required

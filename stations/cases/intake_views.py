@@ -23,6 +23,7 @@ from ..sites import queries as sites_queries
 from ..sites.models import Station
 from ..timeutil import business_today
 from ..uploads.storage import discard
+from ..web.error_summary import material_entries, summary_entries
 from ..web.htmx import render
 from ..web.params import parse_int
 from . import intake, page_queries, services
@@ -96,6 +97,7 @@ def _intake_context(
         "enterprise_form": enterprise_form or EnterpriseForm(formdata=None),
         "can_register": user.role is Role.STAFF,
         "errors": errors,
+        "error_entries": _error_entries(errors, item, material_errors or {}, form),
         "choices": choices or {},
         "material_errors": material_errors or {},
         "reselect": reselect or set(),
@@ -103,6 +105,11 @@ def _intake_context(
         "trusted": VERIFIED_TRUST,
         "upload_mb": max(1, current_app.config["UPLOAD_MAX_BYTES"] // (1024 * 1024)),
     }
+
+
+def _error_entries(errors: list[str], item, material_errors: dict[int, str], form: IntakeForm | None) -> list:
+    """The intake form's error summary: the whole-form messages, then each material's and each field's."""
+    return summary_entries(errors, material_entries(item.materials if item else [], material_errors), form)
 
 
 @staff_required

@@ -26,6 +26,7 @@ from ..notifications.services import notify, notify_station_staff
 from ..sites.models import Station
 from ..timeutil import business_today
 from ..uploads.storage import discard
+from ..web.error_summary import material_entries, summary_entries
 from ..web.htmx import render
 from .enterprise_common import APPLY_FRAGMENTS, applicant_required, own_enterprise, signed_in_user
 from .forms import ApplyForm
@@ -89,6 +90,9 @@ def _apply_context(
         "errors": errors,
         "choices": checklist.choices if checklist else {},
         "material_errors": checklist.errors if checklist else {},
+        "error_entries": summary_entries(
+            errors, material_entries(item.materials if item else [], checklist.errors if checklist else {}), form
+        ),
         "reselect": set(checklist.uploads) if checklist else set(),
         "verified_trust": VERIFIED_TRUST,
         "upload_mb": max(1, current_app.config["UPLOAD_MAX_BYTES"] // (1024 * 1024)),

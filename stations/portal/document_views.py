@@ -19,6 +19,7 @@ from ..enterprises.models import Document
 from ..extensions import db
 from ..timeutil import business_today
 from ..uploads.storage import UploadRejected, send_stored, store, upload_root
+from ..web.error_summary import form_entries
 from ..web.htmx import render
 from .enterprise_common import TRUST_LABELS, own_enterprise, signed_in_user
 
@@ -51,6 +52,7 @@ def _documents_page(user: User, form: DocumentForm, *, status: int = 200) -> Res
         rows=rows,
         archived=archived,
         form=form,
+        error_entries=form_entries(form),
         names=enterprise_queries.material_names(enterprise.id),
         trust_labels=TRUST_LABELS,
         upload_mb=max(1, current_app.config["UPLOAD_MAX_BYTES"] // (1024 * 1024)),

@@ -109,7 +109,8 @@ def test_rows_offer_only_the_one_tap_actions_available_now(login_as):
     assert actions(received) == {"accept"}
     assert actions(accepted) == {"start_review"}
     assert actions(red) == {"decide_approve"}  # decide_reject needs reasons: on the case page
-    assert 'hx-disabled-elt="this"' in body
+    # A tap disables every row's buttons until its answer is in (no double tap, no second action racing the first).
+    assert 'hx-disabled-elt=".row-actions button"' in body
 
 
 def test_central_office_sees_every_station_but_has_no_row_actions(login_as):
