@@ -31,12 +31,10 @@ from ..enterprises.models import Enterprise
 from ..extensions import db
 from ..idempotency import idempotent
 from ..sites import queries as sites_queries
-from ..web.params import parse_int
 from . import serializers
-from .base import ApiError, json_response
+from .base import ApiError, json_body, json_response, page_arg
 
 PAGE_SIZE = 50
-MAX_PAGE = 100_000
 MAX_TEXT = 2000
 INTAKE_MATERIAL_STATUSES = ("VERIFIED", "MISSING")
 CREATE_FIELDS = {
@@ -81,16 +79,6 @@ def _case_json(case: Case, warn_level: str | None = None) -> dict[str, Any]:
 # --- request parsing ----------------------------------------------------------------------------------------------
 
 
-def _body(allowed: set[str]) -> dict[str, Any]:
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise ApiError(400, "invalid_json", _("请求体必须是 JSON 对象。"))
-    unknown = sorted(key for key in body if key not in allowed)
-    if unknown:
-        raise ApiError(422, "unknown_field", _("不支持的字段: %(fields)s", fields=", ".join(unknown)[:200]))
-    return body
-
-
 def _invalid(field: str) -> ApiError:
     return ApiError(422, "invalid_field", _("字段 %(field)s 缺失或格式不正确。", field=field))
 
@@ -113,13 +101,6 @@ def _param(name: str, allowed: tuple[str, ...]) -> str | None:
     return value
 
 
-def _page() -> int:
-    raw = request.args.get("page", "1").strip() or "1"
-    if not 1 <= (parse_int(raw) or 0) <= MAX_PAGE:
-        raise ApiError(400, "invalid_parameter", _("参数 %(name)s 无效。", name="page"))
-    return int(raw)
-
-
 # --- reads --------------------------------------------------------------------------------------------------------
 
 
@@ -127,7 +108,7 @@ def _page() -> int:
 def list_cases():
     status = _param("status", tuple(s.value for s in CaseStatus))
     colour = _param("warn_level", tuple(w.value.upper() for w in WarnLevel))
-    page = _page()
+    page = page_arg()
     result = case_queries.case_rows(
         _user(),
         case_queries.QueueFilters(status=status, colour=colour.lower() if colour else None, include_closed=True),
@@ -212,7 +193,7 @@ def create_case():
     user = _user()
     if user.role not in (Role.STAFF, Role.CLERK, Role.ENTERPRISE, Role.PERSON):
         raise _case_error("read_only", 403)
-    body = _body(CREATE_FIELDS)
+    body = json_body(CREATE_FIELDS)
     item_code = _text(body, "item_code", required=True, max_length=40)
     station_code = _text(body, "station", required=True, max_length=10).upper()
     applicant_name = _text(body, "applicant_name", max_length=100)
@@ -318,7 +299,7 @@ def post_event(case_no: str):
     case = _visible_case(case_no)
     if actor_for(user, case) is None:
         raise _case_error("read_only", 403)
-    event, version, data = _event_input(_body(EVENT_FIELDS), case)
+    event, version, data = _event_input(json_body(EVENT_FIELDS), case)
     try:
         case_services.apply_event(case, event, user, version=version, data=data)
     except case_services.StaleCase:

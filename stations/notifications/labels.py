@@ -12,6 +12,8 @@ KIND_LABELS = {
     NotificationKind.MATERIAL_MISSING: _l("已容缺受理,请按期补齐材料"),
     NotificationKind.MATERIAL_EXPIRING: _l("材料即将过期"),
     NotificationKind.DECISION: _l("办件已作出审批决定"),
+    NotificationKind.DECISION_APPROVED: _l("办件已办结：准予许可"),
+    NotificationKind.DECISION_REFUSED: _l("办件未获通过，请查看理由"),
     NotificationKind.RESULT_READY: _l("办理结果已出"),
     NotificationKind.RATING_INVITED: _l("办件已送达,请您评价"),
     NotificationKind.RATING_ANSWERED: _l("您的评价已得到整改反馈"),
