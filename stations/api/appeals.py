@@ -116,7 +116,7 @@ def _enterprise(user: User, body: dict[str, Any]) -> Enterprise | None:
         return None
     uscc = identifiers.normalise(raw)
     if not identifiers.is_valid_uscc(uscc):
-        raise ApiError(422, "invalid_uscc", _("统一社会信用代码无效,请核对(18位,含校验位)。"))
+        raise ApiError(422, "invalid_uscc", _("统一社会信用代码无效，请核对（18位，含校验位）。"))
     enterprise = db.session.scalar(select(Enterprise).where(Enterprise.uscc == uscc))
     if enterprise is None:
         raise ApiError(422, "unknown_enterprise", str(ERROR_MESSAGES["unknown_enterprise"]))

@@ -34,7 +34,7 @@ def json_body(allowed: set[str]) -> dict[str, Any]:
         raise ApiError(400, "invalid_json", _("请求体必须是 JSON 对象。"))
     unknown = sorted(key for key in body if key not in allowed)
     if unknown:
-        raise ApiError(422, "unknown_field", _("不支持的字段: %(fields)s", fields=", ".join(unknown)[:200]))
+        raise ApiError(422, "unknown_field", _("不支持的字段：%(fields)s", fields=", ".join(unknown)[:200]))
     return body
 
 

@@ -90,7 +90,7 @@ def list_bundles():
 def _visible(bundle_no: str) -> BundleCase:
     found = bundle_queries.get_visible(_user(), bundle_no[:24])
     if found is None:
-        raise ApiError(404, "not_found", _("没有该一件事办件,或您无权查看。"))
+        raise ApiError(404, "not_found", _("没有该一件事办件，或您无权查看。"))
     return found
 
 

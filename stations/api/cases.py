@@ -63,7 +63,7 @@ EVENT_FIELDS = {
 def _case_error(code: str, status: int) -> ApiError:
     """An ApiError for a CaseError / CaseFlowError code, with the case pages' message for it."""
     message = CASE_ERROR_MESSAGES.get(code) or FLOW_ERROR_MESSAGES.get(code)
-    return ApiError(status, code, str(message) if message else _("提交的内容有误,请检查后重试。"))
+    return ApiError(status, code, str(message) if message else _("提交的内容有误，请检查后重试。"))
 
 
 def _user() -> User:
@@ -171,7 +171,9 @@ def _applicant(body: dict[str, Any], user: User, name: str, phone: str) -> Enter
     if not uscc_text and not id_no and user.role is Role.PERSON and user.enterprise is not None:
         return user.enterprise
     if bool(uscc_text) == bool(id_no):
-        raise ApiError(422, "applicant_required", _("请提供 enterprise_uscc(企业)或 applicant_id_no(个人)其中之一。"))
+        raise ApiError(
+            422, "applicant_required", _("请提供 enterprise_uscc（企业）或 applicant_id_no（个人）其中之一。")
+        )
     if id_no:
         try:
             return intake.person_applicant(user, id_no, name=name, phone=phone)
@@ -180,10 +182,10 @@ def _applicant(body: dict[str, Any], user: User, name: str, phone: str) -> Enter
             raise _case_error(error.code, error.status) from error
     uscc = identifiers.normalise(uscc_text)
     if not identifiers.is_valid_uscc(uscc):
-        raise ApiError(422, "invalid_uscc", _("统一社会信用代码无效,请核对(18位,含校验位)。"))
+        raise ApiError(422, "invalid_uscc", _("统一社会信用代码无效，请核对（18位，含校验位）。"))
     enterprise = db.session.scalar(select(Enterprise).where(Enterprise.uscc == uscc))
     if enterprise is None:
-        raise ApiError(422, "unknown_enterprise", _("没有该统一社会信用代码的企业,请先登记企业。"))
+        raise ApiError(422, "unknown_enterprise", _("没有该统一社会信用代码的企业，请先登记企业。"))
     return enterprise
 
 
@@ -270,7 +272,7 @@ def _event_input(body: dict[str, Any], case: Case) -> tuple[CaseEvent, int, case
     try:
         event = CaseEvent(name.strip().lower())
     except ValueError:
-        raise ApiError(422, "unknown_event", _("未知的操作: %(event)s", event=name[:40])) from None
+        raise ApiError(422, "unknown_event", _("未知的操作：%(event)s", event=name[:40])) from None
     version = body.get("version")
     if not isinstance(version, int) or isinstance(version, bool) or version < 1:
         raise _invalid("version")

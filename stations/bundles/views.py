@@ -198,7 +198,7 @@ def apply(code: str):
         return _apply_page(bundle, form, [error_message(code_, getattr(error, "detail", ""))], 422)
     bundle_no = bundle_case.bundle_no
     db.session.commit()
-    flash(_("已收件,一件事编号 %(no)s。", no=bundle_no), "success")
+    flash(_("已收件，一件事编号 %(no)s。", no=bundle_no), "success")
     return redirect(url_for("bundles.show", bundle_no=bundle_no), 303)
 
 

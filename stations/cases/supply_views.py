@@ -72,7 +72,7 @@ def deficiency_supply(case_no: str, deficiency_id: int):
                 user, case_no, 422, str(CASE_ERROR_MESSAGES["document_not_yours"]), event=f"supply-{deficiency.id}"
             )
     else:
-        message = _("请拍照或选择文件,或从企业材料库中选择一份材料。")
+        message = _("请拍照或选择文件，或从企业材料库中选择一份材料。")
         return refused(user, case_no, 422, message, event=f"supply-{deficiency.id}")
     try:
         services.supply_deficiency(deficiency, user, document=document)
@@ -117,7 +117,7 @@ def material_supply(case_no: str, material_id: int):
         if document is None:
             return refused(user, case_no, 422, str(CASE_ERROR_MESSAGES["document_not_yours"]), event=failed)
     else:
-        message = _("请从材料库中选择一份材料,或拍照、选择文件。")
+        message = _("请从材料库中选择一份材料，或拍照、选择文件。")
         return refused(user, case_no, 422, message, event=failed)
     try:
         services.supply_material(material, user, document=document)

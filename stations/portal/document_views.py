@@ -81,7 +81,7 @@ def document_upload():
         enterprise.id, form.material_name.data, stored.id, user=user, valid_until=form.valid_until.data
     )
     db.session.commit()
-    flash(_("“%(name)s”已存入材料库,办理其他事项时可直接选用。", name=form.material_name.data), "success")
+    flash(_("“%(name)s”已存入材料库，办理其他事项时可直接选用。", name=form.material_name.data), "success")
     return redirect(url_for("enterprises.documents"), 303)
 
 
@@ -99,7 +99,7 @@ def document_archive(document_id: int):
     document = _own_document(user, document_id)
     enterprise_services.archive_document(document)
     db.session.commit()
-    flash(_("“%(name)s”已归档,不再供新的办件选用。", name=document.material_name), "success")
+    flash(_("“%(name)s”已归档，不再供新的办件选用。", name=document.material_name), "success")
     return redirect(url_for("enterprises.documents"), 303)
 
 

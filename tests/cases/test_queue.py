@@ -133,7 +133,7 @@ def test_row_action_returns_the_row_and_the_counters_out_of_band(login_as):
     assert response.status_code == 200
     assert "<html" not in body
     assert body.lstrip().startswith(f'<tr id="case-row-{red.id}"')  # the swapped row first, then the OOB block
-    assert "办结(通过)" in body and 'hx-post="/cases/' in body  # the next one-tap action: issue
+    assert "办结（通过）" in body and 'hx-post="/cases/' in body  # the next one-tap action: issue
     assert "/events/issue" in body
     assert re.search(r'<nav id="queue-counters"[^>]*hx-swap-oob="true"', body)
     assert counter(body, "red") == red_before - 1
