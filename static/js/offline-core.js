@@ -17,9 +17,15 @@
     return "retry"; // 0 (no network), 408, 429, 5xx: the server did not take it; send again later
   }
 
-  /** The refusal's words from a re-rendered page or panel: the alert, else the field errors, else the status. */
+  /** The refusal's words from a re-rendered page or panel: the error summary's items, else the alert, else the
+   * field errors, else the status. */
   function reasonFrom(html, status) {
-    const alert = /role="alert"[^>]*>([^<]+)</.exec(html || "");
+    const summary = /class="error-summary"[\s\S]*?<\/ul>/.exec(html || "");
+    if (summary) {
+      const items = [...summary[0].matchAll(/<li>([\s\S]*?)<\/li>/g)].map((m) => m[1].replace(/<[^>]*>/g, "").trim());
+      if (items.length) return items.join(" ");
+    }
+    const alert = /role="alert"[^>]*>\s*([^<\s][^<]*)</.exec(html || "");
     if (alert) return alert[1].trim();
     const errors = [...(html || "").matchAll(/class="error"[^>]*>([^<]+)</g)].map((m) => m[1].trim());
     return errors.length ? errors.join(" ") : "HTTP " + status;

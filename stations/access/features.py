@@ -232,6 +232,16 @@ def may_request_meeting_for(user: User | None, enterprise_id: int) -> bool:
     return user.role is Role.ADMIN
 
 
+def may_run_session(user: User | None, session) -> bool:
+    """Answer a policy session's questions or raise them as appeals: the administrator, or staff of the hosting
+    station (any station's staff for a district-wide session, one with no host station)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    if user.role is Role.ADMIN:
+        return True
+    return user.role is Role.STAFF and (session.station_id is None or session.station_id == user.station_id)
+
+
 # --- 政务外卖 orders: issue 15 ------------------------------------------------------------------------------------
 
 

@@ -67,7 +67,7 @@ def user_new():
             enterprise=form.enterprise_obj,
         )
         db.session.commit()
-        flash(_("已创建账号 %(name)s,首次登录时须修改初始密码。", name=user.username), "success")
+        flash(_("已创建账号 %(name)s，首次登录时须修改初始密码。", name=user.username), "success")
         return redirect(url_for("admin.user_edit", user_id=user.id), 303)
     status = 422 if request.method == "POST" else 200
     return render("admin/user_new.html", {"user-form": "user_form"}, status=status, form=form, hint=password_hint())
@@ -146,7 +146,7 @@ def user_reset_password(user_id: int):
         return _edit_page(user, reset_form=reset_form, status=422)
     services.reset_password(signed_in_admin(), user, reset_form.password.data)
     db.session.commit()
-    flash(_("已重置 %(name)s 的密码,其所有登录已退出,下次登录时须修改密码。", name=user.username), "success")
+    flash(_("已重置 %(name)s 的密码，其所有登录已退出，下次登录时须修改密码。", name=user.username), "success")
     return redirect(url_for("admin.user_edit", user_id=user.id), 303)
 
 
@@ -166,5 +166,5 @@ def user_disable(user_id: int):
         return error_response(403, _("不能停用自己的账号。"), "self_modification")
     services.disable_user(signed_in_admin(), user)
     db.session.commit()
-    flash(_("已停用 %(name)s,其所有登录已退出。", name=user.username), "success")
+    flash(_("已停用 %(name)s，其所有登录已退出。", name=user.username), "success")
     return redirect(url_for("admin.user_edit", user_id=user.id), 303)

@@ -87,8 +87,8 @@ def calendar_load():
         written = services.load_calendar_year(signed_in_admin(), year)
     except ValueError:
         db.session.rollback()
-        message = _("日历库(chinesecalendar)尚无 %(year)s 年的数据:国务院公布放假安排后升级该库再载入。", year=year)
+        message = _("日历库（chinesecalendar）尚无 %(year)s 年的数据：国务院公布放假安排后升级该库再载入。", year=year)
         return _calendar_page(year, load_form=form, load_error=message, status=422)
     db.session.commit()
-    flash(_("已从日历库载入 %(year)s 年,写入 %(n)s 天。", year=year, n=written), "success")
+    flash(_("已从日历库载入 %(year)s 年，写入 %(n)s 天。", year=year, n=written), "success")
     return redirect(url_for("admin.calendar", year=year), 303)

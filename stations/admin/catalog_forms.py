@@ -21,11 +21,11 @@ class ItemForm(FlaskForm):
         _l("事项类型"), choices=[SelectChoice(t.value, t.value) for t in ItemType], validators=[InputRequired()]
     )
     is_instant = BooleanField(_l("即办件"))
-    statutory_days = IntegerField(_l("法定办结时限(工作日)"), validators=[InputRequired(), NumberRange(0, 365)])
-    promised_days = IntegerField(_l("承诺办结时限(工作日)"), validators=[InputRequired(), NumberRange(0, 365)])
+    statutory_days = IntegerField(_l("法定办结时限（工作日）"), validators=[InputRequired(), NumberRange(0, 365)])
+    promised_days = IntegerField(_l("承诺办结时限（工作日）"), validators=[InputRequired(), NumberRange(0, 365)])
     max_visits = IntegerField(_l("到现场次数"), validators=[InputRequired(), NumberRange(0, 9)])
     rongque_allowed = BooleanField(_l("列入容缺受理清单"))
-    rongque_default_days = IntegerField(_l("容缺补齐期限(工作日,选填)"), validators=[Optional(), NumberRange(1, 60)])
+    rongque_default_days = IntegerField(_l("容缺补齐期限（工作日，选填）"), validators=[Optional(), NumberRange(1, 60)])
     is_active = BooleanField(_l("在用"), default=True)
 
     def validate_promised_days(self, field) -> None:

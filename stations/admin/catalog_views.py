@@ -59,12 +59,12 @@ def import_file():
         return _refused(_("请选择要导入的 xlsx 文件。"), status=400)
     data = upload.read(MAX_IMPORT_BYTES + 1)
     if len(data) > MAX_IMPORT_BYTES:
-        return _refused(_("文件过大(不超过 5 MB)。"), status=413)
+        return _refused(_("文件过大（不超过 5 MB）。"), status=413)
     if not data.startswith(b"PK"):  # an xlsx file is a zip archive
         return _refused(_("文件不是有效的 xlsx 工作簿"))
     result = import_catalog(data)
     if not result.ok:
-        return _refused(_("导入未执行:以下各行有误,请修改后重新导入整个文件。"), result)
+        return _refused(_("导入未执行：以下各行有误，请修改后重新导入整个文件。"), result)
     audit.record(
         "catalog_import",
         "success",
@@ -74,7 +74,7 @@ def import_file():
     db.session.commit()
     flash(
         _(
-            "已导入:事项 %(items)s 行,材料 %(materials)s 行,网点范围 %(scopes)s 行。",
+            "已导入：事项 %(items)s 行，材料 %(materials)s 行，网点范围 %(scopes)s 行。",
             items=result.items,
             materials=result.materials,
             scopes=result.scopes,

@@ -141,7 +141,7 @@ def _sheet_rows(workbook, name: str, result: ImportResult):
     rows = sheet.iter_rows(values_only=True)
     header = [str(c).strip() if c is not None else "" for c in next(rows, ())]
     if header[: len(SHEETS[name])] != SHEETS[name]:
-        result.errors.append((name, 1, _("表头应为: %(headers)s", headers=" | ".join(SHEETS[name]))))
+        result.errors.append((name, 1, _("表头应为：%(headers)s", headers=" | ".join(SHEETS[name]))))
         return []
     out = []
     for number, values in enumerate(rows, start=2):
@@ -180,7 +180,7 @@ def import_catalog(data: bytes) -> ImportResult:
         try:
             item_type = ItemType(str(values.get("事项类型") or "").strip())
         except ValueError:
-            r.error(_("「事项类型」无效(XK/QR/JF/CJ/JL/QT/GG)"))
+            r.error(_("「事项类型」无效（XK/QR/JF/CJ/JL/QT/GG）"))
             item_type = None
         row = {
             "code": code,

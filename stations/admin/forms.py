@@ -20,7 +20,7 @@ from ..web.forms import CreditCode
 
 ROLE_LABELS = {
     Role.ADMIN: _l("系统管理员"),
-    Role.CENTRAL: _l("政务中心(只读督办)"),
+    Role.CENTRAL: _l("政务中心（只读督办）"),
     Role.STAFF: _l("驿站工作人员"),
     Role.CLERK: _l("办事专员"),
     Role.ENTERPRISE: _l("企业用户"),
@@ -64,16 +64,16 @@ class _UserFields(FlaskForm):
 
     display_name = StringField(_l("显示名称"), validators=[DataRequired(), Length(max=100)])
     role = SelectField(_l("角色"), validators=[InputRequired()])
-    station = SelectField(_l("所在驿站(工作人员、办事专员必填)"), validators=[Optional()])
+    station = SelectField(_l("所在驿站（工作人员、办事专员必填）"), validators=[Optional()])
     enterprise_uscc = StringField(
-        _l("所属企业统一社会信用代码(企业用户必填)"), validators=[Optional(), Length(max=30), CreditCode()]
+        _l("所属企业统一社会信用代码（企业用户必填）"), validators=[Optional(), Length(max=30), CreditCode()]
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if "role" in self:
             self.role.choices = role_choices()
-        self.station.choices = station_choices(blank=_l("(无)"))
+        self.station.choices = station_choices(blank=_l("（无）"))
         self.station_obj: Station | None = None
         self.enterprise_obj: Enterprise | None = None
 
@@ -109,7 +109,7 @@ class UserCreateForm(_UserFields):
         _l("用户名"),
         validators=[
             DataRequired(),
-            Regexp(USERNAME_RE, message=_l("用户名为3–64位小写字母、数字或 . _ -,以字母或数字开头。")),
+            Regexp(USERNAME_RE, message=_l("用户名为3–64位小写字母、数字或 . _ -，以字母或数字开头。")),
         ],
     )
     password = PasswordField(
@@ -210,9 +210,12 @@ class CalendarDayForm(FlaskForm):
     day = DateField(_l("日期"), validators=[InputRequired()])
     kind = SelectField(
         _l("类型"),
-        choices=[SelectChoice("work", _l("工作日(含调休上班)")), SelectChoice("off", _l("休息日(周末或法定节假日)"))],
+        choices=[
+            SelectChoice("work", _l("工作日（含调休上班）")),
+            SelectChoice("off", _l("休息日（周末或法定节假日）")),
+        ],
     )
-    note = StringField(_l("说明(如节日名称)"), validators=[Optional(), Length(max=50)])
+    note = StringField(_l("说明（如节日名称）"), validators=[Optional(), Length(max=50)])
 
 
 class CalendarLoadForm(FlaskForm):

@@ -29,7 +29,7 @@ from ..extensions import db
 from ..idempotency import idempotent
 from ..timeutil import iso_with_offset
 from . import cases as case_api  # request parsing shared with the case endpoints
-from .base import ApiError, json_response
+from .base import ApiError, json_body, json_response, page_arg
 
 PAGE_SIZE = 50
 CREATE_FIELDS = {
@@ -91,7 +91,7 @@ def _visible(appeal_no: str) -> Appeal:
 
 @login_required
 def list_appeals():
-    page = case_api._page()
+    page = page_arg()
     rows, has_next = appeal_queries.visible_page(_user(), page=page, size=PAGE_SIZE)
     return json_response({"items": [appeal_json(a) for a in rows], "next_page": page + 1 if has_next else None})
 
@@ -116,7 +116,7 @@ def _enterprise(user: User, body: dict[str, Any]) -> Enterprise | None:
         return None
     uscc = identifiers.normalise(raw)
     if not identifiers.is_valid_uscc(uscc):
-        raise ApiError(422, "invalid_uscc", _("统一社会信用代码无效,请核对(18位,含校验位)。"))
+        raise ApiError(422, "invalid_uscc", _("统一社会信用代码无效，请核对（18位，含校验位）。"))
     enterprise = db.session.scalar(select(Enterprise).where(Enterprise.uscc == uscc))
     if enterprise is None:
         raise ApiError(422, "unknown_enterprise", str(ERROR_MESSAGES["unknown_enterprise"]))
@@ -129,7 +129,7 @@ def create_appeal():
     user = _user()
     if user.role not in CREATE_ROLES:
         raise ApiError(403, "read_only", _("您无权进行此操作。"))
-    body = case_api._body(CREATE_FIELDS)
+    body = json_body(CREATE_FIELDS)
     default_channel = "MINIPROGRAM" if user.role is Role.ENTERPRISE else None
     try:
         data = appeal_services.RegisterInput(
@@ -164,7 +164,7 @@ def post_appeal_event(appeal_no: str):
     actor = appeal_actor(user, appeal)
     if actor is None:
         raise ApiError(403, "read_only", _("您无权进行此操作。"))
-    body = case_api._body(EVENT_FIELDS)
+    body = json_body(EVENT_FIELDS)
     version = body.get("version")
     if not isinstance(version, int) or isinstance(version, bool) or version < 1:
         raise ApiError(422, "invalid_field", _("字段 %(field)s 缺失或格式不正确。", field="version"))

@@ -1,10 +1,16 @@
-"""What every /api/v1 handler shares: ``ApiError`` (raised to answer a JSON error) and ``json_response``."""
+"""What every /api/v1 handler shares: ``ApiError`` (raised to answer a JSON error), ``json_response``, and the
+readers of a JSON body and of the page parameter (liberal in what they take, strict in what they answer)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, current_app
+from flask import Response, current_app, request
+from flask_babel import gettext as _
+
+from ..web.params import parse_int
+
+MAX_PAGE = 100_000
 
 
 class ApiError(Exception):
@@ -19,3 +25,33 @@ def json_response(data: Any, status: int = 200) -> Response:
     """JSON in the contract's key order, Chinese kept readable (UTF-8, not \\u escapes)."""
     body = current_app.json.dumps(data, ensure_ascii=False, sort_keys=False)
     return current_app.response_class(body + "\n", status=status, mimetype="application/json")
+
+
+def json_body(allowed: set[str]) -> dict[str, Any]:
+    """The request's JSON object; 400 when it is not one, 422 naming any field outside ``allowed``."""
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise ApiError(400, "invalid_json", _("请求体必须是 JSON 对象。"))
+    unknown = sorted(key for key in body if key not in allowed)
+    if unknown:
+        raise ApiError(422, "unknown_field", _("不支持的字段：%(fields)s", fields=", ".join(unknown)[:200]))
+    return body
+
+
+def page_arg() -> int:
+    """``?page=`` (1 when absent); 400 unless a whole number from 1 to 100,000."""
+    raw = request.args.get("page", "1").strip() or "1"
+    page = parse_int(raw) or 0  # ASCII digits only: "²".isdigit() is true, and int("²") fails
+    if not 1 <= page <= MAX_PAGE:
+        raise ApiError(400, "invalid_parameter", _("参数 %(name)s 无效。", name="page"))
+    return page
+
+
+def body_str(body: dict, name: str, limit: int) -> str:
+    """A text field of ``body`` ("" when absent or null); 422 when not text, too long or holding a NUL."""
+    value = body.get(name, "")
+    if value is None:
+        return ""
+    if not isinstance(value, str) or len(value) > limit or "\x00" in value:
+        raise ApiError(422, "invalid_field", _("字段 %(field)s 缺失或格式不正确。", field=name))
+    return value

@@ -29,7 +29,7 @@ from ..sites import queries as sites_queries
 from ..sites.models import Station, StationKind
 from . import cases as api_cases  # its request helpers, read at call time (cases may still be importing us)
 from . import serializers
-from .base import ApiError, json_response
+from .base import ApiError, json_body, json_response
 
 CREATE_FIELDS = {"bundle", "station", "enterprise_uscc", "applicant_name", "applicant_phone", "documents"}
 MAX_DOCUMENTS = 50
@@ -90,7 +90,7 @@ def list_bundles():
 def _visible(bundle_no: str) -> BundleCase:
     found = bundle_queries.get_visible(_user(), bundle_no[:24])
     if found is None:
-        raise ApiError(404, "not_found", _("没有该一件事办件,或您无权查看。"))
+        raise ApiError(404, "not_found", _("没有该一件事办件，或您无权查看。"))
     return found
 
 
@@ -133,7 +133,7 @@ def create_bundle_case():
     user = _user()
     if user.role not in (Role.STAFF, Role.CLERK, Role.ENTERPRISE):
         raise ApiError(403, "read_only", error_message("read_only"))
-    body = api_cases._body(CREATE_FIELDS)
+    body = json_body(CREATE_FIELDS)
     code = api_cases._text(body, "bundle", required=True, max_length=20)
     bundle = bundle_queries.get_bundle(code)
     if bundle is None or not bundle.is_active:

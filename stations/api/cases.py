@@ -31,12 +31,10 @@ from ..enterprises.models import Enterprise
 from ..extensions import db
 from ..idempotency import idempotent
 from ..sites import queries as sites_queries
-from ..web.params import parse_int
 from . import serializers
-from .base import ApiError, json_response
+from .base import ApiError, json_body, json_response, page_arg
 
 PAGE_SIZE = 50
-MAX_PAGE = 100_000
 MAX_TEXT = 2000
 INTAKE_MATERIAL_STATUSES = ("VERIFIED", "MISSING")
 CREATE_FIELDS = {
@@ -65,7 +63,7 @@ EVENT_FIELDS = {
 def _case_error(code: str, status: int) -> ApiError:
     """An ApiError for a CaseError / CaseFlowError code, with the case pages' message for it."""
     message = CASE_ERROR_MESSAGES.get(code) or FLOW_ERROR_MESSAGES.get(code)
-    return ApiError(status, code, str(message) if message else _("提交的内容有误,请检查后重试。"))
+    return ApiError(status, code, str(message) if message else _("提交的内容有误，请检查后重试。"))
 
 
 def _user() -> User:
@@ -79,16 +77,6 @@ def _case_json(case: Case, warn_level: str | None = None) -> dict[str, Any]:
 
 
 # --- request parsing ----------------------------------------------------------------------------------------------
-
-
-def _body(allowed: set[str]) -> dict[str, Any]:
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise ApiError(400, "invalid_json", _("请求体必须是 JSON 对象。"))
-    unknown = sorted(key for key in body if key not in allowed)
-    if unknown:
-        raise ApiError(422, "unknown_field", _("不支持的字段: %(fields)s", fields=", ".join(unknown)[:200]))
-    return body
 
 
 def _invalid(field: str) -> ApiError:
@@ -113,13 +101,6 @@ def _param(name: str, allowed: tuple[str, ...]) -> str | None:
     return value
 
 
-def _page() -> int:
-    raw = request.args.get("page", "1").strip() or "1"
-    if not 1 <= (parse_int(raw) or 0) <= MAX_PAGE:
-        raise ApiError(400, "invalid_parameter", _("参数 %(name)s 无效。", name="page"))
-    return int(raw)
-
-
 # --- reads --------------------------------------------------------------------------------------------------------
 
 
@@ -127,7 +108,7 @@ def _page() -> int:
 def list_cases():
     status = _param("status", tuple(s.value for s in CaseStatus))
     colour = _param("warn_level", tuple(w.value.upper() for w in WarnLevel))
-    page = _page()
+    page = page_arg()
     result = case_queries.case_rows(
         _user(),
         case_queries.QueueFilters(status=status, colour=colour.lower() if colour else None, include_closed=True),
@@ -190,7 +171,9 @@ def _applicant(body: dict[str, Any], user: User, name: str, phone: str) -> Enter
     if not uscc_text and not id_no and user.role is Role.PERSON and user.enterprise is not None:
         return user.enterprise
     if bool(uscc_text) == bool(id_no):
-        raise ApiError(422, "applicant_required", _("请提供 enterprise_uscc(企业)或 applicant_id_no(个人)其中之一。"))
+        raise ApiError(
+            422, "applicant_required", _("请提供 enterprise_uscc（企业）或 applicant_id_no（个人）其中之一。")
+        )
     if id_no:
         try:
             return intake.person_applicant(user, id_no, name=name, phone=phone)
@@ -199,10 +182,10 @@ def _applicant(body: dict[str, Any], user: User, name: str, phone: str) -> Enter
             raise _case_error(error.code, error.status) from error
     uscc = identifiers.normalise(uscc_text)
     if not identifiers.is_valid_uscc(uscc):
-        raise ApiError(422, "invalid_uscc", _("统一社会信用代码无效,请核对(18位,含校验位)。"))
+        raise ApiError(422, "invalid_uscc", _("统一社会信用代码无效，请核对（18位，含校验位）。"))
     enterprise = db.session.scalar(select(Enterprise).where(Enterprise.uscc == uscc))
     if enterprise is None:
-        raise ApiError(422, "unknown_enterprise", _("没有该统一社会信用代码的企业,请先登记企业。"))
+        raise ApiError(422, "unknown_enterprise", _("没有该统一社会信用代码的企业，请先登记企业。"))
     return enterprise
 
 
@@ -212,7 +195,7 @@ def create_case():
     user = _user()
     if user.role not in (Role.STAFF, Role.CLERK, Role.ENTERPRISE, Role.PERSON):
         raise _case_error("read_only", 403)
-    body = _body(CREATE_FIELDS)
+    body = json_body(CREATE_FIELDS)
     item_code = _text(body, "item_code", required=True, max_length=40)
     station_code = _text(body, "station", required=True, max_length=10).upper()
     applicant_name = _text(body, "applicant_name", max_length=100)
@@ -289,7 +272,7 @@ def _event_input(body: dict[str, Any], case: Case) -> tuple[CaseEvent, int, case
     try:
         event = CaseEvent(name.strip().lower())
     except ValueError:
-        raise ApiError(422, "unknown_event", _("未知的操作: %(event)s", event=name[:40])) from None
+        raise ApiError(422, "unknown_event", _("未知的操作：%(event)s", event=name[:40])) from None
     version = body.get("version")
     if not isinstance(version, int) or isinstance(version, bool) or version < 1:
         raise _invalid("version")
@@ -318,7 +301,7 @@ def post_event(case_no: str):
     case = _visible_case(case_no)
     if actor_for(user, case) is None:
         raise _case_error("read_only", 403)
-    event, version, data = _event_input(_body(EVENT_FIELDS), case)
+    event, version, data = _event_input(json_body(EVENT_FIELDS), case)
     try:
         case_services.apply_event(case, event, user, version=version, data=data)
     except case_services.StaleCase:

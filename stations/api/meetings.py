@@ -21,7 +21,7 @@ from ..domain.meeting_flow import MeetingKind, MeetingStatus
 from ..enterprises.models import Enterprise
 from ..extensions import db
 from ..idempotency import idempotent
-from ..meetings import policy_queries, policy_services, queries
+from ..meetings import queries
 from ..meetings import services as meeting_services
 from ..meetings.commitments import rows as commitment_rows
 from ..meetings.forms import parse_event
@@ -29,7 +29,7 @@ from ..meetings.labels import error_message
 from ..meetings.models import Meeting
 from ..meetings.services import MeetingError, RequestInput
 from ..timeutil import iso_with_offset, utcnow
-from .base import ApiError, json_response
+from .base import ApiError, body_str, json_body, json_response, page_arg
 
 PAGE_SIZE = 50
 CREATE_FIELDS = {
@@ -83,29 +83,12 @@ def _refused(error: MeetingError) -> ApiError:
     return ApiError(error.status, error.code, error_message(error.code))
 
 
-def _body(allowed: set[str]) -> dict[str, Any]:
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise ApiError(400, "invalid_json", _("请求体必须是 JSON 对象。"))
-    unknown = sorted(key for key in body if key not in allowed)
-    if unknown:
-        raise ApiError(422, "unknown_field", _("不支持的字段: %(fields)s", fields=", ".join(unknown)[:200]))
-    return body
-
-
-def _page() -> int:
-    raw = request.args.get("page", "1").strip() or "1"
-    if not raw.isdigit() or not 1 <= int(raw) <= 100_000:
-        raise ApiError(400, "invalid_parameter", _("参数 %(name)s 无效。", name="page"))
-    return int(raw)
-
-
 @login_required
 def list_meetings():
     status = request.args.get("status", "").strip().upper() or None
     if status is not None and status not in MeetingStatus.__members__:
         raise ApiError(400, "invalid_parameter", _("参数 %(name)s 无效。", name="status"))
-    page = _page()
+    page = page_arg()
     rows = queries.meetings_for(_user(), status=status, page=page, size=PAGE_SIZE)
     return json_response(
         {
@@ -127,21 +110,12 @@ def get_meeting(meeting_no: str):
     return json_response(meeting_detail_json(_visible(meeting_no)))
 
 
-def _str(body: dict, name: str, limit: int) -> str:
-    value = body.get(name, "")
-    if value is None:
-        return ""
-    if not isinstance(value, str) or len(value) > limit or "\x00" in value:
-        raise ApiError(422, "invalid_field", _("字段 %(field)s 缺失或格式不正确。", field=name))
-    return value
-
-
 def _request_input(body: dict) -> tuple[Enterprise, RequestInput]:
     user = _user()
     if user.role is Role.ENTERPRISE:
         enterprise = user.enterprise
     else:
-        uscc = _str(body, "enterprise_uscc", 18).strip().upper()
+        uscc = body_str(body, "enterprise_uscc", 18).strip().upper()
         enterprise = db.session.scalar(select(Enterprise).where(Enterprise.uscc == uscc)) if uscc else None
         if (
             not identifiers.is_valid_uscc(uscc)
@@ -149,14 +123,14 @@ def _request_input(body: dict) -> tuple[Enterprise, RequestInput]:
             or not may_request_meeting_for(user, enterprise.id)
         ):
             raise ApiError(422, "unknown_enterprise", error_message("unknown_enterprise"))
-    kind = _str(body, "kind", 12) or MeetingKind.MEET.value
+    kind = body_str(body, "kind", 12) or MeetingKind.MEET.value
     if kind not in MeetingKind.__members__:
         raise ApiError(422, "invalid_field", _("字段 %(field)s 缺失或格式不正确。", field="kind"))
     department_id = None
     if body.get("department"):
         from ..catalog.models import Department
 
-        code = _str(body, "department", 20)
+        code = body_str(body, "department", 20)
         department_id = db.session.scalar(select(Department.id).where(Department.code == code))
         if department_id is None:
             raise ApiError(422, "unknown_department", error_message("unknown_department"))
@@ -169,10 +143,10 @@ def _request_input(body: dict) -> tuple[Enterprise, RequestInput]:
         raise ApiError(422, "bad_date", error_message("bad_date")) from bad
     return enterprise, RequestInput(
         kind=MeetingKind(kind),
-        topic=_str(body, "topic", 200),
+        topic=body_str(body, "topic", 200),
         department_id=department_id,
-        target_leader=_str(body, "target_leader", 100),
-        description=_str(body, "description", 4000),
+        target_leader=body_str(body, "target_leader", 100),
+        description=body_str(body, "description", 4000),
         preferred_dates=preferred,
     )
 
@@ -182,7 +156,7 @@ def _request_input(body: dict) -> tuple[Enterprise, RequestInput]:
 def create_meeting():
     if _user().role not in REQUEST_ROLES:
         raise ApiError(403, "forbidden", _("您无权进行该操作。"))
-    enterprise, data = _request_input(_body(CREATE_FIELDS))
+    enterprise, data = _request_input(json_body(CREATE_FIELDS))
     try:
         meeting = meeting_services.request_meeting(_user(), enterprise, data)
     except MeetingError as refused:
@@ -197,7 +171,7 @@ def create_meeting():
 @login_required
 def post_meeting_event(meeting_no: str):
     meeting = _visible(meeting_no)
-    body = _body(EVENT_FIELDS)
+    body = json_body(EVENT_FIELDS)
     try:
         event, version, data = parse_event(body)
         if version is None:
@@ -211,39 +185,3 @@ def post_meeting_event(meeting_no: str):
 
 
 # --- 政策宣讲 --------------------------------------------------------------------------------------------------------
-
-
-def session_json(session, counts: dict[str, int]) -> dict[str, Any]:
-    return {
-        "id": session.id,
-        "title": session.title,
-        "starts_at": iso_with_offset(session.starts_at),
-        "capacity": session.capacity,
-        "confirmed": counts.get("CONFIRMED", 0),
-        "waiting": counts.get("WAITING", 0),
-        "online": session.online,
-        "place": session.place or None,
-        "speakers": session.speakers or None,
-    }
-
-
-@login_required
-def list_policy_sessions():
-    counts = policy_queries.signup_counts()
-    now = utcnow()
-    sessions = policy_queries.upcoming(now) + policy_queries.past(now)
-    return json_response({"items": [session_json(s, counts.get(s.id, {})) for s in sessions], "next_page": None})
-
-
-@login_required
-@idempotent("api.policy_sessions.signup")
-def sign_up_policy_session(session_id: int):
-    if _user().role is not Role.ENTERPRISE:
-        raise ApiError(403, "forbidden", _("只有企业用户可以报名。"))
-    try:
-        signup = policy_services.sign_up(session_id, _user())
-    except policy_services.SessionError as refused:
-        db.session.rollback()
-        raise ApiError(refused.status, refused.code, _("该场宣讲已开始或已取消,不能报名。")) from refused
-    db.session.commit()
-    return json_response({"state": signup.state.value, "session_id": session_id}, 201)

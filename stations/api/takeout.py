@@ -26,7 +26,7 @@ from ..takeout.labels import error_message
 from ..takeout.models import Order
 from ..takeout.services import OrderInput, TakeoutError
 from ..timeutil import iso_with_offset, utcnow
-from .base import ApiError, json_response
+from .base import ApiError, body_str, json_body, json_response, page_arg
 
 PAGE_SIZE = 50
 CREATE_FIELDS = {
@@ -63,23 +63,6 @@ def _refused(error: TakeoutError | OrderFlowError) -> ApiError:
     return ApiError(status, error.code, error_message(error.code))
 
 
-def _body(allowed: set[str]) -> dict[str, Any]:
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise ApiError(400, "invalid_json", _("请求体必须是 JSON 对象。"))
-    unknown = sorted(key for key in body if key not in allowed)
-    if unknown:
-        raise ApiError(422, "unknown_field", _("不支持的字段: %(fields)s", fields=", ".join(unknown)[:200]))
-    return body
-
-
-def _page() -> int:
-    raw = request.args.get("page", "1").strip() or "1"
-    if not raw.isdigit() or not 1 <= int(raw) <= 100_000:
-        raise ApiError(400, "invalid_parameter", _("参数 %(name)s 无效。", name="page"))
-    return int(raw)
-
-
 @login_required
 def takeout_menu():
     lines = queries.search_menu(request.args.get("q", ""), limit=100)
@@ -99,7 +82,7 @@ def list_orders():
     status = request.args.get("status", "").strip().upper() or None
     if status is not None and status not in OrderStatus.__members__:
         raise ApiError(400, "invalid_parameter", _("参数 %(name)s 无效。", name="status"))
-    page = _page()
+    page = page_arg()
     rows = queries.orders_for(_user(), status=status, page=page, size=PAGE_SIZE)
     return json_response(
         {"items": [order_json(o) for o in rows[:PAGE_SIZE]], "next_page": page + 1 if len(rows) > PAGE_SIZE else None}
@@ -127,20 +110,11 @@ def _strings(body: dict, name: str) -> list[str]:
     return [v[:40] for v in value[:20]]
 
 
-def _str(body: dict, name: str, limit: int) -> str:
-    value = body.get(name, "")
-    if value is None:
-        return ""
-    if not isinstance(value, str) or len(value) > limit or "\x00" in value:
-        raise ApiError(422, "invalid_field", _("字段 %(field)s 缺失或格式不正确。", field=name))
-    return value
-
-
 def _enterprise(body: dict) -> Enterprise:
     user = _user()
     if user.role is Role.ENTERPRISE:
         return user.enterprise
-    uscc = _str(body, "enterprise_uscc", 18).strip().upper()
+    uscc = body_str(body, "enterprise_uscc", 18).strip().upper()
     enterprise = db.session.scalar(select(Enterprise).where(Enterprise.uscc == uscc)) if uscc else None
     if not identifiers.is_valid_uscc(uscc) or enterprise is None:
         raise ApiError(422, "unknown_enterprise", error_message("unknown_enterprise"))
@@ -152,15 +126,15 @@ def _enterprise(body: dict) -> Enterprise:
 def create_order():
     if _user().role not in ORDER_ROLES:
         raise ApiError(403, "forbidden", _("您无权进行该操作。"))
-    body = _body(CREATE_FIELDS)
+    body = json_body(CREATE_FIELDS)
     enterprise = _enterprise(body)
     data = OrderInput(
         line_codes=_strings(body, "lines"),
-        address=_str(body, "address", 400),
-        contact_name=_str(body, "contact_name", 100),
-        contact_phone=_str(body, "contact_phone", 40),
+        address=body_str(body, "address", 400),
+        contact_name=body_str(body, "contact_name", 100),
+        contact_phone=body_str(body, "contact_phone", 40),
         preferred_windows=_strings(body, "preferred_windows"),
-        custom_request=_str(body, "custom_request", 4000),
+        custom_request=body_str(body, "custom_request", 4000),
     )
     try:
         order = takeout_services.place_order(_user(), enterprise, data)
@@ -179,7 +153,7 @@ def create_order():
 def post_order_event(order_no: str):
     order = _visible(order_no)
     try:
-        event, version, data = parse_event(_body(EVENT_FIELDS))
+        event, version, data = parse_event(json_body(EVENT_FIELDS))
         if version is None:
             raise TakeoutError("version_required")
         takeout_services.apply_event(order, event, _user(), version=version, data=data)

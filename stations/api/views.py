@@ -13,7 +13,7 @@ from flask_login import current_user
 from ..auth import tokens
 from ..extensions import csrf
 from ..web.errors import error_response
-from . import appeals, bundles, cases, catalog, meetings, projects, selfservice, takeout
+from . import appeals, bundles, cases, catalog, meetings, policy_sessions, projects, selfservice, takeout
 from .base import ApiError
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -67,10 +67,22 @@ bp.add_url_rule("/meetings", "list_meetings", meetings.list_meetings, methods=["
 bp.add_url_rule("/meetings/<meeting_no>", "get_meeting", meetings.get_meeting, methods=["GET"])
 bp.add_url_rule("/meetings", "create_meeting", meetings.create_meeting, methods=["POST"])
 bp.add_url_rule("/meetings/<meeting_no>/events", "post_meeting_event", meetings.post_meeting_event, methods=["POST"])
-bp.add_url_rule("/policy-sessions", "list_policy_sessions", meetings.list_policy_sessions, methods=["GET"])
+bp.add_url_rule("/policy-sessions", "list_policy_sessions", policy_sessions.list_policy_sessions, methods=["GET"])
+bp.add_url_rule(
+    "/policy-sessions/<int:session_id>",
+    "edit_policy_session",
+    policy_sessions.edit_policy_session,
+    methods=["PATCH"],
+)
 bp.add_url_rule(
     "/policy-sessions/<int:session_id>/signups",
     "sign_up_policy_session",
-    meetings.sign_up_policy_session,
+    policy_sessions.sign_up_policy_session,
+    methods=["POST"],
+)
+bp.add_url_rule(
+    "/policy-sessions/questions/<int:question_id>/appeal",
+    "policy_session_question_to_appeal",
+    policy_sessions.question_to_appeal,
     methods=["POST"],
 )

@@ -115,7 +115,7 @@ def import_work_orders(data: bytes, filename: str, user: User) -> ImportResult:
     try:
         rows = _rows(data, filename)
     except AppealError:
-        result.errors.append(RowError(0, _("文件无法读取,请上传 .xlsx 或 .csv 文件。")))
+        result.errors.append(RowError(0, _("文件无法读取，请上传 .xlsx 或 .csv 文件。")))
         return result
     if not rows:
         result.errors.append(RowError(0, _("文件是空的。")))
@@ -123,7 +123,7 @@ def import_work_orders(data: bytes, filename: str, user: User) -> ImportResult:
     header = [h.strip() for h in rows[0]]
     missing = [name for name in REQUIRED if name not in header]
     if missing:
-        result.errors.append(RowError(1, _("缺少列:%(names)s", names="、".join(missing))))
+        result.errors.append(RowError(1, _("缺少列：%(names)s", names="、".join(missing))))
         return result
     if len(rows) - 1 > MAX_ROWS:
         result.errors.append(RowError(0, _("一次最多导入 %(n)d 行。", n=MAX_ROWS)))

@@ -213,7 +213,7 @@ def create():
         discard(stored)
         return _register_page(user, [_message(error)], request.form, 422)
     db.session.commit()
-    flash(_("诉求已登记,编号 %(no)s。", no=appeal.appeal_no), "success")
+    flash(_("诉求已登记，编号 %(no)s。", no=appeal.appeal_no), "success")
     return redirect(url_for("appeals.show", appeal_no=appeal.appeal_no), 303)
 
 

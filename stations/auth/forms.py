@@ -27,7 +27,7 @@ def password_messages(problems: Iterable[str], profile: str | None = None) -> li
         "too_short": _("密码至少需要 %(n)s 位。", n=MIN_LENGTH.get(profile, 8)),
         "too_long": _("密码不能超过 %(n)s 位。", n=MAX_LENGTH),
         "classes": _("密码须包含大写字母、小写字母、数字、符号中的至少三类。"),
-        "common": _("该密码过于常见,容易被猜中,请换一个。"),
+        "common": _("该密码过于常见，容易被猜中，请换一个。"),
         "context": _("密码不能由用户名、姓名或本系统名称等容易联想的词构成。"),
         "same": _("新密码不能与当前密码相同。"),
     }
@@ -38,9 +38,9 @@ def password_hint(profile: str | None = None) -> str:
     """The rules of the active profile, shown next to every new-password field."""
     profile = profile or password_profile()
     if profile == "asvs":
-        return _("密码至少 %(n)s 位(可用长句),不能使用常见密码或用户名。", n=MIN_LENGTH["asvs"])
+        return _("密码至少 %(n)s 位（可用长句），不能使用常见密码或用户名。", n=MIN_LENGTH["asvs"])
     return _(
-        "密码至少 %(n)s 位,须包含大写字母、小写字母、数字、符号中的三类,不能使用常见密码或用户名。",
+        "密码至少 %(n)s 位，须包含大写字母、小写字母、数字、符号中的三类，不能使用常见密码或用户名。",
         n=MIN_LENGTH["dengbao"],
     )
 

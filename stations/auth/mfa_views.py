@@ -22,8 +22,8 @@ bp = Blueprint("mfa", __name__)
 ENROLLING = "mfa_enrolling"  # the secret being enrolled, between the QR page and the confirming code
 
 MESSAGES = {
-    "wrong": _l("验证码不正确,请输入验证器中当前显示的 6 位数字或一个恢复码。"),
-    "replayed": _l("这个验证码已经用过,请等待验证器显示下一个验证码。"),
+    "wrong": _l("验证码不正确，请输入验证器中当前显示的 6 位数字或一个恢复码。"),
+    "replayed": _l("这个验证码已经用过，请等待验证器显示下一个验证码。"),
 }
 
 
@@ -49,12 +49,12 @@ def verify():
             next_url = session.pop(MFA_NEXT, None)
             session.pop(MFA_PENDING, None)
             if check.reason == "recovery":
-                flash(_("已使用一个恢复码登录;恢复码每个只能用一次,用完前请重新绑定验证器。"), "info")
+                flash(_("已使用一个恢复码登录；恢复码每个只能用一次，用完前请重新绑定验证器。"), "info")
             return redirect(next_url or landing_url(user), 303)
         if check.reason == "locked":
             logout_user()
             clear_session()
-            flash(_("验证码连续错误次数过多,账号已锁定15分钟,请稍后再试或联系管理员。"), "error")
+            flash(_("验证码连续错误次数过多，账号已锁定15分钟，请稍后再试或联系管理员。"), "error")
             return redirect(url_for("auth.login"), 303)
         error, status = str(MESSAGES[check.reason]), 422
     elif request.method == "POST":
@@ -100,8 +100,8 @@ def enrol():
 def reset(user_id: int):
     target = db.get_or_404(User, user_id)
     if target.id == _user().id:  # another administrator must do it: a stolen session cannot drop its own factor
-        return error_response(403, _("不能重置自己的双因素验证,请联系其他管理员。"), "self_modification")
+        return error_response(403, _("不能重置自己的双因素验证，请联系其他管理员。"), "self_modification")
     mfa.reset(target, by=_user())
     db.session.commit()
-    flash(_("已重置 %(name)s 的双因素验证,其下次登录时需重新绑定。", name=target.username), "success")
+    flash(_("已重置 %(name)s 的双因素验证，其下次登录时需重新绑定。", name=target.username), "success")
     return redirect(url_for("admin.user_edit", user_id=target.id), 303)

@@ -127,7 +127,7 @@ def init_app(app: Flask) -> None:
             write_now(lambda: audit.record("session.timeout", "ok", user=user, detail=detail))  # often a GET
             logout_user()
             clear_session()
-            flash(_l("长时间未操作或登录时间过长,已自动退出,请重新登录。"), "info")
+            flash(_l("长时间未操作或登录时间过长，已自动退出，请重新登录。"), "info")
             return send_to(url_for("auth.login", next=_next_param()))
         # Refresh at most once a minute so the cookie does not change on every request; a page's own background
         # polls (the bell, a message list) are not activity and leave the idle clock running.
@@ -139,6 +139,6 @@ def init_app(app: Flask) -> None:
             return send_to(url_for("mfa.verify"))
         if request.endpoint not in PASSWORD_CHANGE_ENDPOINTS and password_expired(user):
             if request.path.startswith("/api/"):
-                return error_response(403, _("密码已过期,请先修改密码。"), "password_expired")
+                return error_response(403, _("密码已过期，请先修改密码。"), "password_expired")
             return send_to(url_for("auth.change_password"))
         return None

@@ -48,11 +48,11 @@ def login():
                 session[MFA_NEXT] = next_url
                 return redirect(url_for("mfa.verify"), 303)
             if services.password_expired(result.user):
-                flash(_("您的密码已过期或由管理员重置,请先设置新密码。"), "info")
+                flash(_("您的密码已过期或由管理员重置，请先设置新密码。"), "info")
                 return redirect(url_for("auth.change_password"), 303)
             return redirect(next_url or landing_url(result.user), 303)
         if result.error == "locked":
-            error = _("此账号在本地址连续登录失败次数过多,已暂停从本地址登录15分钟,请稍后再试或联系管理员解锁。")
+            error = _("此账号在本地址连续登录失败次数过多，已暂停从本地址登录15分钟，请稍后再试或联系管理员解锁。")
             status = 429
         else:
             # The same words for an unknown user, a disabled one and a wrong password (security.md A10).
@@ -89,7 +89,7 @@ def change_password():
         clear_session()
         login_user(user)
         start_session(user)
-        flash(_("密码已修改,其他设备上的登录已退出。"), "success")
+        flash(_("密码已修改，其他设备上的登录已退出。"), "success")
         return redirect(landing_url(user), 303)
     if request.method == "POST":
         status = 422

@@ -35,7 +35,7 @@ class ApplyForm(FlaskForm):
         _l("统一社会信用代码"), id="bundle-uscc", filters=[_strip], validators=[Optional(), Length(max=40)]
     )
     enterprise_name = StringField(
-        _l("企业名称(新企业填写)"), id="bundle-enterprise-name", filters=[_strip], validators=[Length(max=200)]
+        _l("企业名称（新企业填写）"), id="bundle-enterprise-name", filters=[_strip], validators=[Length(max=200)]
     )
     applicant_name = StringField(
         _l("经办人"),
@@ -58,7 +58,7 @@ class BundleForm(FlaskForm):
         filters=[_strip],
         validators=[
             InputRequired(message=_l("请填写套餐编码。")),
-            Regexp(r"^[A-Za-z0-9-]{2,20}$", message=_l("编码只能由字母、数字和“-”组成(2-20位)。")),
+            Regexp(r"^[A-Za-z0-9-]{2,20}$", message=_l("编码只能由字母、数字和“-”组成（2-20位）。")),
         ],
     )
     name = StringField(
@@ -72,13 +72,13 @@ class BundleForm(FlaskForm):
     )
     is_online = BooleanField(_l("可网上申请"), id="bundle-online")
     promised_days = IntegerField(
-        _l("承诺总时限(工作日)"),
+        _l("承诺总时限（工作日）"),
         id="bundle-days",
         validators=[InputRequired(message=_l("请填写承诺总时限。")), NumberRange(min=0, max=365)],
     )
     scenario_text = TextAreaField(_l("适用情形"), id="bundle-scenario", filters=[_strip], validators=[Length(max=2000)])
     members = TextAreaField(
-        _l("成员事项(每行一项:事项编码 | 前置序号,逗号分隔 | 可选 | 合作地区编码)"),
+        _l("成员事项（每行一项：事项编码 | 前置序号，逗号分隔 | 可选 | 合作地区编码）"),
         id="bundle-members",
         filters=[_strip],
         validators=[InputRequired(message=_l("请至少填写一个成员事项。")), Length(max=5000)],
@@ -100,12 +100,12 @@ def parse_members(text: str) -> MemberLines:
         code = parts[0]
         item_id = db.session.scalar(select(ServiceItem.id).where(ServiceItem.code == code)) if code else None
         if item_id is None:
-            errors.append(str(_l("第 %(n)s 行:没有编码为“%(code)s”的事项。", n=seq, code=code[:40])))
+            errors.append(str(_l("第 %(n)s 行：没有编码为“%(code)s”的事项。", n=seq, code=code[:40])))
             continue
         deps_text = parts[1] if len(parts) > 1 else ""
         deps = [d.strip() for d in deps_text.replace(",", ",").split(",") if d.strip()]
         if not all(d.isdigit() and len(d) < 4 for d in deps):
-            errors.append(str(_l("第 %(n)s 行:前置序号须为数字。", n=seq)))
+            errors.append(str(_l("第 %(n)s 行：前置序号须为数字。", n=seq)))
             continue
         optional = len(parts) > 2 and parts[2].lower() in OPTIONAL_MARKS
         partner = parts[3].upper()[:16] if len(parts) > 3 and parts[3] else None

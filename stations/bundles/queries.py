@@ -62,13 +62,13 @@ def _with_children(stmt):
     )
 
 
-def visible_bundle_cases(user: User, *, page: int = 1) -> list[BundleCase]:
+def visible_bundle_cases(user: User, *, page: int = 1, page_size: int = PAGE_SIZE) -> list[BundleCase]:
     stmt = (
         select(BundleCase)
         .where(bundle_case_scope(user))
         .order_by(BundleCase.received_at.desc(), BundleCase.id.desc())
-        .limit(PAGE_SIZE)
-        .offset((page - 1) * PAGE_SIZE)
+        .limit(page_size)
+        .offset((page - 1) * page_size)
     )
     return list(db.session.scalars(_with_children(stmt)))
 

@@ -25,6 +25,7 @@ from ..idempotency import idempotent
 from ..sites.models import Station, StationKind
 from ..timeutil import business_today
 from ..uploads.storage import UploadRejected, discard, read_checked
+from ..web.error_summary import summary_entries
 from ..web.htmx import render
 from . import queries, services
 from .forms import LEVEL_LABELS, ApplyForm
@@ -92,7 +93,7 @@ def _apply_page(bundle, form: ApplyForm, errors: list[str], status: int = 200):
         status=status,
         bundle=bundle,
         form=form,
-        errors=errors,
+        error_entries=summary_entries(errors, (), form),
         merged=merged,
         documents=documents,
         user=user,
@@ -197,7 +198,7 @@ def apply(code: str):
         return _apply_page(bundle, form, [error_message(code_, getattr(error, "detail", ""))], 422)
     bundle_no = bundle_case.bundle_no
     db.session.commit()
-    flash(_("已收件,一件事编号 %(no)s。", no=bundle_no), "success")
+    flash(_("已收件，一件事编号 %(no)s。", no=bundle_no), "success")
     return redirect(url_for("bundles.show", bundle_no=bundle_no), 303)
 
 

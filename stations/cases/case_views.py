@@ -58,10 +58,10 @@ def event(case_no: str, event_name: str):
     next_url = safe_next(form.next.data, url_for("cases.show", case_no=case.case_no))
     if not form.validate():
         if form.version.errors:
-            return refused(user, case_no, 422, _("页面已过期,请刷新后重试。"), event=event.value)
+            return refused(user, case_no, 422, _("页面已过期，请刷新后重试。"), event=event.value)
         if form.note.errors or form.reason.errors:
-            return refused(user, case_no, 422, _("填写的内容过长,请精简后重试。"), event=event.value)
-        return refused(user, case_no, 422, _("提交的内容有误,请检查后重试。"), event=event.value)
+            return refused(user, case_no, 422, _("填写的内容过长，请精简后重试。"), event=event.value)
+        return refused(user, case_no, 422, _("提交的内容有误，请检查后重试。"), event=event.value)
     # What the note, the reason and the delivery mode must hold is the core's rule (case_flow's form guards).
     data = EventInput(
         note=form.note.data or "",
@@ -83,7 +83,7 @@ def event(case_no: str, event_name: str):
             user,
             case_no,
             422,
-            str(FLOW_ERROR_MESSAGES.get(error.code, _("提交的内容有误,请检查后重试。"))),
+            str(FLOW_ERROR_MESSAGES.get(error.code, _("提交的内容有误，请检查后重试。"))),
             event=event.value,
         )
     except CaseError as error:
@@ -91,7 +91,7 @@ def event(case_no: str, event_name: str):
             user, case_no, error.status, str(CASE_ERROR_MESSAGES.get(error.code, error.code)), event=event.value
         )
     db.session.commit()
-    return done(user, case_no, next_url)
+    return done(user, case_no, next_url, event)
 
 
 @login_required

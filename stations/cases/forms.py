@@ -49,7 +49,7 @@ class IntakeForm(FlaskForm):
         validators=[Optional(), PHONE],
         render_kw={"inputmode": "tel", "autocomplete": "tel"},
     )
-    is_agent = BooleanField(_l("代为办理(持授权委托书)"), id="applicant-is-agent")
+    is_agent = BooleanField(_l("代为办理（持授权委托书）"), id="applicant-is-agent")
     note = TextAreaField(_l("备注"), id="intake-note", filters=[_strip], validators=[Optional(), Length(max=500)])
     # 跨区通办: empty = handled here; else the code of the partner district that decides (checked by the view).
     xr_partner = StringField(filters=[_strip], validators=[Optional(), Length(max=16)])

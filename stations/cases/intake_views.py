@@ -23,6 +23,7 @@ from ..sites import queries as sites_queries
 from ..sites.models import Station
 from ..timeutil import business_today
 from ..uploads.storage import discard
+from ..web.error_summary import material_entries, summary_entries
 from ..web.htmx import render
 from ..web.params import parse_int
 from . import intake, page_queries, services
@@ -58,7 +59,7 @@ def _intake_context(
     code = (values.get("item") or "").strip()[:40]
     item = page_queries.intake_item(station, code) if station and code else None
     if code and item is None and not errors:
-        errors.append(_("该事项不在本驿站的办理范围内,请重新选择。"))
+        errors.append(_("该事项不在本驿站的办理范围内，请重新选择。"))
     eq = (values.get("eq") or "").strip()[:50]
     iq = (values.get("iq") or "").strip()[:50]
     today = business_today()
@@ -96,6 +97,7 @@ def _intake_context(
         "enterprise_form": enterprise_form or EnterpriseForm(formdata=None),
         "can_register": user.role is Role.STAFF,
         "errors": errors,
+        "error_entries": _error_entries(errors, item, material_errors or {}, form),
         "choices": choices or {},
         "material_errors": material_errors or {},
         "reselect": reselect or set(),
@@ -103,6 +105,11 @@ def _intake_context(
         "trusted": VERIFIED_TRUST,
         "upload_mb": max(1, current_app.config["UPLOAD_MAX_BYTES"] // (1024 * 1024)),
     }
+
+
+def _error_entries(errors: list[str], item, material_errors: dict[int, str], form: IntakeForm | None) -> list:
+    """The intake form's error summary: the whole-form messages, then each material's and each field's."""
+    return summary_entries(errors, material_entries(item.materials if item else [], material_errors), form)
 
 
 @staff_required
@@ -139,7 +146,7 @@ def _intake_problems(user: User) -> tuple[Station | None, Enterprise | None, obj
         errors.append(_("请选择办理事项。"))
     elif item is None:
         if catalog_queries.get_item(code) is None:
-            errors.append(_("未找到事项“%(code)s”,请重新选择。", code=code))
+            errors.append(_("未找到事项“%(code)s”，请重新选择。", code=code))
         else:
             errors.append(str(CASE_ERROR_MESSAGES["item_not_in_scope"]))
     return station, enterprise, item, errors
@@ -183,7 +190,7 @@ def create():
         message = CASE_ERROR_MESSAGES.get(getattr(error, "code", ""), FLOW_ERROR_MESSAGES["not_permitted"])
         return _intake_again(user, form, [str(message)], checklist)
     db.session.commit()
-    flash(_("已收件,办件编号 %(case_no)s。", case_no=case.case_no), "success")
+    flash(_("已收件，办件编号 %(case_no)s。", case_no=case.case_no), "success")
     return redirect(url_for("cases.show", case_no=case.case_no), 303)
 
 
@@ -216,7 +223,7 @@ def register_enterprise():
                 station_id=user.station_id,
             )
         except enterprise_services.EnterpriseExists as exists:
-            form.uscc.errors = [_("该统一社会信用代码已登记为“%(name)s”,请直接选择。", name=exists.enterprise.name)]
+            form.uscc.errors = [_("该统一社会信用代码已登记为“%(name)s”，请直接选择。", name=exists.enterprise.name)]
             context = _intake_context(user, request.form, enterprise_form=form, existing=exists.enterprise)
             return render("cases/new.html", status=422, **context)
         db.session.commit()

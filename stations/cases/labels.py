@@ -39,7 +39,7 @@ CHANNEL_LABELS = {
     Channel.STATION: _l("驿站"),
     Channel.TAKEOUT: _l("政务外卖"),
     Channel.ONLINE: _l("网上办理"),
-    Channel.XR_INBOUND: _l("跨区收件(我方办理)"),
+    Channel.XR_INBOUND: _l("跨区收件（我方办理）"),
     Channel.XR_OUTBOUND: _l("我方收件转外区"),
 }
 
@@ -74,21 +74,21 @@ ROW_EVENTS = (
 # Events whose form asks for something (the case page shows their fields).
 EVENTS_WITH_NOTE = {
     CaseEvent.REQUEST_CORRECTION: _l("一次性告知需补正的全部内容"),
-    CaseEvent.DECIDE_APPROVE: _l("办理意见(选填)"),
-    CaseEvent.DECIDE_REJECT: _l("不予批准的理由及救济途径(申请复议或提起诉讼)"),
-    CaseEvent.WITHDRAW: _l("撤件说明(选填)"),
-    CaseEvent.RECALL: _l("撤回说明(选填)"),
-    CaseEvent.CORRECTION_DONE: _l("补正情况(选填)"),
+    CaseEvent.DECIDE_APPROVE: _l("办理意见（选填）"),
+    CaseEvent.DECIDE_REJECT: _l("不予批准的理由及救济途径（申请复议或提起诉讼）"),
+    CaseEvent.WITHDRAW: _l("撤件说明（选填）"),
+    CaseEvent.RECALL: _l("撤回说明（选填）"),
+    CaseEvent.CORRECTION_DONE: _l("补正情况（选填）"),
 }
 EVENTS_WITH_REASON = {
     CaseEvent.REFUSE: _l("不予受理的理由"),
     CaseEvent.TERMINATE: _l("终止的理由"),
-    CaseEvent.START_SPECIAL: _l("特别程序的事由及所需时间(书面告知申请人)"),
-    CaseEvent.EXTEND: _l("延期的理由(告知申请人)"),
+    CaseEvent.START_SPECIAL: _l("特别程序的事由及所需时间（书面告知申请人）"),
+    CaseEvent.EXTEND: _l("延期的理由（告知申请人）"),
 }
 
 FLOW_ERROR_MESSAGES = {
-    "illegal_transition": _l("该办件当前状态下不能执行此操作,请查看最新状态。"),
+    "illegal_transition": _l("该办件当前状态下不能执行此操作，请查看最新状态。"),
     "not_permitted": _l("您不能对该办件执行此操作。"),
 }
 
@@ -107,34 +107,34 @@ SPECIAL_KIND_LABELS = {
 CASE_ERROR_MESSAGES = {
     "item_not_in_scope": _l("该事项不在本驿站的办理范围内。"),
     "not_your_station": _l("只能在本驿站收件。"),
-    "not_your_client": _l("该企业未选择您为办事专员,不能代为收件。"),
+    "not_your_client": _l("该企业未选择您为办事专员，不能代为收件。"),
     "not_your_enterprise": _l("只能以本企业名义申请。"),
     "not_online": _l("该事项不支持网上申请。"),
     "document_not_yours": _l("所选材料不属于该企业或已失效。"),
-    "not_suppliable": _l("该材料当前无需补交,请查看最新状态。"),
-    "read_only": _l("您只能查看办件,不能办理。"),
-    "stale": _l("该办件刚刚已被他人更新。下面是最新内容,请确认后再操作。"),
-    "partner_unavailable": _l("所选合作地区暂不能接收该事项的办件,请选择其他地区或稍后再试。"),
-    "approver_required": _l("延期须经审批负责人同意,请由部门审批负责人操作。"),
+    "not_suppliable": _l("该材料当前无需补交，请查看最新状态。"),
+    "read_only": _l("您只能查看办件，不能办理。"),
+    "stale": _l("该办件刚刚已被他人更新。下面是最新内容，请确认后再操作。"),
+    "partner_unavailable": _l("所选合作地区暂不能接收该事项的办件，请选择其他地区或稍后再试。"),
+    "approver_required": _l("延期须经审批负责人同意，请由部门审批负责人操作。"),
     "special_kind": _l("请选择特别程序的类别。"),
-    "no_deadline": _l("该办件没有办理时限,无需延期。"),
-    "invalid_id_no": _l("居民身份证号码无效,请核对(18 位,含出生日期和校验位)。"),
+    "no_deadline": _l("该办件没有办理时限，无需延期。"),
+    "invalid_id_no": _l("居民身份证号码无效，请核对（18 位，含出生日期和校验位）。"),
     "applicant_name_required": _l("请填写申请人姓名。"),
-    "unknown_person": _l("未找到该居民身份证号码的申请人,请先到驿站窗口办理一次。"),
+    "unknown_person": _l("未找到该居民身份证号码的申请人，请先到驿站窗口办理一次。"),
     "not_personal_item": _l("个人只能申请社保、医保、公积金等个人事项。"),
 }
 
 UPLOAD_MESSAGES = {
-    "too_large": _l("文件超过大小上限(每个文件不超过 %(mb)s MB)。"),
-    "empty": _l("文件是空的,请重新拍照或选择文件。"),
-    "unsupported_type": _l("只接受 PDF、JPEG、PNG 文件(按文件内容识别,与文件名无关)。"),
-    "image_unreadable": _l("图片无法识别,请重新拍照或换一个文件。"),
-    "image_too_large": _l("图片像素过大,请降低分辨率后重试。"),
-    "infected": _l("文件未通过病毒扫描,已拒收。请用杀毒软件检查本机后重新扫描或拍照上传。"),
+    "too_large": _l("文件超过大小上限（每个文件不超过 %(mb)s MB）。"),
+    "empty": _l("文件是空的，请重新拍照或选择文件。"),
+    "unsupported_type": _l("只接受 PDF、JPEG、PNG 文件（按文件内容识别，与文件名无关）。"),
+    "image_unreadable": _l("图片无法识别，请重新拍照或换一个文件。"),
+    "image_too_large": _l("图片像素过大，请降低分辨率后重试。"),
+    "infected": _l("文件未通过病毒扫描，已拒收。请用杀毒软件检查本机后重新扫描或拍照上传。"),
     "pdf_active_content": _l(
-        "该 PDF 含有脚本、嵌入文件或网页代码,出于安全考虑不予接收。请“打印为 PDF”或重新扫描后上传。"
+        "该 PDF 含有脚本、嵌入文件或网页代码，出于安全考虑不予接收。请“打印为 PDF”或重新扫描后上传。"
     ),
-    "scan_unavailable": _l("病毒扫描服务暂时不可用,文件未能接收,请稍后再试。"),
+    "scan_unavailable": _l("病毒扫描服务暂时不可用，文件未能接收，请稍后再试。"),
 }
 
 

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-from flask import redirect, request
+from flask import flash, redirect, render_template, request
+from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from ..access import actor_for
 from ..auth.models import User
+from ..domain.case_vocabulary import CaseEvent
 from ..extensions import db
 from ..web.errors import error_response
 from ..web.htmx import hx_target, render, render_fragment
 from . import queries
 from .labels import (
     CASE_ERROR_MESSAGES,
+    EVENT_LABELS,
     template_labels,
 )
 from .models import Case
@@ -28,8 +31,18 @@ from .presenters import (
 )
 
 
-def row_response(user: User, case: Case, next_url: str, status: int = 200, message: str | None = None) -> Response:
-    """The updated row, with the counters (and a message, if any) swapped out of band."""
+def row_response(
+    user: User,
+    case: Case,
+    next_url: str,
+    status: int = 200,
+    message: str | None = None,
+    message_kind: str = "error",
+) -> Response:
+    """The updated row, with the counters (and a message, if any) swapped out of band.
+
+    The message replaces whatever #flash held, so a conflict's banner goes with the next action.
+    """
     blocks = ["case_row", "queue_counters"] + (["flash_oob"] if message else [])
     return render_fragment(
         "cases/index.html",
@@ -40,6 +53,7 @@ def row_response(user: User, case: Case, next_url: str, status: int = 200, messa
         counters_oob=True,
         next_url=next_url,
         message=message,
+        message_kind=message_kind,
         **template_labels(),
     )
 
@@ -75,15 +89,27 @@ def stale(user: User, case_no: str, next_url: str) -> Response:
     return panel_or_page(user, case_no, 409, conflict=message)
 
 
-def done(user: User, case_no: str, next_url: str) -> Response:
-    """After a committed action: the fresh row, the fresh case block, or back to the page it came from."""
+def done(
+    user: User, case_no: str, next_url: str, event: CaseEvent | None = None, message: str | None = None
+) -> Response:
+    """After a committed action: the fresh row, the fresh case block, or back to the page it came from.
+
+    In place, #flash (role=status) says what was just done, since the button that was tapped is gone.
+    """
     case = visible_case(user, case_no)
     target = hx_target()
+    if message is None and event is not None:
+        message = _("%(case_no)s：已%(action)s。", case_no=case.case_no, action=_(EVENT_LABELS[event]))
     if target == row_target(case):
-        response = row_response(user, case, next_url)
+        response = row_response(user, case, next_url, message=message, message_kind="success")
     elif target == PANEL_TARGET:
         response = render_fragment("cases/show.html", ["case_panel"], **show_context(user, case))
+        if message:  # out of band, after the block: the live region outside the panel announces it
+            oob = render_template("cases/_flash_oob.html", message=message, message_kind="success")
+            response.set_data(response.get_data(as_text=True) + oob)
     else:
+        if message:  # said on the page it goes back to
+            flash(message, "success")
         response = redirect(next_url, 303)
     return case_updated(response, case)
 

@@ -212,7 +212,7 @@ def show_context(user: User, case: Case, **extra) -> dict:
         can_supply = True
     provided = [m for m in case.materials if m.status is MaterialStatus.PROVIDED]
     gaps = [m for m in required if m.status is not MaterialStatus.VERIFIED]
-    return {
+    context = {
         "user": user,
         "case": case,
         "level": level,
@@ -237,3 +237,20 @@ def show_context(user: User, case: Case, **extra) -> dict:
         **template_labels(),
         **extra,
     }
+    context["error_in_form"] = error_in_form(context["failed_event"], _page_forms(context))
+    return context
+
+
+def _page_forms(context: dict) -> set[str]:
+    """The keys of the forms on the case page that show their own errors (``failed_event`` names one)."""
+    forms = {act.event.value for act in context["actions"] if act.needs_input}
+    forms |= {f"supply-{d.id}" for d, _tag, events in context["deficiencies"] if DeficiencyEvent.SUPPLY in events}
+    guide = context["guide"]
+    if guide is not None:
+        forms |= {f"material-{row.material.id}" for row in guide.missing if row.can_supply and row.material}
+    return forms
+
+
+def error_in_form(failed_event: str | None, forms: set[str]) -> bool:
+    """Whether the failed action's form is on the page to show its error summary (else the error goes on top)."""
+    return bool(failed_event) and failed_event in forms

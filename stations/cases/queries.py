@@ -24,6 +24,10 @@ from .models import Case, CaseMaterial, Deficiency
 DONE_STATUSES = tuple(s.value for s in CaseStatus if s not in AWAITING_DECISION_STATUSES)
 PAUSED_STATUSES = tuple(s.value for s in CLOCK_STOPPED_STATUSES)
 RUNNING_STATUSES = tuple(s.value for s in CaseStatus if s.value not in DONE_STATUSES + PAUSED_STATUSES)
+# The complements, spelled as IN lists: "status IN (the few open ones)" lets both databases use the (station,
+# status) index, where "NOT IN (the closed ones)" walks a station's whole history (40,000 rows at 200k cases).
+AWAITING_STATUSES = tuple(s.value for s in CaseStatus if s.value not in DONE_STATUSES)
+NOT_CLOSED_STATUSES = tuple(s.value for s in CaseStatus if s not in CLOSED_STATUSES)
 COMMON_STATUSES = (CaseStatus.DELIVERED.value,)  # where nearly every case ends: most of any history
 URGENCY = {WarnLevel.RED: 0, WarnLevel.YELLOW: 1, WarnLevel.GREEN: 2, WarnLevel.PAUSED: 3, WarnLevel.DONE: 4}
 
@@ -177,7 +181,7 @@ def _apply_filters(stmt: Select, filters: QueueFilters, now: datetime, today: da
         status = _no_index(Case.status) if filters.status in COMMON_STATUSES else Case.status
         stmt = stmt.where(status == filters.status)
     elif not filters.include_closed:
-        stmt = stmt.where(Case.status.not_in([s.value for s in CLOSED_STATUSES]))
+        stmt = stmt.where(Case.status.in_(NOT_CLOSED_STATUSES))
     if filters.colour:
         stmt = stmt.where(colour_condition(filters.colour, now, today))
     if filters.item_code:
@@ -199,7 +203,7 @@ def colour_counts(user: User, *, open_only: bool = True, now: datetime | None = 
     level = warn_level_expr(now, business_today(now))
     stmt = select(level.label("level"), func.count()).where(case_scope(user))
     if open_only:
-        stmt = stmt.where(Case.status.not_in(DONE_STATUSES))
+        stmt = stmt.where(Case.status.in_(AWAITING_STATUSES))
     counts = {lvl.value: 0 for lvl in WarnLevel}
     for lvl, count in db.session.execute(stmt.group_by("level")).all():
         counts[lvl] = count

@@ -68,17 +68,20 @@ def deficiency_supply(case_no: str, deficiency_id: int):
     elif form.document_id.data:
         document = enterprise_queries.valid_document(case.enterprise_id, form.document_id.data, business_today())
         if document is None:
-            return refused(user, case_no, 422, str(CASE_ERROR_MESSAGES["document_not_yours"]))
+            return refused(
+                user, case_no, 422, str(CASE_ERROR_MESSAGES["document_not_yours"]), event=f"supply-{deficiency.id}"
+            )
     else:
-        message = _("请拍照或选择文件,或从企业材料库中选择一份材料。")
+        message = _("请拍照或选择文件，或从企业材料库中选择一份材料。")
         return refused(user, case_no, 422, message, event=f"supply-{deficiency.id}")
     try:
         services.supply_deficiency(deficiency, user, document=document)
     except (CaseFlowError, CaseError) as error:
         discard(stored)
-        return refused(user, case_no, 422, _deficiency_error(error))
+        return refused(user, case_no, 422, _deficiency_error(error), event=f"supply-{deficiency.id}")
     db.session.commit()
-    return done(user, case_no, safe_next(form.next.data, url_for("cases.show", case_no=case_no)))
+    back = safe_next(form.next.data, url_for("cases.show", case_no=case_no))
+    return done(user, case_no, back, message=_("%(case_no)s：补交材料已提交，等待核验。", case_no=case_no))
 
 
 @login_required
@@ -114,7 +117,7 @@ def material_supply(case_no: str, material_id: int):
         if document is None:
             return refused(user, case_no, 422, str(CASE_ERROR_MESSAGES["document_not_yours"]), event=failed)
     else:
-        message = _("请从材料库中选择一份材料,或拍照、选择文件。")
+        message = _("请从材料库中选择一份材料，或拍照、选择文件。")
         return refused(user, case_no, 422, message, event=failed)
     try:
         services.supply_material(material, user, document=document)
@@ -122,7 +125,8 @@ def material_supply(case_no: str, material_id: int):
         discard(stored)
         return refused(user, case_no, 422, _deficiency_error(error), event=failed)
     db.session.commit()
-    return done(user, case_no, safe_next(form.next.data, url_for("cases.show", case_no=case_no)))
+    back = safe_next(form.next.data, url_for("cases.show", case_no=case_no))
+    return done(user, case_no, back, message=_("%(case_no)s：补交材料已提交，等待核验。", case_no=case_no))
 
 
 def _deficiency_error(error: Exception) -> str:
@@ -144,7 +148,12 @@ def _check_deficiency(case_no: str, deficiency_id: int, *, accept: bool) -> Resp
     except (CaseFlowError, CaseError) as error:
         return refused(user, case_no, 422, _deficiency_error(error))
     db.session.commit()
-    return done(user, case_no, safe_next(request.form.get("next"), url_for("cases.show", case_no=case_no)))
+    if accept:
+        message = _("%(case_no)s：补交材料已核验销号。", case_no=case_no)
+    else:
+        message = _("%(case_no)s：补交材料已退回。", case_no=case_no)
+    back = safe_next(request.form.get("next"), url_for("cases.show", case_no=case_no))
+    return done(user, case_no, back, message=message)
 
 
 @login_required

@@ -27,7 +27,7 @@ class CatalogFilterForm(Form):
             "maxlength": MAX_QUERY_LENGTH,
             "autocomplete": "off",
             "enterkeyhint": "search",
-            "placeholder": _l("如:社保卡、sbk、营业执照"),
+            "placeholder": _l("如：社保卡、sbk、营业执照"),
         },
     )
     dept = SelectField(_l("部门"), id="catalog-dept", choices=[SelectChoice("", _l("全部部门"))], validate_choice=False)

@@ -23,7 +23,7 @@ class PartnerForm(FlaskForm):
 
     code = StringField(
         _l("地区编码"),
-        validators=[DataRequired(), Regexp(CODE_RE, message=_l("编码为2–16位大写字母或数字,以字母开头。"))],
+        validators=[DataRequired(), Regexp(CODE_RE, message=_l("编码为2–16位大写字母或数字，以字母开头。"))],
     )
     name = StringField(_l("地区名称"), validators=[DataRequired(), Length(max=100)])
     agreement_kind = SelectField(_l("协议类型"), default=AgreementKind.CROSS_REGION.value)
@@ -32,7 +32,7 @@ class PartnerForm(FlaskForm):
     )
     base_url = StringField(_l("接口地址"), validators=[Optional(), Length(max=300)])
     is_active = BooleanField(_l("启用"), default=True)
-    ca_bundle_pem = TextAreaField(_l("对方 TLS 根证书(PEM,可选)"), validators=[Optional(), Length(max=20000)])
+    ca_bundle_pem = TextAreaField(_l("对方 TLS 根证书（PEM，可选）"), validators=[Optional(), Length(max=20000)])
 
     def __init__(self, *args, partner: PartnerRegion | None = None, **kwargs):
         super().__init__(*args, obj=partner, **kwargs)
@@ -51,9 +51,9 @@ class PartnerForm(FlaskForm):
     def validate_base_url(self, field):
         field.data = field.data.strip()
         if not egress.well_formed(field.data):
-            raise ValidationError(_l("请填写 http(s) 地址,不含用户名、密码、查询参数。"))
+            raise ValidationError(_l("请填写 http(s) 地址，不含用户名、密码、查询参数。"))
         if not egress.is_allowed(field.data):
-            raise ValidationError(_l("该地址不在允许访问的地址清单中(FEDERATION_EGRESS_ALLOWLIST)。"))
+            raise ValidationError(_l("该地址不在允许访问的地址清单中（FEDERATION_EGRESS_ALLOWLIST）。"))
 
     def validate_ca_bundle_pem(self, field):
         field.data = field.data.strip()
@@ -66,10 +66,10 @@ class PartnerItemForm(FlaskForm):
 
     item_code = StringField(_l("本地事项编码"), validators=[DataRequired(), Length(max=40)])
     partner_item_code = StringField(
-        _l("对方事项编码(留空按“地区编码-本地编码”生成)"),
+        _l("对方事项编码（留空按“地区编码-本地编码”生成）"),
         validators=[Optional(), Length(max=64), Regexp(IDENT_RE, message=_l("只能包含字母、数字和 . _ -。"))],
     )
-    partner_item_name = StringField(_l("对方事项名称(留空同本地名称)"), validators=[Optional(), Length(max=200)])
+    partner_item_name = StringField(_l("对方事项名称（留空同本地名称）"), validators=[Optional(), Length(max=200)])
     is_same_standard = BooleanField(_l("同事同标"))
 
     def __init__(self, *args, partner: PartnerRegion, **kwargs):
@@ -128,7 +128,7 @@ class PartnerKeyForm(FlaskForm):
         validators=[DataRequired(), Length(max=32), Regexp(IDENT_RE, message=_l("只能包含字母、数字和 . _ -。"))],
     )
     secret = StringField(
-        _l("密钥(留空则自动生成)"),
+        _l("密钥（留空则自动生成）"),
         validators=[Optional(), Length(min=32, max=128)],
         render_kw={"autocomplete": "off"},
     )

@@ -38,7 +38,7 @@ PANEL = "crossregion/_case_panel.html"
 
 class SupplementForm(FlaskForm):
     material = SelectField(_l("补正的材料"), validators=[InputRequired()], validate_choice=True)
-    note = TextAreaField(_l("说明(选填)"), validators=[Optional(), Length(max=2000)])
+    note = TextAreaField(_l("说明（选填）"), validators=[Optional(), Length(max=2000)])
 
 
 def supplement_form(case, formdata=None) -> SupplementForm:
@@ -127,7 +127,7 @@ def supplement(case_no: str):
         abort(404)
     # Staff-side only: the intake station receives the supplied material at its counter (or the clerk does).
     if not may_relay_supplement(current_user, case):
-        return error_response(403, _("您只能查看办件,不能办理。"), "read_only")
+        return error_response(403, _("您只能查看办件，不能办理。"), "read_only")
     form = supplement_form(case, request.form)
     problem = None
     upload = request.files.get("file")
@@ -154,7 +154,7 @@ def supplement(case_no: str):
             )
         except CaseError:
             db.session.rollback()
-            problem = _("合作地区当前没有要求补正,无需转交材料。")
+            problem = _("合作地区当前没有要求补正，无需转交材料。")
     if problem is not None:
         if is_htmx():
             return _panel(case, 422, xr_error=problem, xr_form=form)

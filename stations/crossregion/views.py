@@ -220,7 +220,7 @@ def key_retire(partner_id: int, key_row_id: int):
         admin_services.retire_key(_actor(), partner, key)
     except admin_services.LastKeyError:
         db.session.rollback()
-        return _panel(partner, "keys_panel", 422, key_error=_("这是唯一有效的密钥:请先添加新密钥,再停用旧密钥。"))
+        return _panel(partner, "keys_panel", 422, key_error=_("这是唯一有效的密钥：请先添加新密钥，再停用旧密钥。"))
     db.session.commit()
     return _panel(partner, "keys_panel")
 

@@ -112,7 +112,7 @@ EVENT_LABELS: dict[AppealEvent, str] = {
     AppealEvent.CALLBACK: N_("回访"),
     AppealEvent.REOPEN: N_("重新办理"),
     AppealEvent.ESCALATE: N_("提级督办"),
-    AppealEvent.CLOSE: N_("销号(未回复)"),
+    AppealEvent.CLOSE: N_("销号（未回复）"),
 }
 
 

@@ -68,7 +68,7 @@ STATUS_LABELS = {
     MeetingStatus.FOLLOWING_UP: N_("承诺跟进中"),
     MeetingStatus.CLOSED: N_("已办结"),
     MeetingStatus.CANCELLED: N_("已取消"),
-    MeetingStatus.REDIRECTED: N_("无需见面,已另行解决"),
+    MeetingStatus.REDIRECTED: N_("无需见面，已另行解决"),
 }
 
 FINAL_STATUSES = frozenset({MeetingStatus.CLOSED, MeetingStatus.CANCELLED, MeetingStatus.REDIRECTED})
@@ -117,10 +117,10 @@ GUARD_MESSAGES = {
     "reason_required": N_("请填写理由"),
     "department_required": N_("请选择对接的部门"),
     "slot_required": N_("请选择一个空闲时段"),
-    "slot_past": N_("该时段已过,请选择其他时段"),
+    "slot_past": N_("该时段已过，请选择其他时段"),
     "slot_other_department": N_("该时段不属于对接的部门"),
     "minutes_required": N_("请填写会谈纪要"),
-    "not_started": N_("会谈尚未开始,不能记录纪要"),
+    "not_started": N_("会谈尚未开始，不能记录纪要"),
     "commitments_open": N_("还有未完成的承诺事项"),
     "feedback_required": N_("请先记录企业的反馈"),
 }

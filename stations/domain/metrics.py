@@ -17,13 +17,24 @@ from .workdays import WorkCalendar, working_days_between
 __all__ = ["PeriodFigures", "mean_working_days", "period_bounds", "period_figures", "ratio", "tile_colour"]
 
 
+# A tile's colour tells the central office which stations need a call, so it follows the SHARE of a station's open
+# cases that are late or nearly so, not the single worst case (one overdue case among 300 turned every tile red,
+# issue 19). Red: at least 5 % overdue (the on-time rate the province expects, 95 %, is being missed). Yellow: some
+# overdue case, or at least 20 % of open cases in the warning window. The counts beside the colour still show every
+# red case.
+RED_SHARE = 0.05
+WARNING_SHARE = 0.20
+
+
 def tile_colour(*, red: int, yellow: int, open_: int) -> str:
-    """A station tile's colour: the worst colour among its open cases (red > yellow > green; idle when none)."""
-    if red:
+    """A station tile's colour from the share of its open cases that are red and yellow (idle when none is open)."""
+    if not open_:
+        return "idle"
+    if red and red >= RED_SHARE * open_:
         return "red"
-    if yellow:
+    if red or (red + yellow) >= WARNING_SHARE * open_:
         return "yellow"
-    return "green" if open_ else "idle"
+    return "green"
 
 
 def period_bounds(kind: str, today: date, start: date | None = None, end: date | None = None) -> tuple[date, date]:

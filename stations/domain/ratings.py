@@ -132,7 +132,7 @@ EVENT_LABELS: dict[RectificationEvent, str] = {
     RectificationEvent.REACT_SATISFIED: N_("满意"),
     RectificationEvent.REACT_BASIC: N_("基本满意"),
     RectificationEvent.REACT_UNSATISFIED: N_("不满意"),
-    RectificationEvent.NO_RESPONSE: N_("逾期未评价,自动办结"),
+    RectificationEvent.NO_RESPONSE: N_("逾期未评价，自动办结"),
     RectificationEvent.CLOSE: N_("督办办结"),
 }
 

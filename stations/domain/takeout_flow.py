@@ -31,8 +31,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from stations.domain import transitions
 from stations.domain.case_vocabulary import N_
 from stations.domain.deadlines import WarnLevel
+from stations.domain.transitions import Transition
 from stations.domain.workdays import WorkCalendar, add_working_days, next_workday
 
 CONTACT_HOURS = timedelta(hours=4)  # §4.7 rule 4
@@ -141,40 +143,25 @@ GUARD_MESSAGES = {
 }
 
 
-class OrderFlowError(Exception):
+class OrderFlowError(transitions.FlowError):
     code = "order_flow_error"
 
 
-class IllegalTransition(OrderFlowError):
-    code = "illegal_transition"
-
-    def __init__(self, event: str, status: str | None) -> None:
-        super().__init__(f"{event} does not apply to {status or 'a new order'}")
+class IllegalTransition(transitions.IllegalTransition, OrderFlowError):
+    new_record = "a new order"
 
 
-class NotPermitted(OrderFlowError):
-    code = "not_permitted"
-
-    def __init__(self, event: str, actor: str) -> None:
-        super().__init__(f"{actor} may not fire {event}")
+class NotPermitted(transitions.NotPermitted, OrderFlowError):
+    pass
 
 
-class GuardFailed(OrderFlowError):
-    def __init__(self, event: str, reason_code: str) -> None:
-        super().__init__(f"{event}: {reason_code}")
-        self.code = reason_code
-
-    @property
-    def message(self) -> str:
-        return GUARD_MESSAGES.get(self.code, self.code)
+class GuardFailed(transitions.GuardFailed, OrderFlowError):
+    messages = GUARD_MESSAGES
 
 
-@dataclass(frozen=True)
-class Transition:
-    event: OrderEvent
-    sources: frozenset[OrderStatus | None]
-    target: OrderStatus
-    actors: frozenset[Actor]
+_REFUSALS = transitions.Refusals(IllegalTransition, NotPermitted, GuardFailed)
+# Guards on what a form asks for: the buttons are offered before the form is filled in.
+FORM_GUARD_CODES = frozenset({"reason_required", "alternative_required", "team_required", "outcome_required"})
 
 
 @dataclass(frozen=True)
@@ -193,8 +180,7 @@ _E, _C, _S, _T, _A, _Y = Actor.ENTERPRISE, Actor.CLERK, Actor.STAFF, Actor.TEAM,
 _St, _Ev = OrderStatus, OrderEvent
 
 
-def _t(event, sources, target, *actors) -> Transition:
-    return Transition(event, frozenset(sources), target, frozenset(actors))
+_t = transitions.row
 
 
 TRANSITIONS: tuple[Transition, ...] = (
@@ -241,27 +227,36 @@ GUARDS: dict[OrderEvent, Callable[[OrderFacts], Iterable[str]]] = {
 }
 
 
-def next_status(facts: OrderFacts, event: OrderEvent, actor: Actor) -> OrderStatus:
-    """The status after ``event`` by ``actor``, or the first refusal (IllegalTransition, NotPermitted, GuardFailed)."""
-    transition = next((t for t in TRANSITIONS if t.event is event and facts.status in t.sources), None)
-    if transition is None:
-        raise IllegalTransition(event, facts.status)
-    if actor not in transition.actors:
-        raise NotPermitted(event, actor)
-    for code in GUARDS.get(event, lambda _facts: ())(facts):
-        raise GuardFailed(event, code)
+def _resolve(facts: OrderFacts, event: OrderEvent, actor: Actor, *, form_guards: bool) -> OrderStatus:
+    guard = GUARDS.get(event)
+    transition = transitions.check(
+        _REFUSALS,
+        next((t for t in TRANSITIONS if t.event is event and facts.status in t.sources), None),
+        event=event,
+        status=facts.status,
+        actor=actor,
+        actor_allowed=lambda t: actor in t.actors,
+        guard_codes=lambda: guard(facts) if guard else (),
+        form_guard_codes=FORM_GUARD_CODES,
+        include_form_guards=form_guards,
+    )
     if event is _Ev.FINISH and facts.open_cases > 0:
         return _St.IN_BACKOFFICE  # 后台流转: tracked through the cases taken on site
     return transition.target
 
 
+def next_status(facts: OrderFacts, event: OrderEvent, actor: Actor) -> OrderStatus:
+    """The status after ``event`` by ``actor``, or the first refusal (IllegalTransition, NotPermitted, GuardFailed)."""
+    return _resolve(facts, event, actor, form_guards=True)
+
+
 def available_events(facts: OrderFacts, actor: Actor) -> list[OrderEvent]:
-    """Events this actor may fire now, before the form guards (the page shows them as buttons)."""
-    return [
-        t.event
-        for t in TRANSITIONS
-        if facts.status in t.sources and actor in t.actors and t.event not in (_Ev.ORDER, _Ev.AUTO_CLOSE)
-    ]
+    """Events this actor may fire now, form-input guards assumed satisfiable (the page shows them as buttons)."""
+    return transitions.firable(
+        (event for event in OrderEvent if event not in (_Ev.ORDER, _Ev.AUTO_CLOSE)),
+        lambda event: _resolve(facts, event, actor, form_guards=False),
+        OrderFlowError,
+    )
 
 
 # --- deadlines ------------------------------------------------------------------------------------------------------

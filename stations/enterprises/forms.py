@@ -22,21 +22,21 @@ class DocumentForm(FlaskForm):
         _l("材料名称"),
         id="document-name",
         filters=[_strip],
-        validators=[InputRequired(message=_l("请填写材料名称,例如“营业执照”。")), Length(max=200)],
+        validators=[InputRequired(message=_l("请填写材料名称，例如“营业执照”。")), Length(max=200)],
         render_kw={"list": "material-names", "autocomplete": "off"},
     )
     file = FileField(
-        _l("文件(PDF、JPEG、PNG)"),
+        _l("文件（PDF、JPEG、PNG）"),
         id="document-file",
         validators=[FileRequired(message=_l("请拍照或选择文件。"))],
         render_kw={"accept": "application/pdf,image/*"},
     )
     valid_until = DateField(
-        _l("有效期至(选填)"),
+        _l("有效期至（选填）"),
         id="document-valid-until",
         validators=[Optional()],
     )
 
     def validate_valid_until(self, field: DateField) -> None:
         if field.data and field.data < business_today():
-            raise ValidationError(_l("有效期已过,请上传有效的材料。"))
+            raise ValidationError(_l("有效期已过，请上传有效的材料。"))

@@ -125,7 +125,7 @@ def _claim(scope: str, caller: str, key: str, fingerprint: str) -> Response | Id
                 if answer is not None:
                     return answer
                 if time.monotonic() > deadline:
-                    raise _Refusal(409, "idempotency_in_progress", _("同一提交仍在处理中,请稍后刷新查看结果。"))
+                    raise _Refusal(409, "idempotency_in_progress", _("同一提交仍在处理中，请稍后刷新查看结果。"))
                 db.session.rollback()  # a fresh snapshot for the next look
                 time.sleep(0.1)
                 continue

@@ -26,7 +26,9 @@ class RequestForm(FlaskForm):
         default=MeetingKind.MEET.value,
         validators=[InputRequired(message=_l("请选择约见方式。"))],
     )
-    enterprise_uscc = StringField(_l("企业统一社会信用代码(代企业申请时填写)"), validators=[Optional(), Length(max=18)])
+    enterprise_uscc = StringField(
+        _l("企业统一社会信用代码（代企业申请时填写）"), validators=[Optional(), Length(max=18)]
+    )
     department_id = SelectField(_l("约见部门"), coerce=str, validators=[Optional()])
     target_leader = StringField(_l("约见领导或业务科室"), validators=[Optional(), Length(max=100)])
     topic = StringField(
@@ -35,9 +37,9 @@ class RequestForm(FlaskForm):
     )
     description = TextAreaField(_l("具体问题"), validators=[Optional(), Length(max=MAX_TEXT)])
     preferred_dates = StringField(
-        _l("希望的日期(可填多个,用空格分隔,如 2026-09-11)"), validators=[Optional(), Length(max=120)]
+        _l("希望的日期（可填多个，用空格分隔，如 2026-09-11）"), validators=[Optional(), Length(max=120)]
     )
-    attachments = MultipleFileField(_l("附件(PDF 或图片)"))
+    attachments = MultipleFileField(_l("附件（PDF 或图片）"))
 
 
 def parse_dates(text: str) -> list[date]:

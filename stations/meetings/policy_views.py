@@ -13,6 +13,7 @@ from flask import Blueprint, abort, make_response, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from ..access import may_run_session
 from ..auth.decorators import roles_required
 from ..auth.models import Role, User
 from ..domain.case_vocabulary import N_
@@ -23,6 +24,7 @@ from ..web.htmx import render
 from . import policy_queries as queries
 from . import policy_services as services
 from .forms import has_nul
+from .labels import SESSION_ERROR_MESSAGES as ERRORS
 from .policy_forms import SessionEditForm, SessionForm
 from .policy_models import SessionQuestion, SignupState
 from .session_edit import SessionChange, edit_session
@@ -31,17 +33,6 @@ bp = Blueprint("policy_sessions", __name__, url_prefix="/sessions")
 
 DOOR_ROLES = (Role.STAFF, Role.ADMIN)
 CHECKIN_FRAGMENTS = {"checkin-result": "checkin_result"}
-ERRORS = {
-    "session_closed": N_("该场宣讲已开始或已取消,不能报名。"),
-    "bad_token": N_("二维码无效,或不是本场宣讲的报名。"),
-    "not_confirmed": N_("该企业在候补名单上,尚未确认座位。"),
-    "question_required": N_("请填写问题(不超过1000字)。"),
-    "answer_required": N_("请填写答复。"),
-    "not_found": N_("未找到该场宣讲。"),
-    "bad_link": N_("链接须以 https:// 开头。"),
-    "stale": N_("该场宣讲已被他人修改,请刷新页面后重试。"),
-    "capacity_below_confirmed": N_("名额不能少于已确认的报名数。"),
-}
 STATE_LABELS = {
     SignupState.CONFIRMED: N_("已确认"),
     SignupState.WAITING: N_("候补中"),
@@ -65,6 +56,14 @@ def _session(session_id: int):
     if session is None:
         abort(404)
     return session
+
+
+def _run_question(question_id: int) -> SessionQuestion:
+    """A question of a session the user runs (stations/access); 404 otherwise, as for any record out of scope."""
+    question = db.session.get(SessionQuestion, question_id)
+    if question is None or not may_run_session(_user(), _session(question.session_id)):
+        abort(404)
+    return question
 
 
 @bp.route("/")
@@ -238,9 +237,7 @@ def replay(session_id: int):
 @bp.route("/questions/<int:question_id>/answer", methods=["POST"])
 @roles_required(*DOOR_ROLES)
 def answer(question_id: int):
-    question = db.session.get(SessionQuestion, question_id)
-    if question is None:
-        abort(404)
+    question = _run_question(question_id)
     try:
         services.answer(question, _user(), request.form.get("answer", ""))
     except services.SessionError as error:
@@ -253,10 +250,7 @@ def answer(question_id: int):
 @roles_required(*DOOR_ROLES)
 def to_appeal(question_id: int):
     """Staff turn a question into an appeal (企业诉求) tracked to closure; posting twice raises it once."""
-    question = db.session.get(SessionQuestion, question_id)
-    if question is None:
-        abort(404)
-    _session(question.session_id)
+    question = _run_question(question_id)
     services.question_to_appeal(question, _user())
     db.session.commit()
     return redirect(url_for("policy_sessions.show", session_id=question.session_id), code=303)

@@ -39,7 +39,7 @@ def edit_session(session_id: int, change: SessionChange, version: int | None, *,
     """Apply ``change``; returns (session, moved_up sign-ups).
 
     :raise SessionError: ``stale`` (409) when ``version`` is not the current one, ``session_closed`` once it has
-        started or was cancelled, ``capacity_below_confirmed`` (422).
+        started or was cancelled, ``capacity_below_confirmed`` and ``bad_link`` (422).
     """
     now = now or utcnow()
     session = _locked(session_id)
@@ -47,6 +47,8 @@ def edit_session(session_id: int, change: SessionChange, version: int | None, *,
         raise SessionError("stale", 409)
     if session.is_cancelled or session.starts_at <= now:
         raise SessionError("session_closed")
+    if change.live_url.strip() and not change.live_url.strip().startswith("https://"):
+        raise SessionError("bad_link")
     confirmed = confirmed_count(session.id)
     if change.capacity < confirmed:
         raise SessionError("capacity_below_confirmed")

@@ -11,6 +11,7 @@ from flask import Blueprint, abort, make_response, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from werkzeug.wrappers import Response
 
 from ..access import may_request_meeting_for, meeting_actor
 from ..auth.decorators import roles_required
@@ -24,6 +25,7 @@ from ..extensions import db
 from ..idempotency import idempotent
 from ..timeutil import business_today, utcnow
 from ..uploads.storage import UploadRejected, store
+from ..web.error_summary import summary_entries
 from ..web.htmx import render
 from . import commitments, queries, services
 from .calendar_file import has_calendar_file, ics_bytes
@@ -129,6 +131,12 @@ def _request_input(form: RequestForm, enterprise: Enterprise) -> RequestInput:
     )
 
 
+def _new_again(form, on_behalf: bool, error: str | None = None) -> Response:
+    """422: the request form with its error summary at the top, what was typed kept."""
+    entries = summary_entries([error] if error else [], (), form)
+    return render("meetings/new.html", form=form, on_behalf=on_behalf, error_entries=entries, status=422)
+
+
 @bp.route("/new", methods=["POST"])
 @roles_required(*REQUEST_ROLES)
 @idempotent("meetings.create")
@@ -136,15 +144,13 @@ def create():
     form = _request_form()
     on_behalf = _user().role is not Role.ENTERPRISE
     if not form.validate():
-        return render("meetings/new.html", form=form, on_behalf=on_behalf, status=422)
+        return _new_again(form, on_behalf)
     try:
         enterprise = _enterprise_for_request(form)
         meeting = services.request_meeting(_user(), enterprise, _request_input(form, enterprise))
     except MeetingError as refused:
         db.session.rollback()
-        return render(
-            "meetings/new.html", form=form, on_behalf=on_behalf, error=error_message(refused.code), status=422
-        )
+        return _new_again(form, on_behalf, error_message(refused.code))
     db.session.commit()
     return redirect(url_for("meetings.show", meeting_no=meeting.meeting_no), code=303)
 

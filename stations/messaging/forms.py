@@ -20,7 +20,7 @@ class MessageForm(FlaskForm):
         ],
     )
     # Choices are the enterprise's latest cases and valid documents, set by the view.
-    case_no = SelectField(_l("关联办件(选填)"), choices=[SelectChoice("", "")], default="", validate_choice=True)
+    case_no = SelectField(_l("关联办件（选填）"), choices=[SelectChoice("", "")], default="", validate_choice=True)
     document_id = SelectField(
-        _l("附件:从企业材料库选择(选填)"), choices=[SelectChoice("", "")], default="", validate_choice=True
+        _l("附件：从企业材料库选择（选填）"), choices=[SelectChoice("", "")], default="", validate_choice=True
     )

@@ -9,10 +9,10 @@ from .models import MAX_BODY
 ERROR_MESSAGES = {
     "empty": _l("请输入消息内容。"),
     "too_long": _l("消息不能超过 %(max)d 个字符。"),
-    "no_clerk": _l("您还没有选择办事专员,选择后即可留言。"),
+    "no_clerk": _l("您还没有选择办事专员，选择后即可留言。"),
     "case_not_yours": _l("所选办件不属于该企业。"),
     "document_not_yours": _l("所选材料不属于该企业或已失效。"),
-    "invalid": _l("提交的内容有误,请检查后重试。"),
+    "invalid": _l("提交的内容有误，请检查后重试。"),
 }
 
 

@@ -17,7 +17,9 @@ class NotificationKind(enum.StrEnum):
     CORRECTION_NEEDED = "CORRECTION_NEEDED"  # 需要补正
     MATERIAL_MISSING = "MATERIAL_MISSING"  # 容缺受理: materials to supply by a deadline
     MATERIAL_EXPIRING = "MATERIAL_EXPIRING"  # a document of the store expires within 30 days
-    DECISION = "DECISION"  # 审批决定已作出
+    DECISION = "DECISION"  # 审批决定已作出 (before issue 19: kept for the notifications already sent)
+    DECISION_APPROVED = "DECISION_APPROVED"  # 准予许可: the notice says which way it went
+    DECISION_REFUSED = "DECISION_REFUSED"  # 不予许可, or the partner district refused or rejected
     RESULT_READY = "RESULT_READY"  # 证照 / 结果已出, to collect
     RATING_INVITED = "RATING_INVITED"  # delivered: please rate
     RATING_ANSWERED = "RATING_ANSWERED"  # the station answered a 差评

@@ -133,14 +133,14 @@ CASE_EVENT_KINDS: dict[str, NotificationKind] = {
     "accept": NotificationKind.CASE_ACCEPTED,
     "accept_with_deficiency": NotificationKind.MATERIAL_MISSING,
     "request_correction": NotificationKind.CORRECTION_NEEDED,
-    "decide_approve": NotificationKind.DECISION,
-    "decide_reject": NotificationKind.DECISION,
+    "decide_approve": NotificationKind.DECISION_APPROVED,
+    "decide_reject": NotificationKind.DECISION_REFUSED,
     "issue": NotificationKind.RESULT_READY,
     "deliver": NotificationKind.RATING_INVITED,
     # Cross-region: the partner district's decision comes back through the intake station.
     "result_return": NotificationKind.RESULT_READY,
-    "partner_reject": NotificationKind.DECISION,
-    "partner_refuse": NotificationKind.DECISION,
+    "partner_reject": NotificationKind.DECISION_REFUSED,
+    "partner_refuse": NotificationKind.DECISION_REFUSED,
 }
 
 

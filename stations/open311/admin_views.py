@@ -62,5 +62,5 @@ def revoke(key_id: int):
         abort(404)
     services.revoke_key(key, by=current_user._get_current_object())
     db.session.commit()
-    flash(_("已吊销密钥“%(name)s”,使用它的请求将被拒绝。", name=key.name), "success")
+    flash(_("已吊销密钥“%(name)s”，使用它的请求将被拒绝。", name=key.name), "success")
     return redirect(url_for(".index"), 303)

@@ -18,5 +18,5 @@ class IssueKeyForm(FlaskForm):
         id="api-key-name",
         filters=[_strip],
         validators=[DataRequired(message=_l("请填写接入方名称。")), Length(max=100)],
-        description=_l("例如:泾心助企小程序。密钥只在签发时显示一次。"),
+        description=_l("例如：泾心助企小程序。密钥只在签发时显示一次。"),
     )

@@ -33,7 +33,10 @@ MATERIAL_PREFIX = "material_"
 PROVIDED, MISSING = "provided", "missing"
 # The value that needs nothing else comes first: generic clients fill every list with its first value and send no
 # media (issue 18), and such a request must succeed.
-MATERIAL_VALUES = {MISSING: _l("暂未提供(到驿站或补正时提交)"), PROVIDED: _l("已提供(包含在随申请上传的 media 文件中)")}
+MATERIAL_VALUES = {
+    MISSING: _l("暂未提供（到驿站或补正时提交）"),
+    PROVIDED: _l("已提供（包含在随申请上传的 media 文件中）"),
+}
 FIRST_MATERIAL_ORDER = 10
 
 
@@ -64,14 +67,14 @@ def keywords(item: ServiceItem) -> str:
 def service_description(item: ServiceItem) -> str:
     mode = str(ONLINE_MODE_LABELS[item.online_mode])
     if item.is_instant:
-        return _("即办件,%(mode)s,材料齐全时当场办结。", mode=mode)
-    return _("承诺件,%(mode)s,承诺办结时限 %(days)s 个工作日。", mode=mode, days=item.promised_days)
+        return _("即办件，%(mode)s，材料齐全时当场办结。", mode=mode)
+    return _("承诺件，%(mode)s，承诺办结时限 %(days)s 个工作日。", mode=mode, days=item.promised_days)
 
 
 def time_limit_notice(days: int, is_instant: bool) -> str:
     if is_instant:
-        return _("即办件:承诺时限 0 个工作日,受理后当场办结。")
-    return _("承诺时限 %(days)s 个工作日,自受理之日起计算。", days=days)
+        return _("即办件：承诺时限 0 个工作日，受理后当场办结。")
+    return _("承诺时限 %(days)s 个工作日，自受理之日起计算。", days=days)
 
 
 def discovery(endpoint_url: str, contact: str, key_service: str) -> dict:
@@ -120,7 +123,7 @@ def material_description(material) -> str:
     need = _("必要") if material.is_required else _("选交")
     form = str(MATERIAL_FORM_LABELS.get(material.form, material.form))
     return _(
-        "%(name)s(%(need)s,%(form)s %(copies)s 份)", name=material.name, need=need, form=form, copies=material.copies
+        "%(name)s（%(need)s,%(form)s %(copies)s 份）", name=material.name, need=need, form=form, copies=material.copies
     )
 
 
@@ -132,16 +135,16 @@ def service_definition(item: ServiceItem, stations: list[Station]) -> dict:
             True,
             1,
             _("办理驿站"),
-            _("驿站编码;以驿站编码作 jurisdiction_id 时可省略"),
+            _("驿站编码；以驿站编码作 jurisdiction_id 时可省略"),
             [(station.code, station.name) for station in stations],
         ),
-        _attribute(USCC, "string", True, 2, _("申请企业的统一社会信用代码"), _("18 位,含校验位")),
+        _attribute(USCC, "string", True, 2, _("申请企业的统一社会信用代码"), _("18 位，含校验位")),
         _attribute(
             ENTERPRISE_NAME,
             "string",
             False,
             3,
-            _("企业名称(该信用代码尚未登记时必填,企业将在驿站核验)"),
+            _("企业名称（该信用代码尚未登记时必填，企业将在驿站核验）"),
             _("不超过 200 字"),
         ),
         _attribute(
@@ -149,8 +152,8 @@ def service_definition(item: ServiceItem, stations: list[Station]) -> dict:
             "string",
             True,
             4,
-            _("联系电话(驿站一次性告知补正时联系)"),
-            _("5 到 20 位数字,可含 + - 和空格;省略时使用标准字段 phone"),
+            _("联系电话（驿站一次性告知补正时联系）"),
+            _("5 到 20 位数字，可含 + - 和空格；省略时使用标准字段 phone"),
         ),
     ]
     for order, material in enumerate(item.materials, start=FIRST_MATERIAL_ORDER):
@@ -170,7 +173,7 @@ def service_definition(item: ServiceItem, stations: list[Station]) -> dict:
 
 def filed(case: Case, station: Station, item: ServiceItem) -> list[dict]:
     """POST requests' answer: the case number and what happens next."""
-    notice = _("已收件,待%(station)s审核受理。", station=station.name) + time_limit_notice(
+    notice = _("已收件，待%(station)s审核受理。", station=station.name) + time_limit_notice(
         item.promised_days, item.is_instant
     )
     return [{"service_request_id": case.case_no, "service_notice": notice}]

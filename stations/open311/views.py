@@ -142,7 +142,7 @@ def discovery(fmt: str) -> Response:
         config.get("OPEN311_ENDPOINT_URL") or public_base() + bp.url_prefix,
         config.get("OPEN311_CONTACT") or _("泾河新城政务服务中心。接入与问题反馈请联系系统管理员。"),
         config.get("OPEN311_KEY_SERVICE")
-        or _("提交申请需要 API 密钥:由系统管理员在“系统管理 › API 密钥”签发,请向泾河新城政务服务中心申请。"),
+        or _("提交申请需要 API 密钥：由系统管理员在“系统管理 › API 密钥”签发，请向泾河新城政务服务中心申请。"),
     )
     return formats.render(fmt, "discovery", data)
 

@@ -26,6 +26,7 @@ from ..notifications.services import notify, notify_station_staff
 from ..sites.models import Station
 from ..timeutil import business_today
 from ..uploads.storage import discard
+from ..web.error_summary import material_entries, summary_entries
 from ..web.htmx import render
 from .enterprise_common import APPLY_FRAGMENTS, applicant_required, own_enterprise, signed_in_user
 from .forms import ApplyForm
@@ -34,7 +35,7 @@ from .forms import ApplyForm
 
 
 def _not_online_message(item: ServiceItem) -> str:
-    return _("“%(name)s”不支持网上申请,请到驿站或政务中心窗口办理。", name=item.name)
+    return _("“%(name)s”不支持网上申请，请到驿站或政务中心窗口办理。", name=item.name)
 
 
 def _apply_context(
@@ -51,7 +52,7 @@ def _apply_context(
     code = (values.get("item") or "").strip()[:40]
     item = page_queries.application_item(code) if code else None
     if code and item is None and not errors:
-        errors.append(_("未找到事项“%(code)s”,请重新选择。", code=code))
+        errors.append(_("未找到事项“%(code)s”，请重新选择。", code=code))
     online = item is not None and item.is_online
     if item is not None and not online and not errors:
         errors.append(_not_online_message(item))
@@ -89,6 +90,9 @@ def _apply_context(
         "errors": errors,
         "choices": checklist.choices if checklist else {},
         "material_errors": checklist.errors if checklist else {},
+        "error_entries": summary_entries(
+            errors, material_entries(item.materials if item else [], checklist.errors if checklist else {}), form
+        ),
         "reselect": set(checklist.uploads) if checklist else set(),
         "verified_trust": VERIFIED_TRUST,
         "upload_mb": max(1, current_app.config["UPLOAD_MAX_BYTES"] // (1024 * 1024)),
@@ -157,7 +161,7 @@ def apply_submit():
         message = CASE_ERROR_MESSAGES.get(getattr(error, "code", ""), FLOW_ERROR_MESSAGES["not_permitted"])
         return _apply_again(user, form, [str(message)], checklist)
     db.session.commit()
-    flash(_("申请已提交,办件编号 %(case_no)s。驿站核验材料后受理。", case_no=case.case_no), "success")
+    flash(_("申请已提交，办件编号 %(case_no)s。驿站核验材料后受理。", case_no=case.case_no), "success")
     return redirect(url_for("cases.show", case_no=case.case_no), 303)
 
 

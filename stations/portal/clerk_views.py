@@ -36,12 +36,12 @@ applicant_required = roles_required(*APPLICANT_ROLES)
 
 CLERK_ERRORS = {
     "already_chosen": _l("该专员已是您的办事专员。"),
-    "not_accepting": _l("该专员暂不接受新的企业选择,请选择其他专员。"),
-    "full": _l("该专员服务的企业已满,请选择其他专员。"),
-    "conflict": _l("您的办事专员刚刚已被更换,请查看最新情况。"),
+    "not_accepting": _l("该专员暂不接受新的企业选择，请选择其他专员。"),
+    "full": _l("该专员服务的企业已满，请选择其他专员。"),
+    "conflict": _l("您的办事专员刚刚已被更换，请查看最新情况。"),
 }
 CHOSEN_BY_LABELS = {"APPLICANT": _l("企业自选"), "CENTER": _l("中心指派")}
-NO_ENTERPRISE = _l("您的账号尚未关联企业,请联系系统管理员。")
+NO_ENTERPRISE = _l("您的账号尚未关联企业，请联系系统管理员。")
 
 
 def _user() -> User:

@@ -19,6 +19,7 @@ from ..enterprises.models import Document
 from ..extensions import db
 from ..timeutil import business_today
 from ..uploads.storage import UploadRejected, send_stored, store, upload_root
+from ..web.error_summary import form_entries
 from ..web.htmx import render
 from .enterprise_common import TRUST_LABELS, own_enterprise, signed_in_user
 
@@ -51,6 +52,7 @@ def _documents_page(user: User, form: DocumentForm, *, status: int = 200) -> Res
         rows=rows,
         archived=archived,
         form=form,
+        error_entries=form_entries(form),
         names=enterprise_queries.material_names(enterprise.id),
         trust_labels=TRUST_LABELS,
         upload_mb=max(1, current_app.config["UPLOAD_MAX_BYTES"] // (1024 * 1024)),
@@ -79,7 +81,7 @@ def document_upload():
         enterprise.id, form.material_name.data, stored.id, user=user, valid_until=form.valid_until.data
     )
     db.session.commit()
-    flash(_("“%(name)s”已存入材料库,办理其他事项时可直接选用。", name=form.material_name.data), "success")
+    flash(_("“%(name)s”已存入材料库，办理其他事项时可直接选用。", name=form.material_name.data), "success")
     return redirect(url_for("enterprises.documents"), 303)
 
 
@@ -97,7 +99,7 @@ def document_archive(document_id: int):
     document = _own_document(user, document_id)
     enterprise_services.archive_document(document)
     db.session.commit()
-    flash(_("“%(name)s”已归档,不再供新的办件选用。", name=document.material_name), "success")
+    flash(_("“%(name)s”已归档，不再供新的办件选用。", name=document.material_name), "success")
     return redirect(url_for("enterprises.documents"), 303)
 
 

@@ -23,9 +23,9 @@ applicant_required = roles_required(*APPLICANT_ROLES)
 TRUST_LABELS = {
     TrustLevel.A: _l("电子证照"),
     TrustLevel.B: _l("窗口已核验原件"),
-    TrustLevel.C: _l("自行上传,待核验"),
+    TrustLevel.C: _l("自行上传，待核验"),
 }
-NO_ENTERPRISE = _l("您的账号尚未关联企业,请联系系统管理员。")
+NO_ENTERPRISE = _l("您的账号尚未关联企业，请联系系统管理员。")
 
 
 def signed_in_user() -> User:

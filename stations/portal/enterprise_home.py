@@ -58,7 +58,7 @@ def _bundle_rows(user: User) -> list[dict]:
     """The enterprise's latest 一件事, each as one thing with its steps (issue 16)."""
     return [
         {"bundle_case": bc, "level": bundle_queries.level_of(bc), "steps": bundle_queries.steps(bc)}
-        for bc in bundle_queries.visible_bundle_cases(user)[:BUNDLES_ON_HOME]
+        for bc in bundle_queries.visible_bundle_cases(user, page_size=BUNDLES_ON_HOME)
     ]
 
 

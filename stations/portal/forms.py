@@ -30,7 +30,9 @@ class ApplyForm(FlaskForm):
         _l("联系电话"),
         id="apply-phone",
         filters=[_strip],
-        validators=[InputRequired(message=_l("请填写联系电话,驿站会电话联系您。")), PHONE],
+        validators=[InputRequired(message=_l("请填写联系电话，驿站会电话联系您。")), PHONE],
         render_kw={"inputmode": "tel", "autocomplete": "tel"},
     )
-    note = TextAreaField(_l("备注(选填)"), id="apply-note", filters=[_strip], validators=[Optional(), Length(max=500)])
+    note = TextAreaField(
+        _l("备注（选填）"), id="apply-note", filters=[_strip], validators=[Optional(), Length(max=500)]
+    )

@@ -23,12 +23,12 @@ EVENT_LABELS = {
 }
 ERROR_MESSAGES = {
     "read_only": _l("您不能对该项目执行此操作。"),
-    "not_allowed": _l("该手续当前状态下不能执行此操作,请刷新后重试。"),
-    "note_required": _l("请说明受阻原因,它将列入下次调度会议。"),
+    "not_allowed": _l("该手续当前状态下不能执行此操作，请刷新后重试。"),
+    "note_required": _l("请说明受阻原因，它将列入下次调度会议。"),
     "decisions_required": _l("请填写会议决定。"),
     "not_found": _l("没有该手续。"),
     "case_not_found": _l("没有该企业的这个办件。"),
-    "not_all_done": _l("还有未办结的手续,不能销号。"),
+    "not_all_done": _l("还有未办结的手续，不能销号。"),
     "already_closed": _l("该项目已销号。"),
 }
 COLOUR_FILTERS = ("red", "yellow", "paused", "green", "done")

@@ -115,7 +115,7 @@ def procedure_event(code: str, procedure_id: int, event_name: str):
         abort(404)
     form = NoteForm()
     if not form.validate_on_submit():
-        return _page(user, project, errors=[_("说明过长或页面已过期,请刷新后重试。")], status=422)
+        return _page(user, project, errors=[_("说明过长或页面已过期，请刷新后重试。")], status=422)
     try:
         services.apply_procedure_event(procedure, ProcedureEvent(event_name), user, note=form.note.data or "")
     except services.ProjectError as error:
@@ -196,7 +196,7 @@ def close_out(code: str):
     user = _user()
     project = _project(user, code)
     if not NoteForm().validate_on_submit():
-        return _page(user, project, errors=[_("页面已过期,请刷新后重试。")], status=422)
+        return _page(user, project, errors=[_("页面已过期，请刷新后重试。")], status=422)
     try:
         services.close_out(project, user)
     except services.ProjectError as error:

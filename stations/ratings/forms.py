@@ -20,11 +20,11 @@ class RatingForm(FlaskForm):
         validators=[InputRequired(message=_l("请选择满意程度。"))],
     )
     reasons = SelectMultipleField(
-        _l("不满意的原因(可多选)"),
+        _l("不满意的原因（可多选）"),
         choices=[SelectChoice(code, _l(label)) for code, label in rules.PRESET_REASONS.items()],
     )
     comment = TextAreaField(
-        _l("意见建议(选填)"),
+        _l("意见建议（选填）"),
         validators=[Optional(), Length(max=rules.MAX_COMMENT, message=_l("意见建议不能超过 %(max)d 个字符。"))],
     )
 
@@ -43,4 +43,4 @@ class StepForm(FlaskForm):
     )
     measures = TextAreaField(_l("整改措施"), validators=[Optional(), Length(max=MAX_TEXT)])
     feedback = TextAreaField(_l("给评价人的反馈"), validators=[Optional(), Length(max=MAX_TEXT)])
-    note = TextAreaField(_l("说明(选填)"), validators=[Optional(), Length(max=MAX_TEXT)])
+    note = TextAreaField(_l("说明（选填）"), validators=[Optional(), Length(max=MAX_TEXT)])

@@ -28,12 +28,16 @@ FIELD_OF_ERROR = {
 
 
 class OrderForm(FlaskForm):
-    enterprise_uscc = StringField(_l("企业统一社会信用代码(代企业点单时填写)"), validators=[Optional(), Length(max=18)])
+    enterprise_uscc = StringField(
+        _l("企业统一社会信用代码（代企业点单时填写）"), validators=[Optional(), Length(max=18)]
+    )
     lines = SelectMultipleField(_l("服务项目"), choices=[], validate_choice=False)
     custom_request = TextAreaField(
-        _l("个性化需求(菜单里没有的服务,写在这里)"), validators=[Optional(), Length(max=2000)]
+        _l("个性化需求（菜单里没有的服务，写在这里）"), validators=[Optional(), Length(max=2000)]
     )
     address = StringField(_l("上门地址"), validators=[DataRequired(_l("请填写上门服务的详细地址。")), Length(max=200)])
     contact_name = StringField(_l("联系人"), validators=[DataRequired(_l("请填写联系人姓名。")), Length(max=50)])
     contact_phone = StringField(_l("联系电话"), validators=[DataRequired(_l("请填写联系电话。")), Length(max=20)])
-    preferred_windows = StringField(_l("希望上门的时间(选填,如:工作日上午)"), validators=[Optional(), Length(max=120)])
+    preferred_windows = StringField(
+        _l("希望上门的时间（选填，如：工作日上午）"), validators=[Optional(), Length(max=120)]
+    )

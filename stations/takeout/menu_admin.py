@@ -65,7 +65,7 @@ def upload():
         errors = result.errors
         if not errors:
             db.session.commit()
-            flash(_("已导入:新增 %(a)s 项,更新 %(u)s 项。", a=result.added, u=result.updated), "success")
+            flash(_("已导入：新增 %(a)s 项，更新 %(u)s 项。", a=result.added, u=result.updated), "success")
             return redirect(url_for("takeout.menu_admin"), 303)
     db.session.rollback()
     lines = queries.search_menu("", limit=100, active_only=False)

@@ -15,6 +15,7 @@ from ..enterprises.models import Enterprise
 from ..extensions import db
 from ..idempotency import idempotent
 from ..timeutil import utcnow
+from ..web.error_summary import form_entries
 from ..web.htmx import render
 from . import queries, services
 from .forms import FIELD_OF_ERROR, OrderForm
@@ -82,6 +83,8 @@ def _form_page(form: OrderForm, *, status: int = 200):
         lines=lines,
         selected=selected,
         chosen=set(chosen),
+        # The services are picked through the menu's search box: that is where "choose a service" sends the user.
+        error_entries=[("menu-q" if target == "lines" else target, message) for target, message in form_entries(form)],
         status=status,
         **template_labels(),
     )

@@ -10,8 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import func, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import func, select
 
 from ..access import takeout_actor
 from ..appeals import services as appeal_services
@@ -19,6 +18,7 @@ from ..appeals.models import Category, Nature, SourceChannel, Urgency
 from ..auth.models import Role, User
 from ..calendar.services import current_calendar
 from ..cases.models import Case
+from ..counters import bump_counter
 from ..domain import takeout_flow as flow
 from ..domain.case_vocabulary import CLOSED_STATUSES
 from ..domain.takeout_flow import Actor, OrderEvent, OrderFacts, OrderStatus
@@ -61,23 +61,9 @@ class StaleVersion(TakeoutError):
 
 
 def _next_number(day: date) -> str:
-    """WM{yyyyMMdd}{seq:04d}, safe under concurrent orders (the row lock of the UPDATE, a racing first insert retried)."""
-    for _ in range(3):
-        last = db.session.execute(
-            update(OrderSequence)
-            .where(OrderSequence.day == day)
-            .values(last=OrderSequence.last + 1)
-            .returning(OrderSequence.last)
-        ).scalar()
-        if last is None:
-            try:
-                with db.session.begin_nested():
-                    db.session.add(OrderSequence(day=day, last=1))
-                last = 1
-            except IntegrityError:
-                continue
-        return f"WM{day:%Y%m%d}{last:04d}"
-    raise RuntimeError("could not allocate an order number")
+    """WM{yyyyMMdd}{seq:04d}, gap-free and safe under concurrent orders (stations/counters.py)."""
+    last = bump_counter(OrderSequence, "last", {"day": day}, what="an order number")
+    return f"WM{day:%Y%m%d}{last:04d}"
 
 
 # --- ordering ---------------------------------------------------------------------------------------------------

@@ -15,17 +15,17 @@ from .htmx import add_vary, hx_retarget, is_htmx
 
 def _messages() -> dict[int, str]:
     return {
-        400: _("请求有误,请刷新页面后重试。"),
+        400: _("请求有误，请刷新页面后重试。"),
         401: _("请先登录。"),
         403: _("您没有权限执行此操作。"),
         404: _("未找到该页面或记录。"),
         405: _("不支持该请求方式。"),
-        409: _("该记录已被他人修改,请查看最新内容后再操作。"),
+        409: _("该记录已被他人修改，请查看最新内容后再操作。"),
         413: _("上传的文件过大。"),
         415: _("不支持该文件类型。"),
-        422: _("提交的内容有误,请检查后重试。"),
-        429: _("操作过于频繁,请稍后再试。"),
-        500: _("系统繁忙,请稍后再试。"),
+        422: _("提交的内容有误，请检查后重试。"),
+        429: _("操作过于频繁，请稍后再试。"),
+        500: _("系统繁忙，请稍后再试。"),
     }
 
 
@@ -55,7 +55,7 @@ def _make(body: str, status: int):
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
-        return error_response(400, _("页面已过期或请求来源无效,请刷新后重试。"), "csrf")
+        return error_response(400, _("页面已过期或请求来源无效，请刷新后重试。"), "csrf")
 
     @app.errorhandler(SecurityError)
     def untrusted_host(error: SecurityError):
@@ -77,7 +77,7 @@ def register_error_handlers(app: Flask) -> None:
         # The database stayed busy beyond the busy timeout: ask the client to retry.
         db.session.rollback()
         app.logger.warning("Database busy, answered 503: %s", error)
-        response = error_response(503, _("系统繁忙,请稍后再试。"), "busy")
+        response = error_response(503, _("系统繁忙，请稍后再试。"), "busy")
         response.headers["Retry-After"] = "2"
         return response
 

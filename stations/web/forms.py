@@ -19,7 +19,7 @@ class CreditCode:
             return
         normalised = identifiers.normalise(field.data)
         if not identifiers.is_valid_uscc(normalised):
-            raise ValidationError(self.message or _l("统一社会信用代码无效,请核对(18位,含校验位)。"))
+            raise ValidationError(self.message or _l("统一社会信用代码无效，请核对（18位，含校验位）。"))
         field.data = normalised
 
 
@@ -34,5 +34,5 @@ class ResidentId:
             return
         normalised = identifiers.normalise(field.data)
         if not identifiers.is_valid_resident_id(normalised):
-            raise ValidationError(self.message or _l("身份证号码无效,请核对(18位,含校验位)。"))
+            raise ValidationError(self.message or _l("身份证号码无效，请核对（18位，含校验位）。"))
         field.data = normalised

@@ -549,6 +549,8 @@ ROUTES: dict[str, Route] = {
     "api.post_meeting_event":      signed_in(anonymous=401, html=False, args={"meeting_no": demo_meeting_no}),
     "api.list_policy_sessions":    signed_in(anonymous=401, html=False),
     "api.sign_up_policy_session":  only(ENTERPRISE, anonymous=401, html=False, args={"session_id": demo_session_id}),
+    "api.edit_policy_session":     only(STAFF, ADMIN, anonymous=401, html=False, args={"session_id": demo_session_id}),
+    "api.policy_session_question_to_appeal": only(STAFF, ADMIN, anonymous=401, html=False, args={"question_id": 0}),
 }
 # fmt: on
 

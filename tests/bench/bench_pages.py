@@ -5,6 +5,8 @@ Not a test (pytest does not collect tests/bench). From the repository root, on a
 
     .venv/bin/python -m tests.bench.bench_pages                                  # SQLite, 200 and 200,000 cases
     .venv/bin/python -m tests.bench.bench_pages --sizes 200 --rounds 1 --duration 5   # a quick look
+    .venv/bin/python -m tests.bench.bench_pages --sizes 200000 \\
+        --reuse-database sqlite:////path/to/seeded.db                            # a database seeded earlier
     .venv/bin/python -m tests.bench.bench_pages \\
         --database-url postgresql+psycopg://postgres@127.0.0.1:5432/stations_bench     # PostgreSQL (EMPTIED first)
 
@@ -98,7 +100,8 @@ def measure(size: int, database_url: str, args: argparse.Namespace) -> None:
         "STATIONS_JOBS_IN_APP_SCHEDULE": "false",
     }
     flask(env, "db", "upgrade")
-    flask(env, "seed-demo", "--cases", str(size))
+    if not args.reuse_database:
+        flask(env, "seed-demo", "--cases", str(size))
     port = free_port()
     server = subprocess.Popen(
         [
@@ -147,7 +150,15 @@ def main() -> None:
     parser.add_argument("--database-url", default=None, help="PostgreSQL database to EMPTY and use (name with 'bench')")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--duration", type=int, default=10)
+    parser.add_argument(
+        "--reuse-database",
+        default=None,
+        help="an already seeded database to measure as it is (migrated, never emptied); --sizes labels it",
+    )
     args = parser.parse_args()
+    if args.reuse_database:
+        measure(int(args.sizes.split(",")[-1]), args.reuse_database, args)
+        return
     if args.database_url:
         url = make_url(args.database_url)
         if "bench" not in (url.database or ""):

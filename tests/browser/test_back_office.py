@@ -90,7 +90,7 @@ def test_collected_case_is_decided_by_the_department_and_delivered_at_the_statio
     examiner.get_by_role("link", name=case_no).click()
     expect(examiner).to_have_url(re.compile(f"/cases/{case_no}$"))
     _fire(examiner, "开始审查", "审查中")
-    _fire(examiner, "办结(通过)", "办结(通过)")
+    _fire(examiner, "办结（通过）", "办结（通过）")
     _fire(examiner, "出证", "已出证")
 
     staff.goto(f"/cases/{case_no}")

@@ -18,7 +18,7 @@ from stations.extensions import db
 from tests import factories
 from tests.helpers.browser import sign_in
 
-CONFLICT = "该办件刚刚已被他人更新。下面是最新内容,请确认后再操作。"
+CONFLICT = "该办件刚刚已被他人更新。下面是最新内容，请确认后再操作。"
 
 
 def _received_case(app: Flask) -> str:

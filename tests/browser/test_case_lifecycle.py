@@ -156,7 +156,7 @@ def test_intake_to_delivery_with_one_deficiency(page: Page, login, live_app, tmp
 
     _row_action(page, row, "开始审查", "审查中", counts)  # still awaiting a decision: same counts
     decided = {**counts, level: counts[level] - 1}  # a decided case has met or missed its deadline: not counted
-    _row_action(page, row, "办结(通过)", "办结(容缺通过)", decided)
+    _row_action(page, row, "办结（通过）", "办结（容缺通过）", decided)
     _row_action(page, row, "出证", "已出证", decided)
     _row_action(page, row, "窗口领取送达", "已送达", decided)
     expect(row.get_by_role("button")).to_have_count(0)  # nothing left to do on it
@@ -166,7 +166,7 @@ def test_intake_to_delivery_with_one_deficiency(page: Page, login, live_app, tmp
     expect(page).to_have_url(re.compile(rf"/cases/{case_no}$"))
     expect(page.locator("#case-status")).to_contain_text("已送达")
     steps = page.locator("ol.timeline li .what")
-    expect(steps).to_have_text(["收件", "容缺受理", "补交材料", "核验销号", "开始审查", "办结(通过)", "出证", "送达"])
+    expect(steps).to_have_text(["收件", "容缺受理", "补交材料", "核验销号", "开始审查", "办结（通过）", "出证", "送达"])
     expect(page.locator("dl.facts")).to_contain_text("窗口领取")
 
     with live_app.app_context():

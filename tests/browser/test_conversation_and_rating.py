@@ -62,7 +62,7 @@ def test_conversation_then_bad_rating_and_its_rectification(page: Page, login, n
     panel = page.locator("#rating-panel")
     panel.get_by_label("不满意", exact=True).check()
     panel.get_by_label("办理时间长").check()
-    panel.get_by_label("意见建议(选填)").fill("等了很久才拿到证")
+    panel.get_by_label("意见建议（选填）").fill("等了很久才拿到证")
     _mark(page)
     panel.get_by_role("button", name="提交评价").click()
     expect(panel).to_contain_text("您的评价:不满意")

@@ -1,5 +1,6 @@
-"""The central office's board on a tablet (issue 6, "Done when"): a station tile turns red once one of its cases
-passes its deadline, through the tile's own 15-second poll (the browser clock is fast-forwarded, no sleeping).
+"""The central office's board on a tablet (issue 6, "Done when"): a station tile turns red once its cases pass their
+deadline, through the tile's own 15-second poll (the browser clock is fast-forwarded, no sleeping). Since issue 19
+the colour follows the share of overdue open cases (stations/domain/metrics.py): here the station's only open case.
 """
 
 from __future__ import annotations

@@ -87,7 +87,7 @@ def test_home_updates_itself_and_a_stored_document_is_reused(live_app, login, pa
         deficiency_row.locator("summary").click()
         expect(deficiency_row.locator("select[name=document_id] option:checked")).to_contain_text(material)
         deficiency_row.get_by_role("button", name="提交补交材料").click()
-        expect(page.locator(".applicant-guide")).to_contain_text("您补交的材料已提交,正在核验")
+        expect(page.locator(".applicant-guide")).to_contain_text("您补交的材料已提交，正在核验")
         with live_app.app_context():
             assert db.session.get(Deficiency, deficiency_id).status is DeficiencyStatus.SUPPLIED
     finally:

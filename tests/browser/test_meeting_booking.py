@@ -22,7 +22,7 @@ PHONE = {"width": 390, "height": 844}
 
 def _ics(phone: Page) -> Calendar:
     with phone.expect_download() as download:
-        phone.get_by_role("link", name="下载到日历 (.ics)").click()
+        phone.get_by_role("link", name="下载到日历（.ics）").click()
     return Calendar.from_ical(open(download.value.path(), "rb").read())
 
 
@@ -79,7 +79,7 @@ def test_request_schedule_move_and_hold(page: Page, new_context, live_app):
         sign_in(page, "staff-ll")
         page.goto(f"/meetings/{meeting_no}")
         page.get_by_label("会谈纪要").fill("部长答复:市政管网月底完工,下月上旬可接驳。")
-        page.get_by_label("承诺事项(每行一条:内容 | 承诺部门 | 期限:日期 2026-09-30 或工作日数 5)").fill(
+        page.get_by_label("承诺事项（每行一条：内容 | 承诺部门 | 期限：日期 2026-09-30 或工作日数 5）").fill(
             "协助办理接驳手续 | 开发建设部 | 5"
         )
         page.get_by_role("button", name="记录会谈纪要").click()

@@ -52,7 +52,7 @@ def test_order_dispatch_offline_intake_finish_and_rate(page: Page, new_context, 
     sign_in(phone, "ent-gd")
     phone.goto("/takeout/new")
     for n, (code, title) in enumerate(zip(codes, titles, strict=True), start=1):
-        phone.get_by_label("搜索服务(名称或拼音首字母)").fill(title)
+        phone.get_by_label("搜索服务（名称或拼音首字母）").fill(title)
         phone.locator(f"#menu-results input[value='{code}']").check()
         expect(phone.locator("#menu-results input:checked")).to_have_count(n)  # the first stays chosen
     phone.get_by_label("上门地址").fill("泾河新城两链融合示范园3号厂房")
@@ -114,7 +114,7 @@ def test_order_dispatch_offline_intake_finish_and_rate(page: Page, new_context, 
     # --- the visit is finished, offline too; the case goes through the back office, its result is delivered --------
     tablet.goto(f"/takeout/{order_no}")
     tablet.context.set_offline(True)
-    tablet.get_by_label("服务结果(受理了什么、解答了什么)").fill("现场受理1件,解答社保问题")
+    tablet.get_by_label("服务结果（受理了什么、解答了什么）").fill("现场受理1件,解答社保问题")
     tablet.get_by_role("button", name="完成上门服务").click()
     expect(tablet.locator("[data-waiting-count]")).to_have_text("1")
     tablet.context.set_offline(False)

@@ -265,7 +265,7 @@ def test_a_valid_upload_next_to_a_rejected_one_is_not_kept(login_as, uploads):
     data[f"f{item.materials[1].id}"] = (BytesIO(b"<svg onload=alert(1)>"), "x.pdf")
     response = post_intake(client, data)
     assert response.status_code == 422
-    assert "文件尚未保存,请重新选择" in text(response)
+    assert "文件尚未保存，请重新选择" in text(response)
     assert not uploads.exists() or not list(uploads.iterdir())
 
 

@@ -109,7 +109,8 @@ def test_rows_offer_only_the_one_tap_actions_available_now(login_as):
     assert actions(received) == {"accept"}
     assert actions(accepted) == {"start_review"}
     assert actions(red) == {"decide_approve"}  # decide_reject needs reasons: on the case page
-    assert 'hx-disabled-elt="this"' in body
+    # A tap disables every row's buttons until its answer is in (no double tap, no second action racing the first).
+    assert 'hx-disabled-elt=".row-actions button"' in body
 
 
 def test_central_office_sees_every_station_but_has_no_row_actions(login_as):
@@ -132,7 +133,7 @@ def test_row_action_returns_the_row_and_the_counters_out_of_band(login_as):
     assert response.status_code == 200
     assert "<html" not in body
     assert body.lstrip().startswith(f'<tr id="case-row-{red.id}"')  # the swapped row first, then the OOB block
-    assert "办结(通过)" in body and 'hx-post="/cases/' in body  # the next one-tap action: issue
+    assert "办结（通过）" in body and 'hx-post="/cases/' in body  # the next one-tap action: issue
     assert "/events/issue" in body
     assert re.search(r'<nav id="queue-counters"[^>]*hx-swap-oob="true"', body)
     assert counter(body, "red") == red_before - 1

@@ -12,9 +12,21 @@ from stations.domain.workdays import TableCalendar
 
 @pytest.mark.parametrize(
     ("red", "yellow", "open_", "colour"),
-    [(1, 5, 9, "red"), (0, 2, 9, "yellow"), (0, 0, 3, "green"), (0, 0, 0, "idle")],
+    [
+        (1, 5, 9, "red"),  # 11 % overdue
+        (5, 0, 100, "red"),  # exactly 5 %
+        (1, 0, 1, "red"),
+        (4, 0, 100, "yellow"),  # one overdue case among many: a warning, not an alarm
+        (1, 0, 300, "yellow"),
+        (0, 2, 9, "yellow"),  # 22 % in the warning window
+        (0, 20, 100, "yellow"),  # exactly 20 %
+        (0, 19, 100, "green"),
+        (0, 1, 300, "green"),
+        (0, 0, 3, "green"),
+        (0, 0, 0, "idle"),
+    ],
 )
-def test_tile_colour_is_the_worst_open_colour(red, yellow, open_, colour):
+def test_tile_colour_follows_the_share_of_late_and_nearly_late_cases(red, yellow, open_, colour):
     assert metrics.tile_colour(red=red, yellow=yellow, open_=open_) == colour
 
 

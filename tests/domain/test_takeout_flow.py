@@ -248,3 +248,22 @@ def test_working_hours_between(start, end, hours):
     from stations.domain.takeout_flow import working_hours_between
 
     assert working_hours_between(_at(start), _at(end), CAL) == hours
+
+
+def test_delivery_is_offered_only_once_the_cases_taken_on_site_are_closed():
+    assert available_events(_facts(St.IN_BACKOFFICE, open_cases=1), A.STAFF) == []
+    assert available_events(_facts(St.IN_BACKOFFICE), A.STAFF) == [Ev.DELIVER]
+
+
+def test_the_refusals_are_the_shared_ones_of_every_machine():
+    from stations.domain import takeout_flow, transitions
+
+    for ours, shared in (
+        (takeout_flow.IllegalTransition, transitions.IllegalTransition),
+        (takeout_flow.NotPermitted, transitions.NotPermitted),
+        (takeout_flow.GuardFailed, transitions.GuardFailed),
+    ):
+        assert issubclass(ours, shared) and issubclass(ours, takeout_flow.OrderFlowError)
+    with pytest.raises(takeout_flow.GuardFailed) as refused:
+        next_status(_facts(St.CONTACTED, team_size=0), Ev.DISPATCH, A.STAFF)
+    assert refused.value.code == "team_required" and refused.value.message == "请至少选择一名上门人员"

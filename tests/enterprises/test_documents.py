@@ -64,7 +64,7 @@ def test_upload_once_then_listed_with_its_validity(login_as, uploads):
     assert document.trust_level is TrustLevel.C  # uploaded by the applicant: to be checked at a window
     body = text(client.get("/enterprise/documents"))
     assert "公司章程" in body and "章程.pdf" in body and until.isoformat() in body
-    assert "validity-badge-valid" in body and "有效" in body and "自行上传,待核验" in body
+    assert "validity-badge-valid" in body and "有效" in body and "自行上传，待核验" in body
 
 
 def test_bad_files_and_missing_fields_are_422(login_as, uploads):
@@ -138,7 +138,7 @@ def test_case_page_tells_the_enterprise_what_is_missing_and_what_to_do(login_as)
     for deficiency in case.deficiencies:
         assert deficiency.case_material.item_material.name in body
         assert f'href="#deficiency-{deficiency.id}"' in body
-    assert "申请已容缺受理,请按期补齐所缺材料" in body  # the timeline in plain words
+    assert "申请已容缺受理，请按期补齐所缺材料" in body  # the timeline in plain words
     staff = text(login_as("staff-ll").get(f"/cases/{case.case_no}"))
     assert "还缺什么" not in staff and "容缺受理" in staff  # staff keep their own view
 
@@ -161,7 +161,7 @@ def test_supply_a_rongque_item_from_the_store_offers_the_store_first(login_as, u
     db.session.refresh(deficiency)
     assert deficiency.status is DeficiencyStatus.SUPPLIED and deficiency.document_id == document.id
     assert deficiency.case_material.status is MaterialStatus.PROVIDED
-    assert "您补交的材料已提交,正在核验" in text(response)
+    assert "您补交的材料已提交，正在核验" in text(response)
     staff = text(login_as("staff-ll").get(f"/cases/{case.case_no}"))
     assert f"/cases/{case.case_no}/deficiencies/{deficiency.id}/verify" in staff  # for staff to check
 

@@ -16,6 +16,11 @@ test("the refusal's reason is the page's alert, else its field errors", () => {
   const fields = '<p class="error" id="a-error">请填写地址。</p><p class="error">请填写电话。</p>';
   assert.equal(core.reasonFrom(fields, 422), "请填写地址。 请填写电话。");
   assert.equal(core.reasonFrom("", 404), "HTTP 404");
+  // The error summary at the top of a failing form (macros/forms.html): its items, links or not.
+  const summary =
+    '<div class="error-summary" role="alert" tabindex="-1">\n  <p class="error-summary-title">未能提交，请处理以下问题：</p>\n' +
+    '  <ul class="error-summary-list">\n    <li><a href="#f1">营业执照：照片未通过检查</a></li>\n    <li>请选择办理事项。</li>\n  </ul>\n</div>';
+  assert.equal(core.reasonFrom(summary, 422), "营业执照：照片未通过检查 请选择办理事项。");
 });
 
 test("retries back off and then keep a steady pace", () => {

@@ -182,3 +182,27 @@ def test_the_demo_links_commitments_and_blocked_procedures_to_appeals():
 
     kinds = set(db.session.scalars(select(Appeal.origin_kind).where(Appeal.origin_kind.is_not(None))))
     assert {origins.MEETING_COMMITMENT, origins.PROJECT_PROCEDURE} <= kinds
+
+
+def test_only_the_hosting_station_answers_or_raises_a_question(login_as):
+    """A session hosted by LL: staff of QH get 404 on its questions, as on any record out of their scope."""
+    session = _session(5)
+    session.station_id = f.station("LL").id
+    question = policy_services.ask(session, f.user("ent-gd"), "人才补贴何时申报?")
+    db.session.commit()
+    other = login_as("staff-qh")
+    token = csrf_token_from(other, "/sessions/")
+    answer_url = f"/sessions/questions/{question.id}/answer"
+    appeal_url = f"/sessions/questions/{question.id}/appeal"
+    assert other.post(answer_url, data={"csrf_token": token, "answer": "下月"}).status_code == 404
+    assert other.post(appeal_url, data={"csrf_token": token}).status_code == 404
+    db.session.expire_all()
+    unchanged = db.session.get(SessionQuestion, question.id)
+    assert unchanged.appeal_no is None and not unchanged.answer
+
+    host = login_as("staff-ll")
+    token = csrf_token_from(host, f"/sessions/{session.id}")
+    assert host.post(answer_url, data={"csrf_token": token, "answer": "下月申报"}).status_code == 303
+    assert host.post(appeal_url, data={"csrf_token": token}).status_code == 303
+    admin = login_as("admin")
+    assert admin.post(appeal_url, data={"csrf_token": csrf_token_from(admin, "/sessions/")}).status_code == 303

@@ -37,7 +37,7 @@ def test_the_case_path_tells_the_enterprise_each_step(qn):
     case = delivered_case()
     assert kinds_of("ent-gd") == [
         NotificationKind.CASE_ACCEPTED,
-        NotificationKind.DECISION,
+        NotificationKind.DECISION_APPROVED,  # says which way it went (issue 19)
         NotificationKind.RESULT_READY,
         NotificationKind.RATING_INVITED,  # delivered: invited to rate
     ]
@@ -62,7 +62,7 @@ def test_correction_and_deficiency_and_rejection():
         NotificationKind.CORRECTION_NEEDED,
         NotificationKind.MATERIAL_MISSING,
         NotificationKind.CASE_ACCEPTED,
-        NotificationKind.DECISION,
+        NotificationKind.DECISION_REFUSED,
     ]
 
 
@@ -206,3 +206,17 @@ def test_a_user_request_still_counts_as_activity(login_as):
     assert client.get("/notifications/badge", headers=htmx_headers("bell")).status_code == 200
     with client.session_transaction() as session:
         assert utcnow().timestamp() - session[SEEN_AT] < 5
+
+
+def test_a_decision_notice_says_which_way_it_went(login_as):
+    """Issue 19: "办件已作出审批决定" did not say whether the case was approved."""
+    delivered_case()
+    rejected = f.make_case()
+    for event in (CaseEvent.ACCEPT, CaseEvent.START_REVIEW):
+        fire(rejected, event)
+    fire(rejected, CaseEvent.DECIDE_REJECT, note="不符合条件")
+    body = login_as("ent-gd").get("/notifications/").get_data(as_text=True)
+    assert "办件已办结：准予许可" in body and "办件未获通过，请查看理由" in body
+    assert "办件已作出审批决定" not in body
+    english = login_as("ent-gd").get("/notifications/?lang=en").get_data(as_text=True)
+    assert "办件已办结" not in english

@@ -141,3 +141,20 @@ def test_language_links_on_every_page(app, client, login_as, username):
     for url, body in pages:
         assert re.search(r'<a href="[^"]*[?&](amp;)?lang=zh"[^>]*>中文</a>', body), f"no 中文 link on {url}"
         assert re.search(r'<a href="[^"]*[?&](amp;)?lang=en"[^>]*>English</a>', body), f"no English link on {url}"
+
+
+def test_template_gettext_follows_a_locale_switch_within_one_request(app):
+    """Templates look the catalogue up once per request (speed, issue 21) yet still see force_locale and refresh."""
+    from flask import render_template_string
+    from flask_babel import force_locale, refresh
+
+    page = "{{ _('办件编号') }}"
+    with app.test_request_context("/"):
+        assert render_template_string(page) == "办件编号"
+        with force_locale("en"):
+            assert render_template_string(page) == "Case number"
+        assert render_template_string(page) == "办件编号"
+    # The test app's context outlives one request (as Flask-Babel's own cache does): refresh() drops the locale.
+    with app.test_request_context("/?lang=en"):
+        refresh()
+        assert render_template_string(page) == "Case number"
