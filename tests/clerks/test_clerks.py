@@ -23,10 +23,10 @@ def choose(client, clerk_username: str):
     return client.post(f"/clerks/{f.user(clerk_username).id}/choose", data={"csrf_token": token(client)})
 
 
-def choices_of() -> list[ClerkChoice]:
-    """The clerk choices of the demo ent-gd's enterprise (the account these tests sign in as)."""
+def choices_of(client: f.Client) -> list[ClerkChoice]:
+    """The clerk choices of ``client``'s enterprise, oldest first."""
     db.session.expire_all()
-    enterprise = f.enterprise()
+    enterprise = client.enterprise
     return list(
         db.session.scalars(
             select(ClerkChoice).where(ClerkChoice.enterprise_id == enterprise.id).order_by(ClerkChoice.id)
@@ -76,12 +76,12 @@ def test_only_enterprises_use_the_directory(login_as):
 # --- choosing and changing ---------------------------------------------------------------------------------------
 
 
-def test_changing_clerk_hands_the_open_cases_over_and_keeps_history(login_as):
-    open_case = f.make_case()
-    other_station = f.make_case(by="staff-qh", station_code="QH")
-    done = f.make_case()
+def test_changing_clerk_hands_the_open_cases_over_and_keeps_history(login_as, gd):
+    open_case = f.make_case(enterprise=gd.enterprise)
+    other_station = f.make_case(by="staff-qh", station_code="QH", enterprise=gd.enterprise)
+    done = f.make_case(enterprise=gd.enterprise)
     fire(done, CaseEvent.WITHDRAW)
-    client = login_as("ent-gd")
+    client = login_as(gd.username)
     before = text(login_as("clerk-ll").get("/home"))
     assert open_case.case_no in before and other_station.case_no in before
 
@@ -89,7 +89,7 @@ def test_changing_clerk_hands_the_open_cases_over_and_keeps_history(login_as):
     assert response.status_code == 303 and response.headers["Location"] == "/clerks/"
     assert "2 件办件已转由该专员跟进" in text(client.get("/clerks/"))
 
-    old, new = choices_of()
+    old, new = choices_of(gd)
     assert old.clerk.username == "clerk-ll" and old.ended_at is not None
     assert new.clerk.username == "clerk-qh" and new.ended_at is None and new.chosen_at == old.ended_at
     db.session.expire_all()
@@ -112,20 +112,20 @@ def test_changing_clerk_hands_the_open_cases_over_and_keeps_history(login_as):
     assert "当前专员" in history and "企业自选" in history
 
     back = choose(client, "clerk-ll")  # and back again: a third period, the history grows
-    assert back.status_code == 303 and len(choices_of()) == 3
+    assert back.status_code == 303 and len(choices_of(gd)) == 3
 
 
-def test_choosing_the_current_clerk_again_is_422(login_as):
-    client = login_as("ent-gd")
+def test_choosing_the_current_clerk_again_is_422(login_as, gd):
+    client = login_as(gd.username)
     response = choose(client, "clerk-ll")
     assert response.status_code == 422 and "已是您的办事专员" in text(response)
-    assert len(choices_of()) == 1
+    assert len(choices_of(gd)) == 1
 
 
-def test_a_clerk_not_taking_clients_or_full_cannot_be_chosen(login_as):
+def test_a_clerk_not_taking_clients_or_full_cannot_be_chosen(login_as, gd, qn):
     profile = db.session.scalars(select(ClerkProfile).where(ClerkProfile.user_id == f.user("clerk-qh").id)).one()
-    profile.max_clients = 1  # ent-qn already has clerk-qh
-    client = login_as("ent-gd")
+    profile.max_clients = 1  # the demo ent-qn already has clerk-qh
+    client = login_as(gd.username)
     assert "暂不接受新的企业选择" in text(client.get("/clerks/"))
     full = choose(client, "clerk-qh")
     assert full.status_code == 422 and "服务的企业已满" in text(full)
@@ -133,20 +133,20 @@ def test_a_clerk_not_taking_clients_or_full_cannot_be_chosen(login_as):
     profile.accepts_clients = False
     closed = choose(client, "clerk-qh")
     assert closed.status_code == 422 and "暂不接受新的企业选择" in text(closed)
-    assert [c.clerk.username for c in choices_of()] == ["clerk-ll"]
+    assert [c.clerk.username for c in choices_of(gd)] == ["clerk-ll"]
 
 
-def test_only_a_clerk_can_be_chosen(login_as):
-    client = login_as("ent-gd")
+def test_only_a_clerk_can_be_chosen(login_as, gd):
+    client = login_as(gd.username)
     assert choose(client, "staff-ll").status_code == 404
     assert client.post("/clerks/999999/choose", data={"csrf_token": token(client)}).status_code == 404
 
 
-def test_each_enterprise_sees_only_its_own_history(login_as):
-    choose(login_as("ent-gd"), "clerk-qh")
-    qn = text(login_as("ent-qn").get("/clerks/history"))
-    assert qn.count("<tr") == 2  # header + its one period with clerk-qh
-    assert "办事专员 张丽" not in qn
+def test_each_enterprise_sees_only_its_own_history(login_as, gd, qn):
+    choose(login_as(gd.username), "clerk-qh")
+    qn_history = text(login_as(qn.username).get("/clerks/history"))
+    assert qn_history.count("<tr") == 2  # header + its one period with clerk-qh
+    assert "办事专员 张丽" not in qn_history
 
 
 # --- the clerk's home ------------------------------------------------------------------------------------------
