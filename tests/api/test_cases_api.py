@@ -43,8 +43,6 @@ CASE_KEYS = [
     "version",
     "status_code",
 ]
-GD_USCC = make_uscc("91611100MA6XGD001")
-QN_USCC = make_uscc("91611100MA6XQN002")
 
 
 def bearer(username: str, name: str = "test") -> dict[str, str]:
@@ -71,7 +69,7 @@ def item_at(station_code: str, *, instant: bool = False, online: bool | None = N
     return next(i for i in items if online is None or i.is_online is online)
 
 
-def intake_body(item: ServiceItem, *, station: str = "LL", uscc: str = GD_USCC, status: str = "VERIFIED") -> dict:
+def intake_body(item: ServiceItem, uscc: str, *, station: str = "LL", status: str = "VERIFIED") -> dict:
     return {
         "item_code": item.code,
         "station": station,
@@ -90,9 +88,9 @@ def schema_errors(payload, path: str, method: str, status: int) -> list[str]:
 # --- reads ---------------------------------------------------------------------------------------------------------
 
 
-def test_list_shows_the_callers_cases_newest_first_in_the_contract_shape(login_as):
-    older = f.make_case(now=utc("2026-03-02 10:00"))
-    newer = f.make_case(now=utc("2026-03-03 10:00"))
+def test_list_shows_the_callers_cases_newest_first_in_the_contract_shape(login_as, gd):
+    older = f.make_case(now=utc("2026-03-02 10:00"), enterprise=gd.enterprise)
+    newer = f.make_case(now=utc("2026-03-03 10:00"), enterprise=gd.enterprise)
     f.make_case(by="staff-qh", station_code="QH", enterprise=f.make_client(station_code="QH").enterprise)
     response = login_as("staff-ll").get("/api/v1/cases")
     assert response.status_code == 200
@@ -101,7 +99,7 @@ def test_list_shows_the_callers_cases_newest_first_in_the_contract_shape(login_a
     assert body["next_page"] is None
     first = body["items"][0]
     assert list(first) == CASE_KEYS
-    assert first["status"] == "RECEIVED" and first["station"] == "LL" and first["enterprise_uscc"] == GD_USCC
+    assert first["status"] == "RECEIVED" and first["station"] == "LL" and first["enterprise_uscc"] == gd.enterprise.uscc
     assert first["clerk"] == "clerk-ll" and first["channel"] == "STATION" and first["query_code"] == newer.query_code
     assert first["received_at"] == "2026-03-03T10:00:00+08:00" and first["accepted_at"] is None
     assert first["extended_days"] == 0 and first["warn_level"] == "GREEN" and first["version"] == 1
@@ -209,17 +207,21 @@ def test_anonymous_calls_get_401_json(client):
 # --- intake --------------------------------------------------------------------------------------------------------
 
 
-def test_staff_intake(login_as):
+def test_staff_intake(login_as, gd):
     client = login_as("staff-ll")
     item = item_at("LL")
-    body = intake_body(item)
+    body = intake_body(item, gd.enterprise.uscc)
     body["materials"][-1]["status"] = "MISSING"
     response = client.post("/api/v1/cases", json=body, headers=csrf(client))
     assert response.status_code == 201, response.get_json()
     created = response.get_json()
     assert list(created) == CASE_KEYS
     assert created["status"] == "RECEIVED" and created["channel"] == "STATION" and created["item_code"] == item.code
-    assert created["station"] == "LL" and created["enterprise_uscc"] == GD_USCC and created["clerk"] == "clerk-ll"
+    assert (
+        created["station"] == "LL"
+        and created["enterprise_uscc"] == gd.enterprise.uscc
+        and created["clerk"] == "clerk-ll"
+    )
     assert response.headers["Location"] == f"/api/v1/cases/{created['case_no']}"
     case = db.session.scalar(select(Case).where(Case.case_no == created["case_no"]))
     statuses = [m.status for m in case.materials if m.item_material.is_required]
@@ -230,29 +232,34 @@ def test_staff_intake(login_as):
 
 def test_intake_at_the_centre_is_the_comprehensive_window(login_as):
     client = login_as("staff-zx")
-    response = client.post("/api/v1/cases", json=intake_body(item_at("ZX"), station="ZX"), headers=csrf(client))
+    body = intake_body(item_at("ZX"), f.make_enterprise().uscc, station="ZX")
+    response = client.post("/api/v1/cases", json=body, headers=csrf(client))
     assert response.status_code == 201 and response.get_json()["channel"] == "COMPREHENSIVE"
 
 
-def test_clerk_takes_in_for_its_client_at_another_station(login_as):
+def test_clerk_takes_in_for_its_client_at_another_station(login_as, gd, qn):
     client = login_as("clerk-ll")
-    response = client.post("/api/v1/cases", json=intake_body(item_at("QH"), station="QH"), headers=csrf(client))
+    body = intake_body(item_at("QH"), gd.enterprise.uscc, station="QH")
+    response = client.post("/api/v1/cases", json=body, headers=csrf(client))
     assert response.status_code == 201
     assert response.get_json()["station"] == "QH" and response.get_json()["clerk"] == "clerk-ll"
     other = client.post(
-        "/api/v1/cases", json=intake_body(item_at("QH"), station="QH", uscc=QN_USCC), headers=csrf(client)
+        "/api/v1/cases", json=intake_body(item_at("QH"), qn.enterprise.uscc, station="QH"), headers=csrf(client)
     )
     assert other.status_code == 403 and other.get_json()["error"]["code"] == "not_your_client"
 
 
-def test_enterprise_applies_online_with_a_bearer_token_and_no_csrf(client):
-    headers = bearer("ent-gd")
-    response = client.post("/api/v1/cases", json=intake_body(item_at("LL", online=True)), headers=headers)
+def test_enterprise_applies_online_with_a_bearer_token_and_no_csrf(client, gd, qn):
+    headers = bearer(gd.username)
+    online = intake_body(item_at("LL", online=True), gd.enterprise.uscc)
+    response = client.post("/api/v1/cases", json=online, headers=headers)
     assert response.status_code == 201, response.get_json()
     assert response.get_json()["channel"] == "ONLINE"
-    offline = client.post("/api/v1/cases", json=intake_body(item_at("LL", online=False)), headers=headers)
+    offline_body = intake_body(item_at("LL", online=False), gd.enterprise.uscc)
+    offline = client.post("/api/v1/cases", json=offline_body, headers=headers)
     assert offline.status_code == 422 and offline.get_json()["error"]["code"] == "not_online"
-    foreign = client.post("/api/v1/cases", json=intake_body(item_at("LL", online=True), uscc=QN_USCC), headers=headers)
+    foreign_body = intake_body(item_at("LL", online=True), qn.enterprise.uscc)
+    foreign = client.post("/api/v1/cases", json=foreign_body, headers=headers)
     assert foreign.status_code == 403 and foreign.get_json()["error"]["code"] == "not_your_enterprise"
 
 
@@ -286,7 +293,7 @@ def _not_at_ll() -> ServiceItem:
 )
 def test_intake_errors(login_as, change, status, code):
     client = login_as("staff-ll")
-    body = intake_body(item_at("LL"))
+    body = intake_body(item_at("LL"), f.make_enterprise().uscc)
     change(body)
     before = db.session.scalar(select(func.count(Case.id)))
     response = client.post("/api/v1/cases", json=body, headers=csrf(client))
@@ -306,7 +313,8 @@ def test_a_body_that_is_not_a_json_object_is_400(login_as, payload):
 @pytest.mark.parametrize("username", ["central", "admin"])
 def test_read_only_roles_cannot_take_in(login_as, username):
     client = login_as(username)
-    response = client.post("/api/v1/cases", json=intake_body(item_at("LL")), headers=csrf(client))
+    body = intake_body(item_at("LL"), f.make_enterprise().uscc)
+    response = client.post("/api/v1/cases", json=body, headers=csrf(client))
     assert response.status_code == 403 and response.get_json()["error"]["code"] == "read_only"
 
 
