@@ -19,16 +19,16 @@ from tests.helpers.suite import htmx_headers
 POLL = htmx_headers(HOME_TARGET)
 
 
-def withdraw(case) -> None:
-    services.apply_event(case, CaseEvent.WITHDRAW, f.user("ent-gd"), version=case.version, data=EventInput())
+def withdraw(case, owner: f.Client) -> None:
+    services.apply_event(case, CaseEvent.WITHDRAW, owner.account, version=case.version, data=EventInput())
 
 
-def test_home_lists_only_the_enterprises_own_cases_newest_first(login_as):
-    older = f.make_case(now=utcnow() - timedelta(days=2))
-    newer = f.make_case()
+def test_home_lists_only_the_enterprises_own_cases_newest_first(login_as, gd):
+    older = f.make_case(enterprise=gd.enterprise, now=utcnow() - timedelta(days=2))
+    newer = f.make_case(enterprise=gd.enterprise)
     qn = f.make_client(station_code="QH")
     other = f.make_case(by="staff-qh", station_code="QH", enterprise=qn.enterprise)
-    body = text(login_as("ent-gd").get("/home"))
+    body = text(login_as(gd.username).get("/home"))
     assert older.case_no in body and newer.case_no in body
     assert other.case_no not in body
     assert body.index(newer.case_no) < body.index(older.case_no)
@@ -38,33 +38,35 @@ def test_home_lists_only_the_enterprises_own_cases_newest_first(login_as):
     assert other.case_no in qn_body and newer.case_no not in qn_body
 
 
-def test_home_shows_what_the_enterprise_owes_and_its_clerk(login_as):
-    case = rongque_case()
-    body = text(login_as("ent-gd").get("/home"))
+def test_home_shows_what_the_enterprise_owes_and_its_clerk(login_as, gd):
+    case = rongque_case(enterprise=gd.enterprise)
+    body = text(login_as(gd.username).get("/home"))
     owed = len(case.deficiencies)
     assert f"补交 {owed} 份材料" in body
-    assert "我的办事专员" in body and "办事专员 张丽" in body  # clerk-ll, ent-gd's clerk
+    assert "我的办事专员" in body and "办事专员 张丽" in body  # clerk-ll, gd's clerk
 
 
-def test_the_list_polls_while_a_case_is_open(login_as):
-    f.make_case()
-    page = login_as("ent-gd").get("/home")
+def test_the_list_polls_while_a_case_is_open(login_as, gd):
+    f.make_case(enterprise=gd.enterprise)
+    page = login_as(gd.username).get("/home")
     body = text(page)
     assert 'hx-trigger="every 20s, click"' in body and "data-poll-visible" in body
     assert """hx-headers='{"X-Poll": "1"}'""" in body  # polling is not activity for the idle timeout
     assert 'hx-target="#enterprise-cases"' in body and 'id="enterprise-cases"' in body
-    fragment = login_as("ent-gd").get("/home", headers=POLL)
+    fragment = login_as(gd.username).get("/home", headers=POLL)
     assert fragment.status_code == 200
     assert "<html" not in text(fragment) and "data-poll-visible" in text(fragment)
     assert {"HX-Request", "HX-Target"} <= {v.strip() for v in fragment.headers["Vary"].split(",")}
     assert fragment.headers["Cache-Control"] == "private, no-cache"  # the browser revalidates every poll
 
 
-def test_unchanged_poll_is_a_304_after_one_query(login_as, count_queries):
-    f.make_case()
-    client = login_as("ent-gd")
+def test_unchanged_poll_is_a_304_after_one_query(login_as, count_queries, gd):
+    f.make_case(enterprise=gd.enterprise)
+    client = login_as(gd.username)
     first = client.get("/home", headers=POLL)
     etag = first.headers["ETag"]
+    # The test made gd's account in this very session: forget it, so the request loads its user as in production.
+    db.session.expunge_all()
     with count_queries() as counter:
         again = client.get("/home", headers={**POLL, "If-None-Match": etag})
     assert again.status_code == 304 and again.get_data() == b""
@@ -74,9 +76,9 @@ def test_unchanged_poll_is_a_304_after_one_query(login_as, count_queries):
     assert "count(cases.id)" in counter.statements[1]
 
 
-def test_a_change_makes_the_poll_send_the_new_list(login_as):
-    case = f.make_case()
-    client = login_as("ent-gd")
+def test_a_change_makes_the_poll_send_the_new_list(login_as, gd):
+    case = f.make_case(enterprise=gd.enterprise)
+    client = login_as(gd.username)
     etag = client.get("/home", headers=POLL).headers["ETag"]
     services.apply_event(case, CaseEvent.ACCEPT, f.user("staff-ll"), version=case.version, data=EventInput())
     changed = client.get("/home", headers={**POLL, "If-None-Match": etag})
@@ -84,21 +86,21 @@ def test_a_change_makes_the_poll_send_the_new_list(login_as):
     assert "已受理" in text(changed)
 
 
-def test_supplying_a_material_changes_the_etag_too(login_as, uploads):
+def test_supplying_a_material_changes_the_etag_too(login_as, uploads, gd):
     """A 容缺 supply does not touch the case row; the list's "补交 n 份材料" must still update."""
     from tests.helpers.enterprises import stored_document
 
-    case = rongque_case()
-    client = login_as("ent-gd")
+    case = rongque_case(enterprise=gd.enterprise)
+    client = login_as(gd.username)
     etag = client.get("/home", headers=POLL).headers["ETag"]
-    document = stored_document(case.deficiencies[0].case_material.item_material.name)
-    services.supply_deficiency(case.deficiencies[0], f.user("ent-gd"), document=document)
+    document = stored_document(case.deficiencies[0].case_material.item_material.name, owner=gd)
+    services.supply_deficiency(case.deficiencies[0], gd.account, document=document)
     assert client.get("/home", headers={**POLL, "If-None-Match": etag}).status_code == 200
 
 
-def test_etags_differ_per_variant_and_the_page_is_never_a_304(login_as):
-    f.make_case()
-    client = login_as("ent-gd")
+def test_etags_differ_per_variant_and_the_page_is_never_a_304(login_as, gd):
+    f.make_case(enterprise=gd.enterprise)
+    client = login_as(gd.username)
     page = client.get("/home")
     fragment = client.get("/home", headers=POLL)
     assert page.headers["ETag"] != fragment.headers["ETag"]
@@ -109,11 +111,11 @@ def test_etags_differ_per_variant_and_the_page_is_never_a_304(login_as):
     assert english.headers["ETag"] != fragment.headers["ETag"]
 
 
-def test_poll_answers_286_without_polling_once_nothing_is_open(login_as):
-    case = f.make_case()
-    client = login_as("ent-gd")
+def test_poll_answers_286_without_polling_once_nothing_is_open(login_as, gd):
+    case = f.make_case(enterprise=gd.enterprise)
+    client = login_as(gd.username)
     etag = client.get("/home", headers=POLL).headers["ETag"]
-    withdraw(case)
+    withdraw(case, gd)
     final = client.get("/home", headers={**POLL, "If-None-Match": etag})
     assert final.status_code == 286
     body = text(final)
@@ -123,8 +125,8 @@ def test_poll_answers_286_without_polling_once_nothing_is_open(login_as):
     assert "every 20s" not in page  # a page with nothing open does not poll at all
 
 
-def test_poll_with_no_case_at_all_stops_too(login_as):
-    response = login_as("ent-gd").get("/home", headers=POLL)
+def test_poll_with_no_case_at_all_stops_too(login_as, gd):
+    response = login_as(gd.username).get("/home", headers=POLL)
     assert response.status_code == 286
     assert "您还没有办件" in text(response)
 
@@ -137,12 +139,12 @@ def _poll_queries(client, count_queries) -> int:
     return counter.count
 
 
-def test_poll_queries_do_not_grow_with_the_number_of_cases(login_as, count_queries):
-    client = login_as("ent-gd")
-    cases = [f.make_case() for _ in range(2)]
+def test_poll_queries_do_not_grow_with_the_number_of_cases(login_as, count_queries, gd):
+    client = login_as(gd.username)
+    cases = [f.make_case(enterprise=gd.enterprise) for _ in range(2)]
     services.apply_event(cases[0], CaseEvent.ACCEPT, f.user("staff-ll"), version=cases[0].version, data=EventInput())
     with_two = _poll_queries(client, count_queries)
-    more = [f.make_case() for _ in range(28)]
+    more = [f.make_case(enterprise=gd.enterprise) for _ in range(28)]
     for case in more[:10]:
         services.apply_event(case, CaseEvent.ACCEPT, f.user("staff-ll"), version=case.version, data=EventInput())
     with_thirty = _poll_queries(client, count_queries)
@@ -152,24 +154,24 @@ def test_poll_queries_do_not_grow_with_the_number_of_cases(login_as, count_queri
     assert "下一页" in page
 
 
-def test_full_page_queries_do_not_grow_with_the_number_of_cases(login_as, count_queries):
-    client = login_as("ent-gd")
+def test_full_page_queries_do_not_grow_with_the_number_of_cases(login_as, count_queries, gd):
+    client = login_as(gd.username)
     for _ in range(2):
-        f.make_case()
+        f.make_case(enterprise=gd.enterprise)
     client.get("/home")
     with count_queries() as two:
         client.get("/home")
     for _ in range(28):
-        f.make_case()
+        f.make_case(enterprise=gd.enterprise)
     with count_queries() as thirty:
         client.get("/home")
     assert two.count == thirty.count <= 10
 
 
-def test_the_second_page_polls_itself(login_as):
+def test_the_second_page_polls_itself(login_as, gd):
     for _ in range(21):
-        f.make_case()
+        f.make_case(enterprise=gd.enterprise)
     db.session.flush()
-    body = text(login_as("ent-gd").get("/home?page=2", headers=POLL))
+    body = text(login_as(gd.username).get("/home?page=2", headers=POLL))
     assert 'hx-get="/home?page=2"' in body
     assert len(re.findall(r'<tr id="my-case-', body)) == 1
