@@ -32,10 +32,10 @@ def upload(client, name="公司章程", data=PDF, filename="章程.pdf", valid_u
     return client.post("/enterprise/documents", data=form, content_type="multipart/form-data")
 
 
-def documents_of() -> list[Document]:
-    """The store of the demo ent-gd's enterprise (the account these tests sign in as)."""
+def documents_of(owner: f.Client) -> list[Document]:
+    """The store of ``owner``'s enterprise."""
     db.session.expire_all()
-    enterprise = f.enterprise()
+    enterprise = owner.enterprise
     return list(db.session.scalars(select(Document).where(Document.enterprise_id == enterprise.id)).all())
 
 
@@ -54,12 +54,12 @@ def test_validity_flags_documents_30_days_ahead():
 # --- upload, list, archive, download --------------------------------------------------------------------------
 
 
-def test_upload_once_then_listed_with_its_validity(login_as, uploads):
-    client = login_as("ent-gd")
+def test_upload_once_then_listed_with_its_validity(login_as, uploads, gd):
+    client = login_as(gd.username)
     until = business_today() + timedelta(days=400)
     response = upload(client, valid_until=until.isoformat())
     assert response.status_code == 303 and response.headers["Location"] == "/enterprise/documents"
-    (document,) = documents_of()
+    (document,) = documents_of(gd)
     assert document.material_name == "公司章程" and document.valid_until == until
     assert document.trust_level is TrustLevel.C  # uploaded by the applicant: to be checked at a window
     body = text(client.get("/enterprise/documents"))
@@ -67,8 +67,8 @@ def test_upload_once_then_listed_with_its_validity(login_as, uploads):
     assert "validity-badge-valid" in body and "有效" in body and "自行上传，待核验" in body
 
 
-def test_bad_files_and_missing_fields_are_422(login_as, uploads):
-    client = login_as("ent-gd")
+def test_bad_files_and_missing_fields_are_422(login_as, uploads, gd):
+    client = login_as(gd.username)
     wrong_type = upload(client, data=b"just text", filename="x.pdf")
     assert wrong_type.status_code == 422 and "只接受 PDF、JPEG、PNG" in text(wrong_type)
     no_name = upload(client, name="")
@@ -77,17 +77,17 @@ def test_bad_files_and_missing_fields_are_422(login_as, uploads):
     assert past.status_code == 422 and "有效期已过" in text(past)
     no_file = client.post("/enterprise/documents", data={"csrf_token": token(client), "material_name": "营业执照"})
     assert no_file.status_code == 422 and "请拍照或选择文件" in text(no_file)
-    assert documents_of() == []
+    assert documents_of(gd) == []
     assert not uploads.exists() or not any(uploads.iterdir())  # no file without a row
 
 
-def test_expiring_and_expired_documents_are_flagged(login_as, uploads):
+def test_expiring_and_expired_documents_are_flagged(login_as, uploads, gd):
     today = business_today()
-    soon = stored_document("营业执照", valid_until=today + timedelta(days=10))
-    later = stored_document("公司章程", valid_until=today + timedelta(days=60))
-    gone = stored_document("法定代表人身份证", valid_until=today + timedelta(days=5))
+    soon = stored_document("营业执照", valid_until=today + timedelta(days=10), owner=gd)
+    later = stored_document("公司章程", valid_until=today + timedelta(days=60), owner=gd)
+    gone = stored_document("法定代表人身份证", valid_until=today + timedelta(days=5), owner=gd)
     gone.valid_until = today - timedelta(days=1)
-    client = login_as("ent-gd")
+    client = login_as(gd.username)
     body = text(client.get("/enterprise/documents"))
     assert f'id="document-{soon.id}" class="validity-expiring"' in body and "即将过期" in body
     assert f'id="document-{later.id}" class="validity-valid"' in body
@@ -98,9 +98,9 @@ def test_expiring_and_expired_documents_are_flagged(login_as, uploads):
     assert reusable == {soon.id, later.id}  # an expired one is no longer offered
 
 
-def test_archive_takes_a_document_out_of_use(login_as, uploads):
-    document = stored_document("营业执照")
-    client = login_as("ent-gd")
+def test_archive_takes_a_document_out_of_use(login_as, uploads, gd):
+    document = stored_document("营业执照", owner=gd)
+    client = login_as(gd.username)
     response = client.post(f"/enterprise/documents/{document.id}/archive", data={"csrf_token": token(client)})
     assert response.status_code == 303
     db.session.refresh(document)
@@ -112,9 +112,9 @@ def test_archive_takes_a_document_out_of_use(login_as, uploads):
     }
 
 
-def test_download_own_document_only(login_as, uploads):
-    document = stored_document("营业执照")
-    mine = login_as("ent-gd").get(f"/enterprise/documents/{document.id}/file")
+def test_download_own_document_only(login_as, uploads, gd):
+    document = stored_document("营业执照", owner=gd)
+    mine = login_as(gd.username).get(f"/enterprise/documents/{document.id}/file")
     assert mine.status_code == 200 and mine.get_data() == PDF
     assert mine.headers["Content-Type"] == "application/pdf" and "attachment" in mine.headers["Content-Disposition"]
     other = login_as(f.make_client(station_code="QH").username)
@@ -129,10 +129,10 @@ def test_download_own_document_only(login_as, uploads):
 # --- reuse on the case page: supplying what is missing ----------------------------------------------------------
 
 
-def test_case_page_tells_the_enterprise_what_is_missing_and_what_to_do(login_as):
-    case = rongque_case()
+def test_case_page_tells_the_enterprise_what_is_missing_and_what_to_do(login_as, gd):
+    case = rongque_case(enterprise=gd.enterprise)
     deadline = case.deficiencies[0].supply_deadline
-    body = text(login_as("ent-gd").get(f"/cases/{case.case_no}"))
+    body = text(login_as(gd.username).get(f"/cases/{case.case_no}"))
     assert "下一步" in body and "还缺什么" in body
     assert f"请在 {deadline.month} 月 {deadline.day} 日前补交以下材料。" in body
     for deficiency in case.deficiencies:
@@ -143,11 +143,11 @@ def test_case_page_tells_the_enterprise_what_is_missing_and_what_to_do(login_as)
     assert "还缺什么" not in staff and "容缺受理" in staff  # staff keep their own view
 
 
-def test_supply_a_rongque_item_from_the_store_offers_the_store_first(login_as, uploads):
-    case = rongque_case()
+def test_supply_a_rongque_item_from_the_store_offers_the_store_first(login_as, uploads, gd):
+    case = rongque_case(enterprise=gd.enterprise)
     deficiency = case.deficiencies[0]
-    document = stored_document(deficiency.case_material.item_material.name)
-    client = login_as("ent-gd")
+    document = stored_document(deficiency.case_material.item_material.name, owner=gd)
+    client = login_as(gd.username)
     body = text(client.get(f"/cases/{case.case_no}"))
     form = body[body.index(f'id="deficiency-{deficiency.id}"') :]
     assert form.index("从我的材料库选择") < form.index("或拍照、选择文件")
@@ -166,16 +166,16 @@ def test_supply_a_rongque_item_from_the_store_offers_the_store_first(login_as, u
     assert f"/cases/{case.case_no}/deficiencies/{deficiency.id}/verify" in staff  # for staff to check
 
 
-def correction_case():
-    case = f.make_case(materials="missing")
+def correction_case(owner: f.Client):
+    case = f.make_case(materials="missing", enterprise=owner.enterprise)
     return fire(case, CaseEvent.REQUEST_CORRECTION, note="请补交营业执照副本原件扫描件")
 
 
-def test_supply_a_correction_material_from_the_store(login_as, uploads):
-    case = correction_case()
+def test_supply_a_correction_material_from_the_store(login_as, uploads, gd):
+    case = correction_case(gd)
     material = next(m for m in case.materials if m.status is MaterialStatus.NEEDS_CORRECTION)
-    document = stored_document(material.item_material.name)
-    client = login_as("ent-gd")
+    document = stored_document(material.item_material.name, owner=gd)
+    client = login_as(gd.username)
     body = text(client.get(f"/cases/{case.case_no}"))
     assert "需补正" in body and f"/cases/{case.case_no}/materials/{material.id}/supply" in body
     assert "请补交营业执照副本原件扫描件" in body
@@ -194,10 +194,10 @@ def test_supply_a_correction_material_from_the_store(login_as, uploads):
     assert again.status_code == 422 and "无需补交" in text(again)
 
 
-def test_supply_a_correction_material_by_upload(login_as, uploads):
-    case = correction_case()
+def test_supply_a_correction_material_by_upload(login_as, uploads, gd):
+    case = correction_case(gd)
     material, other = [m for m in case.materials if m.status is MaterialStatus.NEEDS_CORRECTION][:2]
-    client = login_as("ent-gd")
+    client = login_as(gd.username)
     response = client.post(
         f"/cases/{case.case_no}/materials/{material.id}/supply",
         data={"csrf_token": token(client), "file": (BytesIO(PDF), "补正.pdf")},
@@ -211,8 +211,8 @@ def test_supply_a_correction_material_by_upload(login_as, uploads):
     assert empty.status_code == 422 and "请从材料库中选择一份材料" in text(empty)
 
 
-def test_nobody_else_supplies_on_another_enterprises_case(login_as, uploads):
-    case = correction_case()
+def test_nobody_else_supplies_on_another_enterprises_case(login_as, uploads, gd):
+    case = correction_case(gd)
     material = next(m for m in case.materials if m.status is MaterialStatus.NEEDS_CORRECTION)
     qn = f.make_client(station_code="QH")
     theirs = stored_document(material.item_material.name, owner=qn)
@@ -223,10 +223,10 @@ def test_nobody_else_supplies_on_another_enterprises_case(login_as, uploads):
     )
     assert response.status_code == 404
     assert login_as(qn.username).get(f"/cases/{case.case_no}").status_code == 404
-    gd = login_as("ent-gd")
-    mixed = gd.post(
+    gd_client = login_as(gd.username)
+    mixed = gd_client.post(
         f"/cases/{case.case_no}/materials/{material.id}/supply",
-        data={"csrf_token": token(gd), "document_id": str(theirs.id)},
+        data={"csrf_token": token(gd_client), "document_id": str(theirs.id)},
     )
     assert mixed.status_code == 422 and "不属于该企业" in text(mixed)
     assert case.status is CaseStatus.CORRECTION
