@@ -41,27 +41,27 @@ def test_pdf_active_content(data, active):
     assert scan.pdf_active_content(data) is active
 
 
-def test_a_pdf_with_javascript_is_refused_with_a_clear_message(login_as, uploads):
-    client = login_as("ent-gd")
+def test_a_pdf_with_javascript_is_refused_with_a_clear_message(login_as, uploads, gd):
+    client = login_as(gd.username)
     response = upload(client, data=OPEN_ACTION_JS)
     assert response.status_code == 422
     assert "含有脚本" in text(response)
-    assert documents_of() == []
+    assert documents_of(gd) == []
 
 
-def test_an_image_over_the_pixel_limit_is_refused_before_decoding(login_as, uploads):
+def test_an_image_over_the_pixel_limit_is_refused_before_decoding(login_as, uploads, gd):
     side = int(MAX_IMAGE_PIXELS**0.5) + 1
     out = BytesIO()
     Image.new("1", (side, side)).save(out, format="PNG")  # a few KB that would decode to tens of MB
-    response = upload(login_as("ent-gd"), data=out.getvalue(), filename="big.png")
+    response = upload(login_as(gd.username), data=out.getvalue(), filename="big.png")
     assert response.status_code == 422 and "像素过大" in text(response)
 
 
-def test_a_configured_daemon_that_does_not_answer_refuses_the_upload(app, login_as, uploads, monkeypatch, tmp_path):
+def test_a_configured_daemon_that_does_not_answer_refuses_the_upload(app, login_as, uploads, monkeypatch, tmp_path, gd):
     monkeypatch.setitem(app.config, "CLAMD_SOCKET", str(tmp_path / "no-such.sock"))
-    response = upload(login_as("ent-gd"))
+    response = upload(login_as(gd.username))
     assert response.status_code in (422, 503) and "病毒扫描服务暂时不可用" in text(response)
-    assert documents_of() == []
+    assert documents_of(gd) == []
 
 
 # --- against the real daemon (required with CI=true) -------------------------------------------------------------
@@ -76,16 +76,16 @@ def scanning(app, clamd_socket, monkeypatch):
     ("data", "filename"),
     [(EICAR, "eicar.pdf"), (b"%PDF-1.4\n" + EICAR + b"\n%%EOF\n", "eicar-inside.pdf")],
 )
-def test_clamav_refuses_the_eicar_file(scanning, login_as, uploads, data, filename):
-    response = upload(login_as("ent-gd"), data=data, filename=filename)
+def test_clamav_refuses_the_eicar_file(scanning, login_as, uploads, data, filename, gd):
+    response = upload(login_as(gd.username), data=data, filename=filename)
     assert response.status_code == 422
     assert "未通过病毒扫描" in text(response)
-    assert documents_of() == []
+    assert documents_of(gd) == []
     assert not uploads.exists() or not any(uploads.iterdir())  # nothing stored
 
 
-def test_clean_files_pass_the_real_daemon_and_javascript_pdfs_do_not(scanning, login_as, uploads):
-    client = login_as("ent-gd")
+def test_clean_files_pass_the_real_daemon_and_javascript_pdfs_do_not(scanning, login_as, uploads, gd):
+    client = login_as(gd.username)
     assert upload(client, data=PLAIN).status_code == 303
     assert upload(client, data=OPEN_ACTION_JS, name="营业执照").status_code == 422
-    assert len(documents_of()) == 1
+    assert len(documents_of(gd)) == 1
