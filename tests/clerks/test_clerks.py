@@ -212,7 +212,7 @@ def test_directory_shows_the_average_rating_once_rated(login_as):
     bad_rating(case, level=2)
     body = text(login_as("ent-gd").get("/clerks/"))
     ll = body[body.index('id="clerk-' + str(f.user("clerk-ll").id)) :]
-    assert "2.0 分(满分 5 分)" in ll.split("</li>")[0]
+    assert "2.0 分（满分 5 分）" in ll.split("</li>")[0]
     qh = body[body.index('id="clerk-' + str(f.user("clerk-qh").id)) :]
     assert "暂无评价" in qh.split("</li>")[0]
 

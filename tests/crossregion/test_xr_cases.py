@@ -657,4 +657,4 @@ def test_the_handling_sites_on_time_rate_for_forwarded_cases(client, login_as, p
     api = login_as("central").get(f"/api/v1/metrics/period?from={today}&to={today}").get_json()
     assert api["xr_inbound_concluded"] == 1 and api["xr_inbound_on_time_rate"] == 1.0
     page = login_as("central").get(f"/dashboard/figures?from={today}&to={today}").get_data(as_text=True)
-    assert "办结 1 件,按期办结率 100.00%" in page
+    assert "办结 1 件，按期办结率 100.00%" in page
