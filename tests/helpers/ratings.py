@@ -20,7 +20,12 @@ def delivered_case(*, now: datetime | None = None, by: str = "staff-ll", **kwarg
     return case
 
 
-def bad_rating(case=None, *, level: int = 2, now: datetime | None = None, by: str = "ent-gd"):
-    """A 差评 of a delivered case (one is made when none is given): the rating, with its rectification."""
-    case = case or delivered_case(now=now)
-    return rating_services.rate_case(case, f.user(by), level=level, reasons=["SLOW"], comment="等太久", now=now)
+def bad_rating(case=None, *, owner: f.Client | None = None, level: int = 2, now: datetime | None = None):
+    """A 差评 by ``owner``'s account (the demo ent-gd's when none is given) of a delivered case of its enterprise
+    (one is made when none is given): the rating, with its rectification."""
+    if owner is None:
+        rater, enterprise = f.user("ent-gd"), None
+    else:
+        rater, enterprise = owner.account, owner.enterprise
+    case = case or delivered_case(now=now, enterprise=enterprise)
+    return rating_services.rate_case(case, rater, level=level, reasons=["SLOW"], comment="等太久", now=now)
