@@ -33,15 +33,15 @@ def kinds_of(username: str) -> list[NotificationKind]:
     return [n.kind for n in notifications_of(username)]
 
 
-def test_the_case_path_tells_the_enterprise_each_step(qn):
-    case = delivered_case()
-    assert kinds_of("ent-gd") == [
+def test_the_case_path_tells_the_enterprise_each_step(qn, gd):
+    case = delivered_case(enterprise=gd.enterprise)
+    assert kinds_of(gd.username) == [
         NotificationKind.CASE_ACCEPTED,
         NotificationKind.DECISION_APPROVED,  # says which way it went (issue 19)
         NotificationKind.RESULT_READY,
         NotificationKind.RATING_INVITED,  # delivered: invited to rate
     ]
-    first = notifications_of("ent-gd")[0]
+    first = notifications_of(gd.username)[0]
     assert first.link == f"/cases/{case.case_no}"
     assert case.case_no in first.text and case.item.name in first.text
     assert first.read_at is None
@@ -49,16 +49,16 @@ def test_the_case_path_tells_the_enterprise_each_step(qn):
     assert kinds_of("staff-ll") == [] and kinds_of("clerk-ll") == []
 
 
-def test_correction_and_deficiency_and_rejection():
-    correction = f.make_case(materials="missing")
+def test_correction_and_deficiency_and_rejection(gd):
+    correction = f.make_case(materials="missing", enterprise=gd.enterprise)
     fire(correction, CaseEvent.REQUEST_CORRECTION, note="请补营业执照")
-    rongque = f.make_case(rongque=True, materials="missing_minor")
+    rongque = f.make_case(rongque=True, materials="missing_minor", enterprise=gd.enterprise)
     fire(rongque, CaseEvent.ACCEPT_WITH_DEFICIENCY, commitment_signed=True)
-    rejected = f.make_case()
+    rejected = f.make_case(enterprise=gd.enterprise)
     for event in (CaseEvent.ACCEPT, CaseEvent.START_REVIEW):
         fire(rejected, event)
     fire(rejected, CaseEvent.DECIDE_REJECT, note="不符合条件,可申请复议")
-    assert kinds_of("ent-gd") == [
+    assert kinds_of(gd.username) == [
         NotificationKind.CORRECTION_NEEDED,
         NotificationKind.MATERIAL_MISSING,
         NotificationKind.CASE_ACCEPTED,
@@ -66,9 +66,9 @@ def test_correction_and_deficiency_and_rejection():
     ]
 
 
-def test_the_bell_shows_the_unread_count_with_one_query(login_as, count_queries):
-    delivered_case()
-    client = login_as("ent-gd")
+def test_the_bell_shows_the_unread_count_with_one_query(login_as, count_queries, gd):
+    delivered_case(enterprise=gd.enterprise)
+    client = login_as(gd.username)
     with count_queries() as counter:
         body = client.get("/account/password").get_data(as_text=True)
     assert 'class="bell-count">4<' in body
@@ -78,8 +78,8 @@ def test_the_bell_shows_the_unread_count_with_one_query(login_as, count_queries)
     assert 'id="bell"' in staff_body and "bell-count" not in staff_body  # nothing unread for staff
 
 
-def test_pages_without_the_bell_run_no_count(login_as, count_queries):
-    client = login_as("ent-gd")
+def test_pages_without_the_bell_run_no_count(login_as, count_queries, gd):
+    client = login_as(gd.username)
     with count_queries() as counter:
         response = client.get("/notifications/badge", headers=htmx_headers("bell"))
     assert response.status_code == 200
@@ -89,8 +89,8 @@ def test_pages_without_the_bell_run_no_count(login_as, count_queries):
     assert not any("FROM notifications" in s for s in counter.statements)
 
 
-def test_the_badge_answers_304_while_unchanged(login_as, count_queries):
-    client = login_as("ent-gd")
+def test_the_badge_answers_304_while_unchanged(login_as, count_queries, gd):
+    client = login_as(gd.username)
     first = client.get("/notifications/badge", headers=htmx_headers("bell"))
     assert first.status_code == 200 and first.headers["ETag"]
     assert first.headers["Cache-Control"] == "private, no-cache"
@@ -100,18 +100,18 @@ def test_the_badge_answers_304_while_unchanged(login_as, count_queries):
         again = client.get("/notifications/badge", headers=htmx_headers("bell", **{"If-None-Match": etag}))
     assert again.status_code == 304 and again.get_data() == b""
     assert counter.count <= 2  # the session's user, the count
-    delivered_case()
+    delivered_case(enterprise=gd.enterprise)
     changed = client.get("/notifications/badge", headers=htmx_headers("bell", **{"If-None-Match": etag}))
     assert changed.status_code == 200 and changed.headers["ETag"] != etag
     assert 'class="bell-count">4<' in changed.get_data(as_text=True)
 
 
-def test_list_mark_read_open_and_mark_all(login_as):
-    case = delivered_case()
-    client = login_as("ent-gd")
+def test_list_mark_read_open_and_mark_all(login_as, gd):
+    case = delivered_case(enterprise=gd.enterprise)
+    client = login_as(gd.username)
     page = client.get("/notifications/").get_data(as_text=True)
     assert page.count("notification-unread") == 4 and "办件已受理" in page
-    first, second = notifications_of("ent-gd")[:2]
+    first, second = notifications_of(gd.username)[:2]
     response = client.post(
         f"/notifications/{first.id}/read", data={"csrf_token": token(client)}, headers=htmx_headers("notification-list")
     )
@@ -123,13 +123,13 @@ def test_list_mark_read_open_and_mark_all(login_as):
     assert opened.status_code == 303 and opened.headers["Location"] == f"/cases/{case.case_no}"
     done = client.post("/notifications/read-all", data={"csrf_token": token(client)})
     assert done.status_code == 303
-    assert all(n.read_at is not None for n in notifications_of("ent-gd"))
+    assert all(n.read_at is not None for n in notifications_of(gd.username))
     assert "bell-count" not in client.get("/notifications/").get_data(as_text=True)
 
 
-def test_another_users_notification_is_a_404(login_as, qn):
-    case = delivered_case()
-    theirs = notifications_of("ent-gd")[0]
+def test_another_users_notification_is_a_404(login_as, qn, gd):
+    case = delivered_case(enterprise=gd.enterprise)
+    theirs = notifications_of(gd.username)[0]
     client = login_as(qn.username)
     for action in ("read", "open"):
         response = client.post(f"/notifications/{theirs.id}/{action}", data={"csrf_token": token(client)})
@@ -171,22 +171,22 @@ class RecordingChannel:
         self.sent.append((notification.user_id, notification.kind))
 
 
-def test_another_channel_receives_every_notification():
+def test_another_channel_receives_every_notification(gd):
     channel = RecordingChannel()
     services.register_channel(channel)
     try:
-        case = f.make_case()
+        case = f.make_case(enterprise=gd.enterprise)
         fire(case, CaseEvent.ACCEPT)
     finally:
         services.unregister_channel("recording")
-    assert channel.sent == [(f.user("ent-gd").id, NotificationKind.CASE_ACCEPTED)]
+    assert channel.sent == [(gd.account.id, NotificationKind.CASE_ACCEPTED)]
     assert [c.name for c in services.channels()] == ["in_app"]
-    assert kinds_of("ent-gd") == [NotificationKind.CASE_ACCEPTED]  # the in-app row as well
+    assert kinds_of(gd.username) == [NotificationKind.CASE_ACCEPTED]  # the in-app row as well
 
 
-def test_background_polls_do_not_keep_an_idle_session_alive(login_as):
+def test_background_polls_do_not_keep_an_idle_session_alive(login_as, gd):
     """The bell polls every 30 s on every page: that must not defeat the idle timeout (security.md S3)."""
-    client = login_as("ent-gd")
+    client = login_as(gd.username)
     page = client.get("/account/password").get_data(as_text=True)
     assert """hx-headers='{"X-Poll": "1"}'""" in page.split('id="bell"')[1][:400]
     poll = htmx_headers("bell", **{"X-Poll": "1"})
@@ -200,23 +200,23 @@ def test_background_polls_do_not_keep_an_idle_session_alive(login_as):
     assert client.get("/notifications/").status_code == 302  # and the session is over
 
 
-def test_a_user_request_still_counts_as_activity(login_as):
-    client = login_as("ent-gd")
+def test_a_user_request_still_counts_as_activity(login_as, gd):
+    client = login_as(gd.username)
     set_clock(client, seen_minutes_ago=20)
     assert client.get("/notifications/badge", headers=htmx_headers("bell")).status_code == 200
     with client.session_transaction() as session:
         assert utcnow().timestamp() - session[SEEN_AT] < 5
 
 
-def test_a_decision_notice_says_which_way_it_went(login_as):
+def test_a_decision_notice_says_which_way_it_went(login_as, gd):
     """Issue 19: "办件已作出审批决定" did not say whether the case was approved."""
-    delivered_case()
-    rejected = f.make_case()
+    delivered_case(enterprise=gd.enterprise)
+    rejected = f.make_case(enterprise=gd.enterprise)
     for event in (CaseEvent.ACCEPT, CaseEvent.START_REVIEW):
         fire(rejected, event)
     fire(rejected, CaseEvent.DECIDE_REJECT, note="不符合条件")
-    body = login_as("ent-gd").get("/notifications/").get_data(as_text=True)
+    body = login_as(gd.username).get("/notifications/").get_data(as_text=True)
     assert "办件已办结：准予许可" in body and "办件未获通过，请查看理由" in body
     assert "办件已作出审批决定" not in body
-    english = login_as("ent-gd").get("/notifications/?lang=en").get_data(as_text=True)
+    english = login_as(gd.username).get("/notifications/?lang=en").get_data(as_text=True)
     assert "办件已办结" not in english
