@@ -37,7 +37,7 @@ def test_conversation_then_bad_rating_and_its_rectification(page: Page, login, n
     # --- the conversation: each side sees the other's message without reloading -----------------------------------
     login("ent-gd")
     page.goto("/messages/")
-    expect(page.get_by_text("您的办事专员:办事专员 张丽")).to_be_visible()
+    expect(page.get_by_text("您的办事专员：办事专员 张丽")).to_be_visible()
     clerk = new_tablet()
     sign_in(clerk, "clerk-ll")
     clerk.goto(f"/messages/{enterprise_id}")
@@ -65,8 +65,8 @@ def test_conversation_then_bad_rating_and_its_rectification(page: Page, login, n
     panel.get_by_label("意见建议（选填）").fill("等了很久才拿到证")
     _mark(page)
     panel.get_by_role("button", name="提交评价").click()
-    expect(panel).to_contain_text("您的评价:不满意")
-    expect(panel).to_contain_text("整改进度:待回访")
+    expect(panel).to_contain_text("您的评价：不满意")
+    expect(panel).to_contain_text("整改进度：待回访")
     _still_marked(page)
 
     # --- the station's rectification, with its deadlines, worked by staff-ll --------------------------------------
@@ -104,5 +104,5 @@ def test_conversation_then_bad_rating_and_its_rectification(page: Page, login, n
     expect(panel).to_contain_text("已改进证照送达流程,今后当日送达,感谢您的监督。")
     expect(panel).to_contain_text("证照制作改为当日送达。")
     panel.get_by_role("button", name="满意", exact=True).click()
-    expect(panel).to_contain_text("整改进度:已办结")
+    expect(panel).to_contain_text("整改进度：已办结")
     expect(panel).to_contain_text("您对整改的评价")

@@ -41,6 +41,6 @@ def test_a_long_export_shows_progress_then_downloads(live_app, long_exports, log
         component = page.locator(".export-progress")
         expect(component).to_have_attribute("data-status", "done")  # polled in place until the job is done
     rows = Path(download.value.path()).read_text(encoding="utf-8-sig").splitlines()
-    assert rows[0].startswith("办件编号，") and {row.split(",")[0] for row in rows[1:]} >= case_nos
+    assert rows[0].startswith("办件编号,") and {row.split(",")[0] for row in rows[1:]} >= case_nos
     expect(page.locator(".export-progress a[download]")).to_be_visible()
     expect(page.locator("h1")).to_have_text("两链融合示范园政务服务驿站")

@@ -158,7 +158,7 @@ def test_inline_job_is_done_at_once_and_xlsx_by_htmx(login_as, export_dir):
     started = _htmx_post(client, "/dashboard/export/cases.xlsx?period=month")
     body = started.get_data(as_text=True)
     token = TOKEN_IN_BODY.search(body).group(1)
-    assert 'data-status="done"' in body and "导出完成,共 3 行" in body
+    assert 'data-status="done"' in body and "导出完成，共 3 行" in body
     download = client.get(f"/dashboard/exports/{token}/file")
     sheet = load_workbook(io.BytesIO(download.data), read_only=True).active
     values = [list(row) for row in sheet.iter_rows(values_only=True)]

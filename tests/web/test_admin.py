@@ -49,7 +49,7 @@ def test_overview_warns_when_next_years_calendar_is_missing(admin):
     db.session.execute(delete(WorkCalendarDay).where(WorkCalendarDay.day >= date(next_year, 1, 1)))
     db.session.commit()
     body = text(admin.get("/admin/"))
-    assert f"尚未载入明年({next_year} 年)" in body
+    assert f"尚未载入明年（{next_year} 年）" in body
     assert "暂按周一至周五计算" in body
 
 
@@ -431,7 +431,7 @@ def test_calendar_explains_a_missing_year(admin):
     assert "2027 年尚未完整载入日历表" in body
     assert "一律按周一至周五为工作日计算" in body and "暂定" in body
     assert 'value="2027-01-01" class="day day-provisional"' in body
-    assert "日历库(chinesecalendar)尚无 2027 年的数据" in body
+    assert "日历库（chinesecalendar）尚无 2027 年的数据" in body
 
 
 def test_calendar_year_out_of_range_is_404(admin):
