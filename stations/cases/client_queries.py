@@ -113,6 +113,12 @@ def clerk_loads(clerk_ids: Iterable[int]) -> dict[int, Load]:
     return {clerk_id: Load(clients, cases) for clerk_id, clients, cases in db.session.execute(statement).all()}
 
 
+def open_case_count(enterprise_id: int) -> int:
+    """The enterprise's open cases: those a change of clerk hands over."""
+    statement = select(func.count(Case.id)).where(Case.enterprise_id == enterprise_id, Case.status.in_(OPEN))
+    return db.session.scalar(statement) or 0
+
+
 # --- the clerk's home: its clients and what each still owes ------------------------------------------------
 
 
