@@ -13,7 +13,7 @@ from ..auth.models import User
 from ..catalog.models import Department
 from ..domain.meeting_flow import OPEN_STATUSES, MeetingStatus
 from ..extensions import db
-from .models import Meeting, MeetingBooking, MeetingEventRecord, MeetingSlot
+from .models import Meeting, MeetingBooking, MeetingEventRecord, MeetingSlot, Official, OfficialKind
 
 SLOT_HORIZON = timedelta(days=45)
 NUMBER_RE = re.compile(r"[A-Z0-9]{1,20}")
@@ -77,6 +77,21 @@ def free_slots(department_id: int | None, now: datetime, *, limit: int = 40) -> 
 
 def departments() -> list[Department]:
     return list(db.session.scalars(select(Department).order_by(Department.code)))
+
+
+OFFICIAL_ORDER = {OfficialKind.DEPARTMENT: 0, OfficialKind.LEADER: 1, OfficialKind.SECTION: 2}
+
+
+def officials(*, active_only: bool = True, department_id: int | None = None) -> list[Official]:
+    """The officials that can be booked (all of them, inactive too, for the administrator), by department code,
+    then the department itself, its leaders, its sections, then name."""
+    query = select(Official).join(Official.department).options(selectinload(Official.department))
+    if active_only:
+        query = query.where(Official.is_active)
+    if department_id is not None:
+        query = query.where(Official.department_id == department_id)
+    rows = db.session.scalars(query.order_by(Department.code, Official.name, Official.id))
+    return sorted(rows, key=lambda o: (o.department.code, OFFICIAL_ORDER[o.kind], o.name))
 
 
 def department_ids() -> set[int]:
