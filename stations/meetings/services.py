@@ -304,7 +304,10 @@ def fire(
 def _slot_for(slot_id: int | None) -> MeetingSlot | None:
     if slot_id is None:
         return None
-    return db.session.scalar(select(MeetingSlot).where(MeetingSlot.id == slot_id, MeetingSlot.is_withdrawn.is_(False)))
+    slot = db.session.scalar(select(MeetingSlot).where(MeetingSlot.id == slot_id, MeetingSlot.is_withdrawn.is_(False)))
+    if slot is not None and slot.official_id is not None and not db.session.get(Official, slot.official_id).is_active:
+        return None  # a deactivated official's time is no longer offered
+    return slot
 
 
 def _contact(meeting, user, data, slot, now) -> str:

@@ -172,7 +172,7 @@ def _panel(meeting, *, error: str | None = None) -> dict:
         "status_labels": flow.STATUS_LABELS,
         "kind_labels": flow.KIND_LABELS,
         "level": queries.warn_level_of(meeting, now),
-        "slots": queries.free_slots(meeting.department_id, now) if needs_slots else [],
+        "slots": queries.slots_for(meeting, now) if needs_slots else [],
         "departments": queries.departments() if MeetingEvent.ROUTE in events else [],
         "officials": official_choices() if MeetingEvent.ROUTE in events else [],
         "timeline": queries.timeline(meeting),

@@ -15,7 +15,7 @@ from stations.extensions import db
 from stations.meetings import officials, services, slots
 from stations.meetings.models import AvailabilityPattern, Meeting, MeetingSlot, Official, OfficialKind
 from stations.meetings.services import EventInput, MeetingError, RequestInput
-from stations.timeutil import utcnow
+from stations.timeutil import business_today, utcnow
 from tests import factories as f
 from tests.helpers.meetings import department, requested
 from tests.helpers.suite import csrf_token_from
@@ -191,7 +191,7 @@ def test_routing_to_an_official_and_booking_its_slot():
         leader.id,
         "副部长",
     )
-    day = date.today() + timedelta(days=30)
+    day = business_today() + timedelta(days=30)
     while day.weekday() > 4:
         day += timedelta(days=1)
     slot = slots.add_one_off_slot(
@@ -205,16 +205,18 @@ def test_routing_to_an_official_and_booking_its_slot():
 def test_publishing_for_an_official_of_another_department_is_refused_and_patterns_carry_the_official():
     rs = _official("SB", "就业科", OfficialKind.SECTION)
     with pytest.raises(MeetingError) as refused:
-        slots.add_pattern(department("KFJS").id, "", 1, time(9, 0), 60, "", date.today(), official_id=rs.id)
+        slots.add_pattern(department("KFJS").id, "", 1, time(9, 0), 60, "", business_today(), official_id=rs.id)
     assert refused.value.code == "unknown_official"
-    pattern = slots.add_pattern(department("SB").id, "", 1, time(9, 0), 60, "", date.today(), official_id=rs.id)
+    pattern = slots.add_pattern(department("SB").id, "", 1, time(9, 0), 60, "", business_today(), official_id=rs.id)
     published = list(db.session.scalars(select(MeetingSlot).where(MeetingSlot.official_id == rs.id)))
     assert pattern.leader == "就业科" and published and all(s.leader == "就业科" for s in published)
 
 
 def test_renaming_rewrites_patterns_and_future_slots_but_not_meetings():
     leader = _official("GJ", "副科长")
-    pattern = slots.add_pattern(department("GJ").id, "", 2, time(11, 0), 60, "", date.today(), official_id=leader.id)
+    pattern = slots.add_pattern(
+        department("GJ").id, "", 2, time(11, 0), 60, "", business_today(), official_id=leader.id
+    )
     meeting = _request(official_id=leader.id)
     officials.rename_official(leader, "科长助理", "LEADER")
     assert pattern.leader == "科长助理"
@@ -401,3 +403,27 @@ def test_only_the_administrator_maintains_officials(login_as):
         )
         assert answer.status_code == 403
         assert db.session.scalar(select(db.func.count(Official.id))) == before
+
+
+def test_scheduling_offers_the_named_officials_slots_and_none_of_a_deactivated_one(login_as):
+    from stations.meetings import queries
+
+    leader = _official("KFJS", "总工程师")
+    meeting = requested()
+    staff = f.user("staff-ll")
+    services.fire(meeting, staff, MeetingEvent.CONTACT, meeting.version)
+    services.fire(meeting, staff, MeetingEvent.ROUTE, meeting.version, EventInput(official_id=leader.id))
+    department_wide = queries.slots_for(meeting, utcnow())
+    assert department_wide and all(s.official_id != leader.id for s in department_wide)  # none of its own yet
+    day = business_today() + timedelta(days=20)
+    while day.weekday() > 4:
+        day += timedelta(days=1)
+    own = slots.add_one_off_slot(
+        department("KFJS").id, "", datetime.combine(day, time(17, 0)), 30, "", official_id=leader.id
+    )
+    assert [s.id for s in queries.slots_for(meeting, utcnow())] == [own.id]
+    officials.set_official_active(leader, False)
+    assert own.id not in [s.id for s in queries.free_slots(meeting.department_id, utcnow())]
+    with pytest.raises(MeetingError) as refused:
+        services.fire(meeting, staff, MeetingEvent.SCHEDULE, meeting.version, EventInput(slot_id=own.id))
+    assert refused.value.code == "slot_unknown"
