@@ -30,7 +30,8 @@ class RequestForm(FlaskForm):
         _l("企业统一社会信用代码（代企业申请时填写）"), validators=[Optional(), Length(max=18)]
     )
     department_id = SelectField(_l("约见部门"), coerce=str, validators=[Optional()])
-    target_leader = StringField(_l("约见领导或业务科室"), validators=[Optional(), Length(max=100)])
+    official_id = SelectField(_l("约见领导或业务科室"), coerce=str, validators=[Optional()])
+    target_leader = StringField(_l("约见领导或业务科室"), validators=[Optional(), Length(max=100)])  # old pages
     topic = StringField(
         _l("约见事由"),
         validators=[InputRequired(message=_l("请填写约见事由。")), Length(max=MAX_TOPIC)],
@@ -113,6 +114,7 @@ def event_input(values: Mapping) -> EventInput:
         reason=text("reason", 500),
         department_id=_int(values.get("department_id")),
         target_leader=text("target_leader", 100) if leader is not None else None,
+        official_id=_int(values.get("official_id")),
         slot_id=_int(values.get("slot_id")),
         minutes=text("minutes", MAX_TEXT),
         commitments=_commitments(commitments),

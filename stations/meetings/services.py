@@ -37,6 +37,8 @@ from .models import (
     MeetingEventRecord,
     MeetingSequence,
     MeetingSlot,
+    Official,
+    OfficialKind,
 )
 from .notices import meeting_text, tell, tell_station
 
@@ -84,6 +86,36 @@ def _next_number(day: date) -> str:
     return f"YJ{day:%Y%m%d}{last:04d}"
 
 
+# --- officials: the one place that turns an official into the texts kept on meetings, patterns and slots ------------
+
+
+def official_for(official_id: int | None) -> Official | None:
+    """The active official ``official_id`` (None for None). :raise MeetingError: ``unknown_official`` when no such
+    official exists or it was deactivated."""
+    if official_id is None:
+        return None
+    official = db.session.get(Official, official_id)
+    if official is None or not official.is_active:
+        raise MeetingError("unknown_official")
+    return official
+
+
+def matching_official(department_id: int | None, name: str) -> Official | None:
+    """The active official an old client named by text (department + leader or section), if there is one."""
+    if department_id is None:
+        return None
+    return db.session.scalar(
+        select(Official).where(
+            Official.department_id == department_id, Official.name == name.strip()[:100], Official.is_active
+        )
+    )
+
+
+def official_texts(official: Official) -> tuple[str, str]:
+    """(target_leader, target_section) copied onto a meeting: the name shows as the leader or section booked."""
+    return official.name, official.name if official.kind is OfficialKind.SECTION else ""
+
+
 # --- request -----------------------------------------------------------------------------------------------------
 
 
@@ -94,6 +126,7 @@ class RequestInput:
     department_id: int | None = None
     target_leader: str = ""
     target_section: str = ""
+    official_id: int | None = None  # wins over the department and texts above (which old clients still send)
     description: str = ""
     preferred_dates: list[date] = field(default_factory=list)
     stored_file_ids: list[int] = field(default_factory=list)
@@ -126,6 +159,12 @@ def request_meeting(user: User, enterprise: Enterprise, data: RequestInput, *, n
     now_local = local(now)
     validate_request(data, now_local.date())
     flow.next_status(MeetingFacts(status=None), MeetingEvent.REQUEST, _actor(user))
+    official = official_for(data.official_id)
+    if official is not None:
+        data.department_id = official.department_id
+        data.target_leader, data.target_section = official_texts(official)
+    else:
+        official = matching_official(data.department_id, data.target_leader or data.target_section)
     deadlines = flow.meeting_deadlines(now_local, current_calendar(), data.preferred_dates)
     meeting = Meeting(
         meeting_no=_next_number(now_local.date()),
@@ -136,6 +175,7 @@ def request_meeting(user: User, enterprise: Enterprise, data: RequestInput, *, n
         department_id=data.department_id,
         target_leader=data.target_leader.strip()[:100],
         target_section=data.target_section.strip()[:100],
+        official_id=official.id if official else None,
         topic=data.topic.strip(),
         description=data.description.strip(),
         preferred_dates=[day.isoformat() for day in sorted(set(data.preferred_dates))],
@@ -189,6 +229,7 @@ class EventInput:
     reason: str = ""
     department_id: int | None = None
     target_leader: str | None = None
+    official_id: int | None = None  # route: the official picked (sets the department and the leader's text)
     slot_id: int | None = None
     minutes: str = ""
     # (text, owner, deadline): a date, or working days from the meeting (commitments.deadline)
@@ -227,6 +268,9 @@ def fire(
     data = data or EventInput()
     if version is not None and version != meeting.version:
         raise StaleVersion()
+    official = official_for(data.official_id) if event is MeetingEvent.ROUTE else None
+    if official is not None:
+        data.department_id, data.target_leader = official.department_id, official_texts(official)[0]
     if data.department_id is not None and db.session.get(Department, data.department_id) is None:
         raise MeetingError("unknown_department")
     slot = _slot_for(data.slot_id) if event in (MeetingEvent.SCHEDULE, MeetingEvent.RESCHEDULE) else None
@@ -260,7 +304,10 @@ def fire(
 def _slot_for(slot_id: int | None) -> MeetingSlot | None:
     if slot_id is None:
         return None
-    return db.session.scalar(select(MeetingSlot).where(MeetingSlot.id == slot_id, MeetingSlot.is_withdrawn.is_(False)))
+    slot = db.session.scalar(select(MeetingSlot).where(MeetingSlot.id == slot_id, MeetingSlot.is_withdrawn.is_(False)))
+    if slot is not None and slot.official_id is not None and not db.session.get(Official, slot.official_id).is_active:
+        return None  # a deactivated official's time is no longer offered
+    return slot
 
 
 def _contact(meeting, user, data, slot, now) -> str:
@@ -274,6 +321,13 @@ def _route(meeting, user, data, slot, now) -> str:
         meeting.department_id = data.department_id
     if data.target_leader is not None:
         meeting.target_leader = data.target_leader.strip()[:100]
+    if data.official_id is not None:
+        official = db.session.get(Official, data.official_id)  # checked active by fire()
+        meeting.target_section = official_texts(official)[1]
+        meeting.official_id = official.id
+    elif data.department_id is not None or data.target_leader is not None:
+        official = matching_official(meeting.department_id, meeting.target_leader)
+        meeting.official_id = official.id if official else None
     meeting.routed_at = now
     return data.reason
 
@@ -289,6 +343,7 @@ def _book(meeting: Meeting, slot: MeetingSlot) -> None:
         raise SlotTaken() from taken
     meeting.starts_at, meeting.ends_at, meeting.location = slot.starts_at, slot.ends_at, slot.location
     meeting.target_leader = slot.leader or meeting.target_leader
+    meeting.official_id = slot.official_id or meeting.official_id
 
 
 def _schedule(meeting, user, data, slot, now) -> str:
