@@ -13,10 +13,10 @@ from ..access import may_maintain_officials
 from ..auth.decorators import admin_required
 from ..extensions import db
 from ..meetings import queries as meeting_queries
+from ..meetings.errors import MeetingError
 from ..meetings.labels import error_message
 from ..meetings.models import Official, OfficialKind
 from ..meetings.officials import KIND_LABELS, add_official, rename_official, set_official_active
-from ..meetings.services import MeetingError
 from ..web.htmx import is_htmx, render, render_fragment
 from .pages import signed_in_admin
 

@@ -24,10 +24,11 @@ from ..idempotency import idempotent
 from ..meetings import queries
 from ..meetings import services as meeting_services
 from ..meetings.commitments import rows as commitment_rows
+from ..meetings.errors import MeetingError
 from ..meetings.forms import parse_event
 from ..meetings.labels import error_message
 from ..meetings.models import Meeting
-from ..meetings.services import MeetingError, RequestInput
+from ..meetings.services import RequestInput
 from ..timeutil import iso_with_offset, utcnow
 from .base import ApiError, body_str, json_body, json_response, page_arg
 

@@ -13,8 +13,9 @@ from wtforms.validators import InputRequired, Length, Optional
 
 from ..domain.commitment_clock import MAX_DAYS as MAX_COMMITMENT_DAYS
 from ..domain.meeting_flow import KIND_LABELS, MeetingEvent, MeetingKind
+from .errors import MeetingError
 from .models import MAX_TEXT, MAX_TOPIC
-from .services import MAX_PREFERRED, EventInput, MeetingError
+from .services import MAX_PREFERRED, EventInput
 
 MAX_COMMITMENTS = 20
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..catalog.models import Department
@@ -15,8 +15,8 @@ from ..domain.case_vocabulary import N_
 from ..extensions import db
 from ..timeutil import utcnow
 from . import queries
+from .errors import MeetingError
 from .models import AvailabilityPattern, MeetingSlot, Official, OfficialKind
-from .services import MeetingError
 
 MAX_NAME = 100
 KIND_LABELS = {
@@ -102,3 +102,33 @@ def set_official_active(official: Official, active: bool) -> Official:
     official.is_active = active
     db.session.flush()
     return official
+
+
+# --- officials: the one place that turns an official into the texts kept on meetings, patterns and slots ------------
+
+
+def official_for(official_id: int | None) -> Official | None:
+    """The active official ``official_id`` (None for None). :raise MeetingError: ``unknown_official`` when no such
+    official exists or it was deactivated."""
+    if official_id is None:
+        return None
+    official = db.session.get(Official, official_id)
+    if official is None or not official.is_active:
+        raise MeetingError("unknown_official")
+    return official
+
+
+def matching_official(department_id: int | None, name: str) -> Official | None:
+    """The active official an old client named by text (department + leader or section), if there is one."""
+    if department_id is None:
+        return None
+    return db.session.scalar(
+        select(Official).where(
+            Official.department_id == department_id, Official.name == name.strip()[:100], Official.is_active
+        )
+    )
+
+
+def official_texts(official: Official) -> tuple[str, str]:
+    """(target_leader, target_section) copied onto a meeting: the name shows as the leader or section booked."""
+    return official.name, official.name if official.kind is OfficialKind.SECTION else ""

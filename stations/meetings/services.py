@@ -27,6 +27,7 @@ from ..notifications.services import notify_users, path_for
 from ..sites.models import Station, StationKind
 from ..timeutil import to_business, utcnow
 from .commitments import commitment_to_appeal, deadline
+from .errors import FlowRefused, MeetingError, SlotTaken, StaleVersion
 from .models import (
     MAX_TEXT,
     MAX_TOPIC,
@@ -38,39 +39,11 @@ from .models import (
     MeetingSequence,
     MeetingSlot,
     Official,
-    OfficialKind,
 )
 from .notices import meeting_text, tell, tell_station
+from .officials import matching_official, official_for, official_texts
 
 MAX_PREFERRED = 5
-
-
-class MeetingError(Exception):
-    """A refused write: ``code`` for machines, ``status`` for HTTP (409 stale or taken, 422 otherwise)."""
-
-    status = 422
-
-    def __init__(self, code: str) -> None:
-        super().__init__(code)
-        self.code = code
-
-
-class StaleVersion(MeetingError):
-    status = 409
-
-    def __init__(self) -> None:
-        super().__init__("stale_version")
-
-
-class SlotTaken(MeetingError):
-    status = 409
-
-    def __init__(self) -> None:
-        super().__init__("slot_taken")
-
-
-class FlowRefused(MeetingError):
-    """The machine said no: illegal now, not for this caller, or a guard (``code`` = the guard's code)."""
 
 
 def local(moment: datetime | None) -> datetime | None:
@@ -84,36 +57,6 @@ def local(moment: datetime | None) -> datetime | None:
 def _next_number(day: date) -> str:
     last = bump_counter(MeetingSequence, "last", {"day": day}, what="a meeting number")
     return f"YJ{day:%Y%m%d}{last:04d}"
-
-
-# --- officials: the one place that turns an official into the texts kept on meetings, patterns and slots ------------
-
-
-def official_for(official_id: int | None) -> Official | None:
-    """The active official ``official_id`` (None for None). :raise MeetingError: ``unknown_official`` when no such
-    official exists or it was deactivated."""
-    if official_id is None:
-        return None
-    official = db.session.get(Official, official_id)
-    if official is None or not official.is_active:
-        raise MeetingError("unknown_official")
-    return official
-
-
-def matching_official(department_id: int | None, name: str) -> Official | None:
-    """The active official an old client named by text (department + leader or section), if there is one."""
-    if department_id is None:
-        return None
-    return db.session.scalar(
-        select(Official).where(
-            Official.department_id == department_id, Official.name == name.strip()[:100], Official.is_active
-        )
-    )
-
-
-def official_texts(official: Official) -> tuple[str, str]:
-    """(target_leader, target_section) copied onto a meeting: the name shows as the leader or section booked."""
-    return official.name, official.name if official.kind is OfficialKind.SECTION else ""
 
 
 # --- request -----------------------------------------------------------------------------------------------------

@@ -36,9 +36,7 @@ class SessionChange:
     materials: str = ""
 
 
-def edit_session(
-    session_id: int, change: SessionChange, version: int | None, *, by: User, now: datetime | None = None
-):
+def edit_session(session_id: int, change: SessionChange, version: int | None, *, by: User, now: datetime | None = None):
     """Apply ``change`` for ``by``; returns (session, moved_up sign-ups).
 
     :raise SessionError: ``not_found`` (404) for anyone who does not run the session, ``stale`` (409) when

@@ -17,10 +17,10 @@ from ..extensions import db
 from ..timeutil import business_today, utcnow
 from ..web.htmx import render
 from . import queries, slots
+from .errors import MeetingError
 from .labels import error_message
 from .models import MeetingSlot
 from .officials import official_choices
-from .services import MeetingError
 from .views import bp
 
 SLOT_ROLES = (Role.DEPARTMENT, Role.STAFF, Role.ADMIN)

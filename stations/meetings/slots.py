@@ -11,8 +11,9 @@ from sqlalchemy.exc import IntegrityError
 from ..calendar.services import current_calendar
 from ..extensions import db
 from ..timeutil import business_to_utc
+from .errors import MeetingError
 from .models import AvailabilityPattern, MeetingSlot, SlotSource
-from .services import MeetingError, matching_official, official_for
+from .officials import matching_official, official_for
 
 PUBLISH_WEEKS = 4
 

@@ -29,11 +29,12 @@ from ..web.error_summary import summary_entries
 from ..web.htmx import render
 from . import commitments, queries, services
 from .calendar_file import has_calendar_file, ics_bytes
+from .errors import MeetingError
 from .figures import period_figures
 from .forms import RequestForm, has_nul, parse_dates, parse_event
 from .labels import COMMITMENT_LABELS, error_message
 from .officials import official_choices
-from .services import MeetingError, RequestInput
+from .services import RequestInput
 
 bp = Blueprint("meetings", __name__, url_prefix="/meetings")
 

@@ -13,8 +13,9 @@ from sqlalchemy import table as sa_table
 from stations.domain.meeting_flow import MeetingEvent, MeetingKind
 from stations.extensions import db
 from stations.meetings import officials, services, slots
+from stations.meetings.errors import MeetingError
 from stations.meetings.models import AvailabilityPattern, Meeting, MeetingSlot, Official, OfficialKind
-from stations.meetings.services import EventInput, MeetingError, RequestInput
+from stations.meetings.services import EventInput, RequestInput
 from stations.timeutil import business_today, utcnow
 from tests import factories as f
 from tests.helpers.meetings import department, requested
