@@ -19,7 +19,7 @@ LEDGER_FRAGMENTS = {"ledger-table": "ledger_table"}
 PANEL_TARGET = "case-panel"
 
 QUEUE_ROLES = (Role.STAFF, Role.CLERK, Role.CENTRAL, Role.ADMIN)
-QUEUE_PAGE_SIZE = 30
+QUEUE_PAGE_SIZE = 25  # a tablet screen or two; the pager (or ?page=) for the rest (issue 21)
 LEDGER_PAGE_SIZE = 20
 
 
