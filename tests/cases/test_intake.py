@@ -18,7 +18,7 @@ from stations.sites.models import Station, StationItem
 from stations.uploads.storage import store_bytes
 from tests import factories as f
 from tests.helpers.cases import PDF, text, token
-from tests.helpers.suite import htmx_headers
+from tests.helpers.suite import CLIENT, htmx_headers, username_of
 
 
 def new_uscc() -> str:
@@ -39,7 +39,7 @@ def item_outside(station_code: str) -> ServiceItem:
 
 def intake_data(client, *, item=None, enterprise=None, station=None, **extra) -> dict:
     item = item or f.item(station_code="LL", instant=False)
-    enterprise = enterprise or f.enterprise()
+    enterprise = enterprise or f.make_client().enterprise
     data = {
         "csrf_token": token(client),
         "enterprise": str(enterprise.id),
@@ -185,9 +185,9 @@ def test_clerk_cannot_take_in_for_someone_elses_client(login_as, qn):
     assert "该企业未选择您为办事专员" in text(response)
 
 
-@pytest.mark.parametrize("username", ["ent-gd", "central", "admin"])
-def test_intake_is_for_staff_and_clerks_only(login_as, username):
-    client = login_as(username)
+@pytest.mark.parametrize("username", [CLIENT, "central", "admin"])
+def test_intake_is_for_staff_and_clerks_only(login_as, username, gd):
+    client = login_as(username_of(username, gd))
     assert client.get("/cases/new").status_code == 403
     assert post_intake(client, intake_data(client)).status_code == 403
 

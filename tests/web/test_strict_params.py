@@ -62,9 +62,9 @@ def test_the_public_catalogue_shows_its_first_page_for_a_bad_page_number(client,
     assert response.status_code == 200 and "第 1–30 项" in response.get_data(as_text=True)
 
 
-def test_a_5000_digit_document_id_in_the_online_application_is_a_form_error(login_as, uploads):
+def test_a_5000_digit_document_id_in_the_online_application_is_a_form_error(login_as, uploads, gd):
     item = offered_item("QH", online=True, also_at="LL")
-    client = login_as("ent-gd")
+    client = login_as(gd.username)
     data = application(client, item, station="QH", **{f"m{item.materials[0].id}": f"doc:{HUGE}"})
     assert post(client, data).status_code == 422
 
