@@ -1,8 +1,8 @@
 """Every route has an explicit access policy, checked for anonymous visitors and every role.
 
-Each role signs in as its demo account (contract.md) except the enterprise, which is the test's own client (the
-``gd`` fixture: at LL, a client of clerk-ll, as the demo's ent-gd is); the cases, orders and meetings in the URLs are
-that client's, made in the test's transaction.
+Each role signs in as its demo account (contract.md) except the enterprise, which is a client of the test's own
+(``the_client()``: at LL, a client of clerk-ll, as the demo's ent-gd is); the cases, orders, meetings and appeals in
+the URLs are that client's, made in the test's transaction.
 
 security.md Z1 (no route public by accident), Z4 (wrong role refused, central office read-only on
 the admin pages), S8 (the logout form on every page a signed-in user sees).
@@ -33,7 +33,7 @@ one the app no longer has: a new route needs a deliberate policy line.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -63,21 +63,21 @@ ACCOUNTS = {
     COMMISSIONER: "comm-ll",
     PERSON: "person-demo",
 }
-_CLIENT: list[Client] = []  # the running test's client (set by the autouse fixture below)
-
-
-@pytest.fixture(autouse=True)
-def _the_client(gd: Client) -> Iterator[None]:
-    _CLIENT.append(gd)
-    try:
-        yield
-    finally:
-        _CLIENT.clear()
+MATRIX_CLIENT = "访问矩阵测试客户科技有限公司"
 
 
 def the_client() -> Client:
-    """The ENTERPRISE identity of the running test: its own client, as the ``gd`` fixture makes one."""
-    return _CLIENT[-1]
+    """The ENTERPRISE identity: a client of the test's own (at LL, a client of clerk-ll, as ``f.make_client()`` makes
+    one), made in the test's transaction on first use and found again by its name (so tests of other modules that
+    build these URLs need no fixture)."""
+    from stations.enterprises.models import Enterprise
+    from tests import factories as f
+
+    enterprise = db.session.scalar(select(Enterprise).where(Enterprise.name == MATRIX_CLIENT))
+    if enterprise is None:
+        return f.make_client(name=MATRIX_CLIENT)
+    account = db.session.scalar(select(User).where(User.enterprise_id == enterprise.id).order_by(User.id))
+    return Client(enterprise=enterprise, account=account, clerk=f.user("clerk-ll"))
 
 
 def account_of(identity: str) -> str:

@@ -15,7 +15,7 @@ from stations.extensions import db
 from stations.timeutil import business_today, utcnow
 from tests import factories as f
 from tests.helpers.cases import fire
-from tests.helpers.suite import htmx_headers
+from tests.helpers.suite import CLIENT, htmx_headers, username_of
 
 SEVEN = ("ZX", "LL", "QH", "HZ", "YD1", "YD2", "YD3")
 
@@ -45,9 +45,9 @@ def test_central_sees_all_seven_sites(login_as):
     assert "style=" not in html
 
 
-@pytest.mark.parametrize("username", ["staff-ll", "clerk-ll", "ent-gd"])
-def test_others_get_403_page_and_404_api(login_as, username):
-    client = login_as(username)
+@pytest.mark.parametrize("username", ["staff-ll", "clerk-ll", CLIENT])
+def test_others_get_403_page_and_404_api(login_as, username, gd):
+    client = login_as(username_of(username, gd))
     assert client.get("/dashboard").status_code == 403
     assert client.get("/dashboard/figures").status_code == 403
     assert client.get("/api/v1/metrics/stations").status_code == 404
