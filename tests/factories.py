@@ -25,7 +25,8 @@ def station(code: str) -> Station:
     return db.session.scalar(select(Station).where(Station.code == code))
 
 
-def enterprise(name_part: str = "光电子") -> Enterprise:
+def enterprise(name_part: str) -> Enterprise:
+    """A demo enterprise by part of its name: for tests of the demo data only (others make their own, make_client)."""
     return db.session.scalar(select(Enterprise).where(Enterprise.name.contains(name_part)))
 
 

@@ -104,7 +104,7 @@ def live_client(live_app: Flask) -> LiveClient:
     demo's ent-gd is), with an account that signs in with the demo password."""
     with live_app.app_context():
         made = make_client(station_code="LL")
-        client = LiveClient(username=made.username, enterprise_id=made.enterprise.id)
+        client = LiveClient(made.username, made.enterprise.id, made.enterprise.name)
         db.session.commit()
     return client
 

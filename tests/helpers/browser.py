@@ -96,6 +96,7 @@ class LiveClient:
 
     username: str
     enterprise_id: int
+    enterprise_name: str
 
     def loaded(self) -> f.Client:
         """The client's rows again, inside ``live_app.app_context()``."""
