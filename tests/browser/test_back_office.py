@@ -1,5 +1,5 @@
 """现场受理、后台流转 in the browser (issue 12, "Done when"), at 1024×768: staff-ll takes in a COLLECT item for
-ent-gd on the intake page (taps, no factory) and accepts it; the central board's LL tile counts it as received; the department examiner dept-sc finds it in the department queue, reviews and approves it and
+a client of the test's own on the intake page (taps, no case factory) and accepts it; the central board's LL tile counts it as received; the department examiner dept-sc finds it in the department queue, reviews and approves it and
 issues the result at the centre; staff-ll delivers it at LL; the examiner is its first handler; the central office's
 figures count it under the department (decided) and the period's results issued.
 """

@@ -1,5 +1,5 @@
 """A case from intake to delivery on a tablet (issue 3, "Done when"): the staff of station LL take in an application
-for ent-gd with one uploaded PDF and one minor material missing, accept it with deficiency (容缺受理), supply and
+for a client of the test's own with one uploaded PDF and one minor material missing, accept it with deficiency (容缺受理), supply and
 verify the missing material, then run it to delivery from the queue's row actions, whose answers update the row and
 the colour counters in place (htmx out-of-band swap, no reload).
 """

@@ -125,7 +125,7 @@ def test_drill_down_pages(login_as):
     # The warning column shows translated colour names, never the raw RED/YELLOW/GREEN/PAUSED (issue 19).
     assert "正常</span>" in station and ">GREEN<" not in station
     assert client.get(f"/cases/{case.case_no}").status_code == 200
-    assert case.clerk is not None  # ent-gd's dedicated clerk, clerk-ll
+    assert case.clerk is not None  # its client's dedicated clerk, clerk-ll
     clerks = client.get("/dashboard/clerks").get_data(as_text=True)
     assert case.clerk.display_name in clerks
     assert client.get("/dashboard/departments").status_code == 200
