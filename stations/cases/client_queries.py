@@ -92,6 +92,25 @@ def owed_by_case(case_ids: Iterable[int]) -> dict[int, int]:
     return {case_id: count for case_id, count in db.session.execute(statement).all()}
 
 
+def cases_owing(user: User, *, limit: int = 10) -> list[tuple[Case, int]]:
+    """The user's cases that wait for materials from it (容缺 items to supply, materials to correct), with how
+    many each, the oldest first (they are the closest to their deadline): one query."""
+    items = select(Deficiency.case_id.label("case_id")).where(Deficiency.status == DeficiencyStatus.PENDING)
+    materials = select(CaseMaterial.case_id.label("case_id")).where(
+        CaseMaterial.status == MaterialStatus.NEEDS_CORRECTION
+    )
+    owed = union_all(items, materials).subquery()
+    counts = select(owed.c.case_id, func.count().label("owed")).group_by(owed.c.case_id).subquery()
+    statement = (
+        select(Case, counts.c.owed)
+        .join(counts, counts.c.case_id == Case.id)
+        .where(case_scope(user), Case.status.in_(OPEN))
+        .order_by(Case.received_at, Case.id)
+        .limit(limit)
+    )
+    return [(case, int(owed)) for case, owed in db.session.execute(statement).all()]
+
+
 @dataclass(frozen=True)
 class Load:
     clients: int = 0
@@ -111,6 +130,12 @@ def clerk_loads(clerk_ids: Iterable[int]) -> dict[int, Load]:
         .group_by(ClerkChoice.clerk_id)
     )
     return {clerk_id: Load(clients, cases) for clerk_id, clients, cases in db.session.execute(statement).all()}
+
+
+def open_case_count(enterprise_id: int) -> int:
+    """The enterprise's open cases: those a change of clerk hands over."""
+    statement = select(func.count(Case.id)).where(Case.enterprise_id == enterprise_id, Case.status.in_(OPEN))
+    return db.session.scalar(statement) or 0
 
 
 # --- the clerk's home: its clients and what each still owes ------------------------------------------------

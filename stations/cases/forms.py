@@ -53,6 +53,9 @@ class IntakeForm(FlaskForm):
     note = TextAreaField(_l("备注"), id="intake-note", filters=[_strip], validators=[Optional(), Length(max=500)])
     # 跨区通办: empty = handled here; else the code of the partner district that decides (checked by the view).
     xr_partner = StringField(filters=[_strip], validators=[Optional(), Length(max=16)])
+    # 收件并受理 (issue 19): the submit button that also accepts, and the 容缺承诺书 that acceptance may need.
+    accept_now = BooleanField()
+    commitment_signed = BooleanField(_l("申请人已签署容缺承诺书"), id="intake-commitment")
 
 
 class EnterpriseForm(FlaskForm):

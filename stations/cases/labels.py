@@ -21,7 +21,7 @@ from ..domain.case_vocabulary import (
 from ..domain.deadlines import WarnLevel
 from ..domain.deficiency_flow import DEFICIENCY_EVENT_LABELS, DEFICIENCY_STATUS_LABELS, DeficiencyStatus
 from ..domain.legal_clock import SPECIAL_KINDS
-from .models import Channel, MaterialStatus
+from .models import NOT_PROVIDED, Channel, MaterialStatus
 
 COLOUR_LABELS = {
     WarnLevel.GREEN.value: _l("正常"),
@@ -50,6 +50,10 @@ MATERIAL_STATUS_LABELS = {
     MaterialStatus.RONGQUE: _l("容缺"),
     MaterialStatus.NEEDS_CORRECTION: _l("待补正"),
 }
+# Keyed by CaseMaterial.shown_status: an optional material not handed in is not "缺".
+SHOWN_MATERIAL_STATUS_LABELS = {status.value: label for status, label in MATERIAL_STATUS_LABELS.items()} | {
+    NOT_PROVIDED: _l("未提供"),
+}
 
 # Delivery modes (送达方式), stored in Case.delivery_mode; the codes are the domain's (DELIVERY_MODE_CODES).
 DELIVERY_MODES = {
@@ -70,6 +74,8 @@ ROW_EVENTS = (
     CaseEvent.DELIVER,
     CaseEvent.FORWARD,  # on a row only when exactly one partner handles the item (the row names it)
 )
+# A decision is final for the applicant: from a list it takes a second tap that can carry a note (issue 19).
+CONFIRMED_ROW_EVENTS = frozenset({CaseEvent.DECIDE_APPROVE})
 
 # Events whose form asks for something (the case page shows their fields).
 EVENTS_WITH_NOTE = {
@@ -167,6 +173,7 @@ def template_labels() -> dict:
         "counter_colours": COUNTER_COLOURS,
         "channel_labels": CHANNEL_LABELS,
         "material_status_labels": MATERIAL_STATUS_LABELS,
+        "shown_material_labels": SHOWN_MATERIAL_STATUS_LABELS,
         "delivery_modes": DELIVERY_MODES,
         "special_kinds": SPECIAL_KINDS,
         "special_kind_labels": SPECIAL_KIND_LABELS,

@@ -125,6 +125,9 @@ class Case(db.Model):
         return f"<Case {self.case_no} {self.status}>"
 
 
+NOT_PROVIDED = "NOT_PROVIDED"  # CaseMaterial.shown_status of an optional material not handed in
+
+
 class CaseMaterial(db.Model):
     """A material the item asks for, as handed in (or not) on this case."""
 
@@ -141,6 +144,13 @@ class CaseMaterial(db.Model):
     case: Mapped[Case] = relationship(back_populates="materials")
     item_material = relationship("ItemMaterial", lazy="joined")
     document = relationship("Document")
+
+    @property
+    def shown_status(self) -> str:
+        """The status as the pages show it: an optional material not handed in is 未提供, not missing (issue 19)."""
+        if self.status is MaterialStatus.MISSING and not self.item_material.is_required:
+            return NOT_PROVIDED
+        return self.status.value
 
     def __repr__(self) -> str:
         return f"<CaseMaterial {self.case_id}:{self.item_material_id} {self.status}>"

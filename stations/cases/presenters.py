@@ -27,6 +27,7 @@ from ..timeutil import business_today
 from . import page_queries, queries
 from .guide import OTHER_EVENT_LABELS, applicant_guide, plain_event
 from .labels import (
+    CONFIRMED_ROW_EVENTS,
     EVENTS_WITH_NOTE,
     EVENTS_WITH_REASON,
     ROW_EVENTS,
@@ -47,6 +48,7 @@ class QueueRow:
     quick: list[CaseEvent]  # events a tap on the row fires
     more: bool  # other events need the case page
     forward_to: PartnerChoice | None = None  # the one partner a row's forward button sends the case to
+    confirm: frozenset[CaseEvent] = frozenset()  # quick events asked once more (with an optional note) before firing
 
 
 def remaining_days(case: Case, level: str, today: date, calendar) -> int | None:
@@ -78,7 +80,10 @@ def queue_rows(user: User, pairs: list[tuple[Case, str]]) -> list[QueueRow]:
             if forward_to is None:
                 quick.remove(CaseEvent.FORWARD)
         more = len(events) > len(quick)
-        rows.append(QueueRow(case, level, remaining_days(case, level, today, calendar), quick, more, forward_to))
+        confirm = frozenset(event for event in quick if event in CONFIRMED_ROW_EVENTS)
+        rows.append(
+            QueueRow(case, level, remaining_days(case, level, today, calendar), quick, more, forward_to, confirm)
+        )
     return rows
 
 

@@ -62,6 +62,7 @@ __all__ = [
     "EventInput",
     "MaterialInput",
     "StaleCase",
+    "accept_at_intake",
     "apply_event",
     "apply_partner_event",
     "change_clerk",
@@ -236,6 +237,19 @@ def apply_event(
     notify_case_event(case, event.value, at=now)
     _tell_listeners(case, event, now)
     return case
+
+
+def accept_at_intake(
+    case: Case, user: User, *, commitment_signed: bool = False, now: datetime | None = None
+) -> CaseEvent:
+    """收件并受理: accept the case just taken in, plainly or with 容缺 as the domain says (``acceptance_event``).
+
+    :raise case_flow.CaseFlowError: when it may not be accepted now (the case stays taken in).
+    """
+    data = EventInput(commitment_signed=commitment_signed)
+    event = case_flow.acceptance_event(facts_for(case, now, data))
+    apply_event(case, event, user, version=case.version, data=data, now=now)
+    return event
 
 
 # Features above cases that follow case events (a bundle opens its next member when one concludes) register here at

@@ -87,7 +87,9 @@ def supply_material(material: CaseMaterial, user: User, *, document: Document, n
 HAND_OVER_EVENT = "hand_over"  # a case event record that is not a state change: the dedicated clerk changed
 
 
-def change_clerk(enterprise_id: int, clerk: User, *, by: User | None = None, now: datetime | None = None) -> int:
+def change_clerk(
+    enterprise_id: int, clerk: User, *, by: User | None = None, note: str = "", now: datetime | None = None
+) -> int:
     """The enterprise chooses (or changes) its dedicated clerk, who takes over its open cases. Returns how many.
 
     The choice itself (history kept, rules of the directory) is ``clerks.services.choose_clerk``; from then on
@@ -97,7 +99,7 @@ def change_clerk(enterprise_id: int, clerk: User, *, by: User | None = None, now
     :raise clerks.services.ClerkError: when the clerk may not be chosen.
     """
     now = now or utcnow()
-    _previous, _choice = clerk_services.choose_clerk(enterprise_id, clerk, now=now)
+    _previous, _choice = clerk_services.choose_clerk(enterprise_id, clerk, note=note, now=now)
     open_cases = db.session.scalars(
         select(Case).where(
             Case.enterprise_id == enterprise_id,

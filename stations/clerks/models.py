@@ -12,6 +12,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..extensions import db
 from ..timeutil import utcnow
 
+MAX_CHOICE_NOTE = 200  # a line the next clerk reads, not a letter
+
 
 class ClerkChoice(db.Model):
     """One period during which an enterprise had a given dedicated clerk; ``ended_at`` is null for the current one."""
@@ -34,6 +36,7 @@ class ClerkChoice(db.Model):
     chosen_at: Mapped[datetime] = mapped_column(default=utcnow)
     ended_at: Mapped[datetime | None]
     chosen_by: Mapped[str] = mapped_column(String(16), default="APPLICANT")  # APPLICANT or CENTER
+    note: Mapped[str | None] = mapped_column(String(MAX_CHOICE_NOTE))  # why the enterprise changed (optional)
 
     enterprise = relationship("Enterprise")
     clerk = relationship("User")

@@ -29,7 +29,12 @@ class ClerkError(Exception):
 
 
 def choose_clerk(
-    enterprise_id: int, clerk: User, *, chosen_by: str = "APPLICANT", now: datetime | None = None
+    enterprise_id: int,
+    clerk: User,
+    *,
+    chosen_by: str = "APPLICANT",
+    note: str = "",
+    now: datetime | None = None,
 ) -> tuple[int | None, ClerkChoice]:
     """Make ``clerk`` the enterprise's dedicated clerk. Returns the previous clerk's id (or None) and the new choice.
 
@@ -54,7 +59,9 @@ def choose_clerk(
         previous = current.clerk_id
         current.ended_at = now
         db.session.flush()  # end the old choice before the new one exists (one current choice at a time)
-    choice = ClerkChoice(enterprise_id=enterprise_id, clerk_id=clerk.id, chosen_at=now, chosen_by=chosen_by)
+    choice = ClerkChoice(
+        enterprise_id=enterprise_id, clerk_id=clerk.id, chosen_at=now, chosen_by=chosen_by, note=note.strip() or None
+    )
     db.session.add(choice)
     db.session.flush()
     return previous, choice

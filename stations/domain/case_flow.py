@@ -327,3 +327,10 @@ def available_events(facts: CaseFacts, actor: Actor) -> list[CaseEvent]:
     return transitions.firable(
         CaseEvent, lambda event: _resolve(facts, event, actor, include_form_guards=False), CaseFlowError
     )
+
+
+def acceptance_event(facts: CaseFacts) -> CaseEvent:
+    """How a case just taken in is accepted on the spot (收件并受理): plainly when every required material is
+    verified, else with 容缺 — whose guards (the item allows it, only minor materials missing, the commitment
+    signed, the credit normal) then decide whether it may be."""
+    return _Ev.ACCEPT if facts.required_materials_verified else _Ev.ACCEPT_WITH_DEFICIENCY

@@ -24,7 +24,11 @@ import enum
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
+from stations.domain.case_vocabulary import CaseStatus
 from stations.domain.deadlines import CLOSING_TIME, WarnLevel, compute_deadline
+
+# A case may be rated once delivered (评价 after 送达).
+RATABLE_STATUSES = frozenset({CaseStatus.DELIVERED})
 
 
 def N_(message: str) -> str:

@@ -22,6 +22,7 @@ from ..enterprises.models import Document
 from ..extensions import db
 from ..timeutil import utcnow
 from .models import Notification, NotificationKind
+from .queries import SUBJECT
 
 EXPIRY_NOTICE_DAYS = 30  # documents are flagged this many days before they expire
 # Where an expiring-document reminder points: the enterprise's document store (stations/portal).
@@ -218,8 +219,14 @@ def notify_expiring_documents(today: date, *, days: int = EXPIRY_NOTICE_DAYS, at
 
 
 def mark_read(notification: Notification, *, now: datetime | None = None) -> None:
-    if notification.read_at is None:
-        notification.read_at = now or utcnow()
+    """This notification and every earlier unread one about the same thing (its group) read now: one UPDATE."""
+    subject = notification.link if notification.link else f"#{notification.id}"
+    db.session.execute(
+        update(Notification)
+        .where(Notification.user_id == notification.user_id, Notification.read_at.is_(None), subject == SUBJECT)
+        .values(read_at=now or utcnow())
+        .execution_options(synchronize_session="fetch")
+    )
     db.session.flush()
 
 

@@ -59,7 +59,7 @@ def _safe_path(value: str | None, default: str) -> str:
 @bp.route("/")
 @login_required
 def index():
-    result = queries.page_for(current_user.id, page=_page(), page_size=PAGE_SIZE)
+    result = queries.group_page_for(current_user.id, page=_page(), page_size=PAGE_SIZE)
     return render("notifications/index.html", INDEX_FRAGMENTS, result=result, kind_labels=KIND_LABELS)
 
 
@@ -79,7 +79,7 @@ def _after_change() -> Response:
     """The list and the bell (out of band) for htmx; back to the list page otherwise (PRG)."""
     if hx_target() == "notification-list":
         g.pop("unread_notifications", None)
-        result = queries.page_for(current_user.id, page=_page(), page_size=PAGE_SIZE)
+        result = queries.group_page_for(current_user.id, page=_page(), page_size=PAGE_SIZE)
         return render_fragment(
             "notifications/index.html", ["notification_list", "bell_oob"], result=result, kind_labels=KIND_LABELS
         )

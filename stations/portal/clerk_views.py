@@ -28,6 +28,7 @@ from ..extensions import db
 from ..ratings import queries as rating_queries
 from ..web.errors import error_response
 from ..web.htmx import render
+from .forms import ClerkChoiceForm
 
 bp = Blueprint("clerks", __name__, url_prefix="/clerks")
 
@@ -54,10 +55,14 @@ def _enterprise_id(user: User) -> int:
     return user.enterprise_id
 
 
-def _directory(user: User, *, status: int = 200, error: str | None = None) -> Response:
+def _directory(
+    user: User, *, status: int = 200, error: str | None = None, form: ClerkChoiceForm | None = None
+) -> Response:
     enterprise_id = _enterprise_id(user)
     entries = clerk_queries.directory()
     ids = [entry.clerk.id for entry in entries]
+    choice = clerk_queries.current_choice(enterprise_id)
+    open_cases = client_queries.open_case_count(enterprise_id)
     return render(
         "clerks/index.html",
         status=status,
@@ -66,7 +71,11 @@ def _directory(user: User, *, status: int = 200, error: str | None = None) -> Re
         loads=client_queries.clerk_loads(ids),
         ratings=rating_queries.average_for_clerks(ids),  # 1-5; a clerk without ratings: 暂无评价
         departments={department.code: department.name for department in catalog_queries.departments()},
-        choice=clerk_queries.current_choice(enterprise_id),
+        choice=choice,
+        # A choice that replaces a clerk or moves open cases is asked once more, saying how many cases move.
+        open_cases=open_cases,
+        confirm_choice=choice is not None or open_cases > 0,
+        form=form or ClerkChoiceForm(),
         error=error,
     )
 
@@ -86,8 +95,12 @@ def choose(clerk_id: int):
     entry = clerk_queries.clerk_entry(clerk_id)
     if entry is None:
         abort(404)
+    form = ClerkChoiceForm()
+    if not form.validate_on_submit():
+        message = " ".join(str(e) for e in form.note.errors) or _("页面已过期，请刷新后重试。")
+        return _directory(user, status=422, error=message, form=form)
     try:
-        moved = case_services.change_clerk(enterprise_id, entry.clerk, by=user)
+        moved = case_services.change_clerk(enterprise_id, entry.clerk, by=user, note=form.note.data or "")
         db.session.commit()
     except ClerkError as error:
         db.session.rollback()

@@ -21,7 +21,9 @@ from ..cases.queries import QueueFilters
 from ..clerks import queries as clerk_queries
 from ..domain.deadlines import WarnLevel, remaining_working_days
 from ..domain.documents import expiry_horizon
+from ..domain.ratings import LEVEL_LABELS as RATING_LEVELS
 from ..enterprises import queries as enterprise_queries
+from ..ratings import queries as rating_queries
 from ..timeutil import business_today, utcnow
 from ..web.caching import etag_for, not_modified, with_etag
 from ..web.htmx import STOP_POLLING, fragment_for, render
@@ -36,10 +38,13 @@ class HomeRow:
     level: str
     remaining: int | None  # working days left; None once decided, paused or not yet accepted
     owed: int  # materials the enterprise still has to hand in on this case
+    to_rate: bool = False  # delivered and not rated yet: the row invites a rating instead of "无需操作"
 
 
 def _home_rows(pairs: list[tuple[Case, str]], today: date) -> list[HomeRow]:
-    owed = client_queries.owed_by_case([case.id for case, _level in pairs])
+    ids = [case.id for case, _level in pairs]
+    owed = client_queries.owed_by_case(ids)
+    unrated = rating_queries.unrated_among(ids)
     calendar = None
     rows = []
     for case, level in pairs:
@@ -47,11 +52,22 @@ def _home_rows(pairs: list[tuple[Case, str]], today: date) -> list[HomeRow]:
         if case.due_on is not None and level not in (WarnLevel.DONE.value, WarnLevel.PAUSED.value):
             calendar = calendar or current_calendar()
             remaining = remaining_working_days(today, case.due_on, calendar)
-        rows.append(HomeRow(case, level, remaining, owed.get(case.id, 0)))
+        rows.append(HomeRow(case, level, remaining, owed.get(case.id, 0), case.id in unrated))
     return rows
 
 
 BUNDLES_ON_HOME = 5
+TODO_OWING, TODO_RATING = 10, 5  # the pinned 需要您做 block: materials owed first, then ratings
+
+
+def _todo(user: User) -> dict:
+    """需要您做, pinned above everything (issue 19): every case waiting for materials from the enterprise, and its
+    latest delivered cases not yet rated (rated in place). Two queries whatever the number of cases."""
+    return {
+        "todo_owing": client_queries.cases_owing(user, limit=TODO_OWING),
+        "todo_rating": rating_queries.cases_to_rate(user, limit=TODO_RATING),
+        "rating_levels": RATING_LEVELS,
+    }
 
 
 def _bundle_rows(user: User) -> list[dict]:
@@ -103,6 +119,7 @@ def home_page() -> Response:
         expiring=expiring,
         expired=expired,
         bundle_rows=_bundle_rows(user),
+        **(_todo(user) if enterprise else {}),
         step_labels=BUNDLE_STEP_LABELS,
         bundle_status_labels=BUNDLE_STATUS_LABELS,
     )

@@ -8,6 +8,7 @@ from wtforms import HiddenField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
 from ..cases.forms import PHONE
+from ..clerks.models import MAX_CHOICE_NOTE
 
 
 def _strip(value: str | None) -> str | None:
@@ -35,4 +36,14 @@ class ApplyForm(FlaskForm):
     )
     note = TextAreaField(
         _l("备注（选填）"), id="apply-note", filters=[_strip], validators=[Optional(), Length(max=500)]
+    )
+
+
+class ClerkChoiceForm(FlaskForm):
+    """Choosing or changing the dedicated clerk: the optional reason is kept with the choice."""
+
+    note = TextAreaField(
+        _l("更换原因（选填）"),
+        filters=[lambda value: value.strip() if isinstance(value, str) else value],
+        validators=[Optional(), Length(max=MAX_CHOICE_NOTE, message=_l("更换原因请控制在 %(max)d 字以内。"))],
     )

@@ -13,10 +13,11 @@ from datetime import date
 from sqlalchemy import ColumnElement, and_, case, false, func, literal, or_, select, true
 from sqlalchemy.orm import joinedload, selectinload
 
+from ..access import case_scope
 from ..auth.models import Role, User
 from ..cases.models import Case
 from ..domain.deadlines import WarnLevel
-from ..domain.ratings import ANSWERED, AWAITING_CALLBACK, average
+from ..domain.ratings import ANSWERED, AWAITING_CALLBACK, RATABLE_STATUSES, average
 from ..extensions import db
 from ..timeutil import business_today
 from .models import Rating, Rectification, RectificationEventRecord
@@ -65,6 +66,28 @@ def rating_for_case(case_id: int) -> Rating | None:
             .joinedload(RectificationEventRecord.actor)
         )
     )
+
+
+def cases_to_rate(user: User, *, limit: int = 5) -> list[Case]:
+    """The user's delivered cases it has not rated yet, the latest first (the enterprise's to-dos): one query."""
+    rated = select(Rating.id).where(Rating.case_id == Case.id).exists()
+    statement = (
+        select(Case)
+        .where(case_scope(user), Case.status.in_([s.value for s in RATABLE_STATUSES]), ~rated)
+        .order_by(Case.updated_at.desc(), Case.id.desc())
+        .limit(limit)
+    )
+    return list(db.session.scalars(statement).all())
+
+
+def unrated_among(case_ids: Iterable[int]) -> set[int]:
+    """Those of ``case_ids`` that are delivered and not rated yet: one query."""
+    ids = list(case_ids)
+    if not ids:
+        return set()
+    rated = select(Rating.id).where(Rating.case_id == Case.id).exists()
+    statement = select(Case.id).where(Case.id.in_(ids), Case.status.in_([s.value for s in RATABLE_STATUSES]), ~rated)
+    return set(db.session.scalars(statement).all())
 
 
 @dataclass

@@ -18,16 +18,14 @@ from ..calendar.services import current_calendar
 from ..cases.models import Case
 from ..cases.services import closing_time
 from ..domain import ratings as rules
-from ..domain.case_vocabulary import CaseStatus
 from ..domain.deadlines import working_days_before
-from ..domain.ratings import Actor, Disposition, Reaction, RectificationEvent, RectificationStatus
+from ..domain.ratings import RATABLE_STATUSES, Actor, Disposition, Reaction, RectificationEvent, RectificationStatus
 from ..extensions import db
 from ..notifications.models import NotificationKind
 from ..notifications.services import case_text, notify_enterprise, notify_station_staff, path_for
 from ..timeutil import business_now, business_to_utc, utcnow
 from .models import MAX_TEXT, Rating, Rectification, RectificationEventRecord
 
-RATABLE_STATUSES = frozenset({CaseStatus.DELIVERED})
 CHANNELS = ("ONLINE", "MINIPROGRAM")
 REACTION_WAIT_DAYS = 3  # working days the evaluator has to react to the answer before it closes itself
 

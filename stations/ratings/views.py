@@ -23,7 +23,7 @@ from ..domain import ratings as rules
 from ..domain.ratings import Reaction, RectificationEvent
 from ..extensions import db
 from ..timeutil import business_today
-from ..web.htmx import fragment_for, render
+from ..web.htmx import fragment_for, hx_target, render
 from ..web.params import int_arg
 from . import queries, services
 from .forms import RatingForm, StepForm
@@ -33,6 +33,8 @@ from .services import RATABLE_STATUSES, RatingError, StepInput
 bp = Blueprint("ratings", __name__)
 
 PANEL_FRAGMENTS = {"rating-panel": "rating_panel"}
+# The enterprise home's to-do list rates a case in place: its own target per case (issue 19).
+TODO_TARGET_PREFIX = "todo-rating-"
 RECTIFICATION_FRAGMENTS = {"rectification-panel": "rectification_panel"}
 LIST_FRAGMENTS = {"rectification-table": "rectification_table"}
 STATION_ROLES = (Role.STAFF, Role.CENTRAL, Role.ADMIN)
@@ -95,9 +97,16 @@ def _enterprise_case(case_no: str) -> Case:
     return case
 
 
+def _from_todo_list() -> bool:
+    return (hx_target() or "").startswith(TODO_TARGET_PREFIX)
+
+
 def _panel_response(case: Case, status: int = 200, **panel_kwargs) -> Response:
     rating = panel_kwargs.pop("rating", None) or queries.rating_for_case(case.id)
-    return render("ratings/show.html", PANEL_FRAGMENTS, status=status, panel=_panel(case, rating, **panel_kwargs))
+    panel = _panel(case, rating, **panel_kwargs)
+    if _from_todo_list():
+        return render("ratings/_todo_rating.html", status=status, panel=panel)
+    return render("ratings/show.html", PANEL_FRAGMENTS, status=status, panel=panel)
 
 
 @bp.route("/ratings/")
@@ -137,7 +146,7 @@ def create(case_no: str):
 
 
 def _done(case: Case) -> Response:
-    if fragment_for(PANEL_FRAGMENTS):
+    if fragment_for(PANEL_FRAGMENTS) or _from_todo_list():
         return _panel_response(case)
     return redirect(url_for("cases.show", case_no=case.case_no) + "#rating-panel", 303)
 

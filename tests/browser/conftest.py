@@ -101,9 +101,11 @@ def live_app(tmp_path_factory: pytest.TempPathFactory) -> Flask:
 @pytest.fixture
 def live_client(live_app: Flask) -> LiveClient:
     """An enterprise client of the test's own in the live server's database: at LL, a client of clerk-ll (as the
-    demo's ent-gd is), with an account that signs in with the demo password."""
+    demo's ent-gd is), with a contact person (the intake pre-fills the applicant with it) and an account that signs in
+    with the demo password."""
     with live_app.app_context():
         made = make_client(station_code="LL")
+        made.enterprise.contact_name, made.enterprise.contact_phone = "测试联系人", "13800000000"
         client = LiveClient(made.username, made.enterprise.id, made.enterprise.name)
         db.session.commit()
     return client

@@ -43,7 +43,7 @@ def _received_on_the_intake_page(staff, enterprise_name: str) -> str:
         rows.nth(n).get_by_label("已核验").check()
     staff.locator("#applicant-name").fill("王经办")
     staff.locator("#applicant-phone").fill("13900000001")
-    staff.get_by_role("button", name="收件并生成办件编号").click()
+    staff.get_by_role("button", name="仅收件（稍后受理）").click()
     expect(staff).to_have_url(CASE_NO)
     expect(staff.locator("#case-status")).to_contain_text("已收件")
     return CASE_NO.search(staff.url).group(1)

@@ -62,12 +62,26 @@ def _material_row(page: Page, name: str) -> Locator:
     return page.locator("table.intake-materials tbody tr").filter(has=page.get_by_role("rowheader", name=name))
 
 
-def _row_action(page: Page, row: Locator, button: str, status: str, expected_counters: dict[str, int]) -> None:
-    """Tap a row's action: the answer is a fragment; the row and the counters are swapped where they are."""
+def _row_action(
+    page: Page, row: Locator, button: str, status: str, expected_counters: dict[str, int], *, note: str = ""
+) -> None:
+    """Tap a row's action: the answer is a fragment; the row and the counters are swapped where they are.
+
+    With ``note``, the action is a decision: the first tap only asks (nothing is sent), the note goes with the
+    second tap on its confirming button."""
     # Mark the counters element: an out-of-band swap replaces it, so the mark goes (the page itself stays).
     page.evaluate("document.getElementById('queue-counters').dataset.before = 'yes'")
+    target = row.get_by_role("button", name=re.compile(f"^{re.escape(button)}"))
+    if note:
+        posts: list[str] = []
+        page.on("request", lambda r: posts.append(r.url) if r.method == "POST" else None)
+        row.locator("details.row-confirm > summary").filter(has_text=button).click()
+        expect(row.locator(".confirm-question")).to_contain_text(f"作出“{button}”的决定")
+        assert posts == [], "a decision from the queue must not be sent by its first tap"
+        row.get_by_label("办理意见（选填）").fill(note)
+        target = row.get_by_role("button", name=re.compile(f"^确认{re.escape(button)}"))
     with page.expect_response(lambda r: r.request.method == "POST" and "/events/" in r.url) as info:
-        row.get_by_role("button", name=re.compile(f"^{re.escape(button)}")).click()
+        target.click()
     response: Response = info.value
     assert response.status == 200, response.status
     assert response.request.headers.get("hx-target", "").startswith("case-row-")
@@ -105,7 +119,7 @@ def test_intake_to_delivery_with_one_deficiency(page: Page, login, live_app, liv
     _fits_the_tablet(page)
     page.locator("#applicant-name").fill("王经办")
     page.locator("#applicant-phone").fill("13900000001")
-    page.get_by_role("button", name="收件并生成办件编号").click()
+    page.get_by_role("button", name="仅收件（稍后受理）").click()
 
     expect(page).to_have_url(CASE_NO)
     case_no = CASE_NO.search(page.url).group(1)
@@ -155,7 +169,7 @@ def test_intake_to_delivery_with_one_deficiency(page: Page, login, live_app, liv
 
     _row_action(page, row, "开始审查", "审查中", counts)  # still awaiting a decision: same counts
     decided = {**counts, level: counts[level] - 1}  # a decided case has met or missed its deadline: not counted
-    _row_action(page, row, "办结（通过）", "办结（容缺通过）", decided)
+    _row_action(page, row, "办结（通过）", "办结（容缺通过）", decided, note="容缺材料已补齐，准予许可")
     _row_action(page, row, "出证", "已出证", decided)
     _row_action(page, row, "窗口领取送达", "已送达", decided)
     expect(row.get_by_role("button")).to_have_count(0)  # nothing left to do on it
@@ -166,6 +180,7 @@ def test_intake_to_delivery_with_one_deficiency(page: Page, login, live_app, liv
     expect(page.locator("#case-status")).to_contain_text("已送达")
     steps = page.locator("ol.timeline li .what")
     expect(steps).to_have_text(["收件", "容缺受理", "补交材料", "核验销号", "开始审查", "办结（通过）", "出证", "送达"])
+    expect(page.locator("ol.timeline")).to_contain_text("容缺材料已补齐，准予许可")  # the note given on the queue
     expect(page.locator("dl.facts")).to_contain_text("窗口领取")
 
     with live_app.app_context():

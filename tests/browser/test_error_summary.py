@@ -80,7 +80,7 @@ def test_intake_error_is_focused_in_view_on_the_tablet(
     page.locator("#applicant-name").fill("王经办")
     page.locator("#applicant-phone").fill("电话")  # not a phone number: only the server says so
     with page.expect_response(lambda r: r.request.method == "POST" and r.url.endswith("/cases/new")) as info:
-        page.get_by_role("button", name="收件并生成办件编号").click()
+        page.get_by_role("button", name="仅收件（稍后受理）").click()
     assert info.value.status == 422
 
     _summary_has_focus_in_view(page)

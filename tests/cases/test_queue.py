@@ -113,6 +113,34 @@ def test_rows_offer_only_the_one_tap_actions_available_now(login_as):
     assert 'hx-disabled-elt=".row-actions button"' in body
 
 
+def test_a_decision_from_the_queue_is_asked_once_more_with_room_for_a_note(login_as):
+    red = overdue_case()
+    body = table(login_as("staff-ll"))
+    row = body.split(f'id="case-row-{red.id}"', 1)[1].split("</tr>", 1)[0]
+    # The first tap only opens the question; the button that fires sits inside it, with an optional note.
+    confirm = row.split('<details class="row-confirm">', 1)[1].split("</details>", 1)[0]
+    assert f"确认对 {red.case_no} 作出“办结（通过）”的决定？" in confirm
+    assert 'name="note"' in confirm and "required" not in confirm
+    assert f'hx-post="/cases/{red.case_no}/events/decide_approve"' in confirm
+    assert row.count("/events/decide_approve") == 2  # the form's action and its confirming button, nothing else
+
+
+def test_the_note_given_with_a_confirmed_decision_is_kept_on_the_event(login_as):
+    red = overdue_case()
+    client = login_as("staff-ll")
+    response = post_event(
+        client,
+        red,
+        "decide_approve",
+        next="/cases/",
+        note="材料齐全，准予许可",
+        headers=htmx_headers(f"case-row-{red.id}"),
+    )
+    assert response.status_code == 200
+    db.session.expire_all()
+    assert red.events[-1].note == "材料齐全，准予许可"
+
+
 def test_central_office_sees_every_station_but_has_no_row_actions(login_as):
     ll = f.make_case()
     qh = f.make_case(by="staff-qh", station_code="QH", enterprise=f.make_client(station_code="QH").enterprise)

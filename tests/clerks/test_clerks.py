@@ -19,8 +19,9 @@ from tests.cases.test_intake import intake_data, latest_case, post_intake
 from tests.helpers.cases import fire, rongque_case, text, token
 
 
-def choose(client, clerk_username: str):
-    return client.post(f"/clerks/{f.user(clerk_username).id}/choose", data={"csrf_token": token(client)})
+def choose(client, clerk_username: str, **data):
+    form = {"csrf_token": token(client), **data}
+    return client.post(f"/clerks/{f.user(clerk_username).id}/choose", data=form)
 
 
 def choices_of(client: f.Client) -> list[ClerkChoice]:
@@ -117,6 +118,29 @@ def test_changing_clerk_hands_the_open_cases_over_and_keeps_history(login_as, gd
 
     back = choose(client, "clerk-ll")  # and back again: a third period, the history grows
     assert back.status_code == 303 and len(choices_of(gd)) == 3
+
+
+def test_a_change_that_moves_open_cases_is_asked_once_more_and_keeps_its_reason(login_as, gd):
+    f.make_case(enterprise=gd.enterprise)
+    f.make_case(enterprise=gd.enterprise)
+    client = login_as(gd.username)
+    directory = text(client.get("/clerks/"))
+    card = directory.split(f'id="clerk-{f.user("clerk-qh").id}"', 1)[1].split("</li>", 1)[0]
+    # The first tap only opens the question, which says how many cases move; the reason is optional.
+    confirm = card.split('<details class="row-confirm clerk-confirm">', 1)[1].split("</details>", 1)[0]
+    assert f"更换后，您未办结的 2 件办件将转由{f.user('clerk-qh').display_name}跟进。确定更换？" in confirm
+    assert 'name="note"' in confirm and "required" not in confirm and "确定更换" in confirm
+
+    assert choose(client, "clerk-qh", note="  离公司更近的驿站  ").status_code == 303
+    assert choices_of(gd)[-1].note == "离公司更近的驿站"
+    assert "离公司更近的驿站" in text(client.get("/clerks/history"))
+
+
+def test_a_reason_too_long_is_422_in_place_and_changes_nothing(login_as, gd):
+    client = login_as(gd.username)
+    response = choose(client, "clerk-qh", note="原" * 201)
+    assert response.status_code == 422 and "更换原因请控制在 200 字以内。" in text(response)
+    assert [choice.clerk.username for choice in choices_of(gd)] == ["clerk-ll"]
 
 
 def test_choosing_the_current_clerk_again_is_422(login_as, gd):

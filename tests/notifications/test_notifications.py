@@ -66,12 +66,16 @@ def test_correction_and_deficiency_and_rejection(gd):
     ]
 
 
-def test_the_bell_shows_the_unread_count_with_one_query(login_as, count_queries, gd):
-    delivered_case(enterprise=gd.enterprise)
+def test_the_bell_counts_the_things_with_news_with_one_query(login_as, count_queries, gd):
+    delivered_case(enterprise=gd.enterprise)  # four notices about one case: one thing to look at
+    f.make_case(enterprise=gd.enterprise)
+    other = f.make_case(enterprise=gd.enterprise)
+    fire(other, CaseEvent.ACCEPT)  # and one about another case
     client = login_as(gd.username)
     with count_queries() as counter:
         body = client.get("/account/password").get_data(as_text=True)
-    assert 'class="bell-count">4<' in body
+    assert len(notifications_of(gd.username)) == 5
+    assert 'class="bell-count">2<' in body
     on_notifications = [s for s in counter.statements if "FROM notifications" in s]
     assert len(on_notifications) == 1, on_notifications
     staff_body = login_as("staff-ll").get("/account/password").get_data(as_text=True)
@@ -103,24 +107,33 @@ def test_the_badge_answers_304_while_unchanged(login_as, count_queries, gd):
     delivered_case(enterprise=gd.enterprise)
     changed = client.get("/notifications/badge", headers=htmx_headers("bell", **{"If-None-Match": etag}))
     assert changed.status_code == 200 and changed.headers["ETag"] != etag
-    assert 'class="bell-count">4<' in changed.get_data(as_text=True)
+    assert 'class="bell-count">1<' in changed.get_data(as_text=True)  # four notices, one case
 
 
-def test_list_mark_read_open_and_mark_all(login_as, gd):
+def test_list_groups_by_case_mark_read_open_and_mark_all(login_as, gd):
     case = delivered_case(enterprise=gd.enterprise)
+    other = f.make_case(enterprise=gd.enterprise)
+    fire(other, CaseEvent.ACCEPT)
     client = login_as(gd.username)
     page = client.get("/notifications/").get_data(as_text=True)
-    assert page.count("notification-unread") == 4 and "办件已受理" in page
-    first, second = notifications_of(gd.username)[:2]
+    # One entry per case, the latest notice on top, the earlier ones folded under it (all four unread).
+    assert page.count('<li class="notification notification-unread"') == 2
+    assert "此前还有 3 条相关通知" in page and "办件已受理" in page
+    assert page.index(other.case_no) < page.index(case.case_no)  # the latest changed thing first
+    latest_of_case = next(n for n in notifications_of(gd.username) if n.link == f"/cases/{case.case_no}")
     response = client.post(
-        f"/notifications/{first.id}/read", data={"csrf_token": token(client)}, headers=htmx_headers("notification-list")
+        f"/notifications/{latest_of_case.id}/read",
+        data={"csrf_token": token(client)},
+        headers=htmx_headers("notification-list"),
     )
     assert response.status_code == 200
     body = response.get_data(as_text=True)
-    assert body.count("notification-unread") == 3
-    assert 'id="bell"' in body and 'hx-swap-oob="true"' in body and 'class="bell-count">3<' in body
-    opened = client.post(f"/notifications/{second.id}/open", data={"csrf_token": token(client)})
-    assert opened.status_code == 303 and opened.headers["Location"] == f"/cases/{case.case_no}"
+    assert body.count('<li class="notification notification-unread"') == 1  # the whole group of the case is read
+    assert all(n.read_at is not None for n in notifications_of(gd.username) if n.link == latest_of_case.link)
+    assert 'id="bell"' in body and 'hx-swap-oob="true"' in body and 'class="bell-count">1<' in body
+    of_other = next(n for n in notifications_of(gd.username) if n.link != latest_of_case.link)
+    opened = client.post(f"/notifications/{of_other.id}/open", data={"csrf_token": token(client)})
+    assert opened.status_code == 303 and opened.headers["Location"] == f"/cases/{other.case_no}"
     done = client.post("/notifications/read-all", data={"csrf_token": token(client)})
     assert done.status_code == 303
     assert all(n.read_at is not None for n in notifications_of(gd.username))
