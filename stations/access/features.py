@@ -232,6 +232,11 @@ def may_request_meeting_for(user: User | None, enterprise_id: int) -> bool:
     return user.role is Role.ADMIN
 
 
+def may_maintain_officials(user: User | None) -> bool:
+    """Add, rename and deactivate the officials an enterprise can book: the administrator only."""
+    return user is not None and getattr(user, "is_authenticated", False) and user.role is Role.ADMIN
+
+
 def may_run_session(user: User | None, session) -> bool:
     """Answer a policy session's questions or raise them as appeals: the administrator, or staff of the hosting
     station (any station's staff for a district-wide session, one with no host station)."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 from flask import Blueprint
 
 from ..auth.decorators import admin_required
-from . import account_views, calendar_views, scope_views
+from . import account_views, calendar_views, official_views, scope_views
 from .forms import MODE_LABELS, ROLE_LABELS
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -45,3 +45,9 @@ bp.add_url_rule("/calendar", "calendar", calendar_views.calendar)
 bp.add_url_rule("/calendar/toggle", "calendar_toggle", calendar_views.calendar_toggle, methods=["POST"])
 bp.add_url_rule("/calendar/day", "calendar_day", calendar_views.calendar_day, methods=["POST"])
 bp.add_url_rule("/calendar/load", "calendar_load", calendar_views.calendar_load, methods=["POST"])
+bp.add_url_rule("/officials", "officials", official_views.officials)
+bp.add_url_rule("/officials", "official_add", official_views.official_add, methods=["POST"])
+bp.add_url_rule("/officials/<int:official_id>", "official_edit", official_views.official_edit, methods=["POST"])
+bp.add_url_rule(
+    "/officials/<int:official_id>/active", "official_active", official_views.official_active, methods=["POST"]
+)

@@ -28,8 +28,7 @@ from ..enterprises.models import Enterprise
 from ..extensions import db
 from ..idempotency import idempotent
 from ..timeutil import iso_with_offset
-from . import cases as case_api  # request parsing shared with the case endpoints
-from .base import ApiError, json_body, json_response, page_arg
+from .base import ApiError, body_text, json_body, json_response, page_arg
 
 PAGE_SIZE = 50
 CREATE_FIELDS = {
@@ -111,7 +110,7 @@ def get_appeal(appeal_no: str):
 def _enterprise(user: User, body: dict[str, Any]) -> Enterprise | None:
     if user.role is Role.ENTERPRISE:
         return db.session.get(Enterprise, user.enterprise_id)
-    raw = case_api._text(body, "enterprise_uscc", max_length=40)
+    raw = body_text(body, "enterprise_uscc", max_length=40)
     if not raw:
         return None
     uscc = identifiers.normalise(raw)
@@ -139,12 +138,12 @@ def create_appeal():
             category=appeal_services.parse_enum(Category, body.get("category"), "unknown_category"),
             nature=appeal_services.parse_enum(Nature, body.get("nature") or "HELP", "unknown_nature"),
             urgency=appeal_forms.urgency(body.get("urgency")),
-            description=case_api._text(body, "description", max_length=appeal_services.MAX_DESCRIPTION),
+            description=body_text(body, "description", max_length=appeal_services.MAX_DESCRIPTION),
             enterprise=_enterprise(user, body),
-            enterprise_name=case_api._text(body, "enterprise_name", max_length=200),
+            enterprise_name=body_text(body, "enterprise_name", max_length=200),
             station_id=user.station_id if user.role in (Role.STAFF, Role.COMMISSIONER) else None,
-            contact_name=case_api._text(body, "contact_name", max_length=100),
-            contact_phone=case_api._text(body, "contact_phone", max_length=32),
+            contact_name=body_text(body, "contact_name", max_length=100),
+            contact_phone=body_text(body, "contact_phone", max_length=32),
         )
         appeal = appeal_services.register(data, user)
     except (appeal_services.AppealError, AppealFlowError) as error:

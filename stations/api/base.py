@@ -47,11 +47,30 @@ def page_arg() -> int:
     return page
 
 
+MAX_TEXT = 2000  # a free-text field of a JSON body, unless the field says otherwise
+
+
+def invalid_field(name: str) -> ApiError:
+    """The 422 of every API v1 field that is missing or not in the expected form."""
+    return ApiError(422, "invalid_field", _("字段 %(field)s 缺失或格式不正确。", field=name))
+
+
 def body_str(body: dict, name: str, limit: int) -> str:
     """A text field of ``body`` ("" when absent or null); 422 when not text, too long or holding a NUL."""
     value = body.get(name, "")
     if value is None:
         return ""
     if not isinstance(value, str) or len(value) > limit or "\x00" in value:
-        raise ApiError(422, "invalid_field", _("字段 %(field)s 缺失或格式不正确。", field=name))
+        raise invalid_field(name)
     return value
+
+
+def body_text(body: dict[str, Any], name: str, *, required: bool = False, max_length: int = MAX_TEXT) -> str:
+    """A text field of ``body``, stripped ("" when absent and not ``required``); 422 when not text, too long, or
+    blank while required."""
+    value = body.get(name)
+    if value is None and not required:
+        return ""
+    if not isinstance(value, str) or len(value) > max_length or (required and not value.strip()):
+        raise invalid_field(name)
+    return value.strip()

@@ -27,9 +27,8 @@ from ..extensions import db
 from ..idempotency import idempotent
 from ..sites import queries as sites_queries
 from ..sites.models import Station, StationKind
-from . import cases as api_cases  # its request helpers, read at call time (cases may still be importing us)
 from . import serializers
-from .base import ApiError, json_body, json_response
+from .base import ApiError, body_text, invalid_field, json_body, json_response
 
 CREATE_FIELDS = {"bundle", "station", "enterprise_uscc", "applicant_name", "applicant_phone", "documents"}
 MAX_DOCUMENTS = 50
@@ -102,14 +101,14 @@ def get_bundle_case(bundle_no: str):
 def _documents(body: dict[str, Any]) -> dict[str, int]:
     raw = body.get("documents") or []
     if not isinstance(raw, list) or len(raw) > MAX_DOCUMENTS:
-        raise api_cases._invalid("documents")
+        raise invalid_field("documents")
     documents = {}
     for entry in raw:
         if not isinstance(entry, dict) or not isinstance(entry.get("material"), str):
-            raise api_cases._invalid("documents")
+            raise invalid_field("documents")
         document_id = entry.get("document_id")
         if not isinstance(document_id, int) or isinstance(document_id, bool):
-            raise api_cases._invalid("documents")
+            raise invalid_field("documents")
         documents[entry["material"][:200]] = document_id
     return documents
 
@@ -134,20 +133,20 @@ def create_bundle_case():
     if user.role not in (Role.STAFF, Role.CLERK, Role.ENTERPRISE):
         raise ApiError(403, "read_only", error_message("read_only"))
     body = json_body(CREATE_FIELDS)
-    code = api_cases._text(body, "bundle", required=True, max_length=20)
+    code = body_text(body, "bundle", required=True, max_length=20)
     bundle = bundle_queries.get_bundle(code)
     if bundle is None or not bundle.is_active:
         raise ApiError(422, "unknown_bundle", _("没有编码为 %(code)s 的一件事套餐。", code=code))
     if user.role is Role.ENTERPRISE:
         enterprise = db.session.get(Enterprise, user.enterprise_id)
     else:
-        uscc = identifiers.normalise(api_cases._text(body, "enterprise_uscc", required=True, max_length=40))
+        uscc = identifiers.normalise(body_text(body, "enterprise_uscc", required=True, max_length=40))
         if not identifiers.is_valid_uscc(uscc):
             raise ApiError(422, "invalid_uscc", error_message("invalid_uscc"))
         enterprise = db.session.scalar(select(Enterprise).where(Enterprise.uscc == uscc))
         if enterprise is None:
             raise ApiError(422, "unknown_enterprise", error_message("unknown_enterprise"))
-    station = _station(user, api_cases._text(body, "station", max_length=10).upper(), enterprise)
+    station = _station(user, body_text(body, "station", max_length=10).upper(), enterprise)
     channel = (
         Channel.ONLINE
         if user.role is Role.ENTERPRISE
@@ -160,8 +159,8 @@ def create_bundle_case():
             station=station,
             enterprise=enterprise,
             channel=channel,
-            applicant_name=api_cases._text(body, "applicant_name", max_length=100) or user.display_name,
-            applicant_phone=api_cases._text(body, "applicant_phone", max_length=32) or None,
+            applicant_name=body_text(body, "applicant_name", max_length=100) or user.display_name,
+            applicant_phone=body_text(body, "applicant_phone", max_length=32) or None,
             documents=_documents(body),
         )
     except bundle_services.BundleError as error:

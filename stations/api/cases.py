@@ -32,10 +32,9 @@ from ..extensions import db
 from ..idempotency import idempotent
 from ..sites import queries as sites_queries
 from . import serializers
-from .base import ApiError, json_body, json_response, page_arg
+from .base import ApiError, body_text, invalid_field, json_body, json_response, page_arg
 
 PAGE_SIZE = 50
-MAX_TEXT = 2000
 INTAKE_MATERIAL_STATUSES = ("VERIFIED", "MISSING")
 CREATE_FIELDS = {
     "item_code",
@@ -77,19 +76,6 @@ def _case_json(case: Case, warn_level: str | None = None) -> dict[str, Any]:
 
 
 # --- request parsing ----------------------------------------------------------------------------------------------
-
-
-def _invalid(field: str) -> ApiError:
-    return ApiError(422, "invalid_field", _("字段 %(field)s 缺失或格式不正确。", field=field))
-
-
-def _text(body: dict[str, Any], field: str, *, required: bool = False, max_length: int = MAX_TEXT) -> str:
-    value = body.get(field)
-    if value is None and not required:
-        return ""
-    if not isinstance(value, str) or len(value) > max_length or (required and not value.strip()):
-        raise _invalid(field)
-    return value.strip()
 
 
 def _param(name: str, allowed: tuple[str, ...]) -> str | None:
@@ -143,15 +129,15 @@ def _claims(body: dict[str, Any], item) -> dict[int, str]:
     """The body's ``materials`` as material id -> claim (VERIFIED or MISSING); intake.checklist decides what counts."""
     raw = body.get("materials", [])
     if not isinstance(raw, list) or len(raw) > 100:
-        raise _invalid("materials")
+        raise invalid_field("materials")
     by_code = {material.code: material for material in item.materials}
     result: dict[int, str] = {}
     for entry in raw:
         if not isinstance(entry, dict) or set(entry) - {"code", "status"}:
-            raise _invalid("materials")
+            raise invalid_field("materials")
         code, status = entry.get("code"), entry.get("status")
         if not isinstance(code, str) or not isinstance(status, str):
-            raise _invalid("materials")
+            raise invalid_field("materials")
         material = by_code.get(code.strip())
         if material is None:
             raise ApiError(422, "unknown_material", _("该事项没有编码为 %(code)s 的材料。", code=code[:20]))
@@ -166,8 +152,8 @@ def _claims(body: dict[str, Any], item) -> dict[int, str]:
 def _applicant(body: dict[str, Any], user: User, name: str, phone: str) -> Enterprise:
     """Who applies: an enterprise by ``enterprise_uscc`` or a person by ``applicant_id_no`` (exactly one); a person
     signed in applies for themselves and may name neither. Access to that applicant is checked at intake."""
-    uscc_text = _text(body, "enterprise_uscc", max_length=40)
-    id_no = _text(body, "applicant_id_no", max_length=40)
+    uscc_text = body_text(body, "enterprise_uscc", max_length=40)
+    id_no = body_text(body, "applicant_id_no", max_length=40)
     if not uscc_text and not id_no and user.role is Role.PERSON and user.enterprise is not None:
         return user.enterprise
     if bool(uscc_text) == bool(id_no):
@@ -196,10 +182,10 @@ def create_case():
     if user.role not in (Role.STAFF, Role.CLERK, Role.ENTERPRISE, Role.PERSON):
         raise _case_error("read_only", 403)
     body = json_body(CREATE_FIELDS)
-    item_code = _text(body, "item_code", required=True, max_length=40)
-    station_code = _text(body, "station", required=True, max_length=10).upper()
-    applicant_name = _text(body, "applicant_name", max_length=100)
-    applicant_phone = _text(body, "applicant_phone", max_length=32)
+    item_code = body_text(body, "item_code", required=True, max_length=40)
+    station_code = body_text(body, "station", required=True, max_length=10).upper()
+    applicant_name = body_text(body, "applicant_name", max_length=100)
+    applicant_phone = body_text(body, "applicant_phone", max_length=32)
     item = catalog_queries.get_item(item_code)
     if item is None:
         raise ApiError(422, "unknown_item", _("没有编码为 %(code)s 的事项。", code=item_code))
@@ -210,7 +196,7 @@ def create_case():
     claims = _claims(body, item)
     channel = intake.intake_channel(user, station)
     # 办理地: a partner district that decides the case (跨区通办), one of those that handle the item; empty: here.
-    handling = _text(body, "handling_district", max_length=16).upper() or None
+    handling = body_text(body, "handling_district", max_length=16).upper() or None
     if handling and handling not in {p.code for p in xr_port().partners_for_item(item.id)}:
         raise _case_error("partner_unavailable", 422)
 
@@ -257,7 +243,7 @@ def _verified_materials(body: dict[str, Any], case: Case) -> list[int]:
     if raw is True:
         return [m.id for m in provided]
     if not isinstance(raw, list) or len(raw) > 100 or not all(isinstance(code, str) for code in raw):
-        raise _invalid("verified_materials")
+        raise invalid_field("verified_materials")
     by_code = {m.item_material.code: m for m in case.materials}
     unknown = [code for code in raw if code.strip() not in by_code]
     if unknown:
@@ -268,29 +254,29 @@ def _verified_materials(body: dict[str, Any], case: Case) -> list[int]:
 def _event_input(body: dict[str, Any], case: Case) -> tuple[CaseEvent, int, case_services.EventInput]:
     name = body.get("event")
     if not isinstance(name, str):
-        raise _invalid("event")
+        raise invalid_field("event")
     try:
         event = CaseEvent(name.strip().lower())
     except ValueError:
         raise ApiError(422, "unknown_event", _("未知的操作：%(event)s", event=name[:40])) from None
     version = body.get("version")
     if not isinstance(version, int) or isinstance(version, bool) or version < 1:
-        raise _invalid("version")
+        raise invalid_field("version")
     signed = body.get("commitment_signed", False)
     if not isinstance(signed, bool):
-        raise _invalid("commitment_signed")
-    delivery_mode = _text(body, "delivery_mode", max_length=16).upper()
+        raise invalid_field("commitment_signed")
+    delivery_mode = body_text(body, "delivery_mode", max_length=16).upper()
     if delivery_mode and delivery_mode not in case_vocabulary.DELIVERY_MODE_CODES:  # an unknown value of the enum
-        raise _invalid("delivery_mode")
+        raise invalid_field("delivery_mode")
     data = case_services.EventInput(
-        note=_text(body, "note"),
-        reason=_text(body, "reason"),
+        note=body_text(body, "note"),
+        reason=body_text(body, "reason"),
         commitment_signed=signed,
         delivery_mode=delivery_mode,
         verified_material_ids=_verified_materials(body, case),
         # forward: the partner named, else the handling district chosen at intake, else the first that handles it
-        partner_code=_text(body, "partner", max_length=16).upper() or (case.xr_partner_code or ""),
-        special_kind=_text(body, "special_kind", max_length=16),
+        partner_code=body_text(body, "partner", max_length=16).upper() or (case.xr_partner_code or ""),
+        special_kind=body_text(body, "special_kind", max_length=16),
     )
     return event, version, data
 

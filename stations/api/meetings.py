@@ -24,19 +24,21 @@ from ..idempotency import idempotent
 from ..meetings import queries
 from ..meetings import services as meeting_services
 from ..meetings.commitments import rows as commitment_rows
+from ..meetings.errors import MeetingError
 from ..meetings.forms import parse_event
 from ..meetings.labels import error_message
 from ..meetings.models import Meeting
-from ..meetings.services import MeetingError, RequestInput
+from ..meetings.services import RequestInput
 from ..timeutil import iso_with_offset, utcnow
 from .base import ApiError, body_str, json_body, json_response, page_arg
 
 PAGE_SIZE = 50
 CREATE_FIELDS = {
-    "kind", "topic", "department", "target_leader", "description", "preferred_dates", "enterprise_uscc",
+    "kind", "topic", "department", "official_id", "target_leader", "target_section", "description",
+    "preferred_dates", "enterprise_uscc",
 }  # fmt: skip
 EVENT_FIELDS = {"event", "version", "reason", "department_id", "target_leader", "slot_id", "minutes", "commitments"}
-EVENT_FIELDS |= {"feedback"}
+EVENT_FIELDS |= {"feedback", "official_id"}
 REQUEST_ROLES = frozenset({Role.ENTERPRISE, Role.CLERK, Role.COMMISSIONER, Role.STAFF, Role.ADMIN})
 
 
@@ -50,6 +52,8 @@ def meeting_json(meeting: Meeting) -> dict[str, Any]:
         "kind": meeting.kind.value,
         "status": meeting.status.value,
         "department": meeting.department.code if meeting.department else None,
+        "official_id": meeting.official_id,
+        "target_leader": meeting.target_leader or None,
         "topic": meeting.topic,
         "scheduled_at": iso_with_offset(meeting.starts_at),
         "enterprise_uscc": meeting.enterprise.uscc,
@@ -110,6 +114,17 @@ def get_meeting(meeting_no: str):
     return json_response(meeting_detail_json(_visible(meeting_no)))
 
 
+def _official_id(value) -> int | None:
+    """``official_id`` as a number or a string of digits (liberal); null or absent: none picked."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value.strip())
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value < 2**31:
+        raise ApiError(422, "invalid_field", _("字段 %(field)s 缺失或格式不正确。", field="official_id"))
+    return value
+
+
 def _request_input(body: dict) -> tuple[Enterprise, RequestInput]:
     user = _user()
     if user.role is Role.ENTERPRISE:
@@ -134,6 +149,7 @@ def _request_input(body: dict) -> tuple[Enterprise, RequestInput]:
         department_id = db.session.scalar(select(Department.id).where(Department.code == code))
         if department_id is None:
             raise ApiError(422, "unknown_department", error_message("unknown_department"))
+    official_id = _official_id(body.get("official_id"))
     dates = body.get("preferred_dates") or []
     if not isinstance(dates, list) or not all(isinstance(d, str) and "\x00" not in d for d in dates):
         raise ApiError(422, "invalid_field", _("字段 %(field)s 缺失或格式不正确。", field="preferred_dates"))
@@ -146,6 +162,8 @@ def _request_input(body: dict) -> tuple[Enterprise, RequestInput]:
         topic=body_str(body, "topic", 200),
         department_id=department_id,
         target_leader=body_str(body, "target_leader", 100),
+        target_section=body_str(body, "target_section", 100),
+        official_id=official_id,
         description=body_str(body, "description", 4000),
         preferred_dates=preferred,
     )
@@ -182,6 +200,19 @@ def post_meeting_event(meeting_no: str):
         raise _refused(refused) from refused
     db.session.commit()
     return json_response(meeting_detail_json(meeting))
+
+
+@login_required
+def list_officials():
+    """The officials a request can name by ``official_id`` (active ones, by department)."""
+    return json_response(
+        {
+            "items": [
+                {"id": o.id, "department": o.department.code, "name": o.name, "kind": o.kind.value}
+                for o in queries.officials()
+            ]
+        }
+    )
 
 
 # --- 政策宣讲 --------------------------------------------------------------------------------------------------------

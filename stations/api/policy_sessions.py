@@ -140,7 +140,7 @@ def edit_policy_session(session_id: int):
     if not change.title.strip():
         raise ApiError(422, "invalid_field", _("字段 %(field)s 缺失或格式不正确。", field="title"))
     try:
-        edited, _moved = edit_session(session.id, change, version, now=utcnow())
+        edited, _moved = edit_session(session.id, change, version, by=_user(), now=utcnow())
     except policy_services.SessionError as refused:
         db.session.rollback()
         raise ApiError(refused.status, refused.code, session_error_message(refused.code)) from refused

@@ -31,7 +31,7 @@ from ..ratings.labels import error_message as rating_error_message
 from ..ratings.models import Rating
 from ..timeutil import business_today, iso_with_offset
 from ..web.params import parse_int
-from .base import ApiError, json_body, json_response
+from .base import ApiError, invalid_field, json_body, json_response
 
 EXPIRY_NOTICE_DAYS = 30
 MAX_ID = 2**31 - 1
@@ -45,10 +45,6 @@ def _enterprise_user() -> User:
     if user.role is not Role.ENTERPRISE or user.enterprise_id is None:
         raise ApiError(403, "enterprise_only", _("仅企业用户可以使用该接口。"))
     return user
-
-
-def _invalid(field: str) -> ApiError:
-    return ApiError(422, "invalid_field", _("字段 %(field)s 缺失或格式不正确。", field=field))
 
 
 def _int_param(name: str, default: int | None) -> int | None:
@@ -182,12 +178,12 @@ def post_message():
     body = json_body(MESSAGE_FIELDS)
     text = body.get("body")
     if not isinstance(text, str):
-        raise _invalid("body")
+        raise invalid_field("body")
     case = None
     case_no = body.get("case_no")
     if case_no is not None:
         if not isinstance(case_no, str) or len(case_no) > 24:
-            raise _invalid("case_no")
+            raise invalid_field("case_no")
         case = messaging_queries.case_by_no(user, user.enterprise_id, case_no)
         if case is None:
             raise ApiError(404, "not_found", _("未找到该办件。"))
@@ -195,7 +191,7 @@ def post_message():
     document_id = body.get("document_id")
     if document_id is not None:
         if not isinstance(document_id, int) or isinstance(document_id, bool) or not 1 <= document_id <= MAX_ID:
-            raise _invalid("document_id")
+            raise invalid_field("document_id")
         document = enterprise_queries.valid_document(user.enterprise_id, document_id, business_today())
         if document is None:
             raise ApiError(404, "document_not_yours", _("所选材料不属于该企业或已失效。"))
@@ -241,13 +237,13 @@ def rate_case(case_no: str):
     body = json_body(RATING_FIELDS)
     level = body.get("level")
     if not rules.is_valid_level(level):
-        raise _invalid("level")
+        raise invalid_field("level")
     reasons = body.get("reasons", [])
     if not isinstance(reasons, list) or not all(isinstance(code, str) for code in reasons):
-        raise _invalid("reasons")
+        raise invalid_field("reasons")
     comment = body.get("comment") or ""
     if not isinstance(comment, str):
-        raise _invalid("comment")
+        raise invalid_field("comment")
     try:
         rating_services.rate_case(case, user, level=level, reasons=reasons, comment=comment, channel="MINIPROGRAM")
     except rating_services.RatingError as error:

@@ -66,6 +66,7 @@ bp.add_url_rule("/takeout/orders/<order_no>/events", "post_takeout_event", takeo
 bp.add_url_rule("/meetings", "list_meetings", meetings.list_meetings, methods=["GET"])
 bp.add_url_rule("/meetings/<meeting_no>", "get_meeting", meetings.get_meeting, methods=["GET"])
 bp.add_url_rule("/meetings", "create_meeting", meetings.create_meeting, methods=["POST"])
+bp.add_url_rule("/officials", "list_officials", meetings.list_officials, methods=["GET"])
 bp.add_url_rule("/meetings/<meeting_no>/events", "post_meeting_event", meetings.post_meeting_event, methods=["POST"])
 bp.add_url_rule("/policy-sessions", "list_policy_sessions", policy_sessions.list_policy_sessions, methods=["GET"])
 bp.add_url_rule(

@@ -1,5 +1,7 @@
 """Demo meetings and policy sessions (fictional, marked 示例), relative to the business day they are loaded on.
 
+- Officials (约见对象): each of the three departments itself, its leader, and 开发建设部's 规划建设科; every demo
+  pattern, slot and meeting points to one.
 - Slots: 开发建设部 (部长, Tue and Thu 10:00 and 15:00), 人社 (科长, Mon and Wed 14:30), 工建审批 (科长, Fri 09:30),
   for the next three weeks of working days.
 - The drainage-pipe meeting of domain.md §6.5: requested on day 0, contacted on day 0, held on day 2 (working days),
@@ -23,7 +25,15 @@ from ..domain.workdays import add_working_days
 from ..enterprises.models import Enterprise
 from ..extensions import db
 from ..timeutil import business_to_utc, business_today
-from .models import AvailabilityPattern, Meeting, MeetingBooking, MeetingCommitment, MeetingEventRecord
+from .models import (
+    AvailabilityPattern,
+    Meeting,
+    MeetingBooking,
+    MeetingCommitment,
+    MeetingEventRecord,
+    Official,
+    OfficialKind,
+)
 from .policy_models import PolicySession, SessionSignup, SignupState
 from .slots import publish_week_slots
 
@@ -34,6 +44,15 @@ PATTERNS = [  # department code, leader, weekday, start, location
     ("SB", "人社 科长", 0, time(14, 30), "政务服务中心 2楼 洽谈室"),
     ("SB", "人社 科长", 2, time(14, 30), "政务服务中心 2楼 洽谈室"),
     ("GJ", "工建审批 科长", 4, time(9, 30), "政务服务中心 1楼 工建专区"),
+]
+OFFICIALS = [  # department code, name ("" = the department itself), kind
+    ("KFJS", "", OfficialKind.DEPARTMENT),
+    ("KFJS", "开发建设部 部长", OfficialKind.LEADER),
+    ("KFJS", "规划建设科", OfficialKind.SECTION),
+    ("SB", "", OfficialKind.DEPARTMENT),
+    ("SB", "人社 科长", OfficialKind.LEADER),
+    ("GJ", "", OfficialKind.DEPARTMENT),
+    ("GJ", "工建审批 科长", OfficialKind.LEADER),
 ]
 # topic, enterprise index, department code, status, working days ago requested
 MEETINGS = [
@@ -85,21 +104,50 @@ def seed_meetings(today: date | None = None) -> None:
 
 
 def _seed(departments, enterprises, users, today: date) -> None:
-    _slots(departments, today)
+    officials = _officials(departments)
+    _slots(departments, officials, today)
     _drainage_meeting(enterprises[0], departments["KFJS"], users, today)
     for number, (topic, index, code, status, ago) in enumerate(MEETINGS, start=2):
         enterprise = enterprises[index % len(enterprises)]
         _meeting(number, topic, enterprise, departments.get(code) if code else None, status, ago, users, today)
+    _link_meetings(officials)
     _sessions(enterprises, users, today)
     db.session.flush()
 
 
-def _slots(departments, today: date) -> None:
+def _officials(departments) -> dict[tuple[int, str], Official]:
+    """(department id, name) -> the demo official; kept when an administrator already added it."""
+    known = {(o.department_id, o.name): o for o in db.session.scalars(select(Official))}
+    for code, name, kind in OFFICIALS:
+        if code in departments and (departments[code].id, name) not in known:
+            official = Official(department_id=departments[code].id, name=name, kind=kind, is_active=True)
+            db.session.add(official)
+            known[(official.department_id, name)] = official
+    db.session.flush()
+    return known
+
+
+def _link_meetings(officials) -> None:
+    """Every demo meeting with a department points to its official: the leader booked, else the department."""
+    for meeting in db.session.scalars(select(Meeting).where(Meeting.department_id.is_not(None))):
+        official = officials.get((meeting.department_id, meeting.target_leader)) or officials.get(
+            (meeting.department_id, "")
+        )
+        meeting.official_id = official.id if official else None
+
+
+def _slots(departments, officials, today: date) -> None:
     for code, leader, weekday, start, location in PATTERNS:
         if code not in departments:
             continue
+        official = officials.get((departments[code].id, leader))
         pattern = AvailabilityPattern(
-            department_id=departments[code].id, leader=leader, weekday=weekday, start_time=start, location=location
+            department_id=departments[code].id,
+            leader=leader,
+            official_id=official.id if official else None,
+            weekday=weekday,
+            start_time=start,
+            location=location,
         )
         db.session.add(pattern)
         db.session.flush()

@@ -13,8 +13,9 @@ from wtforms.validators import InputRequired, Length, Optional
 
 from ..domain.commitment_clock import MAX_DAYS as MAX_COMMITMENT_DAYS
 from ..domain.meeting_flow import KIND_LABELS, MeetingEvent, MeetingKind
+from .errors import MeetingError
 from .models import MAX_TEXT, MAX_TOPIC
-from .services import MAX_PREFERRED, EventInput, MeetingError
+from .services import MAX_PREFERRED, EventInput
 
 MAX_COMMITMENTS = 20
 
@@ -30,7 +31,8 @@ class RequestForm(FlaskForm):
         _l("企业统一社会信用代码（代企业申请时填写）"), validators=[Optional(), Length(max=18)]
     )
     department_id = SelectField(_l("约见部门"), coerce=str, validators=[Optional()])
-    target_leader = StringField(_l("约见领导或业务科室"), validators=[Optional(), Length(max=100)])
+    official_id = SelectField(_l("约见领导或业务科室"), coerce=str, validators=[Optional()])
+    target_leader = StringField(_l("约见领导或业务科室"), validators=[Optional(), Length(max=100)])  # old pages
     topic = StringField(
         _l("约见事由"),
         validators=[InputRequired(message=_l("请填写约见事由。")), Length(max=MAX_TOPIC)],
@@ -113,6 +115,7 @@ def event_input(values: Mapping) -> EventInput:
         reason=text("reason", 500),
         department_id=_int(values.get("department_id")),
         target_leader=text("target_leader", 100) if leader is not None else None,
+        official_id=_int(values.get("official_id")),
         slot_id=_int(values.get("slot_id")),
         minutes=text("minutes", MAX_TEXT),
         commitments=_commitments(commitments),

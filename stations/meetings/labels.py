@@ -35,6 +35,11 @@ ERROR_MESSAGES = {
     "bad_time": N_("时间格式不正确，请按 09:30 的格式填写。"),
     "bad_weekday": N_("请选择星期几。"),
     "version_required": N_("请提供约见的版本号 version。"),
+    "unknown_official": N_("请选择有效的约见对象（该领导或科室不存在或已停用）。"),
+    "official_exists": N_("该部门已有同名的领导或科室。"),
+    "official_name_required": N_("请填写领导或科室的名称。"),
+    "bad_official_name": N_("名称不能超过100字。"),
+    "bad_official_kind": N_("请选择类别：部门本身不填名称，领导或科室须填写名称。"),
 }
 
 

@@ -22,6 +22,33 @@ MAX_TOPIC = 200
 MAX_TEXT = 4000
 
 
+class OfficialKind(enum.StrEnum):
+    """Whom an enterprise meets: a named leader, a business section, or the department as a whole."""
+
+    LEADER = "LEADER"  # 领导
+    SECTION = "SECTION"  # 业务科室
+    DEPARTMENT = "DEPARTMENT"  # 部门 (no one named)
+
+
+class Official(db.Model):
+    """A department's leader or section that can be booked (一键约见). Meetings, weekly patterns and slots point
+    here by ``official_id`` and keep a text copy of the name, so history reads the same after a rename."""
+
+    __tablename__ = "officials"
+    __table_args__ = (UniqueConstraint("department_id", "name", name="uq_officials_department_name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"), index=True)
+    name: Mapped[str] = mapped_column(String(100), default="")  # empty: the department itself
+    kind: Mapped[OfficialKind] = mapped_column(db.Enum(OfficialKind, native_enum=False, length=12))
+    is_active: Mapped[bool] = mapped_column(default=True)
+
+    department = relationship("Department")
+
+    def __repr__(self) -> str:
+        return f"<Official {self.department_id} {self.name!r} {self.kind}>"
+
+
 class Meeting(db.Model):
     __tablename__ = "meetings"
     __table_args__ = (Index("ix_meetings_station_status", "station_id", "status"),)
@@ -36,6 +63,7 @@ class Meeting(db.Model):
     department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"), index=True)
     target_leader: Mapped[str] = mapped_column(String(100), default="")  # e.g. 部长; or a business section
     target_section: Mapped[str] = mapped_column(String(100), default="")
+    official_id: Mapped[int | None] = mapped_column(ForeignKey("officials.id"), index=True)  # the texts are copies
     topic: Mapped[str] = mapped_column(String(MAX_TOPIC))
     description: Mapped[str] = mapped_column(Text, default="")
     preferred_dates: Mapped[list] = mapped_column(JSON, default=list)  # ISO dates
@@ -65,6 +93,7 @@ class Meeting(db.Model):
     enterprise = relationship("Enterprise")
     station = relationship("Station")
     department = relationship("Department")
+    official = relationship("Official")
     requested_by = relationship("User", foreign_keys=[requested_by_id])
     handler = relationship("User", foreign_keys=[handler_id])
     commitments = relationship("MeetingCommitment", order_by="MeetingCommitment.id", back_populates="meeting")
@@ -133,6 +162,7 @@ class AvailabilityPattern(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"), index=True)
     leader: Mapped[str] = mapped_column(String(100), default="")
+    official_id: Mapped[int | None] = mapped_column(ForeignKey("officials.id"), index=True)
     weekday: Mapped[int]  # 0 = Monday
     start_time: Mapped[time]
     minutes: Mapped[int] = mapped_column(default=60)
@@ -156,6 +186,7 @@ class MeetingSlot(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"), index=True)
     leader: Mapped[str] = mapped_column(String(100), default="")
+    official_id: Mapped[int | None] = mapped_column(ForeignKey("officials.id"), index=True)
     starts_at: Mapped[datetime] = mapped_column(index=True)
     ends_at: Mapped[datetime]
     location: Mapped[str] = mapped_column(String(200), default="")

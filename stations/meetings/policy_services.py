@@ -12,6 +12,7 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 
+from ..access import may_run_session
 from ..appeals import origins
 from ..appeals.models import Category, Nature, SourceChannel
 from ..appeals.services import RegisterInput
@@ -31,6 +32,13 @@ class SessionError(Exception):
     def __init__(self, code: str, status: int = 422) -> None:
         super().__init__(code)
         self.code, self.status = code, status
+
+
+def require_runner(user: User, session: PolicySession) -> None:
+    """Only who runs the session (access.may_run_session: staff of its station, or the administrator) edits it,
+    sets its replay or checks in at its door; to anyone else it does not exist, whichever the entry point."""
+    if not may_run_session(user, session):
+        raise SessionError("not_found", 404)
 
 
 def _locked(session_id: int) -> PolicySession:
@@ -95,8 +103,9 @@ def cancel(signup: SessionSignup, *, now: datetime | None = None) -> SessionSign
     return first
 
 
-def check_in(session: PolicySession, token: str, *, now: datetime | None = None) -> SessionSignup:
+def check_in(session: PolicySession, token: str, *, by: User, now: datetime | None = None) -> SessionSignup:
     """The door: the scanned token of a CONFIRMED sign-up of this session. Twice is fine (answers the first)."""
+    require_runner(by, session)
     now = now or utcnow()
     token = (token or "").strip()
     if not token or len(token) > 40:
@@ -134,7 +143,8 @@ def answer(question: SessionQuestion, user: User, text: str, *, now: datetime | 
     db.session.flush()
 
 
-def set_replay(session: PolicySession, url: str) -> None:
+def set_replay(session: PolicySession, url: str, *, by: User) -> None:
+    require_runner(by, session)
     url = (url or "").strip()
     if url and (len(url) > 300 or not url.startswith(("https://", "http://"))):
         raise SessionError("bad_link")

@@ -58,6 +58,15 @@ def _session(session_id: int):
     return session
 
 
+def _run(session_id: int):
+    """A session the user runs (stations/access: staff of its station, or the administrator); 404 otherwise. The
+    core checks the same on every write (policy_services.require_runner); this keeps its pages out of view too."""
+    session = _session(session_id)
+    if not may_run_session(_user(), session):
+        abort(404)
+    return session
+
+
 def _run_question(question_id: int) -> SessionQuestion:
     """A question of a session the user runs (stations/access); 404 otherwise, as for any record out of scope."""
     question = db.session.get(SessionQuestion, question_id)
@@ -119,7 +128,7 @@ def create():
 @bp.route("/<int:session_id>/edit")
 @roles_required(*DOOR_ROLES)
 def edit(session_id: int):
-    session = _session(session_id)
+    session = _run(session_id)
     form = SessionEditForm(obj=session)
     form.starts_at.data = to_business(session.starts_at).replace(tzinfo=None)
     form.minutes.data = int((session.ends_at - session.starts_at).total_seconds() // 60)
@@ -131,7 +140,7 @@ def edit(session_id: int):
 @roles_required(*DOOR_ROLES)
 def update(session_id: int):
     """Title, time, capacity, place or link; a stale version is a 409, capacity below the confirmed a 422."""
-    session = _session(session_id)
+    session = _run(session_id)
     form = SessionEditForm()
     if not form.validate():
         return render("meetings/session_new.html", form=form, edited=session, status=422)
@@ -152,7 +161,7 @@ def update(session_id: int):
         materials=data.get("materials") or "",
     )
     try:
-        edit_session(session.id, change, version)
+        edit_session(session.id, change, version, by=_user())
     except services.SessionError as error:
         db.session.rollback()
         message = _(ERRORS.get(error.code, ERRORS["not_found"]))
@@ -225,9 +234,9 @@ def ask(session_id: int):
 @roles_required(*DOOR_ROLES)
 def replay(session_id: int):
     """The replay link, put up after the session."""
-    session = _session(session_id)
+    session = _run(session_id)
     try:
-        services.set_replay(session, request.form.get("replay_url", ""))
+        services.set_replay(session, request.form.get("replay_url", ""), by=_user())
     except services.SessionError as error:
         return _refused(session_id, error)
     db.session.commit()
@@ -259,11 +268,11 @@ def to_appeal(question_id: int):
 @bp.route("/<int:session_id>/checkin", methods=["GET", "POST"])
 @roles_required(*DOOR_ROLES)
 def checkin(session_id: int):
-    session = _session(session_id)
+    session = _run(session_id)
     result, error, status = None, None, 200
     if request.method == "POST":
         try:
-            result = services.check_in(session, request.form.get("token", ""))
+            result = services.check_in(session, request.form.get("token", ""), by=_user())
             db.session.commit()
         except services.SessionError as refused:
             db.session.rollback()

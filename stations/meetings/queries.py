@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
 from ..access import meeting_scope
@@ -13,7 +13,7 @@ from ..auth.models import User
 from ..catalog.models import Department
 from ..domain.meeting_flow import OPEN_STATUSES, MeetingStatus
 from ..extensions import db
-from .models import Meeting, MeetingBooking, MeetingEventRecord, MeetingSlot
+from .models import Meeting, MeetingBooking, MeetingEventRecord, MeetingSlot, Official, OfficialKind
 
 SLOT_HORIZON = timedelta(days=45)
 NUMBER_RE = re.compile(r"[A-Z0-9]{1,20}")
@@ -54,29 +54,56 @@ def timeline(meeting: Meeting) -> list[MeetingEventRecord]:
     )
 
 
-def free_slots(department_id: int | None, now: datetime, *, limit: int = 40) -> list[MeetingSlot]:
-    """Published, not withdrawn, not booked, in the future (and within the horizon)."""
+def free_slots(
+    department_id: int | None, now: datetime, *, official_id: int | None = None, limit: int = 40
+) -> list[MeetingSlot]:
+    """Published, not withdrawn, not booked, in the future (and within the horizon); of one official when given.
+    A deactivated official's slots are no longer offered."""
     if department_id is None:
         return []
     booked = select(MeetingBooking.slot_id)
-    return list(
-        db.session.scalars(
-            select(MeetingSlot)
-            .where(
-                MeetingSlot.department_id == department_id,
-                MeetingSlot.is_withdrawn.is_(False),
-                MeetingSlot.starts_at > now,
-                MeetingSlot.starts_at <= now + SLOT_HORIZON,
-                MeetingSlot.id.not_in(booked),
-            )
-            .order_by(MeetingSlot.starts_at, MeetingSlot.id)
-            .limit(limit)
-        )
+    inactive = select(Official.id).where(Official.is_active.is_(False))
+    query = select(MeetingSlot).where(
+        MeetingSlot.department_id == department_id,
+        MeetingSlot.is_withdrawn.is_(False),
+        MeetingSlot.starts_at > now,
+        MeetingSlot.starts_at <= now + SLOT_HORIZON,
+        MeetingSlot.id.not_in(booked),
+        or_(MeetingSlot.official_id.is_(None), MeetingSlot.official_id.not_in(inactive)),
     )
+    if official_id is not None:
+        query = query.where(MeetingSlot.official_id == official_id)
+    return list(db.session.scalars(query.order_by(MeetingSlot.starts_at, MeetingSlot.id).limit(limit)))
+
+
+def slots_for(meeting: Meeting, now: datetime) -> list[MeetingSlot]:
+    """What scheduling offers: the free slots of the leader or section the meeting names, or, when it names none
+    (or that one has no free slot), every free slot of its department."""
+    official = meeting.official
+    if official is not None and official.kind is not OfficialKind.DEPARTMENT:
+        own = free_slots(meeting.department_id, now, official_id=official.id)
+        if own:
+            return own
+    return free_slots(meeting.department_id, now)
 
 
 def departments() -> list[Department]:
     return list(db.session.scalars(select(Department).order_by(Department.code)))
+
+
+OFFICIAL_ORDER = {OfficialKind.DEPARTMENT: 0, OfficialKind.LEADER: 1, OfficialKind.SECTION: 2}
+
+
+def officials(*, active_only: bool = True, department_id: int | None = None) -> list[Official]:
+    """The officials that can be booked (all of them, inactive too, for the administrator), by department code,
+    then the department itself, its leaders, its sections, then name."""
+    query = select(Official).join(Official.department).options(selectinload(Official.department))
+    if active_only:
+        query = query.where(Official.is_active)
+    if department_id is not None:
+        query = query.where(Official.department_id == department_id)
+    rows = db.session.scalars(query.order_by(Department.code, Official.name, Official.id))
+    return sorted(rows, key=lambda o: (o.department.code, OFFICIAL_ORDER[o.kind], o.name))
 
 
 def department_ids() -> set[int]:

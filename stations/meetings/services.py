@@ -27,6 +27,7 @@ from ..notifications.services import notify_users, path_for
 from ..sites.models import Station, StationKind
 from ..timeutil import to_business, utcnow
 from .commitments import commitment_to_appeal, deadline
+from .errors import FlowRefused, MeetingError, SlotTaken, StaleVersion
 from .models import (
     MAX_TEXT,
     MAX_TOPIC,
@@ -37,38 +38,12 @@ from .models import (
     MeetingEventRecord,
     MeetingSequence,
     MeetingSlot,
+    Official,
 )
 from .notices import meeting_text, tell, tell_station
+from .officials import matching_official, official_for, official_texts
 
 MAX_PREFERRED = 5
-
-
-class MeetingError(Exception):
-    """A refused write: ``code`` for machines, ``status`` for HTTP (409 stale or taken, 422 otherwise)."""
-
-    status = 422
-
-    def __init__(self, code: str) -> None:
-        super().__init__(code)
-        self.code = code
-
-
-class StaleVersion(MeetingError):
-    status = 409
-
-    def __init__(self) -> None:
-        super().__init__("stale_version")
-
-
-class SlotTaken(MeetingError):
-    status = 409
-
-    def __init__(self) -> None:
-        super().__init__("slot_taken")
-
-
-class FlowRefused(MeetingError):
-    """The machine said no: illegal now, not for this caller, or a guard (``code`` = the guard's code)."""
 
 
 def local(moment: datetime | None) -> datetime | None:
@@ -94,6 +69,7 @@ class RequestInput:
     department_id: int | None = None
     target_leader: str = ""
     target_section: str = ""
+    official_id: int | None = None  # wins over the department and texts above (which old clients still send)
     description: str = ""
     preferred_dates: list[date] = field(default_factory=list)
     stored_file_ids: list[int] = field(default_factory=list)
@@ -126,6 +102,12 @@ def request_meeting(user: User, enterprise: Enterprise, data: RequestInput, *, n
     now_local = local(now)
     validate_request(data, now_local.date())
     flow.next_status(MeetingFacts(status=None), MeetingEvent.REQUEST, _actor(user))
+    official = official_for(data.official_id)
+    if official is not None:
+        data.department_id = official.department_id
+        data.target_leader, data.target_section = official_texts(official)
+    else:
+        official = matching_official(data.department_id, data.target_leader or data.target_section)
     deadlines = flow.meeting_deadlines(now_local, current_calendar(), data.preferred_dates)
     meeting = Meeting(
         meeting_no=_next_number(now_local.date()),
@@ -136,6 +118,7 @@ def request_meeting(user: User, enterprise: Enterprise, data: RequestInput, *, n
         department_id=data.department_id,
         target_leader=data.target_leader.strip()[:100],
         target_section=data.target_section.strip()[:100],
+        official_id=official.id if official else None,
         topic=data.topic.strip(),
         description=data.description.strip(),
         preferred_dates=[day.isoformat() for day in sorted(set(data.preferred_dates))],
@@ -189,6 +172,7 @@ class EventInput:
     reason: str = ""
     department_id: int | None = None
     target_leader: str | None = None
+    official_id: int | None = None  # route: the official picked (sets the department and the leader's text)
     slot_id: int | None = None
     minutes: str = ""
     # (text, owner, deadline): a date, or working days from the meeting (commitments.deadline)
@@ -227,6 +211,9 @@ def fire(
     data = data or EventInput()
     if version is not None and version != meeting.version:
         raise StaleVersion()
+    official = official_for(data.official_id) if event is MeetingEvent.ROUTE else None
+    if official is not None:
+        data.department_id, data.target_leader = official.department_id, official_texts(official)[0]
     if data.department_id is not None and db.session.get(Department, data.department_id) is None:
         raise MeetingError("unknown_department")
     slot = _slot_for(data.slot_id) if event in (MeetingEvent.SCHEDULE, MeetingEvent.RESCHEDULE) else None
@@ -260,7 +247,10 @@ def fire(
 def _slot_for(slot_id: int | None) -> MeetingSlot | None:
     if slot_id is None:
         return None
-    return db.session.scalar(select(MeetingSlot).where(MeetingSlot.id == slot_id, MeetingSlot.is_withdrawn.is_(False)))
+    slot = db.session.scalar(select(MeetingSlot).where(MeetingSlot.id == slot_id, MeetingSlot.is_withdrawn.is_(False)))
+    if slot is not None and slot.official_id is not None and not db.session.get(Official, slot.official_id).is_active:
+        return None  # a deactivated official's time is no longer offered
+    return slot
 
 
 def _contact(meeting, user, data, slot, now) -> str:
@@ -274,6 +264,13 @@ def _route(meeting, user, data, slot, now) -> str:
         meeting.department_id = data.department_id
     if data.target_leader is not None:
         meeting.target_leader = data.target_leader.strip()[:100]
+    if data.official_id is not None:
+        official = db.session.get(Official, data.official_id)  # checked active by fire()
+        meeting.target_section = official_texts(official)[1]
+        meeting.official_id = official.id
+    elif data.department_id is not None or data.target_leader is not None:
+        official = matching_official(meeting.department_id, meeting.target_leader)
+        meeting.official_id = official.id if official else None
     meeting.routed_at = now
     return data.reason
 
@@ -289,6 +286,7 @@ def _book(meeting: Meeting, slot: MeetingSlot) -> None:
         raise SlotTaken() from taken
     meeting.starts_at, meeting.ends_at, meeting.location = slot.starts_at, slot.ends_at, slot.location
     meeting.target_leader = slot.leader or meeting.target_leader
+    meeting.official_id = slot.official_id or meeting.official_id
 
 
 def _schedule(meeting, user, data, slot, now) -> str:

@@ -12,12 +12,13 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
+from ..auth.models import User
 from ..extensions import db
 from ..notifications.models import NotificationKind
 from ..notifications.services import notify_enterprise, path_for
 from ..timeutil import utcnow
 from .policy_models import PolicySession, SessionSignup, SignupState
-from .policy_services import SessionError, _locked, confirmed_count
+from .policy_services import SessionError, _locked, confirmed_count, require_runner
 
 TOLD_FIELDS = ("title", "starts_at", "ends_at", "place", "live_url")
 
@@ -35,14 +36,16 @@ class SessionChange:
     materials: str = ""
 
 
-def edit_session(session_id: int, change: SessionChange, version: int | None, *, now: datetime | None = None):
-    """Apply ``change``; returns (session, moved_up sign-ups).
+def edit_session(session_id: int, change: SessionChange, version: int | None, *, by: User, now: datetime | None = None):
+    """Apply ``change`` for ``by``; returns (session, moved_up sign-ups).
 
-    :raise SessionError: ``stale`` (409) when ``version`` is not the current one, ``session_closed`` once it has
-        started or was cancelled, ``capacity_below_confirmed`` and ``bad_link`` (422).
+    :raise SessionError: ``not_found`` (404) for anyone who does not run the session, ``stale`` (409) when
+        ``version`` is not the current one, ``session_closed`` once it has started or was cancelled,
+        ``capacity_below_confirmed`` and ``bad_link`` (422).
     """
     now = now or utcnow()
     session = _locked(session_id)
+    require_runner(by, session)
     if version != session.version:
         raise SessionError("stale", 409)
     if session.is_cancelled or session.starts_at <= now:

@@ -17,9 +17,10 @@ from ..extensions import db
 from ..timeutil import business_today, utcnow
 from ..web.htmx import render
 from . import queries, slots
+from .errors import MeetingError
 from .labels import error_message
 from .models import MeetingSlot
-from .services import MeetingError
+from .officials import official_choices
 from .views import bp
 
 SLOT_ROLES = (Role.DEPARTMENT, Role.STAFF, Role.ADMIN)
@@ -46,6 +47,7 @@ def _page(department, *, error: str | None = None, status: int = 200):
         department=department,
         departments=queries.departments() if current_user.role is not Role.DEPARTMENT else [],
         slots=queries.published_slots(department.id, utcnow()) if department else [],
+        officials=official_choices(department.id, named_only=True) if department else [],
         weekdays=WEEKDAYS,
         error=error,
     )
@@ -83,15 +85,19 @@ def slots_add():
         start = _parse_time(form.get("start", ""))
         minutes = _int(form.get("minutes") or 60, "bad_duration")
         leader, location = form.get("leader", "")[:100], form.get("location", "")[:200]
+        official_id = _int(form.get("official_id"), "unknown_official") if form.get("official_id") else None
         if form.get("kind") == "weekly":
             weekday = _int(form.get("weekday"), "bad_weekday")
-            slots.add_pattern(department.id, leader, weekday, start, minutes, location, business_today())
+            slots.add_pattern(
+                department.id, leader, weekday, start, minutes, location, business_today(), official_id=official_id
+            )
         else:
             try:
                 day = datetime.fromisoformat((form.get("day") or "").strip()[:10]).date()
             except ValueError as bad:
                 raise MeetingError("bad_date") from bad
-            slots.add_one_off_slot(department.id, leader, datetime.combine(day, start), minutes, location)
+            start_local = datetime.combine(day, start)
+            slots.add_one_off_slot(department.id, leader, start_local, minutes, location, official_id=official_id)
     except MeetingError as refused:
         db.session.rollback()
         return _page(department, error=error_message(refused.code), status=422)

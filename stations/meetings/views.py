@@ -29,10 +29,12 @@ from ..web.error_summary import summary_entries
 from ..web.htmx import render
 from . import commitments, queries, services
 from .calendar_file import has_calendar_file, ics_bytes
+from .errors import MeetingError
 from .figures import period_figures
 from .forms import RequestForm, has_nul, parse_dates, parse_event
 from .labels import COMMITMENT_LABELS, error_message
-from .services import MeetingError, RequestInput
+from .officials import official_choices
+from .services import RequestInput
 
 bp = Blueprint("meetings", __name__, url_prefix="/meetings")
 
@@ -89,6 +91,7 @@ def index():
 def _request_form() -> RequestForm:
     form = RequestForm()
     form.department_id.choices = [("", _("由工作人员对接"))] + [(str(d.id), f"{d.name}") for d in queries.departments()]
+    form.official_id.choices = [("", _("不指定")), *official_choices()]
     return form
 
 
@@ -113,6 +116,7 @@ def _enterprise_for_request(form: RequestForm) -> Enterprise:
 
 def _request_input(form: RequestForm, enterprise: Enterprise) -> RequestInput:
     department_id = int(form.department_id.data) if form.department_id.data else None
+    official_id = int(form.official_id.data) if form.official_id.data else None
     files = [f for f in request.files.getlist(form.attachments.name) if f and f.filename][:MAX_ATTACHMENTS]
     stored = []
     for upload in files:
@@ -125,6 +129,7 @@ def _request_input(form: RequestForm, enterprise: Enterprise) -> RequestInput:
         topic=form.topic.data or "",
         department_id=department_id,
         target_leader=form.target_leader.data or "",
+        official_id=official_id,
         description=form.description.data or "",
         preferred_dates=parse_dates(form.preferred_dates.data or ""),
         stored_file_ids=stored,
@@ -168,8 +173,9 @@ def _panel(meeting, *, error: str | None = None) -> dict:
         "status_labels": flow.STATUS_LABELS,
         "kind_labels": flow.KIND_LABELS,
         "level": queries.warn_level_of(meeting, now),
-        "slots": queries.free_slots(meeting.department_id, now) if needs_slots else [],
+        "slots": queries.slots_for(meeting, now) if needs_slots else [],
         "departments": queries.departments() if MeetingEvent.ROUTE in events else [],
+        "officials": official_choices() if MeetingEvent.ROUTE in events else [],
         "timeline": queries.timeline(meeting),
         "has_ics": has_calendar_file(meeting),
         "can_ask": user.role is Role.ENTERPRISE and meeting.status not in flow.FINAL_STATUSES | flow.HAPPENED_STATUSES,

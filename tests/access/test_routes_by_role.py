@@ -369,6 +369,10 @@ ROUTES: dict[str, Route] = {
     "admin.calendar_toggle":     only(ADMIN),
     "admin.calendar_day":        only(ADMIN),
     "admin.calendar_load":       only(ADMIN),
+    "admin.officials":           only(ADMIN),                                      # 约见对象 (issue 14)
+    "admin.official_add":        only(ADMIN),                                      # POST /admin/officials
+    "admin.official_edit":       only(ADMIN, args={"official_id": 1}),             # POST only
+    "admin.official_active":     only(ADMIN, args={"official_id": 1}),             # POST only
     # --- cross-region (issue 5): administrator pages; the federation endpoint is signed, not session-based ---
     "crossregion_admin.partners": only(ADMIN),
     "crossregion_admin.outbox":   only(ADMIN),
@@ -594,6 +598,7 @@ ROUTES: dict[str, Route] = {
                                              not_found=frozenset({PERSON})),
     "api.create_meeting":          only(ENTERPRISE, CLERK, COMMISSIONER, STAFF, ADMIN, anonymous=401, html=False),
     "api.post_meeting_event":      signed_in(anonymous=401, html=False, args={"meeting_no": demo_meeting_no}),
+    "api.list_officials":          signed_in(anonymous=401, html=False),               # whom a request can name
     "api.list_policy_sessions":    signed_in(anonymous=401, html=False),
     "api.sign_up_policy_session":  only(ENTERPRISE, anonymous=401, html=False, args={"session_id": demo_session_id}),
     "api.edit_policy_session":     only(STAFF, ADMIN, anonymous=401, html=False, args={"session_id": demo_session_id}),

@@ -14,6 +14,7 @@ from stations.meetings.policy_models import PolicySession, SessionSignup, Signup
 from stations.meetings.session_edit import SessionChange, edit_session
 from stations.notifications.models import Notification, NotificationKind
 from stations.timeutil import to_business
+from tests import factories as f
 from tests.helpers.suite import csrf_token_from
 from tests.meetings.test_policy_sessions import _enterprise_users, _session
 
@@ -45,7 +46,7 @@ def test_growing_capacity_moves_the_waiting_list_up_in_order():
     for user in users:
         services.sign_up(session.id, user)
     confirmed_before = _told(NotificationKind.SESSION_CONFIRMED)
-    _, moved = edit_session(session.id, _change(session, capacity=4), session.version)
+    _, moved = edit_session(session.id, _change(session, capacity=4), session.version, by=f.user("admin"))
     assert [s.enterprise_id for s in moved] == [users[2].enterprise_id, users[3].enterprise_id]
     assert _states(session.id) == {SignupState.CONFIRMED: 4, SignupState.WAITING: 1}
     assert _told(NotificationKind.SESSION_CONFIRMED) == confirmed_before + 2
@@ -57,15 +58,15 @@ def test_capacity_cannot_go_below_the_confirmed():
     for user in _enterprise_users(3):
         services.sign_up(session.id, user)
     with pytest.raises(services.SessionError) as refused:
-        edit_session(session.id, _change(session, capacity=2), session.version)
+        edit_session(session.id, _change(session, capacity=2), session.version, by=f.user("admin"))
     assert refused.value.code == "capacity_below_confirmed"
-    edit_session(session.id, _change(session, capacity=3), session.version)  # equal is fine
+    edit_session(session.id, _change(session, capacity=3), session.version, by=f.user("admin"))  # equal is fine
 
 
 def test_a_stale_version_is_refused():
     session = _session(3)
     with pytest.raises(services.SessionError) as refused:
-        edit_session(session.id, _change(session), session.version + 1)
+        edit_session(session.id, _change(session), session.version + 1, by=f.user("admin"))
     assert refused.value.status == 409
 
 
@@ -74,9 +75,14 @@ def test_a_new_time_is_told_to_every_signed_up_enterprise():
     for user in _enterprise_users(3):  # 1 confirmed, 2 waiting
         services.sign_up(session.id, user)
     before = _told(NotificationKind.SESSION_CHANGED)
-    edit_session(session.id, _change(session, starts_at=session.starts_at + timedelta(days=1)), session.version)
+    edit_session(
+        session.id,
+        _change(session, starts_at=session.starts_at + timedelta(days=1)),
+        session.version,
+        by=f.user("admin"),
+    )
     assert _told(NotificationKind.SESSION_CHANGED) == before + 3
-    edit_session(session.id, _change(session, capacity=1), session.version)  # nothing told changed
+    edit_session(session.id, _change(session, capacity=1), session.version, by=f.user("admin"))  # nothing told changed
     assert _told(NotificationKind.SESSION_CHANGED) == before + 3
 
 
@@ -108,3 +114,29 @@ def test_the_edit_page(login_as, gd):
     assert bad.status_code == 422
     enterprise = login_as(gd.username)
     assert enterprise.get(f"/sessions/{session.id}/edit").status_code == 403
+
+
+def test_only_who_runs_a_session_edits_it_sets_its_replay_or_checks_in_on_every_entry_point(login_as):
+    """Staff of another station: the pages are 404 as the API is, and the core refuses whoever calls it."""
+    session = _session(5)
+    session.station_id = f.station("LL").id
+    db.session.commit()
+    other = login_as("staff-qh")
+    other_token = csrf_token_from(other, "/sessions/")
+    assert other.get(f"/sessions/{session.id}/edit").status_code == 404
+    assert other.post(f"/sessions/{session.id}/edit", data={"csrf_token": other_token}).status_code == 404
+    assert other.post(f"/sessions/{session.id}/replay", data={"csrf_token": other_token}).status_code == 404
+    assert other.get(f"/sessions/{session.id}/checkin").status_code == 404
+    stranger = f.user("staff-qh")
+    for attempt in (
+        lambda: edit_session(session.id, _change(session, capacity=9), session.version, by=stranger),
+        lambda: services.set_replay(session, "https://example.org/replay", by=stranger),
+        lambda: services.check_in(session, "whatever", by=stranger),
+    ):
+        with pytest.raises(services.SessionError) as refused:
+            attempt()
+        assert refused.value.code == "not_found" and refused.value.status == 404
+    db.session.expire_all()
+    assert session.capacity == 5 and not session.replay_url
+    # The hosting station's staff still reach it.
+    assert login_as("staff-ll").get(f"/sessions/{session.id}/edit").status_code == 200

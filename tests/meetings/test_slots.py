@@ -9,8 +9,9 @@ from sqlalchemy import select
 
 from stations.extensions import db
 from stations.meetings import slots
+from stations.meetings.errors import MeetingError
 from stations.meetings.models import MeetingSlot
-from stations.meetings.services import MeetingError, local
+from stations.meetings.services import local
 from tests.helpers.meetings import department, new_slot, scheduled
 from tests.helpers.suite import csrf_token_from
 
