@@ -25,7 +25,8 @@ def station(code: str) -> Station:
     return db.session.scalar(select(Station).where(Station.code == code))
 
 
-def enterprise(name_part: str = "光电子") -> Enterprise:
+def enterprise(name_part: str) -> Enterprise:
+    """A demo enterprise by part of its name: for tests of the demo data only (others make their own, make_client)."""
     return db.session.scalar(select(Enterprise).where(Enterprise.name.contains(name_part)))
 
 
@@ -151,11 +152,6 @@ def item_without_reachable_partner(station_code: str = "LL", *, exclude: tuple[s
     )
 
 
-def _demo_client_enterprise() -> Enterprise:
-    """make_case's default applicant (its parameter ``enterprise`` hides the look-up function)."""
-    return enterprise()
-
-
 def make_case(
     *,
     by: str = "staff-ll",
@@ -167,10 +163,10 @@ def make_case(
     materials: str = "verified",  # "verified", "missing_minor" or "missing"
     now: datetime | None = None,
 ) -> Case:
-    """A RECEIVED case at a station of ``enterprise`` (the demo ent-gd's 光电子 when none is given);
-    ``materials`` says how its checklist was filled in."""
+    """A RECEIVED case at a station of ``enterprise`` (a new client's, as ``make_client()`` makes one, when none is
+    given); ``materials`` says how its checklist was filled in."""
     the_item = item_obj or item(station_code=station_code, instant=instant, rongque=rongque)
-    enterprise_obj = enterprise or _demo_client_enterprise()
+    enterprise_obj = enterprise or make_client().enterprise
     inputs = []
     for material in the_item.materials:
         status = MaterialStatus.VERIFIED

@@ -1,7 +1,7 @@
 """Who may reach a case: outsiders get 404 (existence is not revealed), anonymous users the login page.
 
-The case is ent-gd's, received at LL: staff-ll, clerk-ll (ent-gd's clerk), ent-gd, the central office and the
-administrator may see it; staff-qh (another station), ent-qn (another enterprise), clerk-qh (another clerk) may not.
+The case is the test's own client's (the ``gd`` fixture, at LL like the demo's ent-gd), received at LL: staff-ll,
+clerk-ll (its clerk), its enterprise account, the central office and the administrator may see it; staff-qh (another station), ent-qn (another enterprise), clerk-qh (another clerk) may not.
 """
 
 from __future__ import annotations
@@ -11,16 +11,16 @@ import re
 import pytest
 
 from tests.helpers.cases import case_with_file, rongque_case, text, token
-from tests.helpers.suite import csrf_token_from
+from tests.helpers.suite import CLIENT, csrf_token_from, username_of
 
 OUTSIDERS = ("staff-qh", "ent-qn", "clerk-qh")
-INSIDERS = ("staff-ll", "clerk-ll", "ent-gd", "central", "admin")
+INSIDERS = ("staff-ll", "clerk-ll", CLIENT, "central", "admin")
 
 
 @pytest.fixture
-def case_and_file(app, tmp_path, monkeypatch):
+def case_and_file(app, tmp_path, monkeypatch, gd):
     monkeypatch.setitem(app.config, "UPLOAD_ROOT", str(tmp_path / "uploads"))  # not the repository's instance/
-    case, stored = case_with_file()
+    case, stored = case_with_file(enterprise=gd.enterprise)
     return case, stored
 
 
@@ -63,9 +63,9 @@ def test_outsiders_get_404_for_the_case_actions(login_as, username):
 
 
 @pytest.mark.parametrize("username", INSIDERS)
-def test_insiders_see_the_case_and_its_files(login_as, case_and_file, username):
+def test_insiders_see_the_case_and_its_files(login_as, case_and_file, username, gd):
     case, stored = case_and_file
-    client = login_as(username)
+    client = login_as(username_of(username, gd))
     assert client.get(f"/cases/{case.case_no}").status_code == 200
     assert client.get(f"/cases/{case.case_no}/files/{stored.id}").status_code == 200
     expected_receipt = 403 if username == "central" else 200  # the read-only office does not print receipts

@@ -1,4 +1,8 @@
-"""Every route has an explicit access policy, checked for anonymous visitors and every demo role.
+"""Every route has an explicit access policy, checked for anonymous visitors and every role.
+
+Each role signs in as its demo account (contract.md) except the enterprise, which is a client of the test's own
+(``the_client()``: at LL, a client of clerk-ll, as the demo's ent-gd is); the cases, orders, meetings and appeals in
+the URLs are that client's, made in the test's transaction.
 
 security.md Z1 (no route public by accident), Z4 (wrong role refused, central office read-only on
 the admin pages), S8 (the logout form on every page a signed-in user sees).
@@ -42,23 +46,44 @@ from stations.catalog.models import ServiceItem
 from stations.demo import DEMO_PASSWORD
 from stations.extensions import db
 from stations.sites.models import Station, StationItem
+from tests.factories import Client
 from tests.helpers.suite import AuthActions, csrf_token_from
 
 ANON, ADMIN, CENTRAL, STAFF, CLERK, ENTERPRISE = "anonymous", "admin", "central", "staff", "clerk", "enterprise"
 DEPARTMENT, COMMISSIONER, PERSON = "department", "commissioner", "person"
 ROLES = (ADMIN, CENTRAL, STAFF, CLERK, ENTERPRISE, DEPARTMENT, COMMISSIONER, PERSON)
 IDENTITIES = (ANON, *ROLES)
-# The demo account that stands for each identity (contract.md).
+# The demo account that stands for each identity (contract.md); the enterprise is the test's own client.
 ACCOUNTS = {
     ADMIN: "admin",
     CENTRAL: "central",
     STAFF: "staff-ll",
     CLERK: "clerk-ll",
-    ENTERPRISE: "ent-gd",
     DEPARTMENT: "dept-rs",
     COMMISSIONER: "comm-ll",
     PERSON: "person-demo",
 }
+MATRIX_CLIENT = "访问矩阵测试客户科技有限公司"
+
+
+def the_client() -> Client:
+    """The ENTERPRISE identity: a client of the test's own (at LL, a client of clerk-ll, as ``f.make_client()`` makes
+    one), made in the test's transaction on first use and found again by its name (so tests of other modules that
+    build these URLs need no fixture)."""
+    from stations.enterprises.models import Enterprise
+    from tests import factories as f
+
+    enterprise = db.session.scalar(select(Enterprise).where(Enterprise.name == MATRIX_CLIENT))
+    if enterprise is None:
+        return f.make_client(name=MATRIX_CLIENT)
+    account = db.session.scalar(select(User).where(User.enterprise_id == enterprise.id).order_by(User.id))
+    return Client(enterprise=enterprise, account=account, clerk=f.user("clerk-ll"))
+
+
+def account_of(identity: str) -> str:
+    return the_client().username if identity == ENTERPRISE else ACCOUNTS[identity]
+
+
 LOGIN = "login"
 CASE_OUTSIDERS = frozenset({DEPARTMENT, COMMISSIONER, PERSON})  # the table's demo case is outside their scope
 
@@ -117,12 +142,6 @@ def user_id(username: str) -> Callable[[], int]:
     return lambda: db.session.scalar(select(User.id).where(User.username == username))
 
 
-def f_enterprise_id(name_part: str) -> int:
-    from stations.enterprises.models import Enterprise
-
-    return db.session.scalar(select(Enterprise.id).where(Enterprise.name.contains(name_part)))
-
-
 def item_code() -> str:
     return db.session.scalar(select(ServiceItem.code).order_by(ServiceItem.code).limit(1))
 
@@ -139,27 +158,27 @@ def item_in_scope_of(station: str) -> Callable[[], str]:
 
 
 def demo_rongque_case():
-    """A 容缺 case of ent-gd at LL, visible to every demo account (staff-ll, clerk-ll, ent-gd, central, admin).
+    """A 容缺 case of the test's client at LL, visible to staff-ll, clerk-ll, the client, central and admin.
 
     Made inside the test's transaction the first time a URL asks for it, found again by the next argument.
     """
     from stations.cases.models import Case, Deficiency
-    from stations.enterprises.models import Enterprise
     from tests.helpers.cases import rongque_case
 
+    enterprise = the_client().enterprise
     found = db.session.scalars(
         select(Deficiency)
         .join(Case, Case.id == Deficiency.case_id)
         .join(Station, Station.id == Case.station_id)
-        .join(Enterprise, Enterprise.id == Case.enterprise_id)
-        .where(Station.code == "LL", Enterprise.name.contains("光电子"))
+        .where(Station.code == "LL", Case.enterprise_id == enterprise.id)
         .limit(1)
     ).first()
-    return found.case if found else rongque_case()
+    return found.case if found else rongque_case(enterprise=enterprise)
 
 
 def bundle_no() -> str:
-    """A 员工入职一件事 of ent-gd taken in at LL (no materials), made in the test's transaction when first asked."""
+    """A 员工入职一件事 of the test's client taken in at LL (no materials), made in the test's transaction when first
+    asked."""
     from stations.bundles import queries as bundle_queries
     from stations.bundles import services as bundle_services
     from stations.bundles.models import BundleCase
@@ -173,7 +192,7 @@ def bundle_no() -> str:
         bundle_queries.get_bundle("XC-YGRZ"),
         user=f.user("staff-ll"),
         station=f.station("LL"),
-        enterprise=f.enterprise(),
+        enterprise=the_client().enterprise,
         channel=Channel.STATION,
         applicant_name="访问测试",
     )
@@ -198,10 +217,34 @@ def ll_procedure_id() -> int:
 
 
 def demo_appeal_no() -> str:
-    """The demo appeal of ent-gd at LL in progress at 住房公积金 (domain.md §6.5): outside dept-rs's scope (人社)."""
-    from stations.appeals.models import Appeal
+    """An appeal of the test's client at LL in progress at 住房公积金 (as the demo's of domain.md §6.5): outside
+    dept-rs's scope (人社). Made in the test's transaction when first asked."""
+    from stations.appeals.models import Appeal, Category, Nature, SourceChannel
+    from stations.appeals.services import EventInput, RegisterInput, apply_event, register
+    from stations.catalog.models import Department
+    from stations.domain.appeal_flow import Actor, AppealEvent, Urgency
+    from tests import factories as f
 
-    return db.session.scalar(select(Appeal.appeal_no).where(Appeal.description.contains("公积金跨区转移")))
+    found = db.session.scalar(select(Appeal.appeal_no).where(Appeal.description == "access-sweep"))
+    if found:
+        return found
+    appeal = register(
+        RegisterInput(
+            source_channel=SourceChannel.PHONE,
+            category=Category.GOV_SERVICE,
+            nature=Nature.HELP,
+            urgency=Urgency.URGENT,
+            description="access-sweep",
+            enterprise=the_client().enterprise,
+        ),
+        f.user("staff-ll"),
+    )
+    housing_fund = db.session.scalar(select(Department.id).where(Department.code == "GJJ"))
+    assign = EventInput(event=AppealEvent.ASSIGN, department_id=housing_fund, due_on=appeal.due_on)
+    apply_event(appeal, assign, f.user("admin"), Actor.SUPERVISOR)
+    apply_event(appeal, EventInput(event=AppealEvent.SIGN), None, Actor.DEPARTMENT)
+    apply_event(appeal, EventInput(event=AppealEvent.FIRST_CONTACT), None, Actor.DEPARTMENT)
+    return appeal.appeal_no
 
 
 def case_no() -> str:
@@ -217,7 +260,7 @@ def material_id() -> int:
 
 
 def rectification_id() -> int:
-    """A rectification of a 差评 of ent-gd on a case delivered at LL (staff-ll's station), made on first use."""
+    """A rectification of a 差评 of a new client on a case delivered at LL (staff-ll's station), made on first use."""
     from stations.ratings.models import Rectification
     from tests.helpers.ratings import bad_rating
 
@@ -247,28 +290,32 @@ def xr_key_id() -> int:
 
 
 def demo_meeting_no() -> str:
-    """A scheduled meeting of ent-gd (LL) routed to 人社 (dept-rs's department): every demo role sees it."""
+    """A scheduled meeting of the test's client (LL) routed to 人社 (dept-rs's department): every role sees it."""
     from stations.meetings.models import Meeting
     from tests.helpers.meetings import scheduled
 
     found = db.session.scalar(select(Meeting.meeting_no).where(Meeting.topic == "access-sweep"))
-    return found or scheduled(code="SB", topic="access-sweep").meeting_no
+    return found or scheduled(code="SB", topic="access-sweep", owner=the_client()).meeting_no
 
 
 def demo_order_no() -> str:
-    """A 政务外卖 order of ent-gd at LL: staff-ll, clerk-ll (its clerk), central and admin see it."""
+    """A 政务外卖 order of the test's client at LL: staff-ll, clerk-ll (its clerk), central and admin see it."""
     from stations.takeout.models import Order
     from tests.helpers.takeout import placed
 
     found = db.session.scalar(select(Order.order_no).where(Order.custom_request == "access-sweep"))
-    return found or placed(custom_request="access-sweep").order_no
+    return found or placed(the_client(), custom_request="access-sweep").order_no
 
 
 def demo_session_id() -> int:
-    """An upcoming demo 政策宣讲 session; ent-gd holds a confirmed seat (stations/meetings/demo.py)."""
+    """An upcoming demo 政策宣讲 session in which the test's client holds a confirmed seat (as the demo's ent-gd does,
+    stations/meetings/demo.py)."""
+    from stations.meetings import policy_services
     from stations.meetings.policy_models import PolicySession
 
-    return db.session.scalar(select(PolicySession.id).where(PolicySession.title.contains("人才政策")))
+    session_id = db.session.scalar(select(PolicySession.id).where(PolicySession.title.contains("人才政策")))
+    policy_services.sign_up(session_id, the_client().account)  # signing up again changes nothing
+    return session_id
 
 
 SIGNED_IN_REDIRECT = {role: 302 for role in ROLES}
@@ -338,7 +385,7 @@ ROUTES: dict[str, Route] = {
     "crossregion_admin.key_add":      only(ADMIN, args={"partner_id": lambda: xr_partner_id("GL")}),  # POST only
     "crossregion_admin.key_retire":   only(ADMIN, args={"partner_id": lambda: xr_partner_id("GL"), "key_row_id": xr_key_id}),
     "federation.receive":         public(html=False),                               # POST only: 401 unsigned
-    # --- cases (web): outsiders of a case get 404 (the demo case is LL's for ent-gd: neither dept-rs's nor comm-ll's) (tests/access/test_case_access.py); here, the roles ---
+    # --- cases (web): outsiders of a case get 404 (the case is LL's for the test's client: neither dept-rs's nor comm-ll's) (tests/access/test_case_access.py); here, the roles ---
     "cases.index":               only(STAFF, CLERK, CENTRAL, ADMIN),               # the queue (staff/clerk home)
     "backoffice.queue":          only(DEPARTMENT),                                 # the department queue (issue 12)
     "catalog_admin.index":       only(ADMIN),                                      # the catalogue as xlsx (issue 12)
@@ -412,8 +459,8 @@ ROUTES: dict[str, Route] = {
     # --- messages (issue 4): enterprise users and clerks only; a non-client's conversation is a 404 ---
     "messaging.index":             only(CLERK, ENTERPRISE),                         # enterprise: its conversation; clerk: inbox
     "messaging.send":              only(ENTERPRISE),                                # POST /messages/
-    "messaging.conversation":      only(CLERK, args={"enterprise_id": lambda: f_enterprise_id("光电子")}),
-    "messaging.clerk_send":        only(CLERK, args={"enterprise_id": lambda: f_enterprise_id("光电子")}),
+    "messaging.conversation":      only(CLERK, args={"enterprise_id": lambda: the_client().enterprise.id}),
+    "messaging.clerk_send":        only(CLERK, args={"enterprise_id": lambda: the_client().enterprise.id}),
     "messaging.attachment":        only(CLERK, ENTERPRISE, html=False, args={"message_id": 0},
                                         get={CLERK: 404, ENTERPRISE: 404}),
     # --- ratings and 差评整改 (issue 4) ---
@@ -590,8 +637,8 @@ def served_by(app: Flask, url: str, method: str) -> str | None:
 def client_for(app: Flask, identity: str):
     client = app.test_client()
     if identity != ANON:
-        response = AuthActions(client).login(ACCOUNTS[identity], DEMO_PASSWORD)
-        assert response.status_code == 303, f"login as {ACCOUNTS[identity]}"
+        response = AuthActions(client).login(account_of(identity), DEMO_PASSWORD)
+        assert response.status_code == 303, f"login as {account_of(identity)}"
     return client
 
 

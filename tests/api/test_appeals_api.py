@@ -12,8 +12,8 @@ from tests.api.test_cases_api import bearer
 BODY = {"category": "POLICY_FULFILMENT", "description": "研发补贴未拨付", "urgency": "URGENT"}
 
 
-def test_enterprise_registers_through_the_mini_program_once_per_key(client):
-    headers = {**bearer("ent-gd"), "Idempotency-Key": "mp-0001"}
+def test_enterprise_registers_through_the_mini_program_once_per_key(client, gd):
+    headers = {**bearer(gd.username), "Idempotency-Key": "mp-0001"}
     first = client.post("/api/v1/appeals", json=BODY, headers=headers)
     assert first.status_code == 201, first.get_json()
     record = first.get_json()
@@ -22,13 +22,13 @@ def test_enterprise_registers_through_the_mini_program_once_per_key(client):
     assert set(record) >= {"enterprise_uscc", "department", "due_on", "warn_level", "version"}
     again = client.post("/api/v1/appeals", json=BODY, headers=headers)
     assert again.status_code == 201 and again.get_json()["appeal_no"] == record["appeal_no"]
-    listed = client.get("/api/v1/appeals", headers=bearer("ent-gd")).get_json()
+    listed = client.get("/api/v1/appeals", headers=bearer(gd.username)).get_json()
     assert [a["appeal_no"] for a in listed["items"]].count(record["appeal_no"]) == 1
     assert client.get(f"/api/v1/appeals/{record['appeal_no']}", headers=bearer("ent-qn")).status_code == 404
 
 
-def test_events_stale_and_refused(client):
-    created = client.post("/api/v1/appeals", json=BODY, headers=bearer("ent-gd")).get_json()
+def test_events_stale_and_refused(client, gd):
+    created = client.post("/api/v1/appeals", json=BODY, headers=bearer(gd.username)).get_json()
     no, admin = created["appeal_no"], bearer("admin")
     sb = db.session.scalar(select(Department.id).where(Department.code == "SB"))
     event = {"event": "assign", "version": 1, "department_id": sb, "due_on": business_today().isoformat()}
@@ -65,8 +65,8 @@ def test_bad_input_is_a_clear_422(client):
     assert client.post("/api/v1/appeals", data="x", headers=headers).status_code == 400
 
 
-def test_assign_names_the_department_by_code(client):
-    created = client.post("/api/v1/appeals", json=BODY, headers=bearer("ent-gd")).get_json()
+def test_assign_names_the_department_by_code(client, gd):
+    created = client.post("/api/v1/appeals", json=BODY, headers=bearer(gd.username)).get_json()
     no = created["appeal_no"]
     event = {"event": "assign", "version": 1, "department": "kfjs", "due_on": business_today().isoformat()}
     answer = client.post(f"/api/v1/appeals/{no}/events", json=event, headers=bearer("admin"))
@@ -76,10 +76,10 @@ def test_assign_names_the_department_by_code(client):
     assert refused.status_code == 422 and refused.get_json()["error"]["code"] == "unknown_department"
 
 
-def test_answers_match_the_documented_schema(client):
+def test_answers_match_the_documented_schema(client, gd):
     from tests.web.test_openapi import conforms
 
-    created = client.post("/api/v1/appeals", json=BODY, headers=bearer("ent-gd")).get_json()
+    created = client.post("/api/v1/appeals", json=BODY, headers=bearer(gd.username)).get_json()
     assert conforms(created, {"$ref": "#/components/schemas/Appeal"}) == []
     listed = client.get("/api/v1/appeals", headers=bearer("central")).get_json()
     assert conforms(listed, {"$ref": "#/components/schemas/AppealList"}) == []

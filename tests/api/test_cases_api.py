@@ -20,7 +20,7 @@ from stations.extensions import db
 from stations.sites.models import Station, StationItem
 from stations.timeutil import utcnow
 from tests import factories as f
-from tests.helpers.suite import csrf_token_from
+from tests.helpers.suite import CLIENT, csrf_token_from, username_of
 from tests.web.test_openapi import SPEC, conforms, deref
 
 CASE_KEYS = [
@@ -69,15 +69,13 @@ def item_at(station_code: str, *, instant: bool = False, online: bool | None = N
     return next(i for i in items if online is None or i.is_online is online)
 
 
-# The demo ent-gd's credit code: the default for the modules that import intake_body (this one names its own).
-GD_USCC = make_uscc("91611100MA6XGD001")
-
-
-def intake_body(item: ServiceItem, *, uscc: str = GD_USCC, station: str = "LL", status: str = "VERIFIED") -> dict:
+def intake_body(item: ServiceItem, *, uscc: str | None = None, station: str = "LL", status: str = "VERIFIED") -> dict:
+    """The API's intake body for ``uscc``'s enterprise (a new client's, as ``f.make_client()`` makes one, when none
+    is given)."""
     return {
         "item_code": item.code,
         "station": station,
-        "enterprise_uscc": uscc,
+        "enterprise_uscc": uscc or f.make_client().enterprise.uscc,
         "materials": [{"code": m.code, "status": status} for m in item.materials if m.is_required],
         "applicant_name": "示例经办人",
         "applicant_phone": "13800000000",
@@ -131,9 +129,7 @@ def test_staff_of_another_station_sees_nothing_of_ours(login_as):
     assert response.status_code == 404 and response.get_json()["error"]["code"] == "not_found"
 
 
-def test_enterprises_see_only_their_own_and_the_clerk_sees_its_clients_everywhere(login_as):
-    gd = f.make_client(station_code="LL")
-    qn = f.make_client(station_code="QH")  # a client at QH, as the demo ent-qn is
+def test_enterprises_see_only_their_own_and_the_clerk_sees_its_clients_everywhere(login_as, gd, qn):
     gd_at_qh = f.make_case(by="staff-qh", station_code="QH", enterprise=gd.enterprise)
     qn_case = f.make_case(by="staff-qh", station_code="QH", enterprise=qn.enterprise)
     ent_qn = login_as(qn.username)
@@ -387,8 +383,8 @@ def test_stale_version_is_409_and_changes_nothing(login_as):
     assert db.session.scalar(select(func.count(CaseEventRecord.id))) == events_before
 
 
-def test_the_second_tablet_gets_409(login_as):
-    case = f.make_case()
+def test_the_second_tablet_gets_409(login_as, gd):
+    case = f.make_case(enterprise=gd.enterprise)
     first, second = login_as("staff-ll"), login_as("clerk-ll")
     assert post_event(first, case.case_no, event="accept", version=1).status_code == 200
     late = post_event(second, case.case_no, event="accept", version=1)
@@ -401,7 +397,7 @@ def test_the_second_tablet_gets_409(login_as):
         ("staff-ll", {"event": "fly", "version": 1}, 422, "unknown_event"),
         ("staff-ll", {"event": "issue", "version": 1}, 422, "illegal_transition"),
         ("staff-ll", {"event": "receive", "version": 1}, 422, "illegal_transition"),
-        ("ent-gd", {"event": "accept", "version": 1}, 422, "not_permitted"),
+        (CLIENT, {"event": "accept", "version": 1}, 422, "not_permitted"),
         ("staff-ll", {"event": "refuse", "version": 1}, 422, "reason_required"),
         ("staff-ll", {"event": "accept", "version": "1"}, 422, "invalid_field"),
         ("staff-ll", {"event": "accept", "version": True}, 422, "invalid_field"),
@@ -415,9 +411,9 @@ def test_the_second_tablet_gets_409(login_as):
         ("ent-qn", {"event": "withdraw", "version": 1}, 404, "not_found"),
     ],
 )
-def test_event_errors(login_as, username, body, status, code):
-    case = f.make_case(materials="verified")
-    client = login_as(username)
+def test_event_errors(login_as, username, body, status, code, gd):
+    case = f.make_case(materials="verified", enterprise=gd.enterprise)
+    client = login_as(username_of(username, gd))
     response = post_event(client, case.case_no, **body)
     assert response.status_code == status, response.get_json()
     assert response.get_json()["error"]["code"] == code
@@ -452,9 +448,9 @@ def test_session_writes_need_the_csrf_header_and_bearer_writes_do_not(app, login
     assert with_bearer.status_code == 200 and with_bearer.get_json()["status"] == "ACCEPTED"
 
 
-def test_bearer_token_valid_revoked_wrong(app, client):
-    case = f.make_case()
-    row, token = tokens.issue_token(f.user("ent-gd"), "mini-program")
+def test_bearer_token_valid_revoked_wrong(app, client, gd):
+    case = f.make_case(enterprise=gd.enterprise)
+    row, token = tokens.issue_token(gd.account, "mini-program")
     assert row.token_hash == tokens.hash_token(token) and token not in row.token_hash
     headers = {"Authorization": f"Bearer {token}"}
     response = client.get("/api/v1/cases", headers=headers)
@@ -468,14 +464,13 @@ def test_bearer_token_valid_revoked_wrong(app, client):
     assert revoked.status_code == 401 and revoked.get_json()["error"]["code"] == "unauthorized"
 
 
-def test_a_disabled_users_token_stops_working(client):
-    headers = bearer("ent-gd")
-    f.user("ent-gd").is_enabled = False
+def test_a_disabled_users_token_stops_working(client, gd):
+    headers = bearer(gd.username)
+    gd.account.is_enabled = False
     assert client.get("/api/v1/cases", headers=headers).status_code == 401
 
 
-def test_the_token_decides_who_calls_even_with_a_session_cookie(login_as):
-    qn = f.make_client(station_code="QH")  # a client at QH, as the demo ent-qn is
+def test_the_token_decides_who_calls_even_with_a_session_cookie(login_as, qn):
     qn_case = f.make_case(by="staff-qh", station_code="QH", enterprise=qn.enterprise)
     client = login_as("staff-ll")  # a browser session of another user
     as_token = client.get("/api/v1/cases", headers=bearer(qn.username))
@@ -489,13 +484,13 @@ def test_tokens_count_only_under_api(client):
     assert response.status_code == 302 and response.headers["Location"].startswith("/login")
 
 
-def test_cli_creates_a_token_that_works(app, client):
-    result = app.test_cli_runner().invoke(args=["api-token", "create", "ent-gd", "小程序"])
+def test_cli_creates_a_token_that_works(app, client, gd):
+    result = app.test_cli_runner().invoke(args=["api-token", "create", gd.username, "小程序"])
     assert result.exit_code == 0, result.output
     token = result.output.strip().splitlines()[-1]
     assert token.startswith(tokens.TOKEN_PREFIX) and " " not in token
     row = db.session.scalar(select(ApiToken).where(ApiToken.name == "小程序"))
-    assert row.user.username == "ent-gd" and row.token_hash == tokens.hash_token(token)
+    assert row.user.username == gd.username and row.token_hash == tokens.hash_token(token)
     assert client.get("/api/v1/cases", headers={"Authorization": f"Bearer {token}"}).status_code == 200
     listed = app.test_cli_runner().invoke(args=["api-token", "list"])
     assert "小程序" in listed.output and token not in listed.output

@@ -75,8 +75,8 @@ def test_phone_call_to_closure(login_as, uploads):
     assert "补贴已到账" in page
 
 
-def test_enterprise_registers_on_its_portal_and_reads_plain_words(login_as):
-    ent = login_as("ent-gd")
+def test_enterprise_registers_on_its_portal_and_reads_plain_words(login_as, gd):
+    ent = login_as(gd.username)
     response = _register(ent, source_channel="NOPE")  # the enterprise's channel is always PORTAL
     assert response.status_code == 303
     no = _no(response)
@@ -147,8 +147,8 @@ def test_the_queue_costs_the_same_queries_for_more_rows(login_as, count_queries)
     assert many.count == few.count
 
 
-def test_the_enterprise_hears_of_the_reply_and_answers_the_call_back_itself(login_as):
-    ent = login_as("ent-gd")
+def test_the_enterprise_hears_of_the_reply_and_answers_the_call_back_itself(login_as, gd):
+    ent = login_as(gd.username)
     no = _no(_register(ent))
     admin, dept = login_as("admin"), login_as("dept-rs")
     sb = db.session.scalar(select(Department).where(Department.code == "SB"))
@@ -159,9 +159,8 @@ def test_the_enterprise_hears_of_the_reply_and_answers_the_call_back_itself(logi
     user_id = db.session.scalar(
         select(Notification.user_id).where(Notification.link.contains(no)).order_by(Notification.id.desc())
     )
-    from tests import factories as f
 
-    assert user_id == f.user("ent-gd").id
+    assert user_id == gd.account.id
     page = ent.get(f"/appeals/{no}").get_data(as_text=True)
     assert "您对答复满意吗" in page and "已解决" in page
     assert fire(ent, no, "callback", feedback="SATISFIED").status_code == 303

@@ -60,7 +60,7 @@ def test_an_empty_name_or_an_unknown_item_is_a_clear_422(login_as):
     assert _post(staff, id_no=GOOD_ID, item_code="NOPE").status_code == 422
 
 
-def test_the_demo_person_sees_their_own_cases(login_as):
+def test_the_demo_person_sees_their_own_cases(login_as, gd):
     staff = login_as("staff-ll")
     from stations.enterprises.demo_persons import DEMO_PERSON_ID_NO
 
@@ -71,7 +71,7 @@ def test_the_demo_person_sees_their_own_cases(login_as):
     assert person.get(f"/cases/{case_no}").status_code == 200
     assert case_no in [c["case_no"] for c in person.get("/api/v1/cases").get_json()["items"]]
     # ...and nobody's ID number on the public lookup
-    assert DEMO_PERSON_ID_NO not in login_as("ent-gd").get(f"/cases/{case_no}").get_data(as_text=True)
+    assert DEMO_PERSON_ID_NO not in login_as(gd.username).get(f"/cases/{case_no}").get_data(as_text=True)
 
 
 def test_id_number_rules():

@@ -86,13 +86,13 @@ def test_staff_take_in_a_new_person_through_the_api_masked(login_as):
     assert GOOD_ID not in made.get_data(as_text=True)
 
 
-def test_the_person_applies_on_the_online_application_page(login_as):
+def test_the_person_applies_on_the_online_application_page(login_as, gd):
     item = _online_personal_item()
     person = login_as("person-demo")
     assert f'item={item.code}"' in text(person.get(f"/enterprise/apply?q={item.code}"))
     other = _enterprise_item()
     assert f'item={other.code}"' not in text(person.get(f"/enterprise/apply?q={other.code}"))  # personal items only
-    assert f'item={other.code}"' in text(login_as("ent-gd").get(f"/enterprise/apply?q={other.code}"))
+    assert f'item={other.code}"' in text(login_as(gd.username).get(f"/enterprise/apply?q={other.code}"))
     person = login_as("person-demo")
     page = person.get(f"/enterprise/apply?item={item.code}")
     assert page.status_code == 200 and item.name in text(page)

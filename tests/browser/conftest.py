@@ -23,11 +23,13 @@ from stations.config import REPO_ROOT
 from stations.demo import DEMO_PASSWORD
 from stations.extensions import db
 from tests.dbutil import reset_database, test_database_url
+from tests.factories import make_client
 from tests.helpers.browser import (
     CHROMIUM,
     CHROMIUM_ARGS,
     CSP_LISTENER,
     TIMEOUT_MS,
+    LiveClient,
     _in_ci,
     _is_browser_test,
     sign_in,
@@ -94,6 +96,19 @@ def live_app(tmp_path_factory: pytest.TempPathFactory) -> Flask:
     app = make_test_app(url, UPLOAD_ROOT=str(tmp_path_factory.mktemp("uploads")))
     build_database(app, demo_cases=False)  # the demo cases cost ~10 s; a test that needs cases makes its own
     return app
+
+
+@pytest.fixture
+def live_client(live_app: Flask) -> LiveClient:
+    """An enterprise client of the test's own in the live server's database: at LL, a client of clerk-ll (as the
+    demo's ent-gd is), with a contact person (the intake pre-fills the applicant with it) and an account that signs in
+    with the demo password."""
+    with live_app.app_context():
+        made = make_client(station_code="LL")
+        made.enterprise.contact_name, made.enterprise.contact_phone = "测试联系人", "13800000000"
+        client = LiveClient(made.username, made.enterprise.id, made.enterprise.name)
+        db.session.commit()
+    return client
 
 
 @pytest.fixture(scope="session")

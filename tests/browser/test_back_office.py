@@ -1,5 +1,5 @@
 """现场受理、后台流转 in the browser (issue 12, "Done when"), at 1024×768: staff-ll takes in a COLLECT item for
-ent-gd on the intake page (taps, no factory) and accepts it; the central board's LL tile counts it as received; the department examiner dept-sc finds it in the department queue, reviews and approves it and
+a client of the test's own on the intake page (taps, no case factory) and accepts it; the central board's LL tile counts it as received; the department examiner dept-sc finds it in the department queue, reviews and approves it and
 issues the result at the centre; staff-ll delivers it at LL; the examiner is its first handler; the central office's
 figures count it under the department (decided) and the period's results issued.
 """
@@ -19,18 +19,17 @@ from stations.extensions import db
 from tests.helpers.browser import sign_in
 
 COLLECTED_ITEM = "企业设立登记(有限责任公司)"  # XK-SCJG-0001: LL collects it for 市场监管
-ENTERPRISE = "泾河示例光电子科技有限公司"  # ent-gd
 CASE_NO = re.compile(r"/cases/(JHLL\d{12})$")
 TABLET = {"width": 1024, "height": 768}
 
 
-def _received_on_the_intake_page(staff) -> str:
+def _received_on_the_intake_page(staff, enterprise_name: str) -> str:
     """Tap through the counter's intake page: the enterprise, the item (live search), every material checked."""
     staff.get_by_role("link", name="收件", exact=True).click()
     expect(staff).to_have_url(re.compile(r"/cases/new$"))
     # Key by key: a search typed before htmx has bound the freshly swapped page still fires on the later keys.
-    staff.locator("#enterprise-q").press_sequentially("光电子", delay=120)
-    staff.locator("#enterprise-results a.pick", has_text=ENTERPRISE).click()
+    staff.locator("#enterprise-q").press_sequentially(enterprise_name, delay=120)
+    staff.locator("#enterprise-results a.pick", has_text=enterprise_name).click()
     expect(staff).to_have_url(re.compile(r"/cases/new\?enterprise=\d+"))  # the item search of that page, not the last
     expect(staff.locator("#item-q")).to_be_editable()
     staff.locator("#item-q").press_sequentially("企业设立登记", delay=120)
@@ -72,13 +71,15 @@ def _fire(page, label: str, status: str) -> None:
 
 
 @pytest.mark.browser
-def test_collected_case_is_decided_by_the_department_and_delivered_at_the_station(login, new_tablet, live_app: Flask):
+def test_collected_case_is_decided_by_the_department_and_delivered_at_the_station(
+    login, new_tablet, live_app: Flask, live_client
+):
     central = sign_in(new_tablet(), "central")
     central.set_viewport_size(TABLET)
     received_before = _ll_received_today(central)
     staff = login("staff-ll")
     staff.set_viewport_size(TABLET)
-    case_no = _received_on_the_intake_page(staff)
+    case_no = _received_on_the_intake_page(staff, live_client.enterprise_name)
     _fire(staff, "受理", "已受理")
     central.goto("/dashboard")
     expect(central.locator("#tile-LL [data-figure=received_today]")).to_have_text(str(received_before + 1))

@@ -1,5 +1,5 @@
 """A case from intake to delivery on a tablet (issue 3, "Done when"): the staff of station LL take in an application
-for ent-gd with one uploaded PDF and one minor material missing, accept it with deficiency (容缺受理), supply and
+for a client of the test's own with one uploaded PDF and one minor material missing, accept it with deficiency (容缺受理), supply and
 verify the missing material, then run it to delivery from the queue's row actions, whose answers update the row and
 the colour counters in place (htmx out-of-band swap, no reload).
 """
@@ -17,7 +17,6 @@ from stations.cases.models import Case, MaterialStatus
 from stations.domain.case_vocabulary import CaseStatus
 from stations.extensions import db
 
-ENTERPRISE = "泾河示例光电子科技有限公司"
 ITEM = "社会保障卡申领"  # a committed item (5 working days) on LL's list that allows 容缺
 UPLOADED = "营业执照副本"  # a main material: handed in as a PDF taken at the counter
 MISSING = "法定代表人身份证复印件"  # a minor material that may be missing (容缺)
@@ -95,16 +94,16 @@ def _row_action(
 
 
 @pytest.mark.browser
-def test_intake_to_delivery_with_one_deficiency(page: Page, login, live_app, tmp_path: Path):
+def test_intake_to_delivery_with_one_deficiency(page: Page, login, live_app, live_client, tmp_path: Path):
     login("staff-ll")
     before_intake = _counters(page)
 
     # --- intake (收件): enterprise, item by live search, checklist with one upload and one gap ----------------------
     page.get_by_role("link", name="收件", exact=True).click()
     expect(page).to_have_url(re.compile(r"/cases/new$"))
-    page.locator("#enterprise-q").fill("光电子")
-    page.locator("#enterprise-results a.pick", has_text=ENTERPRISE).click()
-    expect(_step(page, "企业").locator(".chosen")).to_contain_text(ENTERPRISE)
+    page.locator("#enterprise-q").fill(live_client.enterprise_name)
+    page.locator("#enterprise-results a.pick", has_text=live_client.enterprise_name).click()
+    expect(_step(page, "企业").locator(".chosen")).to_contain_text(live_client.enterprise_name)
 
     page.locator("#item-q").press_sequentially(ITEM)
     pick = page.locator("#item-results a.pick").filter(has=page.locator("strong", has_text=re.compile(f"^{ITEM}$")))

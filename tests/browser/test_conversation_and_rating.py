@@ -1,5 +1,5 @@
-"""Issue 4, parts 4-6 in a browser: ent-gd writes to its clerk clerk-ll, who answers, and each sees the other's
-message appear without reloading (the polled list); after delivery ent-gd rates 不满意 on its case page, the
+"""Issue 4, parts 4-6 in a browser: an enterprise writes to its clerk clerk-ll, who answers, and each sees the other's
+message appear without reloading (the polled list); after delivery the enterprise rates 不满意 on its case page, the
 station's rectification appears at LL with its deadline, staff-ll works it, and the answer shows to the enterprise.
 """
 
@@ -10,7 +10,6 @@ import re
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
-from stations.enterprises.models import Enterprise
 from stations.extensions import db
 from stations.ratings.models import Rectification
 from tests.helpers.browser import sign_in
@@ -28,14 +27,14 @@ def _still_marked(page: Page) -> None:
     assert page.evaluate("window.__marker") == 1, "the page was reloaded instead of updated in place"
 
 
-def test_conversation_then_bad_rating_and_its_rectification(page: Page, login, new_tablet, live_app):
+def test_conversation_then_bad_rating_and_its_rectification(page: Page, login, new_tablet, live_app, live_client):
+    enterprise_id = live_client.enterprise_id
     with live_app.app_context():
-        enterprise_id = db.session.scalar(select(Enterprise.id).where(Enterprise.name.contains("光电子")))
-        case_no = delivered_case().case_no
+        case_no = delivered_case(enterprise=live_client.loaded().enterprise).case_no
         db.session.commit()
 
     # --- the conversation: each side sees the other's message without reloading -----------------------------------
-    login("ent-gd")
+    login(live_client.username)
     page.goto("/messages/")
     expect(page.get_by_text("您的办事专员：办事专员 张丽")).to_be_visible()
     clerk = new_tablet()

@@ -1,4 +1,4 @@
-"""Issue 4, parts 1-2 in a browser: ent-gd's home lists its cases and updates by itself while one is open (polling
+"""Issue 4, parts 1-2 in a browser: an enterprise's home lists its cases and updates by itself while one is open (polling
 with ETag revalidation: unchanged polls are 304s), and a material uploaded once to the document store is reused to
 supply a missing 容缺 material from the case page, which then waits for staff to verify it.
 
@@ -20,6 +20,7 @@ from stations.domain.case_vocabulary import CaseEvent
 from stations.domain.deficiency_flow import DeficiencyStatus
 from stations.extensions import db
 from tests import factories as f
+from tests.helpers.browser import LiveClient
 
 TINY_PDF = (
     b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
@@ -27,11 +28,14 @@ TINY_PDF = (
 )
 
 
-def _cases(live_app) -> tuple[str, str, int, str]:
-    """A RECEIVED case and a 容缺 case of ent-gd at HZ: (received no, 容缺 no, deficiency id, its material)."""
+def _cases(live_app, owner: LiveClient) -> tuple[str, str, int, str]:
+    """A RECEIVED case and a 容缺 case of ``owner`` at HZ: (received no, 容缺 no, deficiency id, its material)."""
     with live_app.app_context():
-        received = f.make_case(by="staff-hz", station_code="HZ")
-        rongque = f.make_case(by="staff-hz", station_code="HZ", rongque=True, materials="missing_minor")
+        enterprise = owner.loaded().enterprise
+        received = f.make_case(by="staff-hz", station_code="HZ", enterprise=enterprise)
+        rongque = f.make_case(
+            by="staff-hz", station_code="HZ", rongque=True, materials="missing_minor", enterprise=enterprise
+        )
         staff = f.user("staff-hz")
         services.apply_event(
             rongque,
@@ -46,14 +50,14 @@ def _cases(live_app) -> tuple[str, str, int, str]:
         return result
 
 
-def test_home_updates_itself_and_a_stored_document_is_reused(live_app, login, page: Page, caplog):
+def test_home_updates_itself_and_a_stored_document_is_reused(live_app, live_client, login, page: Page, caplog):
     caplog.set_level(logging.INFO, logger="werkzeug")
-    received_no, rongque_no, deficiency_id, material = _cases(live_app)
+    received_no, rongque_no, deficiency_id, material = _cases(live_app, live_client)
     live_app.config["ENTERPRISE_POLL_SECONDS"] = 1
     polls: list[Response] = []
     page.on("response", lambda r: polls.append(r) if r.request.headers.get("hx-target") == "enterprise-cases" else None)
     try:
-        login("ent-gd")
+        login(live_client.username)
         row = page.locator("#enterprise-cases tr").filter(has_text=received_no)
         expect(row.locator(".case-status-cell")).to_have_text("已收件")
         page.evaluate("window.__marker = 1")

@@ -13,6 +13,7 @@ from stations.cases.models import MaterialStatus
 from stations.domain.case_vocabulary import CaseEvent
 from stations.extensions import db
 from tests import factories as f
+from tests.helpers.browser import LiveClient
 from tests.helpers.cases import fire
 from tests.helpers.enterprises import stored_document
 
@@ -29,15 +30,22 @@ def _summary_has_focus_in_view(page: Page) -> None:
 
 
 @pytest.mark.browser
-def test_material_supply_error_is_focused_in_view_on_a_phone(login, live_app: Flask, expected_http_errors: set[int]):
+def test_material_supply_error_is_focused_in_view_on_a_phone(
+    login, live_app: Flask, live_client: LiveClient, expected_http_errors: set[int]
+):
     expected_http_errors.add(422)
     with live_app.app_context():
-        case = fire(f.make_case(materials="missing"), CaseEvent.REQUEST_CORRECTION, note="请补交清晰的扫描件")
+        owner = live_client.loaded()
+        case = fire(
+            f.make_case(materials="missing", enterprise=owner.enterprise),
+            CaseEvent.REQUEST_CORRECTION,
+            note="请补交清晰的扫描件",
+        )
         material = next(m for m in case.materials if m.status is MaterialStatus.NEEDS_CORRECTION)
-        document = stored_document(material.item_material.name)
+        document = stored_document(material.item_material.name, owner=owner)
         case_no, material_id, name, document_id = case.case_no, material.id, material.item_material.name, document.id
         db.session.commit()
-    page = login("ent-gd")
+    page = login(live_client.username)
     page.set_viewport_size(PHONE)
     page.goto(f"/cases/{case_no}")
     page.evaluate("window.__marker = 1")
@@ -58,11 +66,14 @@ def test_material_supply_error_is_focused_in_view_on_a_phone(login, live_app: Fl
 
 
 @pytest.mark.browser
-def test_intake_error_is_focused_in_view_on_the_tablet(login, live_app: Flask, expected_http_errors: set[int]):
+def test_intake_error_is_focused_in_view_on_the_tablet(
+    login, live_app: Flask, live_client: LiveClient, expected_http_errors: set[int]
+):
     expected_http_errors.add(422)
+    enterprise_id = live_client.enterprise_id
     with live_app.app_context():
         item = f.item(station_code="LL", instant=False)
-        code, enterprise_id = item.code, f.enterprise().id
+        code = item.code
         db.session.commit()
     page = login("staff-ll")
     page.goto(f"/cases/new?enterprise={enterprise_id}&item={code}")

@@ -11,7 +11,6 @@ from playwright.sync_api import Locator, Page, expect
 
 from tests import factories as f
 
-ENTERPRISE = "泾河示例光电子科技有限公司"
 RONGQUE_ITEM = "社会保障卡申领"  # a committed item on LL's list that allows 容缺
 RONGQUE_MATERIAL = "法定代表人身份证复印件"  # a minor material that may be missing (容缺)
 RECEIPT = re.compile(r"/cases/([A-Z0-9-]+)/receipt$")
@@ -20,8 +19,9 @@ RECEIPT = re.compile(r"/cases/([A-Z0-9-]+)/receipt$")
 class Taps:
     """Every tap of the walk goes through here, so the count is the walk's."""
 
-    def __init__(self, page: Page):
+    def __init__(self, page: Page, enterprise_name: str):
         self.page, self.count = page, 0
+        self.enterprise_name = enterprise_name  # the client of the test's own that the counter takes in for
 
     def tap(self, target: Locator) -> None:
         self.count += 1
@@ -34,8 +34,8 @@ class Taps:
 
 def _walk_to_the_checklist(page: Page, taps: Taps, item_name: str, typed: str | None = None) -> None:
     taps.tap(page.get_by_role("link", name="收件", exact=True))
-    taps.type_into_focused(page.locator("#enterprise-q"), "光电子")
-    taps.tap(page.locator("#enterprise-results a.pick", has_text=ENTERPRISE))
+    taps.type_into_focused(page.locator("#enterprise-q"), taps.enterprise_name)
+    taps.tap(page.locator("#enterprise-results a.pick", has_text=taps.enterprise_name))
     taps.type_into_focused(page.locator("#item-q"), typed or item_name)
     exact = re.compile(f"^{re.escape(item_name)}$")
     pick = page.locator("#item-results a.pick").filter(has=page.locator("strong", has_text=exact))
@@ -52,10 +52,10 @@ def _print_the_receipt(page: Page, taps: Taps) -> str:
 
 
 @pytest.fixture
-def counter(page: Page, login) -> Taps:
+def counter(page: Page, login, live_client) -> Taps:
     page.add_init_script("window.print = function () { window.__printed = true; };")
     login("staff-ll")
-    return Taps(page)
+    return Taps(page, live_client.enterprise_name)
 
 
 @pytest.mark.browser

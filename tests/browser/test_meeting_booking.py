@@ -1,5 +1,5 @@
-"""Issue 14's "Done when" in a browser: ent-gd (phone, 390×844) requests a meeting; staff-ll (tablet, 1024×768)
-contacts, routes and schedules it into a published slot; ent-gd downloads the .ics, moves the meeting itself into
+"""Issue 14's "Done when" in a browser: an enterprise (phone, 390×844) requests a meeting; staff-ll (tablet, 1024×768)
+contacts, routes and schedules it into a published slot; the enterprise downloads the .ics, moves the meeting itself into
 another slot (no phone call), the new time replaces the old (same UID, SEQUENCE + 1); the meeting is held with
 minutes and one commitment."""
 
@@ -26,7 +26,7 @@ def _ics(phone: Page) -> Calendar:
     return Calendar.from_ical(open(download.value.path(), "rb").read())
 
 
-def test_request_schedule_move_and_hold(page: Page, new_context, live_app):
+def test_request_schedule_move_and_hold(page: Page, new_context, live_app, live_client):
     with live_app.app_context():
         first, second = new_slot(days=3, hour=10), new_slot(days=4, hour=15)
         first_at, second_at = local(first.starts_at), local(second.starts_at)
@@ -40,7 +40,7 @@ def test_request_schedule_move_and_hold(page: Page, new_context, live_app):
     phone = phone_context.new_page()
     phone.set_viewport_size(PHONE)
     problems = watch(phone)
-    sign_in(phone, "ent-gd")
+    sign_in(phone, live_client.username)
     phone.goto("/meetings/new")
     phone.get_by_label("约见部门").select_option(label="开发建设部")
     phone.get_by_label("约见事由").fill("雨污排水管网接驳时间")

@@ -1,4 +1,4 @@
-"""Issue 15's "Done when" in a browser: ent-gd orders two menu lines on its phone (390×844); staff-ll contacts and
+"""Issue 15's "Done when" in a browser: an enterprise orders two menu lines on its phone (390×844); staff-ll contacts and
 dispatches a team on the tablet (1024×768); the team member checks in, the network drops (Playwright's offline
 mode), a case is taken in with a photo, the network comes back: exactly one case arrives with its material, linked
 to the order; the visit is finished, the result delivered and the order rated."""
@@ -42,14 +42,14 @@ def _device(new_context, size) -> tuple[Page, list[str]]:
     return device, watch(device)
 
 
-def test_order_dispatch_offline_intake_finish_and_rate(page: Page, new_context, live_app):
+def test_order_dispatch_offline_intake_finish_and_rate(page: Page, new_context, live_app, live_client):
     with live_app.app_context():
         codes = menu_codes(2)
         titles = [db.session.scalar(select(MenuLine.title).where(MenuLine.code == c)) for c in codes]
 
     # --- the enterprise orders two menu lines on its phone --------------------------------------------------------
     phone, phone_problems = _device(new_context, PHONE)
-    sign_in(phone, "ent-gd")
+    sign_in(phone, live_client.username)
     phone.goto("/takeout/new")
     for n, (code, title) in enumerate(zip(codes, titles, strict=True), start=1):
         phone.get_by_label("搜索服务（名称或拼音首字母）").fill(title)

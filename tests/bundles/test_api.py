@@ -63,7 +63,7 @@ def test_get_bundle_case_follows_the_children(login_as):
     assert login_as("staff-qh").get(f"/api/v1/bundle-cases/{bundle_no}").status_code == 404
 
 
-def test_bad_input_is_a_clear_4xx(login_as):
+def test_bad_input_is_a_clear_4xx(login_as, gd):
     client = login_as("staff-ll")
     assert (
         client.post("/api/v1/bundle-cases", data="x", content_type="application/json", headers=csrf(client)).status_code
@@ -89,6 +89,6 @@ def test_bad_input_is_a_clear_4xx(login_as):
         response = client.post("/api/v1/bundle-cases", json=body, headers=csrf(client))
         assert 400 <= response.status_code < 500, (body, response.status_code)
         assert response.get_json()["error"]["code"] == code
-    enterprise = login_as("ent-gd")
+    enterprise = login_as(gd.username)
     response = enterprise.post("/api/v1/bundle-cases", json={"bundle": "XC-QYQR"}, headers=csrf(enterprise))
     assert response.status_code == 422 and response.get_json()["error"]["code"] == "not_online"

@@ -48,20 +48,20 @@ def test_a_stale_row_action_replaces_the_message_with_the_conflict(login_as):
     assert kind == "error" and "该办件刚刚已被他人更新" in message
 
 
-def test_a_supplied_material_says_it_waits_for_checking_in_place_and_after_a_redirect(login_as, uploads):
-    case = fire(f.make_case(materials="missing"), CaseEvent.REQUEST_CORRECTION, note="请补交")
+def test_a_supplied_material_says_it_waits_for_checking_in_place_and_after_a_redirect(login_as, uploads, gd):
+    case = fire(f.make_case(enterprise=gd.enterprise, materials="missing"), CaseEvent.REQUEST_CORRECTION, note="请补交")
     first, second = [m for m in case.materials if m.status is MaterialStatus.NEEDS_CORRECTION][:2]
-    client = login_as("ent-gd")
+    client = login_as(gd.username)
     expected = f"{case.case_no}：补交材料已提交，等待核验。"
     in_place = client.post(
         f"/cases/{case.case_no}/materials/{first.id}/supply",
-        data={"csrf_token": token(client), "document_id": str(stored_document(first.item_material.name).id)},
+        data={"csrf_token": token(client), "document_id": str(stored_document(first.item_material.name, owner=gd).id)},
         headers=htmx_headers("case-panel"),
     )
     assert in_place.status_code == 200 and FLASH_OOB.findall(text(in_place)) == [("success", expected)]
     plain = client.post(
         f"/cases/{case.case_no}/materials/{second.id}/supply",
-        data={"csrf_token": token(client), "document_id": str(stored_document(second.item_material.name).id)},
+        data={"csrf_token": token(client), "document_id": str(stored_document(second.item_material.name, owner=gd).id)},
     )
     assert plain.status_code == 303
     assert expected in text(client.get(plain.headers["Location"]))

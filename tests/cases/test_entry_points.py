@@ -110,10 +110,10 @@ def test_with_the_note_every_entry_point_rejects(login_as, entry):
 
 
 @pytest.mark.parametrize("entry", ["page", "api"])
-def test_the_online_applicant_cannot_decide_at_any_entry_point(login_as, entry):
+def test_the_online_applicant_cannot_decide_at_any_entry_point(login_as, entry, gd):
     """The online application's user (and so Open311, which files as the applicant and has no event route)."""
-    case = _in_review()
-    client = login_as("ent-gd")
+    case = _in_review(enterprise=gd.enterprise)
+    client = login_as(gd.username)
     if entry == "page":
         response = post_event(client, case, "decide_reject", note="理由")
     else:
@@ -163,11 +163,11 @@ def test_the_api_takes_the_channel_from_the_station_kind_not_its_code(login_as, 
     assert response.get_json()["channel"] == channel
 
 
-def test_intake_channel_and_trust_rule():
+def test_intake_channel_and_trust_rule(gd):
     centre, park = f.station("ZX"), f.station("LL")
     assert intake.intake_channel(f.user("staff-zx"), centre) is Channel.COMPREHENSIVE
     assert intake.intake_channel(f.user("clerk-ll"), park) is Channel.STATION
-    assert intake.intake_channel(f.user("ent-gd"), park) is Channel.ONLINE
+    assert intake.intake_channel(gd.account, park) is Channel.ONLINE
     assert intake.intake_channel(None, centre) is Channel.ONLINE  # an integration files as the applicant
     # An applicant cannot vouch for its own materials: "checked" counts only at a counter.
     assert intake.claimed_status("VERIFIED", Channel.STATION) is MaterialStatus.VERIFIED

@@ -18,7 +18,7 @@ from stations.sites.models import Station, StationItem
 from stations.uploads.storage import store_bytes
 from tests import factories as f
 from tests.helpers.cases import PDF, text, token
-from tests.helpers.suite import htmx_headers
+from tests.helpers.suite import CLIENT, htmx_headers, username_of
 
 
 def new_uscc() -> str:
@@ -39,7 +39,7 @@ def item_outside(station_code: str) -> ServiceItem:
 
 def intake_data(client, *, item=None, enterprise=None, station=None, **extra) -> dict:
     item = item or f.item(station_code="LL", instant=False)
-    enterprise = enterprise or f.enterprise()
+    enterprise = enterprise or f.make_client().enterprise
     data = {
         "csrf_token": token(client),
         "enterprise": str(enterprise.id),
@@ -92,10 +92,11 @@ def test_live_search_finds_the_enterprise_by_name_code_or_phone(login_as, field)
     assert "HX-Target" in response.headers["Vary"]
 
 
-def test_clerk_finds_only_its_clients(login_as):
+def test_clerk_finds_only_its_clients(login_as, gd, qn):
     client = login_as("clerk-ll")
-    assert "泾河示例光电子" in text(client.get("/cases/new?eq=示例", headers=htmx_headers("enterprise-results")))
-    assert "陕西示例氢能" not in text(client.get("/cases/new?eq=氢能", headers=htmx_headers("enterprise-results")))
+    found = text(client.get("/cases/new?eq=测试客户", headers=htmx_headers("enterprise-results")))
+    assert gd.enterprise.name in found  # its client
+    assert qn.enterprise.name not in found  # clerk-qh's client, though its name matches too
     assert "登记新企业" not in text(client.get("/cases/new"))
 
 
@@ -185,9 +186,9 @@ def test_clerk_cannot_take_in_for_someone_elses_client(login_as, qn):
     assert "该企业未选择您为办事专员" in text(response)
 
 
-@pytest.mark.parametrize("username", ["ent-gd", "central", "admin"])
-def test_intake_is_for_staff_and_clerks_only(login_as, username):
-    client = login_as(username)
+@pytest.mark.parametrize("username", [CLIENT, "central", "admin"])
+def test_intake_is_for_staff_and_clerks_only(login_as, username, gd):
+    client = login_as(username_of(username, gd))
     assert client.get("/cases/new").status_code == 403
     assert post_intake(client, intake_data(client)).status_code == 403
 

@@ -49,7 +49,7 @@ def test_case_page_shows_the_case_and_only_the_actions_this_user_can_fire(login_
     assert body.count("<h1") == 1
     assert case.case_no in body and "已收件" in body
     assert case.item.name in body and case.enterprise.name in body and case.station.name in body
-    assert "办事专员 张丽" in body  # ent-gd's clerk
+    assert "办事专员 张丽" in body  # the client's clerk (clerk-ll)
     assert case.query_code in body
     assert "受理后计时" in body  # no deadline before acceptance
     # RECEIVED, staff: withdraw, accept, request_correction, refuse; never start_review or issue. The item is on
@@ -87,9 +87,9 @@ def test_central_office_reads_the_case_but_gets_no_actions_and_no_query_code(log
     assert "当前没有您可以执行的办理操作" in body
 
 
-def test_enterprise_sees_its_own_case_and_may_withdraw_it(login_as):
-    case = f.make_case()
-    body = text(login_as("ent-gd").get(f"/cases/{case.case_no}"))
+def test_enterprise_sees_its_own_case_and_may_withdraw_it(login_as, gd):
+    case = f.make_case(enterprise=gd.enterprise)
+    body = text(login_as(gd.username).get(f"/cases/{case.case_no}"))
     assert set(ACTION_RE.findall(body)) == {"withdraw"}
 
 
@@ -350,7 +350,7 @@ def test_receipt_has_the_query_code_a_qr_svg_and_a_print_button(login_as):
     assert "<script" not in body.split("</head>", 1)[1]  # nothing inline: the CSP would block it
 
 
-def test_receipt_is_not_for_the_read_only_central_office(login_as):
-    case = f.make_case()
+def test_receipt_is_not_for_the_read_only_central_office(login_as, gd):
+    case = f.make_case(enterprise=gd.enterprise)
     assert login_as("central").get(f"/cases/{case.case_no}/receipt").status_code == 403
-    assert login_as("ent-gd").get(f"/cases/{case.case_no}/receipt").status_code == 200
+    assert login_as(gd.username).get(f"/cases/{case.case_no}/receipt").status_code == 200

@@ -54,8 +54,8 @@ def test_home_of_staff_and_clerk_is_the_queue(login_as):
         assert "hx-swap-oob" not in body  # only the out-of-band answer of a row action carries it
 
 
-def test_queue_is_not_for_enterprises(login_as):
-    assert login_as("ent-gd").get("/cases/").status_code == 403
+def test_queue_is_not_for_enterprises(login_as, gd):
+    assert login_as(gd.username).get("/cases/").status_code == 403
 
 
 def test_table_fragment_for_htmx_filters(login_as):
@@ -219,9 +219,7 @@ def test_row_action_without_javascript_goes_back_to_the_queue(login_as):
 # --- scope ------------------------------------------------------------------------------------------------------
 
 
-def test_queue_never_shows_another_scope(login_as):
-    gd = f.make_client(station_code="LL")
-    qn = f.make_client(station_code="QH")  # a client at QH, as the demo ent-qn is
+def test_queue_never_shows_another_scope(login_as, gd, qn):
     ll = f.make_case(enterprise=gd.enterprise)
     qh = f.make_case(by="staff-qh", station_code="QH", enterprise=qn.enterprise)
     gd_at_qh = f.make_case(by="staff-qh", station_code="QH", enterprise=gd.enterprise)  # clerk-ll's client at QH

@@ -236,10 +236,11 @@ def test_unchecked_materials_cannot_be_forwarded(client, login_as, agreement, ch
 
 @pytest.fixture
 def forwarded_case(checked_case):
-    """forwarded_case(client): a case forwarded to PX by ``client`` (signed in as staff-ll)."""
+    """forwarded_case(client, **kwargs): a case (checked_case(**kwargs)) forwarded to PX by ``client`` (signed in as
+    staff-ll)."""
 
-    def forward(client) -> Case:
-        return _forward(client, checked_case())
+    def forward(client, **kwargs) -> Case:
+        return _forward(client, checked_case(**kwargs))
 
     return forward
 
@@ -306,17 +307,19 @@ def test_a_partners_refusal_or_rejection_closes_our_case(
     assert case.status is status
 
 
-def test_a_partners_correction_notice_reaches_the_enterprise_and_its_clerk(client, login_as, agreement, forwarded_case):
+def test_a_partners_correction_notice_reaches_the_enterprise_and_its_clerk(
+    client, login_as, agreement, forwarded_case, gd
+):
     client = login_as("staff-ll")
-    case = forwarded_case(client)
+    case = forwarded_case(client, enterprise=gd.enterprise)
     case = partner_says(client, "correction", case, note="营业执照副本不清晰,请重新提供")
     assert case.status is CaseStatus.PARTNER_SIGNED
     assert "营业执照副本不清晰" in case.events[-1].note
     recipients = set(
         db.session.scalars(select(Notification.user_id).where(Notification.kind == NotificationKind.CORRECTION_NEEDED))
     )
-    assert case.clerk_id == factories.user("clerk-ll").id  # 光电子 chose clerk-ll
-    assert {factories.user("ent-gd").id, case.clerk_id} <= recipients
+    assert case.clerk_id == factories.user("clerk-ll").id  # the client chose clerk-ll
+    assert {gd.account.id, case.clerk_id} <= recipients
 
 
 def test_a_status_for_a_closed_case_updates_only_the_transfer(client, login_as, agreement, forwarded_case):
@@ -504,11 +507,13 @@ def test_a_supplement_of_the_wrong_type_is_refused_in_place(client, login_as, ag
     assert outbox_rows(MessageKind.SUPPLEMENT) == []
 
 
-def test_the_enterprise_and_the_central_office_cannot_pass_materials_on(client, login_as, agreement, forwarded_case):
+def test_the_enterprise_and_the_central_office_cannot_pass_materials_on(
+    client, login_as, agreement, forwarded_case, gd
+):
     staff = login_as("staff-ll")
-    case = forwarded_case(staff)
+    case = forwarded_case(staff, enterprise=gd.enterprise)
     partner_says(staff, "correction", case, note="请补充")
-    for username in ("ent-gd", "central"):
+    for username in (gd.username, "central"):
         other = login_as(username)
         assert post_supplement(other, case, target=False).status_code == 403, username
     assert outbox_rows(MessageKind.SUPPLEMENT) == []

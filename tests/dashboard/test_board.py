@@ -15,7 +15,7 @@ from stations.extensions import db
 from stations.timeutil import business_today, utcnow
 from tests import factories as f
 from tests.helpers.cases import fire
-from tests.helpers.suite import htmx_headers
+from tests.helpers.suite import CLIENT, htmx_headers, username_of
 
 SEVEN = ("ZX", "LL", "QH", "HZ", "YD1", "YD2", "YD3")
 
@@ -45,9 +45,9 @@ def test_central_sees_all_seven_sites(login_as):
     assert "style=" not in html
 
 
-@pytest.mark.parametrize("username", ["staff-ll", "clerk-ll", "ent-gd"])
-def test_others_get_403_page_and_404_api(login_as, username):
-    client = login_as(username)
+@pytest.mark.parametrize("username", ["staff-ll", "clerk-ll", CLIENT])
+def test_others_get_403_page_and_404_api(login_as, username, gd):
+    client = login_as(username_of(username, gd))
     assert client.get("/dashboard").status_code == 403
     assert client.get("/dashboard/figures").status_code == 403
     assert client.get("/api/v1/metrics/stations").status_code == 404
@@ -125,7 +125,7 @@ def test_drill_down_pages(login_as):
     # The warning column shows translated colour names, never the raw RED/YELLOW/GREEN/PAUSED (issue 19).
     assert "正常</span>" in station and ">GREEN<" not in station
     assert client.get(f"/cases/{case.case_no}").status_code == 200
-    assert case.clerk is not None  # ent-gd's dedicated clerk, clerk-ll
+    assert case.clerk is not None  # its client's dedicated clerk, clerk-ll
     clerks = client.get("/dashboard/clerks").get_data(as_text=True)
     assert case.clerk.display_name in clerks
     assert client.get("/dashboard/departments").status_code == 200

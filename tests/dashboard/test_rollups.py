@@ -62,9 +62,11 @@ def _moment(rng: random.Random, after: datetime, max_days: int) -> datetime:
     return max(moment, after)
 
 
-def build_varied_cases(seed: int = 11) -> list:
-    """About thirty cases on random paths: received only, accepted, decided on time or late, corrected,
-    容缺-accepted, instant items decided at once; some decided on the holiday or across the year end."""
+def build_varied_cases(seed: int = 11, *, owner: f.Client | None = None) -> list:
+    """About thirty cases of ``owner`` (a new client when none is given) on random paths: received only, accepted,
+    decided on time or late, corrected, 容缺-accepted, instant items decided at once; some decided on the holiday or
+    across the year end."""
+    owner = owner or f.make_client()
     rng = random.Random(seed)
     made = []
     # Fixed ones first: accepted before the year end and the holiday, decided after them (on time and late).
@@ -72,7 +74,7 @@ def build_varied_cases(seed: int = 11) -> list:
         ("2025-12-31 10:00", 5, "2026-01-05 11:00"),
         ("2025-12-30 15:00", 1, "2026-01-06 09:30"),
     ):
-        case = f.make_case(now=utc(received))
+        case = f.make_case(enterprise=owner.enterprise, now=utc(received))
         case.item.promised_days = promised
         fire(case, CaseEvent.ACCEPT, now=utc(received) + timedelta(minutes=5))
         fire(case, CaseEvent.START_REVIEW, now=utc(received) + timedelta(minutes=30))
@@ -83,7 +85,14 @@ def build_varied_cases(seed: int = 11) -> list:
         received = START + timedelta(days=rng.randint(0, 14), hours=rng.randint(0, 7), minutes=index)
         path = rng.choice(["received", "accepted", "decided", "corrected", "rongque", "instant", "instant"])
         if path == "rongque" and code == "LL":
-            case = f.make_case(rongque=True, materials="missing_minor", now=received, station_code=code, by=by)
+            case = f.make_case(
+                enterprise=owner.enterprise,
+                rongque=True,
+                materials="missing_minor",
+                now=received,
+                station_code=code,
+                by=by,
+            )
             fire(
                 case,
                 CaseEvent.ACCEPT_WITH_DEFICIENCY,
@@ -92,14 +101,14 @@ def build_varied_cases(seed: int = 11) -> list:
                 commitment_signed=True,
             )
         elif path == "instant":
-            case = f.make_case(instant=True, now=received, station_code=code, by=by)
+            case = f.make_case(enterprise=owner.enterprise, instant=True, now=received, station_code=code, by=by)
             fire(case, CaseEvent.ACCEPT, by=by, now=received + timedelta(minutes=3))
             if rng.random() < 0.8:
                 decision = CaseEvent.DECIDE_APPROVE if rng.random() < 0.7 else CaseEvent.DECIDE_REJECT
                 # Sometimes the next day: an instant case decided late.
                 fire(case, decision, by=by, now=_moment(rng, received + timedelta(minutes=10), 2), note="不符合条件")
         else:
-            case = f.make_case(now=received, station_code=code, by=by)
+            case = f.make_case(enterprise=owner.enterprise, now=received, station_code=code, by=by)
             case.item.promised_days = rng.choice([1, 2, 5, 20])
             if path != "received":
                 accepted = received + timedelta(minutes=rng.randint(5, 90))
@@ -116,13 +125,13 @@ def build_varied_cases(seed: int = 11) -> list:
                     fire(case, CaseEvent.DECIDE_APPROVE, by=by, now=_moment(rng, last + timedelta(minutes=5), 8))
         made.append(case)
     # The enterprise rates some delivered cases (1-5, the low ones open a rectification), over several days.
-    for case in [c for c in made if c.status.value == "APPROVED" and c.enterprise.name.find("光电子") >= 0][:6]:
+    for case in [c for c in made if c.status.value == "APPROVED" and c.enterprise_id == owner.enterprise.id][:6]:
         fire(case, CaseEvent.ISSUE, by=STAFF[case.station.code], now=case.decided_at + timedelta(hours=1))
         fire(case, CaseEvent.DELIVER, by=STAFF[case.station.code], now=case.decided_at + timedelta(hours=2))
         level = rng.randint(1, 5)
         rating_services.rate_case(
             case,
-            f.user("ent-gd"),
+            owner.account,
             level=level,
             reasons=["SLOW"] if level <= 2 else [],
             now=case.decided_at + timedelta(days=1),
@@ -173,20 +182,21 @@ def test_period_figures_from_rollups_equal_the_live_figures(app):
     assert 0 < ll.received < year.received  # the station's own cases only
 
 
-def test_scopes_the_rollups_cannot_serve_stay_live(app):
-    build_varied_cases(seed=3)
+def test_scopes_the_rollups_cannot_serve_stay_live(app, gd):
+    build_varied_cases(seed=3, owner=gd)
     assert period_queries.rollup_scope(f.user("central"), DailyCaseFigures.station_id) is not None
     assert period_queries.rollup_scope(f.user("clerk-ll"), DailyCaseFigures.station_id) is None
-    assert period_queries.rollup_scope(f.user("ent-gd"), DailyCaseFigures.station_id) is None
+    assert period_queries.rollup_scope(gd.account, DailyCaseFigures.station_id) is None
     clerk = period_queries.period_report(f.user("clerk-ll"), date(2025, 12, 1), date(2026, 1, 31)).figures
     assert clerk == period_queries.period_report_live(f.user("clerk-ll"), date(2025, 12, 1), date(2026, 1, 31)).figures
 
 
 def test_a_rolled_back_write_rolls_its_deltas_back(app):
-    build_varied_cases(seed=8)
+    owner = f.make_client()  # made (and committed) outside the savepoint: only the case's writes roll back
+    build_varied_cases(seed=8, owner=owner)
     before = snapshot()
     savepoint = db.session.begin_nested()
-    case = f.make_case(now=utc("2025-12-30 10:00"))
+    case = f.make_case(now=utc("2025-12-30 10:00"), enterprise=owner.enterprise)
     fire(case, CaseEvent.ACCEPT, now=utc("2025-12-30 10:05"))
     db.session.flush()
     assert snapshot() != before

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import os
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import ConsoleMessage, Page
 
 from stations.demo import DEMO_PASSWORD
+from tests import factories as f
 
 CHROMIUM = "/usr/bin/chromium"
 
@@ -85,3 +87,26 @@ def sign_in(page: Page, username: str, password: str = DEMO_PASSWORD) -> Page:
     page.click("#login-form button[type=submit]")
     page.wait_for_url("**/home")  # hx-boost: the redirect is followed by htmx and the URL pushed
     return page
+
+
+@dataclass(frozen=True)
+class LiveClient:
+    """A client of the test's own in the live server's database (as the suite's ``gd`` fixture is one): plain values,
+    since the ORM objects do not outlive the app context they were made in."""
+
+    username: str
+    enterprise_id: int
+    enterprise_name: str
+
+    def loaded(self) -> f.Client:
+        """The client's rows again, inside ``live_app.app_context()``."""
+        from sqlalchemy import select
+
+        from stations.auth.models import User
+        from stations.enterprises.models import Enterprise
+        from stations.extensions import db
+
+        account = db.session.scalar(select(User).where(User.username == self.username))
+        return f.Client(
+            enterprise=db.session.get(Enterprise, self.enterprise_id), account=account, clerk=f.user("clerk-ll")
+        )

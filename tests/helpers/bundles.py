@@ -27,7 +27,7 @@ def apply_for(code: str, *, by: str = "staff-ll", now: datetime | None = None, e
         bundle,
         user=f.user(by),
         station=f.station("LL"),
-        enterprise=enterprise or f.enterprise(),
+        enterprise=enterprise or f.make_client().enterprise,
         channel=Channel.STATION,
         applicant_name="王经办",
         uploads=every_required_upload(bundle),

@@ -64,10 +64,11 @@ def rongque_case(**kwargs):
 
 
 def case_with_file(filename: str = "营业执照.pdf", data: bytes = PDF, **kwargs):
-    """A received case whose first material is a stored PDF in the enterprise's document store."""
+    """A received case whose first material is a stored PDF in the enterprise's document store (a new client's
+    when ``enterprise`` is not given)."""
     staff = f.user(kwargs.get("by", "staff-ll"))
     item = f.item(station_code=kwargs.get("station_code", "LL"), instant=False)
-    enterprise = kwargs.get("enterprise") or f.enterprise()
+    enterprise = kwargs.get("enterprise") or f.make_client().enterprise
     stored = store_bytes(data, "application/pdf", filename, enterprise_id=enterprise.id, user_id=staff.id)
     material = item.materials[0]
     document = enterprise_services.add_document(enterprise.id, material.name, stored.id, user=staff)

@@ -43,9 +43,9 @@ def offered_item(station_code: str, *, online: bool, also_at: str | None = None)
 def stored_document(
     name: str = "营业执照", *, owner: f.Client | None = None, valid_until: date | None = None
 ) -> Document:
-    """A PDF in the store of ``owner``'s enterprise (the demo ent-gd's when none is given), uploaded by its
+    """A PDF in the store of ``owner``'s enterprise (a new client's when none is given), uploaded by its
     enterprise account (trust level C)."""
-    enterprise = owner.enterprise if owner else f.enterprise()
-    user = owner.account if owner else f.user("ent-gd")
+    owner = owner or f.make_client()
+    enterprise, user = owner.enterprise, owner.account
     stored = store_bytes(PDF, "application/pdf", f"{name}.pdf", enterprise_id=enterprise.id, user_id=user.id)
     return enterprise_services.add_document(enterprise.id, name, stored.id, user=user, valid_until=valid_until)

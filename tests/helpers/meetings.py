@@ -36,9 +36,11 @@ def new_slot(code: str = "KFJS", *, days: int = 3, hour: int = 10, minute: int =
     return slots.add_one_off_slot(department(code).id, "部长", start, 60, "3楼会议室")
 
 
-def requested(by: str = "ent-gd", topic: str = "排水管网接驳") -> object:
-    user = f.user(by)
-    return services.request_meeting(user, f.enterprise(), RequestInput(kind=MeetingKind.MEET, topic=topic))
+def requested(owner: f.Client | None = None, topic: str = "排水管网接驳") -> object:
+    """A meeting asked for by ``owner``'s account (a client of the test's own when none is given)."""
+    owner = owner or f.make_client()
+    request = RequestInput(kind=MeetingKind.MEET, topic=topic)
+    return services.request_meeting(owner.account, owner.enterprise, request)
 
 
 def routed(code: str = "KFJS", **kwargs):

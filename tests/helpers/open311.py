@@ -13,9 +13,6 @@ from tests import factories as f
 BASE = "/open311/v2"
 
 
-GD_USCC = make_uscc("91611100MA6XGD001")  # ent-gd's enterprise (home station LL, clerk-ll)
-
-
 NEW_USCC = make_uscc("91611100MA6XNW777")  # valid, not registered
 
 
@@ -47,12 +44,14 @@ def online_item(station_code: str = "LL", *, instant: bool = False):
     return next(i for i in queries.online_services(station) if i.is_instant is instant and i.materials)
 
 
-def request_form(api_key: str, item, *, station: str = "LL", uscc: str = GD_USCC, **extra) -> dict:
+def request_form(api_key: str, item, *, station: str = "LL", uscc: str | None = None, **extra) -> dict:
+    """A filing at ``station`` for ``uscc``'s enterprise (a new client's, as ``f.make_client()`` makes one, when none
+    is given)."""
     form = {
         "api_key": api_key,
         "service_code": item.code,
         "attribute[station]": station,
-        "attribute[enterprise_uscc]": uscc,
+        "attribute[enterprise_uscc]": uscc or f.make_client().enterprise.uscc,
         "attribute[contact_phone]": "13800000000",
     }
     form.update(extra)

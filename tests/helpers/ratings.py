@@ -13,7 +13,8 @@ DELIVERY_PATH = (CaseEvent.ACCEPT, CaseEvent.START_REVIEW, CaseEvent.DECIDE_APPR
 
 
 def delivered_case(*, now: datetime | None = None, by: str = "staff-ll", **kwargs):
-    """A case of ent-gd (default) accepted, reviewed, approved, issued and delivered by ``by``."""
+    """A case (of a new client unless ``enterprise`` is given) accepted, reviewed, approved, issued and delivered
+    by ``by``."""
     case = f.make_case(by=by, now=now, **kwargs)
     for event in DELIVERY_PATH:
         fire(case, event, by=by, now=now)
@@ -21,11 +22,8 @@ def delivered_case(*, now: datetime | None = None, by: str = "staff-ll", **kwarg
 
 
 def bad_rating(case=None, *, owner: f.Client | None = None, level: int = 2, now: datetime | None = None):
-    """A 差评 by ``owner``'s account (the demo ent-gd's when none is given) of a delivered case of its enterprise
+    """A 差评 by ``owner``'s account (a new client's when none is given) of a delivered case of its enterprise
     (one is made when none is given): the rating, with its rectification."""
-    if owner is None:
-        rater, enterprise = f.user("ent-gd"), None
-    else:
-        rater, enterprise = owner.account, owner.enterprise
-    case = case or delivered_case(now=now, enterprise=enterprise)
-    return rating_services.rate_case(case, rater, level=level, reasons=["SLOW"], comment="等太久", now=now)
+    owner = owner or f.make_client()
+    case = case or delivered_case(now=now, enterprise=owner.enterprise)
+    return rating_services.rate_case(case, owner.account, level=level, reasons=["SLOW"], comment="等太久", now=now)

@@ -63,6 +63,16 @@ def csrf_token_from(client: FlaskClient, url: str = "/login") -> str:
     return match.group(1)
 
 
+# In a list of usernames a test is parametrised over: the enterprise account of the test's own client (the ``gd``
+# fixture), signed in as ``login_as(username_of(who, gd))``.
+CLIENT = "client"
+
+
+def username_of(who: str, client) -> str:
+    """``who`` itself, or the account name of ``client`` (a tests.factories.Client) when ``who`` is CLIENT."""
+    return client.username if who == CLIENT else who
+
+
 class AuthActions:
     def __init__(self, client: FlaskClient):
         self.client = client

@@ -43,9 +43,10 @@ def order_input(**overrides) -> services.OrderInput:
     return services.OrderInput(**{**values, **overrides})
 
 
-def placed(**overrides) -> Order:
-    """An order placed by the demo ent-gd for its enterprise (the takeout tests sign in as ent-gd)."""
-    return services.place_order(f.user("ent-gd"), f.enterprise(), order_input(**overrides))
+def placed(owner: f.Client | None = None, **overrides) -> Order:
+    """An order placed by ``owner``'s account for its enterprise (a client of the test's own when none is given)."""
+    owner = owner or f.make_client()
+    return services.place_order(owner.account, owner.enterprise, order_input(**overrides))
 
 
 def fire(order: Order, event: OrderEvent, by: str | None = "staff-ll", **data) -> Order:
@@ -53,9 +54,10 @@ def fire(order: Order, event: OrderEvent, by: str | None = "staff-ll", **data) -
     return services.apply_event(order, event, user, version=order.version, data=services.EventInput(**data))
 
 
-def on_site(by: str = "staff-ll") -> Order:
-    """An order of ent-gd contacted, dispatched to ``by`` and checked in."""
-    order = placed()
+def on_site(by: str = "staff-ll", *, owner: f.Client | None = None) -> Order:
+    """An order of ``owner`` (a client of the test's own when none is given) contacted, dispatched to ``by`` and
+    checked in."""
+    order = placed(owner)
     fire(order, OrderEvent.CONTACT)
     fire(order, OrderEvent.DISPATCH, team_ids=[f.user(by).id])
     return fire(order, OrderEvent.CHECK_IN, by=by)

@@ -11,7 +11,6 @@ from stations.meetings import figures
 from stations.meetings.reminders import send_due_reminders
 from stations.notifications.models import Notification, NotificationKind
 from stations.timeutil import business_today, utcnow
-from tests import factories as f
 from tests.helpers.meetings import requested, scheduled
 from tests.helpers.suite import csrf_token_from
 
@@ -20,8 +19,8 @@ def _headers(client, **extra) -> dict[str, str]:
     return {"X-CSRFToken": csrf_token_from(client, "/meetings/"), **extra}
 
 
-def test_create_is_idempotent_and_answers_the_contract(login_as):
-    client = login_as("ent-gd")
+def test_create_is_idempotent_and_answers_the_contract(login_as, gd):
+    client = login_as(gd.username)
     body = {"kind": "MEET", "topic": "排水管网接驳", "department": "KFJS"}
     first = client.post("/api/v1/meetings", json=body, headers=_headers(client, **{"Idempotency-Key": "m-1"}))
     assert first.status_code == 201, first.get_json()
@@ -45,8 +44,8 @@ def test_create_is_idempotent_and_answers_the_contract(login_as):
     assert login_as("ent-qn").get(f"/api/v1/meetings/{data['meeting_no']}").status_code == 404
 
 
-def test_events_versions_and_bad_input(login_as):
-    meeting = requested()
+def test_events_versions_and_bad_input(login_as, gd):
+    meeting = requested(owner=gd)
     staff = login_as("staff-ll")
     url = f"/api/v1/meetings/{meeting.meeting_no}/events"
     ok = staff.post(url, json={"event": "contact", "version": meeting.version}, headers=_headers(staff))
@@ -67,15 +66,15 @@ def test_events_versions_and_bad_input(login_as):
         assert response.status_code == status, (body, response.status_code, response.get_json())
         assert response.get_json()["error"]["message"]
     assert staff.post(url, data="not json", headers=_headers(staff)).status_code == 400
-    enterprise = login_as("ent-gd")
+    enterprise = login_as(gd.username)
     refused = enterprise.post(
         url, json={"event": "route", "version": 2, "department_id": 1}, headers=_headers(enterprise)
     )
     assert refused.status_code == 422 and refused.get_json()["error"]["code"] == "not_permitted"
 
 
-def test_create_bad_input(login_as):
-    client = login_as("ent-gd")
+def test_create_bad_input(login_as, gd):
+    client = login_as(gd.username)
     for body in (
         {"topic": ""},
         {"topic": "x", "kind": "LUNCH"},
@@ -112,8 +111,8 @@ def test_period_figures_in_the_api(login_as):
     assert meeting.meeting_no
 
 
-def test_reminders_once_each(app):
-    meeting = scheduled()
+def test_reminders_once_each(app, gd):
+    meeting = scheduled(owner=gd)
     start = meeting.starts_at
     count = select(func.count()).where(
         Notification.kind == NotificationKind.MEETING_REMINDER, Notification.link.contains(meeting.meeting_no)
@@ -125,18 +124,18 @@ def test_reminders_once_each(app):
     assert send_due_reminders(start - timedelta(minutes=30)) >= 1  # the hour-before one
     assert send_due_reminders(start - timedelta(minutes=10)) == 0
     users = db.session.scalar(count)
-    assert users == 2 * (1 + 1)  # ent-gd and the handler, twice
-    assert f.user("ent-gd").id in set(
+    assert users == 2 * (1 + 1)  # the client's account and the handler, twice
+    assert gd.account.id in set(
         db.session.scalars(select(Notification.user_id).where(Notification.kind == NotificationKind.MEETING_REMINDER))
     )
     assert send_due_reminders(utcnow() + timedelta(days=400)) == 0
 
 
-def test_answers_match_docs_openapi(login_as):
+def test_answers_match_docs_openapi(login_as, gd):
     from tests.web.test_openapi import SPEC, conforms
 
-    meeting = scheduled()
-    client = login_as("ent-gd")
+    meeting = scheduled(owner=gd)
+    client = login_as(gd.username)
     one = client.get(f"/api/v1/meetings/{meeting.meeting_no}").get_json()
     assert conforms(one, {"$ref": "#/components/schemas/Meeting"}) == []
     assert conforms(client.get("/api/v1/meetings").get_json(), {"$ref": "#/components/schemas/MeetingList"}) == []
@@ -155,10 +154,10 @@ def test_the_reminders_are_a_periodic_job():
     assert any(p.task == "meetings.remind" and p.every == "minute" for p in SCHEDULE)
 
 
-def test_records_carry_due_on_and_warn_level(login_as):
-    meeting = requested()
-    body = login_as("ent-gd").get(f"/api/v1/meetings/{meeting.meeting_no}").get_json()
+def test_records_carry_due_on_and_warn_level(login_as, gd):
+    meeting = requested(owner=gd)
+    body = login_as(gd.username).get(f"/api/v1/meetings/{meeting.meeting_no}").get_json()
     assert body["due_on"] == meeting.contact_due_on.isoformat()
     assert body["warn_level"] in ("GREEN", "YELLOW", "RED")
-    done = scheduled()
-    assert login_as("ent-gd").get(f"/api/v1/meetings/{done.meeting_no}").get_json()["due_on"] is None
+    done = scheduled(owner=gd)
+    assert login_as(gd.username).get(f"/api/v1/meetings/{done.meeting_no}").get_json()["due_on"] is None

@@ -31,8 +31,8 @@ def _appeal(appeal_no: str) -> Appeal:
     return db.session.scalar(select(Appeal).where(Appeal.appeal_no == appeal_no))
 
 
-def _held_with_commitments() -> Meeting:
-    meeting = scheduled()
+def _held_with_commitments(owner: f.Client | None = None) -> Meeting:
+    meeting = scheduled(owner=owner)
     with time_machine.travel(meeting.starts_at + timedelta(minutes=30), tick=False):
         services.fire(
             meeting,
@@ -46,8 +46,8 @@ def _held_with_commitments() -> Meeting:
     return meeting
 
 
-def test_commitments_become_appeals_linked_both_ways(login_as):
-    meeting = _held_with_commitments()
+def test_commitments_become_appeals_linked_both_ways(login_as, gd):
+    meeting = _held_with_commitments(gd)
     first, second = meeting.commitments
     assert first.appeal_no and second.appeal_no and first.appeal_no != second.appeal_no
     appeal = _appeal(first.appeal_no)
@@ -70,7 +70,7 @@ def test_commitments_become_appeals_linked_both_ways(login_as):
     assert f"/appeals/{first.appeal_no}" in page and "commitment-green" in page
     back = staff.get(f"/appeals/{first.appeal_no}").get_data(as_text=True)
     assert f"/meetings/{meeting.meeting_no}" in back and "约见承诺事项" in back
-    enterprise_view = login_as("ent-gd").get(f"/appeals/{first.appeal_no}").get_data(as_text=True)
+    enterprise_view = login_as(gd.username).get(f"/appeals/{first.appeal_no}").get_data(as_text=True)
     assert f"/meetings/{meeting.meeting_no}" in enterprise_view
 
 
@@ -89,9 +89,9 @@ def test_commitment_colour_turns_red_after_its_deadline(login_as):
     assert "commitment-red" in page
 
 
-def test_a_question_becomes_an_appeal_once(login_as):
+def test_a_question_becomes_an_appeal_once(login_as, gd):
     session = _session(5)
-    question = policy_services.ask(session, f.user("ent-gd"), "补贴何时申报?")
+    question = policy_services.ask(session, gd.account, "补贴何时申报?")
     db.session.commit()
     staff = login_as("staff-ll")
     token = csrf_token_from(staff, f"/sessions/{session.id}")
@@ -110,7 +110,7 @@ def test_a_question_becomes_an_appeal_once(login_as):
     )
     assert question.appeal_no in staff.get(f"/sessions/{session.id}").get_data(as_text=True)
     assert f"/sessions/{session.id}" in staff.get(f"/appeals/{appeal.appeal_no}").get_data(as_text=True)
-    enterprise = login_as("ent-gd")
+    enterprise = login_as(gd.username)
     own = csrf_token_from(enterprise, f"/sessions/{session.id}")
     assert enterprise.post(f"/sessions/questions/{question.id}/appeal", data={"csrf_token": own}).status_code == 403
     assert staff.post("/sessions/questions/999999/appeal", data={"csrf_token": token}).status_code == 404
@@ -166,12 +166,12 @@ def test_the_central_board_counts_commitments_by_colour(login_as):
     assert response.status_code == 200 and "commitment-counts" in response.get_data(as_text=True)
 
 
-def test_api_answers_a_meeting_with_its_commitments(login_as):
+def test_api_answers_a_meeting_with_its_commitments(login_as, gd):
     from tests.web.test_openapi import conforms
 
-    meeting = _held_with_commitments()
+    meeting = _held_with_commitments(gd)
     db.session.commit()
-    answer = login_as("ent-gd").get(f"/api/v1/meetings/{meeting.meeting_no}").get_json()
+    answer = login_as(gd.username).get(f"/api/v1/meetings/{meeting.meeting_no}").get_json()
     assert conforms(answer, {"$ref": "#/components/schemas/Meeting"}) == []
     assert [c["appeal_no"] for c in answer["commitments"]] == [c.appeal_no for c in meeting.commitments]
     assert answer["commitments"][0]["warn_level"] == "GREEN"
@@ -184,11 +184,11 @@ def test_the_demo_links_commitments_and_blocked_procedures_to_appeals():
     assert {origins.MEETING_COMMITMENT, origins.PROJECT_PROCEDURE} <= kinds
 
 
-def test_only_the_hosting_station_answers_or_raises_a_question(login_as):
+def test_only_the_hosting_station_answers_or_raises_a_question(login_as, gd):
     """A session hosted by LL: staff of QH get 404 on its questions, as on any record out of their scope."""
     session = _session(5)
     session.station_id = f.station("LL").id
-    question = policy_services.ask(session, f.user("ent-gd"), "人才补贴何时申报?")
+    question = policy_services.ask(session, gd.account, "人才补贴何时申报?")
     db.session.commit()
     other = login_as("staff-qh")
     token = csrf_token_from(other, "/sessions/")

@@ -39,11 +39,13 @@ def own_app() -> Iterator[Flask]:
 
 
 def _prepare(app: Flask) -> tuple[list[str], int]:
-    """ATTEMPTS routed meetings of ent-gd (to 开发建设部) and one free slot; committed."""
+    """ATTEMPTS routed meetings of one client of the test's own (to 开发建设部) and one free slot; committed."""
+    from tests.factories import make_client
     from tests.helpers.meetings import new_slot, routed
 
     with app.app_context():
-        numbers = [routed(topic=f"race {n}").meeting_no for n in range(ATTEMPTS)]
+        owner = make_client()
+        numbers = [routed(owner=owner, topic=f"race {n}").meeting_no for n in range(ATTEMPTS)]
         slot_id = new_slot(days=5, hour=11, minute=15).id
         db.session.commit()
         return numbers, slot_id

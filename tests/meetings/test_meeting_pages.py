@@ -91,9 +91,9 @@ def test_the_whole_path(login_as, gd):
     assert {NotificationKind.MEETING_CONTACTED, NotificationKind.MEETING_SCHEDULED} <= kinds
 
 
-def test_cancel_sends_a_cancelling_calendar_file(login_as):
-    meeting = scheduled()
-    enterprise = login_as("ent-gd")
+def test_cancel_sends_a_cancelling_calendar_file(login_as, gd):
+    meeting = scheduled(owner=gd)
+    enterprise = login_as(gd.username)
     assert _post_event(enterprise, meeting, "cancel").status_code == 303
     body = Calendar.from_ical(enterprise.get(f"/meetings/{meeting.meeting_no}.ics").data)
     assert str(body["METHOD"]) == "CANCEL"
@@ -109,8 +109,8 @@ def test_a_stale_version_is_a_409_with_a_message(login_as):
     assert "已被他人更新" in response.get_data(as_text=True)
 
 
-def test_bad_input_is_a_clear_4xx(login_as):
-    meeting = requested()
+def test_bad_input_is_a_clear_4xx(login_as, gd):
+    meeting = requested(owner=gd)
     staff = login_as("staff-ll")
     for fields in (
         {"event": "fly"},
@@ -123,7 +123,7 @@ def test_bad_input_is_a_clear_4xx(login_as):
         data = {"csrf_token": token(staff), "version": meeting.version, **fields}
         response = staff.post(f"/meetings/{meeting.meeting_no}/events", data=data)
         assert response.status_code in (409, 422), (fields, response.status_code)
-    routed_meeting = requested(topic="另一")
+    routed_meeting = requested(owner=gd, topic="另一")
     for event in ("contact",):
         _post_event(staff, routed_meeting, event)
     bad_slot = {
@@ -133,7 +133,7 @@ def test_bad_input_is_a_clear_4xx(login_as):
         "department_id": "999999",
     }
     assert staff.post(f"/meetings/{routed_meeting.meeting_no}/events", data=bad_slot).status_code == 422
-    enterprise = login_as("ent-gd")
+    enterprise = login_as(gd.username)
     form = {
         "csrf_token": token(enterprise, "/meetings/new"),
         "kind": "MEET",
@@ -172,9 +172,9 @@ def test_clerk_requests_on_behalf(login_as, gd, qn):
     assert clerk.post("/meetings/new", data=form).status_code == 422  # not its client
 
 
-def test_enterprise_asks_to_move_without_calling(login_as):
-    meeting = scheduled()
-    enterprise = login_as("ent-gd")
+def test_enterprise_asks_to_move_without_calling(login_as, gd):
+    meeting = scheduled(owner=gd)
+    enterprise = login_as(gd.username)
     data = {"csrf_token": token(enterprise), "text": "下周二上午更方便"}
     assert enterprise.post(f"/meetings/{meeting.meeting_no}/ask", data=data).status_code == 303
     page = login_as("staff-ll").get(f"/meetings/{meeting.meeting_no}").get_data(as_text=True)
@@ -216,13 +216,13 @@ def test_the_routed_department_hears_of_it_and_others_do_not(login_as):
     assert meeting.meeting_no in page
 
 
-def test_odd_urls_are_404_not_500(login_as):
+def test_odd_urls_are_404_not_500(login_as, gd):
     client = login_as("staff-ll")
     for url in ("/meetings/" + "Y" * 300, "/meetings/NOPE.ics", "/sessions/abc", "/sessions/0", "/meetings/a-b"):
         assert client.get(url).status_code == 404, url
     assert client.get("/meetings/%00").status_code == 400
     assert client.get("/meetings/?status=%00").status_code == 400
-    meeting = requested()
+    meeting = requested(owner=gd)
     data = {"csrf_token": token(client), "event": "redirect", "version": meeting.version, "reason": "a\x00b"}
     assert client.post(f"/meetings/{meeting.meeting_no}/events", data=data).status_code == 400
     body = {"event": "redirect", "version": meeting.version, "reason": "a\x00b"}
@@ -230,13 +230,13 @@ def test_odd_urls_are_404_not_500(login_as):
     answer = client.post(f"/api/v1/meetings/{meeting.meeting_no}/events", json=body, headers=headers)
     assert answer.status_code == 422
     assert client.post("/api/v1/meetings", json={"topic": "a\x00"}, headers=headers).status_code in (403, 422)
-    enterprise = login_as("ent-gd")
+    enterprise = login_as(gd.username)
     api = enterprise.post("/api/v1/meetings", json={"topic": "a\x00"}, headers={"X-CSRFToken": token(enterprise)})
     assert api.status_code == 422
 
 
-def test_the_request_form_replays_on_a_double_tap(login_as):
-    client = login_as("ent-gd")
+def test_the_request_form_replays_on_a_double_tap(login_as, gd):
+    client = login_as(gd.username)
     form = {"csrf_token": token(client, "/meetings/new"), "kind": "MEET", "topic": "双击", "submission_key": "dbl-1"}
     first = client.post("/meetings/new", data=form)
     second = client.post("/meetings/new", data=form)
@@ -245,10 +245,10 @@ def test_the_request_form_replays_on_a_double_tap(login_as):
     assert db.session.scalar(select(func.count()).where(Meeting.topic == "双击")) == 1
 
 
-def test_staff_and_department_hear_when_the_enterprise_moves_it(login_as):
-    meeting = scheduled()
+def test_staff_and_department_hear_when_the_enterprise_moves_it(login_as, gd):
+    meeting = scheduled(owner=gd)
     other = new_slot(days=5, hour=9)
-    enterprise = login_as("ent-gd")
+    enterprise = login_as(gd.username)
     assert _post_event(enterprise, meeting, "reschedule", slot_id=other.id).status_code == 303
     told = set(
         db.session.scalars(
@@ -260,10 +260,10 @@ def test_staff_and_department_hear_when_the_enterprise_moves_it(login_as):
     assert {f.user("staff-ll").id, f.user("dept-kf").id} <= told
 
 
-def test_attachments_go_through_the_upload_checks(login_as):
+def test_attachments_go_through_the_upload_checks(login_as, gd):
     import io
 
-    client = login_as("ent-gd")
+    client = login_as(gd.username)
     form = {"csrf_token": token(client, "/meetings/new"), "kind": "MEET", "topic": "带附件"}
     pdf = (io.BytesIO(b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"), "项目说明.pdf")
     response = client.post("/meetings/new", data={**form, "attachments": pdf}, content_type="multipart/form-data")

@@ -28,9 +28,11 @@ def _official(code: str, name: str, kind: OfficialKind = OfficialKind.LEADER) ->
     return officials.add_official(department(code).id, name, kind.value)
 
 
-def _request(user: str = "ent-gd", **fields) -> Meeting:
+def _request(owner: f.Client | None = None, **fields) -> Meeting:
+    """A meeting asked for by ``owner``'s account (a new client's when none is given)."""
+    owner = owner or f.make_client()
     return services.request_meeting(
-        f.user(user), f.enterprise(), RequestInput(kind=MeetingKind.MEET, topic="厂房接电", **fields)
+        owner.account, owner.enterprise, RequestInput(kind=MeetingKind.MEET, topic="厂房接电", **fields)
     )
 
 
@@ -251,11 +253,11 @@ def _headers(client) -> dict[str, str]:
     return {"X-CSRFToken": csrf_token_from(client, "/meetings/")}
 
 
-def test_api_create_with_official_id(login_as):
+def test_api_create_with_official_id(login_as, gd):
     from tests.web.test_openapi import conforms
 
     leader = db.session.scalar(select(Official).where(Official.name == "人社 科长"))
-    client = login_as("ent-gd")
+    client = login_as(gd.username)
     listed = client.get("/api/v1/officials").get_json()
     assert conforms(listed, {"$ref": "#/components/schemas/OfficialList"}) == []
     assert {"id": leader.id, "department": "SB", "name": "人社 科长", "kind": "LEADER"} in listed["items"]
@@ -275,10 +277,10 @@ def test_api_create_with_official_id(login_as):
     assert old.status_code == 201 and old.get_json()["official_id"] is not None  # the old text still links it
 
 
-def test_api_refuses_an_inactive_unknown_or_malformed_official_id(login_as):
+def test_api_refuses_an_inactive_unknown_or_malformed_official_id(login_as, gd):
     gone = _official("SB", "劳动监察科", OfficialKind.SECTION)
     officials.set_official_active(gone, False)
-    client = login_as("ent-gd")
+    client = login_as(gd.username)
     assert gone.id not in [o["id"] for o in client.get("/api/v1/officials").get_json()["items"]]
     for value, code in ((gone.id, "unknown_official"), (999_999, "unknown_official"), ("x1", "invalid_field"),
                         (True, "invalid_field"), (-3, "invalid_field")):  # fmt: skip
@@ -301,11 +303,11 @@ def test_api_route_event_with_official_id(login_as):
 # --- pages -----------------------------------------------------------------------------------------------------
 
 
-def test_the_request_page_picks_an_official(login_as):
+def test_the_request_page_picks_an_official(login_as, gd):
     leader = db.session.scalar(select(Official).where(Official.name == "开发建设部 部长"))
     gone = _official("KFJS", "已撤销科", OfficialKind.SECTION)
     officials.set_official_active(gone, False)
-    client = login_as("ent-gd")
+    client = login_as(gd.username)
     page = client.get("/meetings/new").get_data(as_text=True)
     assert f'value="{leader.id}"' in page and "开发建设部 · 开发建设部 部长" in page and "已撤销科" not in page
     token = csrf_token_from(client, "/meetings/new")
@@ -331,7 +333,7 @@ def test_the_slots_page_publishes_for_an_official(login_as):
     assert refused.status_code == 422 and "约见对象" in refused.get_data(as_text=True)
 
 
-def test_the_admin_page_adds_renames_and_deactivates_in_place(login_as):
+def test_the_admin_page_adds_renames_and_deactivates_in_place(login_as, gd):
     client = login_as("admin")
     page = client.get("/admin/officials")
     assert page.status_code == 200 and "开发建设部 部长" in page.get_data(as_text=True)
@@ -380,7 +382,7 @@ def test_the_admin_page_adds_renames_and_deactivates_in_place(login_as):
     assert off.status_code == 200 and "重新启用" in off.get_data(as_text=True)
     db.session.refresh(official)
     assert not official.is_active
-    assert "投资促进科" not in login_as("ent-gd").get("/meetings/new").get_data(as_text=True)
+    assert "投资促进科" not in login_as(gd.username).get("/meetings/new").get_data(as_text=True)
     assert (
         client.post(f"/admin/officials/{official.id}/active", data={"csrf_token": token, "active": "1"}).status_code
         == 303

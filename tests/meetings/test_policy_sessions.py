@@ -81,12 +81,11 @@ def test_signing_up_twice_keeps_one_sign_up():
     assert services.sign_up(session.id, user).id == services.sign_up(session.id, user).id
 
 
-def test_check_in_by_scanned_token(login_as):
-    from tests import factories as f
+def test_check_in_by_scanned_token(login_as, gd):
 
     session = _session(5, hours=1)
-    signup = services.sign_up(session.id, f.user("ent-gd"))
-    enterprise = login_as("ent-gd")
+    signup = services.sign_up(session.id, gd.account)
+    enterprise = login_as(gd.username)
     page = enterprise.get(f"/sessions/{session.id}").get_data(as_text=True)
     assert "签到二维码" in page
     qr = enterprise.get(f"/sessions/{session.id}/qr.svg")
@@ -104,9 +103,9 @@ def test_check_in_by_scanned_token(login_as):
     assert signup.checked_in_at is not None
 
 
-def test_pages_sign_up_cancel_and_questions(login_as):
+def test_pages_sign_up_cancel_and_questions(login_as, gd):
     session = _session(1)
-    enterprise = login_as("ent-gd")
+    enterprise = login_as(gd.username)
     token = csrf_token_from(enterprise, f"/sessions/{session.id}")
     assert enterprise.post(f"/sessions/{session.id}/signup", data={"csrf_token": token}).status_code == 303
     assert 'data-state="CONFIRMED"' in enterprise.get(f"/sessions/{session.id}").get_data(as_text=True)
@@ -126,9 +125,9 @@ def test_pages_sign_up_cancel_and_questions(login_as):
     assert enterprise.post("/sessions/999999/signup", data={"csrf_token": token}).status_code == 404
 
 
-def test_api_sign_up_and_list(login_as):
+def test_api_sign_up_and_list(login_as, gd):
     session = _session(1)
-    enterprise = login_as("ent-gd")
+    enterprise = login_as(gd.username)
     token = csrf_token_from(enterprise, "/sessions/")
     response = enterprise.post(
         f"/api/v1/policy-sessions/{session.id}/signups", headers={"X-CSRFToken": token, "Idempotency-Key": "s-1"}
@@ -157,7 +156,7 @@ def test_staff_put_a_session_on_the_calendar(login_as):
         assert staff.post("/sessions/new", data={**form, **bad}).status_code == 422, bad
 
 
-def test_staff_put_up_the_replay_link(login_as):
+def test_staff_put_up_the_replay_link(login_as, gd):
     session = _session(3, hours=-3)
     staff = login_as("staff-ll")
     token = csrf_token_from(staff, f"/sessions/{session.id}")
@@ -165,5 +164,5 @@ def test_staff_put_up_the_replay_link(login_as):
     assert staff.post(f"/sessions/{session.id}/replay", data=bad).status_code == 422
     good = {"csrf_token": token, "replay_url": "https://live.example.org/replay/1"}
     assert staff.post(f"/sessions/{session.id}/replay", data=good).status_code == 303
-    page = login_as("ent-gd").get(f"/sessions/{session.id}").get_data(as_text=True)
+    page = login_as(gd.username).get(f"/sessions/{session.id}").get_data(as_text=True)
     assert "https://live.example.org/replay/1" in page

@@ -55,9 +55,9 @@ def test_capacity_below_the_confirmed_sign_ups_is_refused(login_as):
     assert refused.status_code == 422 and refused.get_json()["error"]["code"] == "capacity_below_confirmed"
 
 
-def test_a_question_becomes_an_appeal_once_through_the_api(login_as):
+def test_a_question_becomes_an_appeal_once_through_the_api(login_as, gd):
     session = _hosted()
-    question = policy_services.ask(session, f.user("ent-gd"), "人才公寓如何申请?")
+    question = policy_services.ask(session, gd.account, "人才公寓如何申请?")
     db.session.commit()
     client, headers = _client(login_as, "staff-ll")
     url = f"/api/v1/policy-sessions/questions/{question.id}/appeal"
@@ -69,11 +69,11 @@ def test_a_question_becomes_an_appeal_once_through_the_api(login_as):
     assert appeal is not None and appeal.source_channel is SourceChannel.POLICY_SESSION
 
 
-def test_others_may_not_edit_or_raise(login_as):
+def test_others_may_not_edit_or_raise(login_as, gd):
     session = _hosted()
-    question = policy_services.ask(session, f.user("ent-gd"), "补贴何时发放?")
+    question = policy_services.ask(session, gd.account, "补贴何时发放?")
     db.session.commit()
-    for username, status in (("staff-qh", 404), ("ent-gd", 403), ("central", 403), ("clerk-ll", 403)):
+    for username, status in (("staff-qh", 404), (gd.username, 403), ("central", 403), ("clerk-ll", 403)):
         client, headers = _client(login_as, username)
         edit = client.patch(
             f"/api/v1/policy-sessions/{session.id}", json={"version": 1, "capacity": 9}, headers=headers

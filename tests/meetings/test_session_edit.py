@@ -86,7 +86,7 @@ def test_a_new_time_is_told_to_every_signed_up_enterprise():
     assert _told(NotificationKind.SESSION_CHANGED) == before + 3
 
 
-def test_the_edit_page(login_as):
+def test_the_edit_page(login_as, gd):
     session = _session(2)
     db.session.commit()
     staff = login_as("staff-ll")
@@ -112,7 +112,7 @@ def test_the_edit_page(login_as):
     assert stale.status_code == 409 and "已被他人修改" in stale.get_data(as_text=True)
     bad = staff.post(f"/sessions/{session.id}/edit", data={**form, "capacity": "0", "version": "2"})
     assert bad.status_code == 422
-    enterprise = login_as("ent-gd")
+    enterprise = login_as(gd.username)
     assert enterprise.get(f"/sessions/{session.id}/edit").status_code == 403
 
 

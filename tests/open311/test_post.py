@@ -19,7 +19,6 @@ from tests import factories as f
 from tests.helpers.open311 import (
     BASE,
     FORMATS,
-    GD_USCC,
     NEW_USCC,
     PDF,
     error_codes,
@@ -36,6 +35,10 @@ def case_by_no(case_no: str) -> Case:
     return db.session.scalar(select(Case).where(Case.case_no == case_no))
 
 
+def _with_a_wrong_check_character(uscc: str) -> str:
+    return uscc[:-1] + ("0" if uscc[-1] != "0" else "1")
+
+
 def test_round_trip_post_then_get(client, api_key):
     item = online_item()
     form = request_form(
@@ -49,13 +52,15 @@ def test_round_trip_post_then_get(client, api_key):
     assert requests_of(client.get(f"{BASE}/requests/{case_no}.xml"), "xml")[0]["status_notes"] == "已收件"
 
 
-def test_the_case_is_an_online_application_in_received(client, api_key):
+def test_the_case_is_an_online_application_in_received(client, api_key, gd):
     item = online_item()
-    form = request_form(api_key, item, description="备注", first_name="三", last_name="张", phone="029-1234")
+    form = request_form(
+        api_key, item, uscc=gd.enterprise.uscc, description="备注", first_name="三", last_name="张", phone="029-1234"
+    )
     case_no = post(client, "json", form).json[0]["service_request_id"]
     case = case_by_no(case_no)
     assert case.status is CaseStatus.RECEIVED and case.channel is Channel.ONLINE
-    assert case.station.code == "LL" and case.enterprise.uscc == GD_USCC
+    assert case.station.code == "LL" and case.enterprise_id == gd.enterprise.id
     assert case.applicant_name == "张三" and case.applicant_phone == "13800000000"
     assert case.received_by_id is None and case.note == "备注"
     assert [e.actor_role for e in case.events] == [INTEGRATION_ROLE]
@@ -64,14 +69,14 @@ def test_the_case_is_an_online_application_in_received(client, api_key):
     assert submission.first_name == "三" and submission.phone == "029-1234" and submission.description == "备注"
 
 
-def test_a_filed_case_is_in_the_station_queue_and_the_enterprise_sees_it(client, api_key):
+def test_a_filed_case_is_in_the_station_queue_and_the_enterprise_sees_it(client, api_key, gd):
     item = online_item()
-    case_no = post(client, "json", request_form(api_key, item)).json[0]["service_request_id"]
+    case_no = post(client, "json", request_form(api_key, item, uscc=gd.enterprise.uscc)).json[0]["service_request_id"]
     queue = case_queries.case_rows(f.user("staff-ll"), case_queries.QueueFilters(), page_size=500)
     assert case_no in [case.case_no for case, _level in queue.rows]
     other_station = case_queries.case_rows(f.user("staff-qh"), case_queries.QueueFilters(), page_size=500)
     assert case_no not in [case.case_no for case, _level in other_station.rows]
-    mine = db.session.scalars(access.cases_visible_to(f.user("ent-gd"))).all()
+    mine = db.session.scalars(access.cases_visible_to(gd.account)).all()
     assert case_no in [case.case_no for case in mine]
     assert case_no not in [c.case_no for c in db.session.scalars(access.cases_visible_to(f.user("ent-qn")))]
 
@@ -134,20 +139,21 @@ def test_a_new_credit_code_creates_an_unverified_enterprise(client, api_key):
     assert enterprise.station.code == "LL" and enterprise.contact_phone == "13800000000"
 
 
-def test_liberal_inputs(client, api_key):
+def test_liberal_inputs(client, api_key, gd):
     """Lower-case station, credit code with spaces and full-width digits, the phone from the standard field,
     the station from jurisdiction_id, list-style attributes: all accepted."""
     item = online_item()
     form = request_form(api_key, item, phone="13900000000", jurisdiction_id="LL")
     del form["attribute[contact_phone]"], form["attribute[station]"]
-    form["attribute[enterprise_uscc]"] = " ９" + GD_USCC[1:9] + " " + GD_USCC[9:].lower()  # full-width, spaces
+    uscc = gd.enterprise.uscc
+    form["attribute[enterprise_uscc]"] = " ９" + uscc[1:9] + " " + uscc[9:].lower()  # full-width, spaces
     form[f"attribute[material_{item.materials[0].code}][]"] = "missing"
     form["lat"] = "not a number"
     form["email"] = "x" * 1000
     response = post(client, "json", form)
     assert response.status_code == 200, response.data
     case = case_by_no(response.json[0]["service_request_id"])
-    assert case.applicant_phone == "13900000000" and case.enterprise.uscc == GD_USCC
+    assert case.applicant_phone == "13900000000" and case.enterprise_id == gd.enterprise.id
     submission = db.session.scalar(select(Open311Submission).where(Open311Submission.case_id == case.id))
     assert submission.lat == "not a number" and len(submission.email) == 254
 
@@ -197,7 +203,14 @@ def test_no_personal_data_in_public_reads(client, api_key):
     case = case_by_no(case_no)
     for url in (f"/requests/{case_no}.json", f"/requests/{case_no}.xml", "/requests.json", "/requests.xml"):
         body = client.get(BASE + url).get_data(as_text=True)
-        for secret in (case.enterprise.name, GD_USCC, "张三", "zhang@example.cn", "13911112222", "13800000000"):
+        for secret in (
+            case.enterprise.name,
+            case.enterprise.uscc,
+            "张三",
+            "zhang@example.cn",
+            "13911112222",
+            "13800000000",
+        ):
             assert secret not in body, (url, secret)
 
 
@@ -229,7 +242,7 @@ BAD_FORMS = {
         ["attribute_required"],
     ),
     "bad check digit": (
-        lambda k, i: request_form(k, i, uscc=GD_USCC[:-1] + ("0" if GD_USCC[-1] != "0" else "1")),
+        lambda k, i: request_form(k, i, uscc=_with_a_wrong_check_character(f.make_client().enterprise.uscc)),
         400,
         ["invalid_uscc"],
     ),

@@ -23,12 +23,14 @@ from stations.cases.models import Case
 from stations.extensions import db
 from tests import dbutil
 from tests.api.test_cases_api import intake_body, item_at
-from tests.helpers.suite import AuthActions, build_database, make_test_app
+from tests.factories import make_client
+from tests.helpers.suite import CLIENT, AuthActions, build_database, make_test_app, username_of
 
 WRITE_SECONDS = 15
 DENIED_REQUESTS = 100
 # A role asking for a page it may not see, one of each kind of guard (staff, central office, administrator).
-REFUSALS = [("ent-gd", "/cases/"), ("clerk-ll", "/dashboard"), ("staff-ll", "/admin/"), ("central", "/cases/new")]
+# CLIENT: an enterprise client of the test's own (made in the busy database).
+REFUSALS = [(CLIENT, "/cases/"), ("clerk-ll", "/dashboard"), ("staff-ll", "/admin/"), ("central", "/cases/new")]
 
 
 @pytest.fixture
@@ -49,6 +51,8 @@ def test_refusals_are_403_and_audited_while_two_api_writers_commit(busy_app: Fla
         staff = db.session.scalar(select(User).where(User.username == "staff-ll"))
         headers = [{"Authorization": f"Bearer {tokens.issue_token(staff, f'writer-{n}')[1]}"} for n in range(2)]
         body = intake_body(item_at("LL"))
+        own = make_client()
+        usernames = {username: username_of(username, own) for username, _url in REFUSALS}
         db.session.commit()
     stop = threading.Event()
     writes: Counter[int] = Counter()
@@ -70,7 +74,7 @@ def test_refusals_are_403_and_audited_while_two_api_writers_commit(busy_app: Fla
     callers = []
     for username, url in REFUSALS:
         caller = busy_app.test_client()
-        assert AuthActions(caller).login(username).status_code == 303
+        assert AuthActions(caller).login(usernames[username]).status_code == 303
         callers.append(threading.Thread(target=refused, args=(caller, url)))
     threads = [threading.Thread(target=writer, args=(h,)) for h in headers]
     started = time.monotonic()
@@ -87,7 +91,7 @@ def test_refusals_are_403_and_audited_while_two_api_writers_commit(busy_app: Fla
     with busy_app.app_context():
         denied = db.session.scalar(
             select(func.count(AuditEvent.id)).where(
-                AuditEvent.event == "authz.denied", AuditEvent.username.in_([u for u, _url in REFUSALS])
+                AuditEvent.event == "authz.denied", AuditEvent.username.in_(usernames.values())
             )
         )
         assert denied == DENIED_REQUESTS

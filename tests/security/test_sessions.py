@@ -11,7 +11,7 @@ from stations.auth.models import Role
 from stations.auth.sessions import LOGIN_AT, SEEN_AT, session_clock
 from stations.demo import DEMO_PASSWORD
 from tests.accounts import STRONG_PASSWORD, audit_rows, get_user, logged_in, login, make_user
-from tests.helpers.suite import csrf_token_from
+from tests.helpers.suite import CLIENT, csrf_token_from, username_of
 
 COOKIE = "session"
 LOGOUT_FORM = re.compile(
@@ -80,10 +80,11 @@ def set_clock(client, *, seen_minutes_ago: float, login_minutes_ago: float | Non
 
 @pytest.mark.parametrize(
     ("username", "limit"),
-    [("staff-ll", 30), ("clerk-ll", 30), ("ent-gd", 30), ("admin", 15), ("central", 15)],
+    [("staff-ll", 30), ("clerk-ll", 30), (CLIENT, 30), ("admin", 15), ("central", 15)],
 )
-def test_idle_timeout(app, login_as, username, limit):
+def test_idle_timeout(app, login_as, username, limit, gd):
     """S3: 30 minutes without a request, 15 for the administrator and the central office."""
+    username = username_of(username, gd)
     client = login_as(username)
     home = "/admin/" if username == "admin" else "/home"
     set_clock(client, seen_minutes_ago=limit - 1)
@@ -179,13 +180,13 @@ def test_admin_password_reset_ends_sessions_and_forces_a_change(app, login_as):
         ("central", "/home"),
         ("staff-ll", "/home"),
         ("clerk-ll", "/home"),
-        ("ent-gd", "/home"),
+        (CLIENT, "/home"),
         ("staff-ll", "/account/password"),
     ],
 )
-def test_logout_is_on_every_home_page(login_as, username, url):
+def test_logout_is_on_every_home_page(login_as, username, url, gd):
     """S8 for the home pages (the route-by-role sweep checks every other page)."""
-    body = login_as(username).get(url).get_data(as_text=True)
+    body = login_as(username_of(username, gd)).get(url).get_data(as_text=True)
     assert LOGOUT_FORM.search(body), "no logout form (POST with CSRF) on the page"
 
 

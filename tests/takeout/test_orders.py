@@ -40,8 +40,8 @@ def _orders() -> int:
     return db.session.scalar(select(func.count(Order.id)))
 
 
-def test_the_same_order_sent_three_times_makes_one_order(login_as):
-    client = login_as("ent-gd")
+def test_the_same_order_sent_three_times_makes_one_order(login_as, gd):
+    client = login_as(gd.username)
     before = _orders()
     answers = [
         client.post("/api/v1/takeout/orders", json=_body(), headers=_headers(client, **{"Idempotency-Key": "wm-1"}))
@@ -59,8 +59,8 @@ def test_the_same_order_sent_three_times_makes_one_order(login_as):
     assert data["order_no"].startswith("WM") and data["warn_level"] in ("GREEN", "YELLOW", "RED")
 
 
-def test_the_whole_lifecycle_through_the_api(login_as):
-    enterprise, staff = login_as("ent-gd"), login_as("staff-ll")
+def test_the_whole_lifecycle_through_the_api(login_as, gd):
+    enterprise, staff = login_as(gd.username), login_as("staff-ll")
     created = enterprise.post("/api/v1/takeout/orders", json=_body(), headers=_headers(enterprise)).get_json()
     url = f"/api/v1/takeout/orders/{created['order_no']}/events"
 
@@ -75,7 +75,7 @@ def test_the_whole_lifecycle_through_the_api(login_as):
     answer = post(staff, event="check_in", version=answer.get_json()["version"])
     assert answer.get_json()["status"] == "ON_SITE"
     order = db.session.scalar(select(Order).where(Order.order_no == created["order_no"]))
-    case = f.make_case(instant=True)  # taken in on site for ent-gd
+    case = f.make_case(instant=True, enterprise=gd.enterprise)  # taken in on site for the client
     services.link_case(order, case)
     services.link_case(order, case)  # a retried link changes nothing
     services.raise_problem(order, f.user("staff-ll"), "厂区周边道路照明不足")
@@ -112,8 +112,8 @@ def test_the_whole_lifecycle_through_the_api(login_as):
         ({"contact_name": ""}, "contact_required"),
     ],
 )
-def test_bad_orders_are_refused_with_a_clear_message(login_as, overrides, code):
-    client = login_as("ent-gd")
+def test_bad_orders_are_refused_with_a_clear_message(login_as, overrides, code, gd):
+    client = login_as(gd.username)
     before = _orders()
     answer = client.post("/api/v1/takeout/orders", json=_body(**overrides), headers=_headers(client))
     assert answer.status_code == 422 and answer.get_json()["error"]["code"] == code
@@ -121,8 +121,8 @@ def test_bad_orders_are_refused_with_a_clear_message(login_as, overrides, code):
     assert _orders() == before
 
 
-def test_a_custom_order_needs_no_menu_line(login_as):
-    client = login_as("ent-gd")
+def test_a_custom_order_needs_no_menu_line(login_as, gd):
+    client = login_as(gd.username)
     body = _body(lines=[], custom_request="想了解厂房扩建需要办理哪些手续")
     answer = client.post("/api/v1/takeout/orders", json=body, headers=_headers(client))
     assert answer.status_code == 201 and answer.get_json()["custom_request"]
@@ -151,12 +151,12 @@ def test_events_out_of_order_stale_versions_and_bad_bodies(login_as):
     assert db.session.get(Order, order.id).status is OrderStatus.ORDERED
 
 
-def test_who_sees_and_who_acts(login_as):
-    order = placed()
+def test_who_sees_and_who_acts(login_as, gd):
+    order = placed(gd)
     db.session.commit()
     path = f"/api/v1/takeout/orders/{order.order_no}"
-    assert login_as("ent-gd").get(path).status_code == 200
-    assert login_as("clerk-ll").get(path).status_code == 200  # ent-gd's dedicated clerk
+    assert login_as(gd.username).get(path).status_code == 200
+    assert login_as("clerk-ll").get(path).status_code == 200  # the client's dedicated clerk
     assert login_as("central").get(path).status_code == 200
     for outsider in ("ent-qn", "staff-qh", "clerk-qh", "dept-sc"):
         assert login_as(outsider).get(path).status_code == 404, outsider
@@ -167,12 +167,12 @@ def test_who_sees_and_who_acts(login_as):
     assert order.order_no not in [item["order_no"] for item in listed]
 
 
-def test_a_team_member_from_elsewhere_sees_the_order_and_only_they_check_in():
-    order = placed()
+def test_a_team_member_from_elsewhere_sees_the_order_and_only_they_check_in(gd):
+    order = placed(gd)
     fire(order, OrderEvent.CONTACT)
     fire(order, OrderEvent.DISPATCH, team_ids=[f.user("clerk-ll").id])
     with pytest.raises(NotPermitted):
-        fire(order, OrderEvent.CHECK_IN, by="ent-gd")
+        fire(order, OrderEvent.CHECK_IN, by=gd.username)
     with pytest.raises(NotPermitted):
         fire(order, OrderEvent.CHECK_IN, by="staff-ll")  # staff of the station, but not on the team
     assert fire(order, OrderEvent.CHECK_IN, by="clerk-ll").status is OrderStatus.ON_SITE
@@ -203,7 +203,7 @@ def test_a_case_of_another_enterprise_is_not_linked():
 
 def test_period_figures_count_what_the_visit_produced():
     order = on_site()
-    case = f.make_case(instant=True)
+    case = f.make_case(instant=True, enterprise=order.enterprise)
     services.link_case(order, case)
     fire(order, OrderEvent.FINISH, outcome="受理1件")
     today = business_today()
@@ -217,8 +217,8 @@ def test_period_figures_count_what_the_visit_produced():
     assert db.session.get(Case, case.id).status is CaseStatus.RECEIVED
 
 
-def test_the_menu_holds_560_lines_and_is_searched_by_pinyin(login_as):
-    client = login_as("ent-gd")
+def test_the_menu_holds_560_lines_and_is_searched_by_pinyin(login_as, gd):
+    client = login_as(gd.username)
     items = client.get("/api/v1/takeout/menu?q=shbzk").get_json()["items"]  # 社会保障卡 by its initials
     assert any("社会保障卡" in item["title"] for item in items)
     assert client.get("/api/v1/takeout/menu?q=人才政策").get_json()["items"][0]["kind"] == "POLICY"

@@ -47,8 +47,8 @@ def _order_form(client, **overrides) -> dict:
     return {**form, **overrides}
 
 
-def test_an_enterprise_orders_on_its_phone_and_a_double_tap_makes_one_order(login_as):
-    client = login_as("ent-gd")
+def test_an_enterprise_orders_on_its_phone_and_a_double_tap_makes_one_order(login_as, gd):
+    client = login_as(gd.username)
     page = client.get("/takeout/new")
     assert page.status_code == 200 and "政务外卖点单" in page.get_data(as_text=True)
     before = db.session.scalar(select(func.count(Order.id)))
@@ -61,8 +61,8 @@ def test_an_enterprise_orders_on_its_phone_and_a_double_tap_makes_one_order(logi
     assert "已点单" in shown and "取消点单" in shown
 
 
-def test_bad_orders_answer_422_in_place_and_keep_what_was_typed(login_as):
-    client = login_as("ent-gd")
+def test_bad_orders_answer_422_in_place_and_keep_what_was_typed(login_as, gd):
+    client = login_as(gd.username)
     outside = client.post(
         "/takeout/new", data=_order_form(client, address="西安市雁塔区科技路1号", submission_key="x1")
     )
@@ -74,15 +74,15 @@ def test_bad_orders_answer_422_in_place_and_keep_what_was_typed(login_as):
     assert empty.status_code == 422 and "请填写上门服务的详细地址" in empty.get_data(as_text=True)
 
 
-def test_the_menu_fragment_searches_by_pinyin(login_as):
-    client = login_as("ent-gd")
+def test_the_menu_fragment_searches_by_pinyin(login_as, gd):
+    client = login_as(gd.username)
     fragment = client.get("/takeout/menu?q=shbzk", headers=htmx_headers("menu-results"))
     text = fragment.get_data(as_text=True)
     assert fragment.status_code == 200 and "社会保障卡" in text and "<html" not in text
 
 
-def test_the_station_calls_back_and_dispatches_in_place(login_as):
-    client = login_as("ent-gd")
+def test_the_station_calls_back_and_dispatches_in_place(login_as, gd):
+    client = login_as(gd.username)
     location = client.post("/takeout/new", data=_order_form(client, submission_key="flow")).headers["Location"]
     order = db.session.scalar(select(Order).where(Order.order_no == location.rsplit("/", 1)[1]))
     staff = login_as("staff-ll")
@@ -159,15 +159,15 @@ def test_the_central_office_reads_but_has_no_action(login_as):
     assert order.order_no in page and "完成上门服务" not in page and "现场受理" not in page
 
 
-def test_the_team_member_gets_the_offline_outbox_and_the_on_site_forms(login_as):
-    order = on_site()
+def test_the_team_member_gets_the_offline_outbox_and_the_on_site_forms(login_as, gd):
+    order = on_site(owner=gd)
     db.session.commit()
     page = login_as("staff-ll").get(f"/takeout/{order.order_no}").get_data(as_text=True)
     items = sum(1 for line in order.lines if line.menu_line.item is not None)
     # each item's intake, the problem, and finishing the visit
     assert 'id="offline-outbox"' in page and page.count("data-offline-form") == items + 2
     assert "offline-forms.js" in page and 'name="submission_key"' in page
-    enterprise_page = login_as("ent-gd").get(f"/takeout/{order.order_no}").get_data(as_text=True)
+    enterprise_page = login_as(gd.username).get(f"/takeout/{order.order_no}").get_data(as_text=True)
     assert "offline-outbox" not in enterprise_page  # only the team works on site
 
 

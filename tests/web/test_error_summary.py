@@ -90,8 +90,8 @@ def test_intake_422_puts_the_summary_at_the_top_of_the_form(login_as):
     assert 'value="13900001111"' in body  # what was typed is kept
 
 
-def test_document_store_422_links_to_the_file_field(login_as):
-    client = login_as("ent-gd")
+def test_document_store_422_links_to_the_file_field(login_as, gd):
+    client = login_as(gd.username)
     response = client.post(
         "/enterprise/documents", data={"csrf_token": token(client), "material_name": "营业执照"}, follow_redirects=False
     )
@@ -100,11 +100,11 @@ def test_document_store_422_links_to_the_file_field(login_as):
     assert '<a href="#document-file">' in summary
 
 
-def test_material_supply_422_keeps_the_library_choice(login_as, uploads):
-    case = fire(f.make_case(materials="missing"), CaseEvent.REQUEST_CORRECTION, note="请补交")
+def test_material_supply_422_keeps_the_library_choice(login_as, uploads, gd):
+    case = fire(f.make_case(enterprise=gd.enterprise, materials="missing"), CaseEvent.REQUEST_CORRECTION, note="请补交")
     material = next(m for m in case.materials if m.status is MaterialStatus.NEEDS_CORRECTION)
-    document = stored_document(material.item_material.name)
-    client = login_as("ent-gd")
+    document = stored_document(material.item_material.name, owner=gd)
+    client = login_as(gd.username)
     key = f"m{material.id}"
     page = text(client.get(f"/cases/{case.case_no}"))
     assert f'<option value="{document.id}" selected>' in page  # the store's copy is offered first
@@ -156,11 +156,11 @@ def test_rongque_acceptance_without_commitment_shows_the_summary_in_its_form(log
     assert 'class="notice notice-danger"' not in body
 
 
-def test_a_refusal_without_a_form_on_the_page_stays_on_top(login_as, uploads):
-    case = fire(f.make_case(materials="missing"), CaseEvent.REQUEST_CORRECTION, note="请补交")
+def test_a_refusal_without_a_form_on_the_page_stays_on_top(login_as, uploads, gd):
+    case = fire(f.make_case(enterprise=gd.enterprise, materials="missing"), CaseEvent.REQUEST_CORRECTION, note="请补交")
     material = next(m for m in case.materials if m.status is MaterialStatus.NEEDS_CORRECTION)
-    document = stored_document(material.item_material.name)
-    client = login_as("ent-gd")
+    document = stored_document(material.item_material.name, owner=gd)
+    client = login_as(gd.username)
     url = f"/cases/{case.case_no}/materials/{material.id}/supply"
     assert client.post(url, data={"csrf_token": token(client), "document_id": str(document.id)}).status_code == 303
     again = client.post(url, data={"csrf_token": token(client), "document_id": str(document.id)})
@@ -170,9 +170,9 @@ def test_a_refusal_without_a_form_on_the_page_stays_on_top(login_as, uploads):
     assert 'class="error-summary"' not in body
 
 
-def test_online_application_422_lists_fields_and_materials_at_the_top_of_its_form(login_as, uploads):
+def test_online_application_422_lists_fields_and_materials_at_the_top_of_its_form(login_as, uploads, gd):
     item = offered_item("LL", online=True)
-    client = login_as("ent-gd")
+    client = login_as(gd.username)
     data = application(client, item, station="LL", applicant_name="")
     data[f"f{item.materials[0].id}"] = (BytesIO(b"not a pdf"), "x.pdf")
     response = post_application(client, data)
@@ -184,8 +184,8 @@ def test_online_application_422_lists_fields_and_materials_at_the_top_of_its_for
     assert 'class="notice notice-danger"' not in body
 
 
-def test_meeting_request_422_opens_its_form_with_the_summary(login_as):
-    client = login_as("ent-gd")
+def test_meeting_request_422_opens_its_form_with_the_summary(login_as, gd):
+    client = login_as(gd.username)
     form = {"csrf_token": meeting_token(client, "/meetings/new"), "kind": "MEET", "topic": "", "preferred_dates": ""}
     response = client.post("/meetings/new", data=form)
     assert response.status_code == 422
@@ -193,8 +193,8 @@ def test_meeting_request_422_opens_its_form_with_the_summary(login_as):
     assert re.search(r'<a href="#[a-z_-]*topic[a-z_-]*">', summary), "the missing topic is linked to its field"
 
 
-def test_takeout_order_422_links_each_error_to_where_it_is_fixed(login_as):
-    client = login_as("ent-gd")
+def test_takeout_order_422_links_each_error_to_where_it_is_fixed(login_as, gd):
+    client = login_as(gd.username)
     no_address = client.post("/takeout/new", data=takeout_order_form(client, address=""))
     assert no_address.status_code == 422
     summary = _summary(_form_starting_with_summary(text(no_address), "card order-form"))

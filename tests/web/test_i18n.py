@@ -7,6 +7,7 @@ import re
 import pytest
 
 from tests.check_translations import EN_CATALOG, find_problems
+from tests.helpers.suite import CLIENT, username_of
 
 HTML_LANG_RE = re.compile(r'<html lang="([^"]+)"')
 
@@ -132,9 +133,9 @@ def _html_pages(app, client) -> list[tuple[str, str]]:
     return pages
 
 
-@pytest.mark.parametrize("username", [None, "staff-ll", "clerk-ll", "central", "admin", "ent-gd"])
-def test_language_links_on_every_page(app, client, login_as, username):
-    user_client = login_as(username) if username else client
+@pytest.mark.parametrize("username", [None, "staff-ll", "clerk-ll", "central", "admin", CLIENT])
+def test_language_links_on_every_page(app, client, login_as, username, gd):
+    user_client = login_as(username_of(username, gd)) if username else client
     pages = _html_pages(app, user_client)
     pages.append(("/no-such-page", user_client.get("/no-such-page").get_data(as_text=True)))
     assert len(pages) >= 3

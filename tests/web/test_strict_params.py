@@ -8,6 +8,7 @@ from stations.web.params import parse_int
 from tests.enterprises.test_apply import application, post
 from tests.helpers.cases import token
 from tests.helpers.enterprises import offered_item
+from tests.helpers.suite import CLIENT, username_of
 
 HUGE = "9" * 5000
 
@@ -41,19 +42,19 @@ def test_parse_int_takes_ascii_digits_only(raw, value):
     [
         ("staff-ll", "/api/v1/cases?page=³"),
         ("staff-ll", f"/api/v1/cases?page={HUGE}"),
-        ("ent-gd", "/api/v1/messages?before=³"),
-        ("ent-gd", f"/api/v1/messages?before={HUGE}"),
+        (CLIENT, "/api/v1/messages?before=³"),
+        (CLIENT, f"/api/v1/messages?before={HUGE}"),
         ("staff-ll", "/cases/?clerk=³"),
         ("staff-ll", f"/cases/?clerk={HUGE}"),
         ("staff-ll", "/cases/?page=٣"),
         ("central", "/dashboard/stations/LL?page=³"),
         ("admin", "/admin/users?page=³"),
         ("admin", "/admin/crossregion/outbox?page=³"),
-        ("ent-gd", "/notifications/?page=³"),
+        (CLIENT, "/notifications/?page=³"),
     ],
 )
-def test_unicode_digits_and_huge_numbers_are_refused(login_as, user, url):
-    assert login_as(user).get(url).status_code in (400, 422)
+def test_unicode_digits_and_huge_numbers_are_refused(login_as, user, url, gd):
+    assert login_as(username_of(user, gd)).get(url).status_code in (400, 422)
 
 
 @pytest.mark.parametrize("page", ["³", HUGE])
@@ -62,9 +63,9 @@ def test_the_public_catalogue_shows_its_first_page_for_a_bad_page_number(client,
     assert response.status_code == 200 and "第 1–30 项" in response.get_data(as_text=True)
 
 
-def test_a_5000_digit_document_id_in_the_online_application_is_a_form_error(login_as, uploads):
+def test_a_5000_digit_document_id_in_the_online_application_is_a_form_error(login_as, uploads, gd):
     item = offered_item("QH", online=True, also_at="LL")
-    client = login_as("ent-gd")
+    client = login_as(gd.username)
     data = application(client, item, station="QH", **{f"m{item.materials[0].id}": f"doc:{HUGE}"})
     assert post(client, data).status_code == 422
 
