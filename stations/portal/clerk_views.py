@@ -12,6 +12,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
@@ -112,7 +113,9 @@ def choose(clerk_id: int):
         return _directory(user, status=409, error=str(CLERK_ERRORS["conflict"]))
     message = _("已选择%(name)s为您的办事专员。", name=entry.clerk.display_name)
     if moved:
-        message += " " + _("您未办结的 %(n)s 件办件已转由该专员跟进。", n=moved)
+        message += " " + ngettext(
+            "您未办结的 %(num)d 件办件已转由该专员跟进。", "您未办结的 %(num)d 件办件已转由该专员跟进。", moved
+        )
     flash(message, "success")
     return redirect(url_for("clerks.index"), 303)
 
