@@ -11,9 +11,9 @@ import re
 import pytest
 
 from tests.helpers.cases import case_with_file, rongque_case, text, token
-from tests.helpers.suite import CLIENT, csrf_token_from, username_of
+from tests.helpers.suite import CLIENT, OTHER_CLIENT, csrf_token_from, username_of
 
-OUTSIDERS = ("staff-qh", "ent-qn", "clerk-qh")
+OUTSIDERS = ("staff-qh", OTHER_CLIENT, "clerk-qh")
 INSIDERS = ("staff-ll", "clerk-ll", CLIENT, "central", "admin")
 
 
@@ -33,9 +33,9 @@ def urls(case, stored) -> dict[str, str]:
 
 
 @pytest.mark.parametrize("username", OUTSIDERS)
-def test_outsiders_get_404_for_the_case_its_files_and_its_receipt(login_as, case_and_file, username):
+def test_outsiders_get_404_for_the_case_its_files_and_its_receipt(login_as, case_and_file, username, gd, qn):
     case, stored = case_and_file
-    client = login_as(username)
+    client = login_as(username_of(username, gd, qn))
     for what, url in urls(case, stored).items():
         response = client.get(url)
         assert response.status_code == 404, (username, what)
@@ -47,9 +47,9 @@ def test_outsiders_get_404_for_the_case_its_files_and_its_receipt(login_as, case
 
 
 @pytest.mark.parametrize("username", OUTSIDERS)
-def test_outsiders_get_404_for_the_case_actions(login_as, username):
-    case = rongque_case()
-    client = login_as(username)
+def test_outsiders_get_404_for_the_case_actions(login_as, username, gd, qn):
+    case = rongque_case(enterprise=gd.enterprise)
+    client = login_as(username_of(username, gd, qn))
     csrf = token(client)
     version = str(case.version)
     posts = [

@@ -12,7 +12,7 @@ from tests.api.test_cases_api import bearer
 BODY = {"category": "POLICY_FULFILMENT", "description": "研发补贴未拨付", "urgency": "URGENT"}
 
 
-def test_enterprise_registers_through_the_mini_program_once_per_key(client, gd):
+def test_enterprise_registers_through_the_mini_program_once_per_key(client, gd, qn):
     headers = {**bearer(gd.username), "Idempotency-Key": "mp-0001"}
     first = client.post("/api/v1/appeals", json=BODY, headers=headers)
     assert first.status_code == 201, first.get_json()
@@ -24,7 +24,7 @@ def test_enterprise_registers_through_the_mini_program_once_per_key(client, gd):
     assert again.status_code == 201 and again.get_json()["appeal_no"] == record["appeal_no"]
     listed = client.get("/api/v1/appeals", headers=bearer(gd.username)).get_json()
     assert [a["appeal_no"] for a in listed["items"]].count(record["appeal_no"]) == 1
-    assert client.get(f"/api/v1/appeals/{record['appeal_no']}", headers=bearer("ent-qn")).status_code == 404
+    assert client.get(f"/api/v1/appeals/{record['appeal_no']}", headers=bearer(qn.username)).status_code == 404
 
 
 def test_events_stale_and_refused(client, gd):

@@ -20,7 +20,7 @@ from stations.extensions import db
 from stations.sites.models import Station, StationItem
 from stations.timeutil import utcnow
 from tests import factories as f
-from tests.helpers.suite import CLIENT, csrf_token_from, username_of
+from tests.helpers.suite import CLIENT, OTHER_CLIENT, csrf_token_from, username_of
 from tests.web.test_openapi import SPEC, conforms, deref
 
 CASE_KEYS = [
@@ -408,12 +408,12 @@ def test_the_second_tablet_gets_409(login_as, gd):
         ("staff-ll", {"event": "accept", "version": 1, "colour": "red"}, 422, "unknown_field"),
         ("central", {"event": "accept", "version": 1}, 403, "read_only"),
         ("staff-qh", {"event": "accept", "version": 1}, 404, "not_found"),
-        ("ent-qn", {"event": "withdraw", "version": 1}, 404, "not_found"),
+        (OTHER_CLIENT, {"event": "withdraw", "version": 1}, 404, "not_found"),
     ],
 )
-def test_event_errors(login_as, username, body, status, code, gd):
+def test_event_errors(login_as, username, body, status, code, gd, qn):
     case = f.make_case(materials="verified", enterprise=gd.enterprise)
-    client = login_as(username_of(username, gd))
+    client = login_as(username_of(username, gd, qn))
     response = post_event(client, case.case_no, **body)
     assert response.status_code == status, response.get_json()
     assert response.get_json()["error"]["code"] == code

@@ -75,7 +75,7 @@ def test_phone_call_to_closure(login_as, uploads):
     assert "补贴已到账" in page
 
 
-def test_enterprise_registers_on_its_portal_and_reads_plain_words(login_as, gd):
+def test_enterprise_registers_on_its_portal_and_reads_plain_words(login_as, gd, qn):
     ent = login_as(gd.username)
     response = _register(ent, source_channel="NOPE")  # the enterprise's channel is always PORTAL
     assert response.status_code == 303
@@ -84,7 +84,7 @@ def test_enterprise_registers_on_its_portal_and_reads_plain_words(login_as, gd):
     page = ent.get(f"/appeals/{no}").get_data(as_text=True)
     assert "我们已收到您的诉求" in page
     assert no in ent.get("/appeals/").get_data(as_text=True)
-    assert login_as("ent-qn").get(f"/appeals/{no}").status_code == 404
+    assert login_as(qn.username).get(f"/appeals/{no}").status_code == 404
 
 
 def test_bad_input_is_a_clear_4xx(login_as, uploads):

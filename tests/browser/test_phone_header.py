@@ -15,15 +15,15 @@ from tests import factories as f
 PHONE = {"width": 390, "height": 844}
 
 
-def test_the_phone_header_is_one_row_with_the_links_behind_the_menu(live_app, login, page: Page):
+def test_the_phone_header_is_one_row_with_the_links_behind_the_menu(live_app, live_client, login, page: Page):
     with live_app.app_context():
-        user = f.user("ent-qn")
+        user = f.user(live_client.username)
         for number in range(105):  # more than 99: the badge reads 99+
             notify(user, NotificationKind.CASE_ACCEPTED, f"测试通知 {number}")
         db.session.commit()
 
     page.set_viewport_size(PHONE)
-    login("ent-qn")
+    login(live_client.username)
     header = page.locator("header.topbar")
     box = header.bounding_box()
     assert box is not None and box["height"] <= 64, f"the header takes {box} at 390 px"

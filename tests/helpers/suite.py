@@ -66,10 +66,14 @@ def csrf_token_from(client: FlaskClient, url: str = "/login") -> str:
 # In a list of usernames a test is parametrised over: the enterprise account of the test's own client (the ``gd``
 # fixture), signed in as ``login_as(username_of(who, gd))``.
 CLIENT = "client"
+OTHER_CLIENT = "another client"  # an enterprise of the test's own that is not the one the data belongs to
 
 
-def username_of(who: str, client) -> str:
-    """``who`` itself, or the account name of ``client`` (a tests.factories.Client) when ``who`` is CLIENT."""
+def username_of(who: str, client, other=None) -> str:
+    """``who`` itself, or the account name of ``client`` (a tests.factories.Client) when ``who`` is CLIENT, of
+    ``other`` when it is OTHER_CLIENT."""
+    if who == OTHER_CLIENT:
+        return other.username
     return client.username if who == CLIENT else who
 
 

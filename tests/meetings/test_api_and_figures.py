@@ -19,7 +19,7 @@ def _headers(client, **extra) -> dict[str, str]:
     return {"X-CSRFToken": csrf_token_from(client, "/meetings/"), **extra}
 
 
-def test_create_is_idempotent_and_answers_the_contract(login_as, gd):
+def test_create_is_idempotent_and_answers_the_contract(login_as, gd, qn):
     client = login_as(gd.username)
     body = {"kind": "MEET", "topic": "排水管网接驳", "department": "KFJS"}
     first = client.post("/api/v1/meetings", json=body, headers=_headers(client, **{"Idempotency-Key": "m-1"}))
@@ -41,7 +41,7 @@ def test_create_is_idempotent_and_answers_the_contract(login_as, gd):
     listed = client.get("/api/v1/meetings").get_json()
     assert data["meeting_no"] in [item["meeting_no"] for item in listed["items"]]
     assert client.get(f"/api/v1/meetings/{data['meeting_no']}").status_code == 200
-    assert login_as("ent-qn").get(f"/api/v1/meetings/{data['meeting_no']}").status_code == 404
+    assert login_as(qn.username).get(f"/api/v1/meetings/{data['meeting_no']}").status_code == 404
 
 
 def test_events_versions_and_bad_input(login_as, gd):

@@ -149,9 +149,9 @@ def test_bad_input_is_a_clear_4xx(login_as, gd):
     assert enterprise.post("/meetings/new", data=form).status_code == 422
 
 
-def test_others_do_not_see_the_meeting(login_as):
+def test_others_do_not_see_the_meeting(login_as, qn):
     meeting = requested()
-    assert login_as("ent-qn").get(f"/meetings/{meeting.meeting_no}").status_code == 404
+    assert login_as(qn.username).get(f"/meetings/{meeting.meeting_no}").status_code == 404
     assert login_as("staff-qh").get(f"/meetings/{meeting.meeting_no}").status_code == 404
     assert login_as("dept-rs").get(f"/meetings/{meeting.meeting_no}").status_code == 404
     assert login_as("central").get(f"/meetings/{meeting.meeting_no}").status_code == 200

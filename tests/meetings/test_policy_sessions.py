@@ -125,7 +125,7 @@ def test_pages_sign_up_cancel_and_questions(login_as, gd):
     assert enterprise.post("/sessions/999999/signup", data={"csrf_token": token}).status_code == 404
 
 
-def test_api_sign_up_and_list(login_as, gd):
+def test_api_sign_up_and_list(login_as, gd, qn):
     session = _session(1)
     enterprise = login_as(gd.username)
     token = csrf_token_from(enterprise, "/sessions/")
@@ -136,7 +136,7 @@ def test_api_sign_up_and_list(login_as, gd):
     listed = enterprise.get("/api/v1/policy-sessions").get_json()["items"]
     mine = next(item for item in listed if item["id"] == session.id)
     assert mine["confirmed"] == 1 and mine["capacity"] == 1 and mine["online"] is False
-    other = login_as("ent-qn")
+    other = login_as(qn.username)
     token = csrf_token_from(other, "/sessions/")
     answer = other.post(f"/api/v1/policy-sessions/{session.id}/signups", headers={"X-CSRFToken": token})
     assert answer.get_json()["state"] == "WAITING"

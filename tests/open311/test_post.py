@@ -69,7 +69,7 @@ def test_the_case_is_an_online_application_in_received(client, api_key, gd):
     assert submission.first_name == "三" and submission.phone == "029-1234" and submission.description == "备注"
 
 
-def test_a_filed_case_is_in_the_station_queue_and_the_enterprise_sees_it(client, api_key, gd):
+def test_a_filed_case_is_in_the_station_queue_and_the_enterprise_sees_it(client, api_key, gd, qn):
     item = online_item()
     case_no = post(client, "json", request_form(api_key, item, uscc=gd.enterprise.uscc)).json[0]["service_request_id"]
     queue = case_queries.case_rows(f.user("staff-ll"), case_queries.QueueFilters(), page_size=500)
@@ -78,7 +78,7 @@ def test_a_filed_case_is_in_the_station_queue_and_the_enterprise_sees_it(client,
     assert case_no not in [case.case_no for case, _level in other_station.rows]
     mine = db.session.scalars(access.cases_visible_to(gd.account)).all()
     assert case_no in [case.case_no for case in mine]
-    assert case_no not in [c.case_no for c in db.session.scalars(access.cases_visible_to(f.user("ent-qn")))]
+    assert case_no not in [c.case_no for c in db.session.scalars(access.cases_visible_to(qn.account))]
 
 
 def test_the_station_queue_page_lists_it(client, api_key, login_as):

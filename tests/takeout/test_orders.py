@@ -151,14 +151,14 @@ def test_events_out_of_order_stale_versions_and_bad_bodies(login_as):
     assert db.session.get(Order, order.id).status is OrderStatus.ORDERED
 
 
-def test_who_sees_and_who_acts(login_as, gd):
+def test_who_sees_and_who_acts(login_as, gd, qn):
     order = placed(gd)
     db.session.commit()
     path = f"/api/v1/takeout/orders/{order.order_no}"
     assert login_as(gd.username).get(path).status_code == 200
     assert login_as("clerk-ll").get(path).status_code == 200  # the client's dedicated clerk
     assert login_as("central").get(path).status_code == 200
-    for outsider in ("ent-qn", "staff-qh", "clerk-qh", "dept-sc"):
+    for outsider in (qn.username, "staff-qh", "clerk-qh", "dept-sc"):
         assert login_as(outsider).get(path).status_code == 404, outsider
     central = login_as("central")
     answer = central.post(f"{path}/events", json={"event": "contact", "version": 1}, headers=_headers(central))
@@ -201,7 +201,7 @@ def test_a_case_of_another_enterprise_is_not_linked():
     assert db.session.scalar(select(func.count(OrderCase.id)).where(OrderCase.order_id == order.id)) == 0
 
 
-def test_period_figures_count_what_the_visit_produced():
+def test_period_figures_count_what_the_visit_produced(qn):
     order = on_site()
     case = f.make_case(instant=True, enterprise=order.enterprise)
     services.link_case(order, case)
@@ -211,7 +211,7 @@ def test_period_figures_count_what_the_visit_produced():
     assert figures_now["orders"] >= 1 and figures_now["visits"] >= 1 and figures_now["cases"] >= 1
     assert 0 <= figures_now["on_time_contact_rate"] <= 1
     assert figures_now["median_working_hours_to_contact"] is not None
-    assert figures.period_figures(f.user("ent-qn"), today, today)["cases"] == 0  # another enterprise's scope
+    assert figures.period_figures(qn.account, today, today)["cases"] == 0  # another enterprise's scope
     ll = next(row for row in figures_now["by_station"] if row["station"] == "LL")
     assert ll["orders"] >= 1 and ll["visits"] >= 1 and 0 <= ll["on_time_contact_rate"] <= 1
     assert db.session.get(Case, case.id).status is CaseStatus.RECEIVED
