@@ -32,6 +32,11 @@ def test_request_schedule_move_and_hold(page: Page, new_context, live_app, live_
         first_at, second_at = local(first.starts_at), local(second.starts_at)
         second_utc = second.starts_at
         db.session.commit()
+        # Picked by id, not by the time's text: the demo's weekly patterns may offer the same hour on that day.
+        first_choice, second_choice = (
+            f"input[name=slot_id][value='{first.id}']",
+            f"input[name=slot_id][value='{second.id}']",
+        )
 
     # --- the enterprise asks, on its phone -------------------------------------------------------------------------
     phone_context = new_context()
@@ -57,7 +62,7 @@ def test_request_schedule_move_and_hold(page: Page, new_context, live_app, live_
     expect(page.locator("[data-status]")).to_have_text("已联系")
     page.get_by_role("button", name="对接部门").click()
     expect(page.locator("[data-status]")).to_have_text("已对接部门")
-    page.locator(".action-schedule").get_by_text(first_at.strftime("%Y-%m-%d %H:%M")).click()
+    page.locator(".action-schedule").locator(first_choice).check()
     page.get_by_role("button", name="约定时间").click()
     expect(page.locator("[data-status]")).to_have_text("已约定时间")
     expect(page.locator(".meeting-time")).to_contain_text(first_at.strftime("%Y-%m-%d %H:%M"))
@@ -66,7 +71,7 @@ def test_request_schedule_move_and_hold(page: Page, new_context, live_app, live_
     phone.goto(f"/meetings/{meeting_no}")
     event = _ics(phone).walk("VEVENT")[0]
     uid, sequence = str(event["UID"]), int(event["SEQUENCE"])
-    phone.locator(".action-reschedule").get_by_text(second_at.strftime("%Y-%m-%d %H:%M")).click()
+    phone.locator(".action-reschedule").locator(second_choice).check()
     phone.get_by_role("button", name="改期").click()
     expect(phone.locator(".meeting-time")).to_contain_text(second_at.strftime("%Y-%m-%d %H:%M"))
     expect(phone.locator(".meeting-time")).not_to_contain_text(first_at.strftime("%Y-%m-%d %H:%M"))
