@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from ..domain.case_vocabulary import (
@@ -161,9 +162,26 @@ def deficiency_tag(status: DeficiencyStatus, supply_deadline: date, warn_on: dat
     return WarnLevel.GREEN.value
 
 
-def template_labels() -> dict:
-    """Everything the case templates look labels up in (passed explicitly: /home renders the queue too)."""
+def queue_column_labels() -> dict[str, str]:
+    """The queue's column names (also each cell's ``data-label`` on a phone), translated once per page."""
     return {
+        "no": _("办件编号"),
+        "item": _("事项"),
+        "enterprise": _("企业"),
+        "status": _("状态"),
+        "due": _("时限"),
+        "clerk": _("专员"),
+        "more": _("更多办理"),
+    }
+
+
+def template_labels() -> dict:
+    """Everything the case templates look labels up in (passed explicitly: /home renders the queue too).
+
+    ``status_names`` and ``queue_columns`` are translated here, once per page, rather than once per row."""
+    return {
+        "status_names": {status: _(label) for status, label in STATUS_LABELS.items()},
+        "queue_columns": queue_column_labels(),
         "status_labels": STATUS_LABELS,
         "event_labels": EVENT_LABELS,
         "guard_messages": GUARD_MESSAGES,

@@ -15,6 +15,7 @@ from datetime import datetime
 from sqlalchemy import Select, and_, func, or_, select, true
 from sqlalchemy import case as sql_case
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ..access import case_scope
 from ..auth.models import Role, User
@@ -27,7 +28,7 @@ from ..sites.models import ScopeMode, Station, StationItem
 from ..timeutil import business_today, utcnow
 from ..uploads.models import StoredFile
 from .intake import PERSONAL_CATEGORIES
-from .models import Case, Deficiency
+from .models import Case, CaseMaterial, Deficiency
 from .queries import deficiency_tag_expr
 
 OPEN_DEFICIENCY = (DeficiencyStatus.PENDING.value, DeficiencyStatus.SUPPLIED.value)
@@ -94,12 +95,22 @@ def application_stations(item: ServiceItem) -> list[Station]:
 
 
 def load_checklists(cases: Sequence[Case]) -> None:
-    """Load the materials and 容缺 items of these cases (what the state machine's facts need): two queries."""
-    ids = [c.id for c in cases]
-    if ids:
-        db.session.scalars(
-            select(Case).where(Case.id.in_(ids)).options(selectinload(Case.materials), selectinload(Case.deficiencies))
-        ).all()
+    """Load the materials and 容缺 items of these cases (what the state machine's facts need): two queries.
+
+    The children are selected by case id and set as the loaded collections: selecting the cases again with
+    ``selectinload`` (as before) rebuilt the page's cases from their rows, a third of this function's time."""
+    by_id = {case.id: case for case in cases}
+    if not by_id:
+        return
+    for relation, model, order in (
+        ("materials", CaseMaterial, (CaseMaterial.case_id, CaseMaterial.sort_order)),
+        ("deficiencies", Deficiency, (Deficiency.case_id, Deficiency.id)),
+    ):
+        children: dict[int, list] = {case_id: [] for case_id in by_id}
+        for child in db.session.scalars(select(model).where(model.case_id.in_(by_id)).order_by(*order)):
+            children[child.case_id].append(child)
+        for case_id, loaded in children.items():
+            set_committed_value(by_id[case_id], relation, loaded)
 
 
 def load_users(ids: Iterable[int | None]) -> None:
@@ -109,22 +120,27 @@ def load_users(ids: Iterable[int | None]) -> None:
         db.session.scalars(select(User).where(User.id.in_(wanted))).all()
 
 
-def queue_items(station: Station | None) -> list[ServiceItem]:
-    """The items to filter the queue by: the user's station's scope (all active items without a station)."""
-    statement = select(ServiceItem).where(ServiceItem.is_active.is_(True)).order_by(ServiceItem.code)
+def queue_items(station: Station | None) -> list:
+    """The items to filter the queue by (code and name, as columns): the user's station's scope, or all active items
+    without a station."""
+    statement = (
+        select(ServiceItem.code, ServiceItem.name).where(ServiceItem.is_active.is_(True)).order_by(ServiceItem.code)
+    )
     if station is not None:
         statement = statement.where(
             ServiceItem.id.in_(select(StationItem.item_id).where(StationItem.station_id == station.id))
         )
-    return list(db.session.scalars(statement).all())
+    return list(db.session.execute(statement).all())
 
 
-def clerks() -> list[User]:
-    return list(
-        db.session.scalars(
-            select(User).where(User.role == Role.CLERK, User.is_enabled.is_(True)).order_by(User.display_name)
-        ).all()
+def clerks() -> list:
+    """The queue's clerk filter: each enabled clerk's id and name (columns, not users)."""
+    statement = (
+        select(User.id, User.display_name)
+        .where(User.role == Role.CLERK, User.is_enabled.is_(True))
+        .order_by(User.display_name)
     )
+    return list(db.session.execute(statement).all())
 
 
 # --- the 容缺 ledger (台账) ---------------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date
 
+from flask import url_for
 from flask_babel import gettext as _
 
 from ..access import actor_for, may_see_query_code
@@ -40,6 +41,16 @@ from .xr_port import PartnerChoice
 from .xr_port import port as xr_port
 
 
+@dataclass(frozen=True)
+class RowAction:
+    """One button of a queue row: what it fires, where it posts, what it reads, whether it asks once more."""
+
+    event: CaseEvent
+    url: str
+    label: str
+    confirm: bool
+
+
 @dataclass
 class QueueRow:
     case: Case
@@ -49,6 +60,32 @@ class QueueRow:
     more: bool  # other events need the case page
     forward_to: PartnerChoice | None = None  # the one partner a row's forward button sends the case to
     confirm: frozenset[CaseEvent] = frozenset()  # quick events asked once more (with an optional note) before firing
+    show_url: str = ""
+    actions: tuple[RowAction, ...] = ()  # ``quick`` as buttons, labels and links computed here, once per row
+
+
+class CaseLinks:
+    """The case page's and the event form's URLs of any row, from one ``url_for`` each per request: a queue page
+    asked the URL map for about a hundred links. Case numbers and event names are URL-safe ASCII, so the
+    placeholders are replaced as they are."""
+
+    def __init__(self) -> None:
+        self._show = url_for("cases.show", case_no="CASE-NO")
+        self._event = url_for("cases.event", case_no="CASE-NO", event_name="EVENT-NAME")
+
+    def show(self, case_no: str) -> str:
+        return self._show.replace("CASE-NO", case_no)
+
+    def event(self, case_no: str, event: CaseEvent) -> str:
+        return self._event.replace("CASE-NO", case_no).replace("EVENT-NAME", event.value)
+
+
+def _row_label(event: CaseEvent, forward_to: PartnerChoice | None) -> str:
+    if event is CaseEvent.DELIVER:
+        return _("窗口领取送达")
+    if event is CaseEvent.FORWARD and forward_to is not None:
+        return _("转%(partner)s办理", partner=forward_to.name)
+    return _(EVENT_LABELS[event])
 
 
 def remaining_days(case: Case, level: str, today: date, calendar) -> int | None:
@@ -67,6 +104,7 @@ def queue_rows(user: User, pairs: list[tuple[Case, str]]) -> list[QueueRow]:
     actor = actor_for(user, cases[0])
     calendar = current_calendar()
     today = business_today()
+    links = CaseLinks()
     rows = []
     for case, level in pairs:
         events = available_events(facts_for(case), actor) if actor else []
@@ -81,8 +119,13 @@ def queue_rows(user: User, pairs: list[tuple[Case, str]]) -> list[QueueRow]:
                 quick.remove(CaseEvent.FORWARD)
         more = len(events) > len(quick)
         confirm = frozenset(event for event in quick if event in CONFIRMED_ROW_EVENTS)
+        actions = tuple(
+            RowAction(event, links.event(case.case_no, event), _row_label(event, forward_to), event in confirm)
+            for event in quick
+        )
+        remaining = remaining_days(case, level, today, calendar)
         rows.append(
-            QueueRow(case, level, remaining_days(case, level, today, calendar), quick, more, forward_to, confirm)
+            QueueRow(case, level, remaining, quick, more, forward_to, confirm, links.show(case.case_no), actions)
         )
     return rows
 

@@ -17,6 +17,7 @@ from ..cases import client_queries, queries
 from ..cases.labels import template_labels
 from ..cases.models import Case
 from ..cases.page_common import page_number
+from ..cases.presenters import CaseLinks
 from ..cases.queries import QueueFilters
 from ..clerks import queries as clerk_queries
 from ..domain.deadlines import WarnLevel, remaining_working_days
@@ -39,6 +40,7 @@ class HomeRow:
     remaining: int | None  # working days left; None once decided, paused or not yet accepted
     owed: int  # materials the enterprise still has to hand in on this case
     to_rate: bool = False  # delivered and not rated yet: the row invites a rating instead of "无需操作"
+    show_url: str = ""
 
 
 def _home_rows(pairs: list[tuple[Case, str]], today: date) -> list[HomeRow]:
@@ -46,13 +48,14 @@ def _home_rows(pairs: list[tuple[Case, str]], today: date) -> list[HomeRow]:
     owed = client_queries.owed_by_case(ids)
     unrated = rating_queries.unrated_among(ids)
     calendar = None
+    links = CaseLinks()
     rows = []
     for case, level in pairs:
         remaining = None
         if case.due_on is not None and level not in (WarnLevel.DONE.value, WarnLevel.PAUSED.value):
             calendar = calendar or current_calendar()
             remaining = remaining_working_days(today, case.due_on, calendar)
-        rows.append(HomeRow(case, level, remaining, owed.get(case.id, 0), case.id in unrated))
+        rows.append(HomeRow(case, level, remaining, owed.get(case.id, 0), case.id in unrated, links.show(case.case_no)))
     return rows
 
 
