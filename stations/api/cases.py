@@ -95,23 +95,30 @@ def list_cases():
     status = _param("status", tuple(s.value for s in CaseStatus))
     colour = _param("warn_level", tuple(w.value.upper() for w in WarnLevel))
     page = page_arg()
-    result = case_queries.case_rows(
-        _user(),
+    user = _user()
+    result = case_queries.case_values(
+        user,
         case_queries.QueueFilters(status=status, colour=colour.lower() if colour else None, include_closed=True),
         page=page,
         page_size=PAGE_SIZE,
         order="newest",
     )
+    show_query_code = may_see_query_code(user)
     return json_response(
         {
-            "items": [_case_json(case, level) for case, level in result.rows],
+            "items": [
+                serializers.case_from_values(row, row.warn_level, show_query_code=show_query_code)
+                for row in result.rows
+            ],
             "next_page": page + 1 if result.has_next else None,
         }
     )
 
 
-def _visible_case(case_no: str) -> Case:
-    case = case_queries.case_for(_user(), case_no.strip().upper()[:24])
+def _visible_case(case_no: str, *, brief: bool = False) -> Case:
+    """The case (404 outside the user's scope); ``brief``: only what its JSON shows, for answers that just show it."""
+    find = case_queries.case_brief_for if brief else case_queries.case_for
+    case = find(_user(), case_no.strip().upper()[:24])
     if case is None:
         raise ApiError(404, "not_found", _("未找到该办件。"))
     return case
@@ -119,7 +126,7 @@ def _visible_case(case_no: str) -> Case:
 
 @login_required
 def get_case(case_no: str):
-    return json_response(_case_json(_visible_case(case_no)))
+    return json_response(_case_json(_visible_case(case_no, brief=True)))
 
 
 # --- intake -------------------------------------------------------------------------------------------------------
@@ -224,7 +231,7 @@ def create_case():
         raise _case_error("not_permitted", 422) from error
     case_no = case.case_no
     db.session.commit()
-    response = json_response(_case_json(_visible_case(case_no)), 201)
+    response = json_response(_case_json(_visible_case(case_no, brief=True)), 201)
     response.headers["Location"] = url_for("api.get_case", case_no=case_no)
     return response
 
@@ -292,7 +299,7 @@ def post_event(case_no: str):
         case_services.apply_event(case, event, user, version=version, data=data)
     except case_services.StaleCase:
         db.session.rollback()
-        fresh = _visible_case(case_no)
+        fresh = _visible_case(case_no, brief=True)
         message = str(CASE_ERROR_MESSAGES["stale"])
         return json_response({"error": {"code": "stale", "message": message}, "case": _case_json(fresh)}, 409)
     except case_services.CaseError as error:
@@ -305,4 +312,4 @@ def post_event(case_no: str):
         db.session.rollback()
         raise _case_error(error.code, 422) from error
     db.session.commit()
-    return json_response(_case_json(_visible_case(case_no)))
+    return json_response(_case_json(_visible_case(case_no, brief=True)))

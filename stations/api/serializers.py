@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
 from typing import Any
 
 from ..cases.models import Case
+from ..cases.queries import CASE_VALUE_COLUMNS
 from ..catalog.models import ItemMaterial, ServiceItem
 from ..domain.case_vocabulary import export_status_code
 from ..domain.catalog_metrics import CatalogMetrics
@@ -52,23 +54,38 @@ def catalog_metrics(metrics: CatalogMetrics) -> dict[str, Any]:
 
 def case(case: Case, warn_level: str, *, show_query_code: bool) -> dict[str, Any]:
     """A case in the contract's key order. ``query_code`` is null for callers who may not see the receipt."""
+    return case_from_values(
+        SimpleNamespace(
+            **{name: getattr(case, name) for name in CASE_VALUE_COLUMNS},
+            item_code=case.item.code,
+            station_code=case.station.code,
+            enterprise_uscc=case.enterprise.uscc,
+            clerk_username=case.clerk.username if case.clerk else None,
+        ),
+        warn_level,
+        show_query_code=show_query_code,
+    )
+
+
+def case_from_values(row: Any, warn_level: str, *, show_query_code: bool) -> dict[str, Any]:
+    """The same, from a row of ``cases.queries.case_values`` (or anything with those attributes)."""
     return {
-        "case_no": case.case_no,
-        "query_code": case.query_code if show_query_code else None,
-        "status": case.status.value,
-        "item_code": case.item.code,
-        "station": case.station.code,
-        "enterprise_uscc": case.enterprise.uscc,
-        "clerk": case.clerk.username if case.clerk else None,
-        "channel": case.channel.value,
-        "received_at": iso_with_offset(case.received_at),
-        "accepted_at": iso_with_offset(case.accepted_at),
-        "promised_days": case.promised_days,
-        "extended_days": case.extended_days or 0,
-        "due_on": case.due_on.isoformat() if case.due_on else None,
-        "due_provisional": bool(case.due_provisional),
+        "case_no": row.case_no,
+        "query_code": row.query_code if show_query_code else None,
+        "status": row.status.value,
+        "item_code": row.item_code,
+        "station": row.station_code,
+        "enterprise_uscc": row.enterprise_uscc,
+        "clerk": row.clerk_username,
+        "channel": row.channel.value,
+        "received_at": iso_with_offset(row.received_at),
+        "accepted_at": iso_with_offset(row.accepted_at),
+        "promised_days": row.promised_days,
+        "extended_days": row.extended_days or 0,
+        "due_on": row.due_on.isoformat() if row.due_on else None,
+        "due_provisional": bool(row.due_provisional),
         "warn_level": warn_level.upper(),
-        "is_rongque": bool(case.is_rongque),
-        "version": case.version,
-        "status_code": export_status_code(case.status, is_rongque=bool(case.is_rongque)),  # domain.md §3.1
+        "is_rongque": bool(row.is_rongque),
+        "version": row.version,
+        "status_code": export_status_code(row.status, is_rongque=bool(row.is_rongque)),  # domain.md §3.1
     }

@@ -143,9 +143,22 @@ class QueueFilters:
 
 @dataclass
 class Page:
-    rows: list[tuple[Case, str]]  # (case, warn level)
+    rows: list  # (case, warn level) pairs from case_rows; rows of values from case_values
     page: int
     has_next: bool
+
+
+def _page_statement(user: User, filters: QueueFilters, now: datetime, order: str) -> Select:
+    """``select(Case, warn_level)`` of the cases the user may see, filtered and ordered (not yet paged)."""
+    today = business_today(now)
+    level = warn_level_expr(now, today).label("warn_level")
+    stmt: Select = cases_visible_to(user).add_columns(level)
+    stmt = _apply_filters(stmt, filters, now, today)
+    if order == "urgency":
+        return stmt.order_by(urgency_expr(level), Case.overdue_at.asc().nulls_last(), Case.received_at.desc())
+    if is_rare_filter(filters):
+        return stmt.order_by(_no_index(Case.received_at).desc(), Case.id.desc())
+    return stmt.order_by(Case.received_at.desc(), Case.id.desc())
 
 
 def case_rows(
@@ -158,20 +171,69 @@ def case_rows(
     order: str = "urgency",
 ) -> Page:
     """One page of the cases the user may see, filtered, with each case's colour: a bounded number of queries."""
-    now = now or utcnow()
-    today = business_today(now)
-    level = warn_level_expr(now, today).label("warn_level")
-    stmt: Select = cases_visible_to(user).add_columns(level)
-    stmt = _apply_filters(stmt, filters, now, today)
-    if order == "urgency":
-        stmt = stmt.order_by(urgency_expr(level), Case.overdue_at.asc().nulls_last(), Case.received_at.desc())
-    elif is_rare_filter(filters):
-        stmt = stmt.order_by(_no_index(Case.received_at).desc(), Case.id.desc())
-    else:
-        stmt = stmt.order_by(Case.received_at.desc(), Case.id.desc())
+    stmt = _page_statement(user, filters, now or utcnow(), order)
     stmt = stmt.options(*_case_row_loading()).offset((page - 1) * page_size).limit(page_size + 1)
     rows = [(row[0], row[1]) for row in db.session.execute(stmt).unique().all()]
     return Page(rows=rows[:page_size], page=page, has_next=len(rows) > page_size)
+
+
+def case_values(
+    user: User,
+    filters: QueueFilters,
+    *,
+    page: int = 1,
+    page_size: int = 30,
+    now: datetime | None = None,
+    order: str = "urgency",
+) -> Page:
+    """The same page as ``case_rows``, as rows of plain values (``CaseValues``) rather than ORM objects.
+
+    For lists that show only columns (the API's): building a case, its item, enterprise, station and clerk as
+    objects was most of such a request's time."""
+    from ..auth.models import User as Clerk
+    from ..catalog.models import ServiceItem
+    from ..enterprises.models import Enterprise
+    from ..sites.models import Station
+
+    stmt = _page_statement(user, filters, now or utcnow(), order)
+    level = stmt.selected_columns.warn_level
+    stmt = (
+        stmt.with_only_columns(
+            *(getattr(Case, name) for name in CASE_VALUE_COLUMNS),
+            ServiceItem.code.label("item_code"),
+            Station.code.label("station_code"),
+            Enterprise.uscc.label("enterprise_uscc"),
+            Clerk.username.label("clerk_username"),
+            level,
+            maintain_column_froms=True,
+        )
+        .outerjoin(ServiceItem, ServiceItem.id == Case.item_id)  # outer joins, as the ORM rows' joinedload
+        .outerjoin(Station, Station.id == Case.station_id)
+        .outerjoin(Enterprise, Enterprise.id == Case.enterprise_id)
+        .outerjoin(Clerk, Clerk.id == Case.clerk_id)
+        .offset((page - 1) * page_size)
+        .limit(page_size + 1)
+    )
+    rows = db.session.execute(stmt).all()
+    return Page(rows=rows[:page_size], page=page, has_next=len(rows) > page_size)
+
+
+# The case's own columns a list row of values carries (``case_values``); the related codes come as item_code,
+# station_code, enterprise_uscc and clerk_username, the colour as warn_level.
+CASE_VALUE_COLUMNS = (
+    "case_no",
+    "query_code",
+    "status",
+    "channel",
+    "received_at",
+    "accepted_at",
+    "promised_days",
+    "extended_days",
+    "due_on",
+    "due_provisional",
+    "is_rongque",
+    "version",
+)
 
 
 def _apply_filters(stmt: Select, filters: QueueFilters, now: datetime, today: date) -> Select:
@@ -224,6 +286,13 @@ def case_for(user: User, case_no: str) -> Case | None:
             selectinload(Case.events),
         )
     )
+    return db.session.scalars(stmt).unique().first()
+
+
+def case_brief_for(user: User, case_no: str) -> Case | None:
+    """One case with what a list row shows (its item, enterprise, station and clerk), or None when the user may not
+    see it: for answers that show the case as a row (the API's), without its checklist and history."""
+    stmt = cases_visible_to(user).where(Case.case_no == case_no).options(*_case_row_loading())
     return db.session.scalars(stmt).unique().first()
 
 

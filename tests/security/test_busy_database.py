@@ -106,7 +106,7 @@ def test_a_database_busy_beyond_the_timeout_is_503_with_retry_after(login_as, mo
     def busy(*args, **kwargs):
         raise OperationalError("BEGIN IMMEDIATE", {}, Exception("database is locked"))
 
-    monkeypatch.setattr(api_cases.case_queries, "case_rows", busy)
+    monkeypatch.setattr(api_cases.case_queries, "case_values", busy)
     response = login_as("staff-ll").get("/api/v1/cases")
     assert response.status_code == 503 and response.headers["Retry-After"] == "2"
     assert response.get_json()["error"]["code"] == "busy"
