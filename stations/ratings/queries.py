@@ -86,8 +86,10 @@ def unrated_among(case_ids: Iterable[int]) -> set[int]:
     if not ids:
         return set()
     rated = select(Rating.id).where(Rating.case_id == Case.id).exists()
-    statement = select(Case.id).where(Case.id.in_(ids), Case.status.in_([s.value for s in RATABLE_STATUSES]), ~rated)
-    return set(db.session.scalars(statement).all())
+    # The status is checked here, not in SQL: with "status IN ('DELIVERED')" in the WHERE clause SQLite walked the
+    # status index (most of a large history is delivered: 16 ms at 200,000 cases) instead of the few ids given.
+    statement = select(Case.id, Case.status).where(Case.id.in_(ids), ~rated)
+    return {case_id for case_id, status in db.session.execute(statement) if status in RATABLE_STATUSES}
 
 
 @dataclass

@@ -92,3 +92,15 @@ def test_home_queries_stay_flat_with_more_todos(login_as, count_queries, gd):
     with count_queries() as more:
         client.get("/home")
     assert more.count == few.count
+
+
+def test_unrated_among_keeps_only_the_delivered_cases_not_yet_rated(gd):
+    """The ids are looked up by key and the status checked in Python (issue 21): same answer as the SQL filter."""
+    from stations.ratings.queries import unrated_among
+    from tests.helpers.ratings import bad_rating
+
+    to_rate, rated = delivered_case(enterprise=gd.enterprise), delivered_case(enterprise=gd.enterprise)
+    bad_rating(rated, owner=gd)
+    open_case = f.make_case(enterprise=gd.enterprise)
+    assert unrated_among([to_rate.id, rated.id, open_case.id, -1]) == {to_rate.id}
+    assert unrated_among([]) == set()
