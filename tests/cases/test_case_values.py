@@ -8,6 +8,7 @@ import pytest
 from stations.api import serializers
 from stations.cases.queries import QueueFilters, case_rows, case_values
 from stations.domain.deadlines import WarnLevel
+from stations.timeutil import utcnow
 from tests import factories as f
 
 FILTERS = [
@@ -26,10 +27,10 @@ def test_values_and_objects_give_the_same_page(gd, username, order, filters):
     for _ in range(4):
         f.make_case(enterprise=gd.enterprise)
     user = gd.account if username == "client" else f.user(username)
-    compared = 0
+    compared, now = 0, utcnow()  # one instant for both reads: a colour must not change between them
     for page in (1, 2):
-        objects = case_rows(user, filters, page=page, page_size=3, order=order)
-        values = case_values(user, filters, page=page, page_size=3, order=order)
+        objects = case_rows(user, filters, page=page, page_size=3, order=order, now=now)
+        values = case_values(user, filters, page=page, page_size=3, order=order, now=now)
         assert [serializers.case(case, level, show_query_code=True) for case, level in objects.rows] == [
             serializers.case_from_values(row, row.warn_level, show_query_code=True) for row in values.rows
         ]
