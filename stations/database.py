@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+import os
 import time
+import weakref
 from collections.abc import Callable
 from contextvars import ContextVar
 from typing import TypeVar
@@ -21,12 +23,29 @@ T = TypeVar("T")
 write_intent: ContextVar[bool] = ContextVar("write_intent", default=False)
 
 
+# Engines whose pooled connections a forked child must not reuse (gunicorn's preload_app forks the workers from a
+# master that has built the app, and may have connected: the production guard reads the database at start).
+_engines_to_forget_after_fork: weakref.WeakSet[Engine] = weakref.WeakSet()
+
+
+def _forget_inherited_connections() -> None:
+    """In a forked child, drop the parent's pooled connections without closing them: closing would end the
+    parent's sessions on the same sockets (SQLAlchemy's "Using Connection Pools with Multiprocessing")."""
+    for engine in list(_engines_to_forget_after_fork):
+        engine.dispose(close=False)
+
+
+os.register_at_fork(after_in_child=_forget_inherited_connections)
+
+
 def configure_engine_events(engine: Engine) -> None:
     """SQLite: WAL, foreign keys, a busy timeout, and real BEGINs so SAVEPOINTs work.
 
     pysqlite's own transaction handling defers BEGIN and breaks nested transactions;
-    the SQLAlchemy-documented recipe takes control of BEGIN instead.
+    the SQLAlchemy-documented recipe takes control of BEGIN instead. Every engine also forgets its pool in a
+    forked child.
     """
+    _engines_to_forget_after_fork.add(engine)
     if engine.dialect.name != "sqlite":
         return
 

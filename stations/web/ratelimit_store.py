@@ -11,6 +11,7 @@ URI: ``stationsfile:///absolute/path/ratelimits.sqlite``.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
 import time
@@ -39,12 +40,14 @@ class SQLiteFileStorage(Storage):
 
     def _connect(self) -> sqlite3.Connection:
         connection = getattr(self._local, "connection", None)
-        if connection is None:
+        if connection is None or self._local.pid != os.getpid():
+            # A forked worker (gunicorn's preload_app) opens its own: SQLite forbids carrying a connection across
+            # fork(), and the parent opened one to create the table.
             # autocommit mode; each increment is its own BEGIN IMMEDIATE, so workers queue instead of failing
             connection = sqlite3.connect(self.path, timeout=5, isolation_level=None, check_same_thread=False)
             connection.execute("PRAGMA journal_mode=WAL")
             connection.execute("PRAGMA synchronous=OFF")  # counters may be lost in a power cut, never corrupted
-            self._local.connection = connection
+            self._local.connection, self._local.pid = connection, os.getpid()
         return connection
 
     def incr(self, key: str, expiry: int, amount: int = 1) -> int:
