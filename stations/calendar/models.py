@@ -18,7 +18,8 @@ class WorkCalendarDay(db.Model):
     is_workday: Mapped[bool]
     note: Mapped[str | None] = mapped_column(String(50))  # holiday name or 调休
     source: Mapped[str] = mapped_column(String(10), default="library")  # library / admin
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # Indexed: the calendar's freshness check reads the newest change on every page that counts working days.
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow, index=True)
 
     def __repr__(self) -> str:
         return f"<WorkCalendarDay {self.day} {'work' if self.is_workday else 'off'}>"

@@ -97,12 +97,21 @@ def pinned_calendar() -> Iterator[TableCalendar]:
         _pinned.reset(token)
 
 
+# The table's row count and newest change, as two subqueries: each alone is answered from the updated_at index
+# (SQLite counts an index's entries without reading them, and finds a max at its end), where "count(*), max()" in
+# one SELECT made SQLite read every row: 0.8 ms on every page that counts working days (issue 21).
+_FRESHNESS = select(
+    select(func.count()).select_from(WorkCalendarDay).scalar_subquery(),
+    select(func.max(WorkCalendarDay.updated_at)).scalar_subquery(),
+)
+
+
 def current_calendar() -> TableCalendar:
     """The table as a domain calendar, rebuilt only when the table has changed (one small query)."""
     pinned = _pinned.get()
     if pinned is not None:
         return pinned
-    stamp = tuple(db.session.execute(select(func.count(), func.max(WorkCalendarDay.updated_at))).one())
+    stamp = tuple(db.session.execute(_FRESHNESS).one())
     if _cache["stamp"] != stamp or _cache["calendar"] is None:
         rows = db.session.execute(select(WorkCalendarDay.day, WorkCalendarDay.is_workday)).all()
         days = {day: is_workday for day, is_workday in rows}
