@@ -13,7 +13,8 @@ Not a test (pytest does not collect tests/bench). From the repository root, on a
 For each size it builds the database as `make run` does (`flask db upgrade`, `flask seed-demo --cases N`), serves it
 with `gunicorn -c deploy/gunicorn.conf.py --workers 2` (sync workers, as the reference), signs in as staff-ll and
 ent-gd, and runs ../shared/perf/bench.sh once per account with that account's pages: the staff queue, the case API
-list and one case, the case page, and the enterprise's home. bench.sh prints "throughput target/fortunes" and
+list and one case, the case page, and the enterprise's home; and the floor every page stands on (--no-floor skips
+it): /healthz (no sign-in, one query), and signed in the bell's fragment and the short notifications page. bench.sh prints "throughput target/fortunes" and
 "p99 target/fortunes" per page (medians over --rounds). The targets of issue 21: queue >= 0.2, API list >= 0.5,
 case page >= 0.2, enterprise home >= 0.3, each p99 <= 4x fortunes'.
 """
@@ -133,11 +134,10 @@ def measure(size: int, database_url: str, args: argparse.Namespace) -> None:
         staff, enterprise = session_cookie(base, "staff-ll"), session_cookie(base, "ent-gd")
         case_no = first_case(base, staff)
         print(f"\n===== {size} synthetic cases on {make_url(database_url).get_backend_name()} =====", flush=True)
-        bench(
-            [f"{base}/cases/", f"{base}/api/v1/cases", f"{base}/api/v1/cases/{case_no}", f"{base}/cases/{case_no}"],
-            staff,
-            args,
-        )
+        pages = [f"{base}/cases/", f"{base}/api/v1/cases", f"{base}/api/v1/cases/{case_no}", f"{base}/cases/{case_no}"]
+        # The floor under them: no sign-in and one query; signed in, the smallest fragment and the smallest page.
+        floor = [f"{base}/healthz", f"{base}/notifications/badge", f"{base}/notifications/"]
+        bench(pages + (floor if args.floor else []), staff, args)
         bench([f"{base}/home"], enterprise, args)
     finally:
         os.killpg(server.pid, signal.SIGTERM)
@@ -154,6 +154,12 @@ def main() -> None:
         "--reuse-database",
         default=None,
         help="an already seeded database to measure as it is (migrated, never emptied); --sizes labels it",
+    )
+    parser.add_argument(
+        "--floor",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="also measure the floor: /healthz, the bell's fragment and the notifications page",
     )
     args = parser.parse_args()
     if args.reuse_database:
