@@ -42,7 +42,7 @@ def warn_level_expr(now_utc: datetime, today: date) -> ColumnElement[str]:
     )
 
 
-class _no_index(FunctionElement):
+class no_index(FunctionElement):
     """The same value, hidden from SQLite's index choice: ``+column`` on SQLite, ``column`` elsewhere.
 
     SQLite keeps no statistics (unless ANALYZE is run), so for "a station's newest cases, filtered" it walks the
@@ -60,12 +60,12 @@ class _no_index(FunctionElement):
         self.type = expression.type
 
 
-@compiles(_no_index)
+@compiles(no_index)
 def _no_index_default(element, compiler, **kw):
     return compiler.process(element.clauses.clauses[0], **kw)
 
 
-@compiles(_no_index, "sqlite")
+@compiles(no_index, "sqlite")
 def _no_index_sqlite(element, compiler, **kw):
     return f"+{compiler.process(element.clauses.clauses[0], **kw)}"
 
@@ -88,7 +88,7 @@ def colour_condition(colour: str, now_utc: datetime, today: date) -> ColumnEleme
     except ValueError:
         return false()  # an unknown colour matches nothing, as the CASE comparison did
     if level is WarnLevel.DONE:
-        return _no_index(Case.status).in_(DONE_STATUSES)  # most of the history: read it in date order
+        return no_index(Case.status).in_(DONE_STATUSES)  # most of the history: read it in date order
     if level is WarnLevel.PAUSED:
         return Case.status.in_(PAUSED_STATUSES)
     running = Case.status.in_(RUNNING_STATUSES)
@@ -157,7 +157,7 @@ def _page_statement(user: User, filters: QueueFilters, now: datetime, order: str
     if order == "urgency":
         return stmt.order_by(urgency_expr(level), Case.overdue_at.asc().nulls_last(), Case.received_at.desc())
     if is_rare_filter(filters):
-        return stmt.order_by(_no_index(Case.received_at).desc(), Case.id.desc())
+        return stmt.order_by(no_index(Case.received_at).desc(), Case.id.desc())
     return stmt.order_by(Case.received_at.desc(), Case.id.desc())
 
 
@@ -240,7 +240,7 @@ def _apply_filters(stmt: Select, filters: QueueFilters, now: datetime, today: da
     from ..catalog.models import ServiceItem
 
     if filters.status:
-        status = _no_index(Case.status) if filters.status in COMMON_STATUSES else Case.status
+        status = no_index(Case.status) if filters.status in COMMON_STATUSES else Case.status
         stmt = stmt.where(status == filters.status)
     elif not filters.include_closed:
         stmt = stmt.where(Case.status.in_(NOT_CLOSED_STATUSES))

@@ -16,6 +16,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from ..access import case_scope
 from ..auth.models import Role, User
 from ..cases.models import Case
+from ..cases.queries import no_index
 from ..domain.deadlines import WarnLevel
 from ..domain.ratings import ANSWERED, AWAITING_CALLBACK, RATABLE_STATUSES, average
 from ..extensions import db
@@ -71,9 +72,12 @@ def rating_for_case(case_id: int) -> Rating | None:
 def cases_to_rate(user: User, *, limit: int = 5) -> list[Case]:
     """The user's delivered cases it has not rated yet, the latest first (the enterprise's to-dos): one query."""
     rated = select(Rating.id).where(Rating.case_id == Case.id).exists()
+    # The status is hidden from SQLite's index choice (no_index): with "status IN ('DELIVERED')" it walked the status
+    # index, where most of a large history is (59 ms for ent-gd at 200,000 cases), instead of the enterprise's own.
+    delivered = no_index(Case.status).in_([s.value for s in RATABLE_STATUSES])
     statement = (
         select(Case)
-        .where(case_scope(user), Case.status.in_([s.value for s in RATABLE_STATUSES]), ~rated)
+        .where(case_scope(user), delivered, ~rated)
         .order_by(Case.updated_at.desc(), Case.id.desc())
         .limit(limit)
     )
