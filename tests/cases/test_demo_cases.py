@@ -129,3 +129,19 @@ def test_colour_filter_matches_the_colour_expression(app):
     assert db.session.scalar(select(func.count(Case.id)).where(colour_condition("purple", now, today))) == 0
     for case, expected in db.session.execute(select(Case, level)).all():
         assert warn_level_of(case, now) == expected, case.case_no
+
+
+def test_seeding_scale_cases_refreshes_postgresqls_planner_statistics(app, uploads, monkeypatch):
+    """A bulk load ends with ANALYZE on PostgreSQL (its plans follow statistics: issue 21); SQLite keeps none."""
+    monkeypatch.setattr(demo_cases, "RANDOM_CASES", 5)
+    result = app.test_cli_runner().invoke(args=["seed-demo", "--cases", str(synthetic_count() + 300)])
+    assert result.exit_code == 0, result.output
+    connection = db.session.connection()
+    if connection.dialect.name == "postgresql":
+        assert "planner statistics refreshed (ANALYZE)" in result.output
+        estimated = connection.exec_driver_sql("SELECT reltuples FROM pg_class WHERE relname = 'cases'").scalar()
+        assert estimated >= 0.9 * db.session.scalar(select(func.count(Case.id)))
+    else:
+        assert "ANALYZE" not in result.output
+        tables = connection.exec_driver_sql("SELECT name FROM sqlite_master WHERE name = 'sqlite_stat1'").all()
+        assert tables == []  # the plans stay those chosen without statistics (cases/queries.py no_index)
