@@ -8,14 +8,13 @@ Every function runs a fixed number of statements whatever the data size.
 from __future__ import annotations
 
 import hmac
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Select, and_, func, or_, select, true
 from sqlalchemy import case as sql_case
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
-from sqlalchemy.orm.attributes import set_committed_value
 
 from ..access import case_scope
 from ..auth.models import Role, User
@@ -28,7 +27,7 @@ from ..sites.models import ScopeMode, Station, StationItem
 from ..timeutil import business_today, utcnow
 from ..uploads.models import StoredFile
 from .intake import PERSONAL_CATEGORIES
-from .models import Case, CaseMaterial, Deficiency
+from .models import Case, Deficiency
 from .queries import deficiency_tag_expr
 
 OPEN_DEFICIENCY = (DeficiencyStatus.PENDING.value, DeficiencyStatus.SUPPLIED.value)
@@ -92,25 +91,6 @@ def application_stations(item: ServiceItem) -> list[Station]:
         .order_by(Station.sort_order, Station.code)
     )
     return list(db.session.scalars(statement).all())
-
-
-def load_checklists(cases: Sequence[Case]) -> None:
-    """Load the materials and 容缺 items of these cases (what the state machine's facts need): two queries.
-
-    The children are selected by case id and set as the loaded collections: selecting the cases again with
-    ``selectinload`` (as before) rebuilt the page's cases from their rows, a third of this function's time."""
-    by_id = {case.id: case for case in cases}
-    if not by_id:
-        return
-    for relation, model, order in (
-        ("materials", CaseMaterial, (CaseMaterial.case_id, CaseMaterial.sort_order)),
-        ("deficiencies", Deficiency, (Deficiency.case_id, Deficiency.id)),
-    ):
-        children: dict[int, list] = {case_id: [] for case_id in by_id}
-        for child in db.session.scalars(select(model).where(model.case_id.in_(by_id)).order_by(*order)):
-            children[child.case_id].append(child)
-        for case_id, loaded in children.items():
-            set_committed_value(by_id[case_id], relation, loaded)
 
 
 def load_users(ids: Iterable[int | None]) -> None:

@@ -25,7 +25,7 @@ from ..domain.deadlines import WarnLevel, remaining_working_days
 from ..domain.deficiency_flow import DEFICIENCY_EVENT_LABELS, DeficiencyEvent, available_deficiency_events
 from ..enterprises import queries as enterprise_queries
 from ..timeutil import business_today
-from . import page_queries, queries
+from . import checklist, page_queries, queries
 from .guide import OTHER_EVENT_LABELS, applicant_guide, plain_event
 from .labels import (
     CONFIRMED_ROW_EVENTS,
@@ -99,7 +99,7 @@ def queue_rows(user: User, pairs: list[tuple[Case, str]]) -> list[QueueRow]:
     cases = [case for case, _level in pairs]
     if not cases:
         return []
-    page_queries.load_checklists(cases)
+    checklists = checklist.checklists(case.id for case in cases)
     # Every row came through the user's scope, so the user acts on each in the same role: ask once.
     actor = actor_for(user, cases[0])
     calendar = current_calendar()
@@ -107,7 +107,7 @@ def queue_rows(user: User, pairs: list[tuple[Case, str]]) -> list[QueueRow]:
     links = CaseLinks()
     rows = []
     for case, level in pairs:
-        events = available_events(facts_for(case), actor) if actor else []
+        events = available_events(facts_for(case, checklist=checklists[case.id]), actor) if actor else []
         quick = [event for event in events if event in ROW_EVENTS]
         forward_to = None
         if CaseEvent.FORWARD in quick:

@@ -20,6 +20,7 @@ from ..notifications.services import notify_case_event
 from ..sites.models import ScopeMode, Station
 from ..timeutil import to_business, utcnow
 from .backoffice import record_hand_over
+from .checklist import Checklist, checklist_of
 from .effects import SIDE_EFFECTS
 from .intake import add_checklist, file_uploads, intake_actor
 from .legal_clock import EFFECTS as LEGAL_CLOCK_EFFECTS
@@ -151,13 +152,20 @@ def receive_case(
     return case
 
 
-def facts_for(case: Case, now: datetime | None = None, event_input: EventInput | None = None) -> CaseFacts:
-    """What the state machine needs to know about a case."""
+def facts_for(
+    case: Case,
+    now: datetime | None = None,
+    event_input: EventInput | None = None,
+    checklist: Checklist | None = None,
+) -> CaseFacts:
+    """What the state machine needs to know about a case. Its checklist comes from the loaded case unless given
+    (a list page reads the checklists of its rows as columns: checklist.checklists)."""
     event_input = event_input or EventInput()
-    required = [m for m in case.materials if m.item_material.is_required]
+    checklist = checklist if checklist is not None else checklist_of(case)
+    required = [m for m in checklist.materials if m.is_required]
     missing = [m for m in required if m.status in (MaterialStatus.MISSING, MaterialStatus.NEEDS_CORRECTION)]
     today = to_business(now or utcnow()).date()
-    open_deficiencies = [d for d in case.deficiencies if d.status is not DeficiencyStatus.VERIFIED]
+    open_deficiencies = [d for d in checklist.deficiencies if d.status is not DeficiencyStatus.VERIFIED]
     return CaseFacts(
         status=case.status,
         is_instant=case.is_instant,
@@ -166,16 +174,14 @@ def facts_for(case: Case, now: datetime | None = None, event_input: EventInput |
         item_rongque_days=case.item.rongque_default_days,
         credit_normal=case.enterprise.credit_flag is CreditFlag.NORMAL,
         required_materials_verified=all(m.status is MaterialStatus.VERIFIED for m in required),
-        missing_materials_minor_and_allowed=all(
-            not m.item_material.is_main and m.item_material.rongque_allowed for m in missing
-        ),
+        missing_materials_minor_and_allowed=all(not m.is_main and m.rongque_allowed for m in missing),
         missing_count=len(missing),
         commitment_signed=event_input.commitment_signed,
         correction_already_requested=case.correction_requested_at is not None,
         deficiencies_all_verified=not open_deficiencies,
         deficiency_overdue=any(
             d.status in (DeficiencyStatus.PENDING, DeficiencyStatus.SUPPLIED) and d.supply_deadline < today
-            for d in case.deficiencies
+            for d in checklist.deficiencies
         ),
         reason=event_input.reason,
         note=event_input.note or event_input.reason,
