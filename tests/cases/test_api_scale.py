@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import event, update
+from sqlalchemy import update
 
 from stations.auth import tokens
 from stations.cases.models import Case
@@ -11,6 +11,7 @@ from stations.cases.queries import QueueFilters, case_rows
 from stations.demo.scale import add_synthetic_cases
 from stations.extensions import db
 from tests import factories as f
+from tests.helpers.plans import last_statement, sqlite_plan
 
 
 def _grow_to_sixty(gd: f.Client) -> None:
@@ -76,21 +77,11 @@ def test_bearer_list_issues_the_same_queries_for_3_and_60_cases(client, count_qu
 )
 def test_station_lists_use_the_right_index(app, filters, index):
     """EXPLAIN of the staff list (SQLite keeps no statistics, so the plan does not depend on the data)."""
-    statements = []
-
-    def keep(conn, cursor, statement, parameters, context, executemany):
-        statements.append((statement, parameters))
-
-    engine = db.engine
-    event.listen(engine, "before_cursor_execute", keep)
-    try:
-        case_rows(f.user("staff-ll"), QueueFilters(**filters), page_size=50, order="newest")
-    finally:
-        event.remove(engine, "before_cursor_execute", keep)
-    statement, parameters = statements[-1]
-    connection = db.session.connection()
-    if connection.dialect.name == "sqlite":
-        plan = " ".join(row[-1] for row in connection.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters))
+    statement, parameters = last_statement(
+        lambda: case_rows(f.user("staff-ll"), QueueFilters(**filters), page_size=50, order="newest")
+    )
+    if db.session.connection().dialect.name == "sqlite":
+        plan = sqlite_plan(statement, parameters)
         assert f"USING INDEX {index} (station_id=?" in plan, plan
     else:  # PostgreSQL plans from its statistics; the hint is SQLite-only
         assert "+cases." not in statement
