@@ -12,8 +12,15 @@ from ..portal.enterprise_home import home_page as enterprise_home_page
 from ..sites import queries as sites_queries
 from ..sites.labels import SCOPE_MODE_LABELS, STATION_KIND_LABELS, opening_hours_lines
 from ..web.htmx import render
+from .navigation import nav_links
 
 bp = Blueprint("home", __name__)
+
+
+@bp.app_context_processor
+def _navigation() -> dict:
+    # A function, not a list: only full pages render the menu, so fragments never pay for it.
+    return {"nav_links": nav_links}
 
 
 @bp.context_processor

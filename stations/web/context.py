@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from urllib.parse import urlencode
 
 from flask import Flask, request
 from flask_babel import get_locale
@@ -35,8 +36,6 @@ def init_app(app: Flask) -> None:
         def lang_url(lang: str) -> str:
             args = request.args.to_dict()
             args["lang"] = lang
-            from urllib.parse import urlencode
-
             return f"{request.path}?{urlencode(args)}"
 
         return {
