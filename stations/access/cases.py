@@ -12,7 +12,7 @@ from sqlalchemy import ColumnElement, Select, false, select, true
 from ..auth.models import DepartmentDuty, Role, User
 from ..cases.models import Case
 from ..clerks.models import ClerkChoice
-from ..domain.case_vocabulary import Actor
+from ..domain.case_vocabulary import PARTNER_PENDING_STATUSES, Actor, CaseStatus
 from ..enterprises.models import TrustLevel
 from ..extensions import db
 from ..sites.models import Station
@@ -26,6 +26,10 @@ APPLICANT_ROLES = (Role.ENTERPRISE, Role.PERSON)
 PERSON_INTAKE_ROLES = (Role.STAFF, Role.CLERK)
 # Who may relay an applicant's supplied material to a partner district: the staff side of the intake station.
 RELAY_ROLES = frozenset({Role.STAFF, Role.CLERK, Role.ADMIN})
+
+# When the manual cross-region page (crossregion/manual_views.py) has work: a case to send to a partner by post
+# (RECEIVED, the source of forward) or a partner's report to record (PARTNER_PENDING_STATUSES).
+MANUAL_CHANNEL_STATUSES = frozenset({CaseStatus.RECEIVED}) | PARTNER_PENDING_STATUSES
 
 # Documents that count as checked when reused for a case: an electronic licence (A) or an original a window has
 # seen (B). Self-uploaded files (C) wait for staff (cases/intake.py applies this at every entry point).
@@ -132,11 +136,32 @@ def clients_scope(user: User) -> Select | None:
     return current_clients_of(user) if user.role is Role.CLERK else None
 
 
+def may_choose_intake_station(user: User) -> bool:
+    """A dedicated clerk serves its clients at any active station, so it picks where it takes a case in; staff take
+    cases in at their own station only."""
+    return user.role is Role.CLERK
+
+
 def intake_station(user: User, code: str | None) -> Station | None:
     """Where ``user`` takes a case in: staff at their own station; a dedicated clerk at any active station (its
     own by default)."""
-    if user.role is Role.STAFF:
-        return user.station
-    if code:
+    if code and may_choose_intake_station(user):
         return get_station(code)
     return user.station
+
+
+def may_register_enterprise(user: User) -> bool:
+    """A new enterprise is registered from its licence at the counter (at the intake, at the bundle window): by
+    station staff only; everyone else picks an enterprise already registered."""
+    return user.role is Role.STAFF
+
+
+def may_use_manual_channel(user: User, case: Case) -> bool:
+    """The manual cross-region page and its forms: the staff of the case's station. At any status: once the
+    partner's result is recorded, the page still shows the courier number and the dates."""
+    return user.role is Role.STAFF and actor_for(user, case) is not None
+
+
+def offers_manual_channel(user: User, case: Case) -> bool:
+    """The case page links to the manual page for who may use it (the page's own guard), while it has work."""
+    return case.status in MANUAL_CHANNEL_STATUSES and may_use_manual_channel(user, case)

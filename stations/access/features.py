@@ -137,6 +137,47 @@ def may_see_appeal(user: User | None, appeal) -> bool:
     return db.session.scalar(select(Appeal.id).where(Appeal.id == appeal.id, appeal_scope(user))) is not None
 
 
+# The role in which each desk acts on any appeal it sees; a department acts only on those assigned to it
+# (appeal_actor), the central office on none.
+APPEAL_DESK_ACTORS: dict[Role, AppealActor] = {
+    Role.ADMIN: AppealActor.SUPERVISOR,
+    Role.STAFF: AppealActor.FRONT,
+    Role.CLERK: AppealActor.FRONT,
+    Role.COMMISSIONER: AppealActor.FRONT,
+    Role.ENTERPRISE: AppealActor.ENTERPRISE,
+}
+# Every desk may register (appeal_flow's register row: front office, enterprise, supervisor).
+APPEAL_REGISTER_ROLES = frozenset(APPEAL_DESK_ACTORS)
+APPEAL_SUPERVISOR_ROLES = frozenset(r for r, a in APPEAL_DESK_ACTORS.items() if a is AppealActor.SUPERVISOR)
+# 服务台账: who serves enterprises in person writes one (service_log_scope: each author reads their own).
+SERVICE_LOG_AUTHOR_ROLES = frozenset({Role.COMMISSIONER, Role.CLERK, Role.STAFF})
+
+
+def _signed_in_as(user: User | None, roles: frozenset[Role]) -> bool:
+    return bool(user is not None and getattr(user, "is_authenticated", False) and user.role in roles)
+
+
+def may_register_appeal(user: User | None) -> bool:
+    """登记诉求 (an enterprise: 提出诉求). The guard of appeals.new / create takes the same roles."""
+    return _signed_in_as(user, APPEAL_REGISTER_ROLES)
+
+
+def files_own_appeal(user: User | None) -> bool:
+    """The enterprise desk files for itself, online; every other desk registers for an enterprise it names, with
+    the channel the appeal came in by."""
+    return may_register_appeal(user) and APPEAL_DESK_ACTORS[user.role] is AppealActor.ENTERPRISE
+
+
+def may_supervise_appeals(user: User | None) -> bool:
+    """The supervisor's desk: the 交办 queue and the 12345 import (whose guard takes the same roles)."""
+    return _signed_in_as(user, APPEAL_SUPERVISOR_ROLES)
+
+
+def may_keep_service_log(user: User | None) -> bool:
+    """Write the 服务台账 (the guard of servicelog.day / create takes the same roles)."""
+    return _signed_in_as(user, SERVICE_LOG_AUTHOR_ROLES)
+
+
 def appeal_actor(user: User | None, appeal, *, in_scope: bool = False) -> AppealActor | None:
     """The role in which ``user`` acts on ``appeal`` in its state machine, or None (read-only: the central office).
 
@@ -149,13 +190,7 @@ def appeal_actor(user: User | None, appeal, *, in_scope: bool = False) -> Appeal
         if appeal.department_id is None or appeal.department_id != user.department_id:
             return None
         return AppealActor.DEPT_LEADER if user.department_duty is DepartmentDuty.APPROVER else AppealActor.DEPARTMENT
-    return {
-        Role.ADMIN: AppealActor.SUPERVISOR,
-        Role.STAFF: AppealActor.FRONT,
-        Role.CLERK: AppealActor.FRONT,
-        Role.COMMISSIONER: AppealActor.FRONT,
-        Role.ENTERPRISE: AppealActor.ENTERPRISE,
-    }.get(role)
+    return APPEAL_DESK_ACTORS.get(role)
 
 
 def service_log_scope(user: User | None) -> ColumnElement[bool]:
@@ -235,6 +270,15 @@ def may_request_meeting_for(user: User | None, enterprise_id: int) -> bool:
 def may_maintain_officials(user: User | None) -> bool:
     """Add, rename and deactivate the officials an enterprise can book: the administrator only."""
     return user is not None and getattr(user, "is_authenticated", False) and user.role is Role.ADMIN
+
+
+# 政策宣讲: enterprises sign up, show their QR code at the door and ask questions.
+SESSION_ATTENDEE_ROLES = frozenset({Role.ENTERPRISE})
+
+
+def may_attend_session(user: User | None) -> bool:
+    """Sign up for a policy session, cancel, show the QR code, ask (the guards of those routes take the same roles)."""
+    return _signed_in_as(user, SESSION_ATTENDEE_ROLES)
 
 
 def may_run_session(user: User | None, session) -> bool:

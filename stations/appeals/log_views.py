@@ -14,7 +14,7 @@ from flask_login import current_user
 from openpyxl import Workbook
 from sqlalchemy import select
 
-from ..access import current_clients_of
+from ..access import SERVICE_LOG_AUTHOR_ROLES, current_clients_of
 from ..auth.decorators import roles_required
 from ..auth.models import Role, User
 from ..enterprises.models import Enterprise
@@ -29,8 +29,9 @@ from .services import AppealError
 
 bp = Blueprint("servicelog", __name__, url_prefix="/service-log")
 
-AUTHOR_ROLES = (Role.COMMISSIONER, Role.CLERK, Role.STAFF)
-SUMMARY_ROLES = (Role.COMMISSIONER, Role.CLERK, Role.STAFF, Role.CENTRAL, Role.ADMIN)
+# The authors (stations/access; the appeal queue's 服务台账 link asks may_keep_service_log), and who reads them all.
+AUTHOR_ROLES = tuple(SERVICE_LOG_AUTHOR_ROLES)
+SUMMARY_ROLES = (*AUTHOR_ROLES, Role.CENTRAL, Role.ADMIN)
 
 
 def _user() -> User:

@@ -17,7 +17,6 @@ from ..calendar.services import current_calendar
 from ..catalog.models import Department
 from ..counters import bump_counter
 from ..domain.appeal_flow import (
-    AWAITING_REPLY_STATUSES,
     MAX_REOPENS,
     SATISFIED_FEEDBACK,
     Actor,
@@ -26,6 +25,7 @@ from ..domain.appeal_flow import (
     AppealStatus,
     Feedback,
     Urgency,
+    awaits_reply,
     next_status,
     no_response_close_on,
     reply_deadline,
@@ -197,9 +197,14 @@ def warn_level_of(appeal: Appeal, now: datetime | None = None) -> WarnLevel:
         now_local=_local(now or utcnow()),
         warn_on=appeal.warn_on,
         overdue_at_local=overdue,
-        is_done=appeal.status not in AWAITING_REPLY_STATUSES,
+        is_done=not awaits_reply(appeal.status),
         is_paused=False,
     )
+
+
+def promised_reply_on(appeal: Appeal) -> date | None:
+    """The reply date the enterprise was promised, while the reply is still owed (None once replied or closed)."""
+    return appeal.due_on if awaits_reply(appeal.status) else None
 
 
 def facts_for(appeal: Appeal, data: EventInput | None = None, *, now: datetime | None = None) -> AppealFacts:

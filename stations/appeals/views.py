@@ -9,6 +9,7 @@ version is a 409, a refused event or bad input a 422 (or the upload checks' 4xx)
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 import click
 from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
@@ -18,7 +19,16 @@ from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.wrappers import Response
 
-from ..access import appeal_actor, current_clients_of
+from ..access import (
+    APPEAL_REGISTER_ROLES,
+    APPEAL_SUPERVISOR_ROLES,
+    appeal_actor,
+    current_clients_of,
+    files_own_appeal,
+    may_keep_service_log,
+    may_register_appeal,
+    may_supervise_appeals,
+)
 from ..auth.decorators import roles_required
 from ..auth.models import Role, User
 from ..calendar.services import pinned_calendar
@@ -50,7 +60,6 @@ from .origins import origin_link
 bp = Blueprint("appeals", __name__, url_prefix="/appeals")
 
 ALL_ROLES = tuple(Role)
-REGISTER_ROLES = (Role.STAFF, Role.CLERK, Role.COMMISSIONER, Role.ENTERPRISE, Role.ADMIN)
 # Events a tap on a queue row fires (no form input needed).
 ROW_EVENTS = (
     AppealEvent.SIGN,
@@ -93,6 +102,7 @@ class Row:
     level: str
     quick: list[AppealEvent]
     can_assign: bool
+    promised_on: date | None  # the reply date the enterprise's own list promises
 
 
 def _row(user: User, appeal: Appeal) -> Row:
@@ -103,6 +113,7 @@ def _row(user: User, appeal: Appeal) -> Row:
         level=services.warn_level_of(appeal).value,
         quick=[e for e in events if e in ROW_EVENTS],
         can_assign=AppealEvent.ASSIGN in events,
+        promised_on=services.promised_reply_on(appeal),
     )
 
 
@@ -131,16 +142,20 @@ def index():
         result=result,
         status_filter=status,
         counts=queries.status_counts(user),
-        departments=_departments() if user.role is Role.ADMIN else [],
+        departments=_departments() if may_supervise_appeals(user) else [],
         today=business_today(),
         AppealStatus=AppealStatus,
+        may_register=may_register_appeal(user),
+        supervises=may_supervise_appeals(user),
+        keeps_log=may_keep_service_log(user),
         **_labels(),
     )
 
 
 def _register_page(user: User, errors: list[str], values, status: int = 200) -> Response:
+    on_behalf = not files_own_appeal(user)
     enterprises = []
-    if user.role is not Role.ENTERPRISE:
+    if on_behalf:
         query = select(Enterprise).order_by(Enterprise.name).limit(200)
         if user.role is Role.CLERK:
             query = query.where(Enterprise.id.in_(current_clients_of(user)))
@@ -151,6 +166,7 @@ def _register_page(user: User, errors: list[str], values, status: int = 200) -> 
         "appeals/new.html",
         status=status,
         user=user,
+        on_behalf=on_behalf,
         errors=errors,
         values=values,
         enterprises=enterprises,
@@ -162,13 +178,13 @@ def _register_page(user: User, errors: list[str], values, status: int = 200) -> 
 
 
 @bp.get("/new")
-@roles_required(*REGISTER_ROLES)
+@roles_required(*APPEAL_REGISTER_ROLES)  # the queue's 登记诉求 button: may_register_appeal
 def new():
     return _register_page(_user(), [], {})
 
 
 def _register_input(user: User, values) -> services.RegisterInput:
-    if user.role is Role.ENTERPRISE:
+    if files_own_appeal(user):
         channel = SourceChannel.PORTAL
         enterprise = db.session.get(Enterprise, user.enterprise_id)
     else:
@@ -192,7 +208,7 @@ def _register_input(user: User, values) -> services.RegisterInput:
 
 
 @bp.post("/new")
-@roles_required(*REGISTER_ROLES)
+@roles_required(*APPEAL_REGISTER_ROLES)
 @idempotent("appeals.register")
 def create():
     user = _user()
@@ -239,6 +255,7 @@ def _show_page(user: User, appeal: Appeal, errors: list[str] | None = None, stat
         departments=_departments() if AppealEvent.ASSIGN in events else [],
         feedback_choices=[Feedback.SATISFIED, Feedback.BASIC, Feedback.UNSATISFIED],
         today=business_today(),
+        promised_on=services.promised_reply_on(appeal),
         AppealEvent=AppealEvent,
         origin=origin_link(appeal, enterprise_view=user.role is Role.ENTERPRISE),
         **_labels(),
@@ -260,14 +277,14 @@ def _row_answer(user: User, appeal: Appeal, status: int = 200, error: str | None
         row=_row(user, appeal),
         row_error=error,
         user=user,
-        departments=_departments() if user.role is Role.ADMIN else [],
+        departments=_departments() if may_supervise_appeals(user) else [],
         today=business_today(),
         **_labels(),
     )
 
 
 @bp.post("/<appeal_no>/events")
-@roles_required(*REGISTER_ROLES, Role.DEPARTMENT)  # the central office is read-only
+@roles_required(*APPEAL_REGISTER_ROLES, Role.DEPARTMENT)  # the central office is read-only
 def event(appeal_no: str):
     user = _user()
     appeal = _visible(user, appeal_no)
@@ -308,7 +325,7 @@ def attachment(appeal_no: str, attachment_id: int):
 
 
 @bp.route("/import", methods=["GET", "POST"])
-@roles_required(Role.ADMIN)
+@roles_required(*APPEAL_SUPERVISOR_ROLES)  # the queue's import button: may_supervise_appeals
 def import_12345():
     """The supervisor imports a 12345 work-order export: all rows or none, each bad row named."""
     result = None

@@ -12,6 +12,7 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 
+from ..access import may_apply_for_bundle
 from ..auth.models import Role, User
 from ..calendar.services import current_calendar
 from ..cases import services as case_services
@@ -37,7 +38,6 @@ CONCLUDED = frozenset({CaseStatus.APPROVED, CaseStatus.APPROVED_RQ, CaseStatus.I
 FAILED = frozenset(
     {CaseStatus.REJECTED, CaseStatus.REFUSED, CaseStatus.WITHDRAWN, CaseStatus.TERMINATED, CaseStatus.RECALLED}
 )
-APPLY_ROLES = frozenset({Role.STAFF, Role.CLERK, Role.ENTERPRISE})
 
 
 class BundleError(Exception):
@@ -142,7 +142,7 @@ class Upload:
 def _check_intake(bundle: Bundle, user: User, station: Station, enterprise: Enterprise, channel: Channel) -> None:
     if not bundle.is_active or not bundle.members:
         raise BundleError("bundle_inactive")
-    if user.role not in APPLY_ROLES:
+    if not may_apply_for_bundle(user):
         raise BundleError("read_only", 403)
     if channel is Channel.ONLINE and not bundle.is_online:
         raise BundleError("not_online")

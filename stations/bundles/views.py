@@ -10,7 +10,13 @@ from flask_login import current_user, login_required
 from markupsafe import Markup
 from sqlalchemy import select
 
-from ..access import may_apply_for_bundle, may_maintain_bundles, may_see_query_code
+from ..access import (
+    BUNDLE_APPLY_ROLES,
+    may_apply_for_bundle,
+    may_maintain_bundles,
+    may_register_enterprise,
+    may_see_query_code,
+)
 from ..auth.decorators import roles_required
 from ..auth.models import Role, User
 from ..cases.labels import upload_message
@@ -34,7 +40,6 @@ from .models import BundleLevel
 
 bp = Blueprint("bundles", __name__, url_prefix="/bundles")
 
-APPLY_ROLES = (Role.STAFF, Role.CLERK, Role.ENTERPRISE)
 TRACK_RATE_LIMIT = "30/minute"
 
 
@@ -99,12 +104,13 @@ def _apply_page(bundle, form: ApplyForm, errors: list[str], status: int = 200):
         user=user,
         station=_station_for(user, enterprise),
         online=user.role is Role.ENTERPRISE,
+        registers_enterprise=may_register_enterprise(user),  # the new enterprise's name field (_enterprise_for)
         level_labels=LEVEL_LABELS,
     )
 
 
 @bp.route("/<code>/apply")
-@roles_required(*APPLY_ROLES)
+@roles_required(*BUNDLE_APPLY_ROLES)  # may_apply_for_bundle: the page's 申请 button
 def apply_form(code: str):
     bundle = _bundle_or_404(code)
     form = ApplyForm()
@@ -123,7 +129,7 @@ def _enterprise_for(user: User, form: ApplyForm) -> Enterprise:
     enterprise = enterprise_queries.by_credit_code(uscc)
     if enterprise is not None:
         return enterprise
-    if user.role is Role.STAFF and form.enterprise_name.data:
+    if may_register_enterprise(user) and form.enterprise_name.data:
         # A new enterprise (企业开办): registered here from the application, as at the case intake.
         return enterprise_services.register_enterprise(
             name=form.enterprise_name.data, uscc=uscc, contact_name=form.applicant_name.data, station_id=user.station_id
@@ -158,7 +164,7 @@ def _read_materials(merged, enterprise: Enterprise | None, errors: list[str]):
 
 
 @bp.route("/<code>/apply", methods=["POST"])
-@roles_required(*APPLY_ROLES)
+@roles_required(*BUNDLE_APPLY_ROLES)  # may_apply_for_bundle: the page's 申请 button
 @idempotent("bundles.apply")  # a double tap makes one bundle case
 def apply(code: str):
     user = _user()

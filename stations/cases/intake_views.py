@@ -7,7 +7,13 @@ from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
-from ..access import VERIFIED_TRUST, clients_scope, intake_station
+from ..access import (
+    VERIFIED_TRUST,
+    clients_scope,
+    intake_station,
+    may_choose_intake_station,
+    may_register_enterprise,
+)
 from ..auth.decorators import roles_required, staff_required
 from ..auth.models import Role, User
 from ..catalog import queries as catalog_queries
@@ -65,15 +71,17 @@ def _intake_context(
     if enterprise and item:
         for document in enterprise_queries.valid_documents(enterprise.id, today, [m.name for m in item.materials]):
             documents.setdefault(document.material_name, []).append(document)
+    chooses_station = may_choose_intake_station(user)
     base = {
-        "station": station.code if station and user.role is Role.CLERK else None,
+        "station": station.code if station and chooses_station else None,
         "enterprise": enterprise.id if enterprise else None,
         "item": item.code if item else None,
     }
     return {
         "user": user,
         "station": station,
-        "stations": sites_queries.list_stations() if user.role is Role.CLERK else [],
+        "chooses_station": chooses_station,
+        "stations": sites_queries.list_stations() if chooses_station else [],
         "enterprise": enterprise,
         "item": item,
         "xr_partners": xr_port().partners_for_item(item.id) if item else [],
@@ -95,7 +103,7 @@ def _intake_context(
         # The 容缺承诺书 box only where the catalogue allows 容缺 for the item (the core still decides).
         "offers_rongque": bool(item and item.rongque_allowed),
         "enterprise_form": enterprise_form or EnterpriseForm(formdata=None),
-        "can_register": user.role is Role.STAFF,
+        "can_register": may_register_enterprise(user),
         "errors": errors,
         "error_entries": _error_entries(errors, item, material_errors or {}, form),
         "choices": choices or {},

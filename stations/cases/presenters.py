@@ -8,7 +8,7 @@ from datetime import date
 from flask import url_for
 from flask_babel import gettext as _
 
-from ..access import actor_for, may_see_query_code
+from ..access import actor_for, may_see_query_code, offers_manual_channel
 from ..auth.models import Role, User
 from ..calendar.services import current_calendar
 from ..domain.case_flow import available_events
@@ -226,6 +226,15 @@ def case_actions(events: list[CaseEvent], *, provided: list, gaps: list) -> list
     return actions
 
 
+def applicant_view(user: User) -> bool:
+    """The case page as its enterprise reads it: the guide in sentences, the rating, "my" document store, no queue.
+
+    An enterprise user only, as before this flag: a person (Role.PERSON) is an applicant too (APPLICANT_ROLES) but
+    still gets the staff's variant of the page.
+    """
+    return user.role is Role.ENTERPRISE
+
+
 def show_context(user: User, case: Case, **extra) -> dict:
     today = business_today()
     calendar = current_calendar()
@@ -253,8 +262,9 @@ def show_context(user: User, case: Case, **extra) -> dict:
         }
         for record in case.events
     ]
+    applicant = applicant_view(user)
     # The applicant reads the page in sentences: what is missing, what to do next (guide.py).
-    guide = applicant_guide(case, can_act=actor is not None, today=today) if user.role is Role.ENTERPRISE else None
+    guide = applicant_guide(case, can_act=actor is not None, today=today) if applicant else None
     events = page_events(case, user)
     if guide is not None and guide.can_supply:
         can_supply = True
@@ -277,6 +287,8 @@ def show_context(user: User, case: Case, **extra) -> dict:
         "gaps": gaps,
         "timeline": timeline,
         "guide": guide,
+        "applicant_view": applicant,
+        "manual_channel": offers_manual_channel(user, case),
         "show_query_code": may_see_query_code(user),
         "posted": {},
         "failed_event": None,

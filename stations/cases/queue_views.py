@@ -9,11 +9,12 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
 from ..auth.decorators import roles_required
+from ..auth.models import User
 from ..domain.case_vocabulary import CaseStatus
 from ..domain.deadlines import WarnLevel
 from ..web.htmx import fragment_for, render
 from ..web.params import int_arg
-from . import page_queries, queries
+from . import intake_views, page_queries, queries
 from .labels import (
     template_labels,
 )
@@ -64,6 +65,11 @@ def _queue_filters(args: MultiDict) -> tuple[QueueFilters, dict[str, str]]:
 MORE_FILTERS = ("status", "item", "clerk", "channel")  # folded under 更多筛选; the number and colour stay in view
 
 
+def may_take_in(user: User) -> bool:
+    """The queue's 收件 button: for whoever the intake page's own guard lets in, so the two cannot disagree."""
+    return user.role in intake_views.new.allowed_roles
+
+
 def queue_page(*, is_home: bool = False, extra: Callable[[], dict] | None = None) -> Response:
     """The queue for the signed-in user (staff: their station; clerk: their clients; central office: all).
 
@@ -82,6 +88,7 @@ def queue_page(*, is_home: bool = False, extra: Callable[[], dict] | None = None
         "more_filters": sum(1 for key in MORE_FILTERS if args.get(key)),
         "next_url": current_path(),
         "is_home": is_home,
+        "may_take_in": may_take_in(user),
         "counts": {},
         "items": [],
         "clerks": [],

@@ -11,12 +11,11 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from ..access import actor_for
-from ..auth.models import Role
+from ..access import may_use_manual_channel
 from ..cases import queries as case_queries
 from ..catalog.models import ServiceItem
 from ..domain.case_flow import CaseFlowError
-from ..domain.case_vocabulary import CaseStatus
+from ..domain.case_vocabulary import PARTNER_PENDING_STATUSES, CaseStatus
 from ..extensions import db
 from ..web.htmx import render
 from .manual import STEPS, ManualError, forward_by_post, manual_partners, manual_transfer, record_partner_step
@@ -46,7 +45,7 @@ def _staff_case(case_no: str):
     case = case_queries.case_for(user, case_no)
     if case is None:
         abort(404)
-    if user.role is not Role.STAFF or actor_for(user, case) is None:
+    if not may_use_manual_channel(user, case):  # the case page links here by the same rule
         abort(403)
     return user, case
 
@@ -58,6 +57,8 @@ def _page(case, status: int = 200, error: str | None = None):
         case=case,
         partners=manual_partners(case.item_id) if case.status is CaseStatus.RECEIVED else [],
         transfer=manual_transfer(case),
+        # The partner's sign-for, progress and result are recorded while the case waits for the partner.
+        records_partner_steps=case.status in PARTNER_PENDING_STATUSES,
         steps=STEP_LABELS,
         error=error,
         posted=request.form.to_dict(flat=True) if request.method == "POST" else {},

@@ -362,6 +362,11 @@ def contact_deadline(assigned_local: datetime, urgency: Urgency, calendar: WorkC
     return compute_deadline(assigned_local, CONTACT_DAYS[urgency], calendar)
 
 
+def awaits_reply(status: AppealStatus) -> bool:
+    """The reply is still owed: its deadline runs, and the date promised to the enterprise still holds."""
+    return status in AWAITING_REPLY_STATUSES
+
+
 def no_response_close_on(replied_on: date, calendar: WorkCalendar) -> date:
     """The first day an unanswered reply may be closed: 3 working days after the reply day."""
     return add_working_days(replied_on, NO_RESPONSE_DAYS, calendar)

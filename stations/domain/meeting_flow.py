@@ -308,6 +308,13 @@ def meeting_deadlines(
     return MeetingDeadlines(contact.due_on, meeting_due, contact.warn_on, meeting_warn)
 
 
+def step_deadline(status: MeetingStatus, deadlines: MeetingDeadlines) -> tuple[date, date]:
+    """(due, warn) of the step the meeting waits for: the contact while it is REQUESTED, then the meeting itself."""
+    if status is MeetingStatus.REQUESTED:
+        return deadlines.contact_due_on, deadlines.contact_warn_on
+    return deadlines.meeting_due_on, deadlines.meeting_warn_on
+
+
 def minutes_due_on(held_on: date, calendar: WorkCalendar) -> date:
     return add_working_days(held_on, MINUTES_WD, calendar)
 
@@ -325,10 +332,7 @@ def meeting_warn_level(
         if scheduled_on is not None and scheduled_on > deadlines.meeting_due_on:
             return WarnLevel.RED
         return WarnLevel.DONE
-    if status is MeetingStatus.REQUESTED:
-        due, warn = deadlines.contact_due_on, deadlines.contact_warn_on
-    else:
-        due, warn = deadlines.meeting_due_on, deadlines.meeting_warn_on
+    due, warn = step_deadline(status, deadlines)
     return warn_level(
         now_local=now_local,
         warn_on=warn,

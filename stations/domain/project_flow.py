@@ -52,6 +52,11 @@ TRANSITIONS: dict[tuple[ProcedureStatus, ProcedureEvent], ProcedureStatus] = {
 FINISHED = frozenset({ProcedureStatus.DONE, ProcedureStatus.CLOSED_OUT})
 
 
+def is_open(status: ProcedureStatus) -> bool:
+    """Still to be done: a dispatch meeting may give it a new time point (a finished one keeps its dates)."""
+    return status not in FINISHED
+
+
 def next_status(status: ProcedureStatus, event: ProcedureEvent) -> ProcedureStatus:
     """:raise ProcedureFlowError: when ``event`` does not apply in ``status``."""
     try:

@@ -69,6 +69,16 @@ class SessionSignup(db.Model):
     session = relationship("PolicySession")
     enterprise = relationship("Enterprise")
 
+    @property
+    def is_live(self) -> bool:
+        """Not cancelled: the enterprise holds a seat or a place on the waiting list."""
+        return self.state is not SignupState.CANCELLED
+
+    @property
+    def admits(self) -> bool:
+        """A confirmed seat: only its QR code passes the door (a waiting or cancelled sign-up has none)."""
+        return self.state is SignupState.CONFIRMED
+
 
 class SessionQuestion(db.Model):
     """A question asked before or during a session; staff answer it, or it becomes an appeal (``appeal_no``)."""

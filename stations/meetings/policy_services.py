@@ -65,7 +65,7 @@ def sign_up(session_id: int, user: User, *, now: datetime | None = None) -> Sess
             SessionSignup.session_id == session.id, SessionSignup.enterprise_id == user.enterprise_id
         )
     )
-    if signup is not None and signup.state is not SignupState.CANCELLED:
+    if signup is not None and signup.is_live:
         return signup
     state = SignupState.CONFIRMED if confirmed_count(session.id) < session.capacity else SignupState.WAITING
     if signup is None:
@@ -115,7 +115,7 @@ def check_in(session: PolicySession, token: str, *, by: User, now: datetime | No
     )
     if signup is None:
         raise SessionError("bad_token")
-    if signup.state is not SignupState.CONFIRMED:
+    if not signup.admits:
         raise SessionError("not_confirmed")
     if signup.checked_in_at is None:
         signup.checked_in_at = now

@@ -13,7 +13,7 @@ from flask import Blueprint, abort, make_response, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ..access import may_run_session
+from ..access import SESSION_ATTENDEE_ROLES, may_attend_session, may_run_session
 from ..auth.decorators import roles_required
 from ..auth.models import Role, User
 from ..domain.case_vocabulary import N_
@@ -90,18 +90,20 @@ def index():
 
 def _show(session, *, error: str | None = None, status: int = 200):
     user = _user()
-    signup = queries.signup_of(session.id, user.enterprise_id) if user.role is Role.ENTERPRISE else None
+    attends = may_attend_session(user)
+    signup = queries.signup_of(session.id, user.enterprise_id) if attends else None
     staff = user.role in (*DOOR_ROLES, Role.CENTRAL)
     return render(
         "meetings/session.html",
         status=status,
         s=session,
+        attends=attends,
         signup=signup,
         state_labels=STATE_LABELS,
         counts=queries.signup_counts().get(session.id, {}),
         signups=queries.signups(session.id) if staff else [],
         questions=queries.questions(session.id, None if staff else (user.enterprise_id or 0)),
-        can_answer=user.role in DOOR_ROLES,
+        can_answer=may_run_session(user, session),  # check-in, answers, to-appeal: the same rule as their routes
         is_past=session.starts_at <= utcnow(),
         error=error,
     )
@@ -183,7 +185,7 @@ def _refused(session_id: int, error: services.SessionError):
 
 
 @bp.route("/<int:session_id>/signup", methods=["POST"])
-@roles_required(Role.ENTERPRISE)
+@roles_required(*SESSION_ATTENDEE_ROLES)  # the page's sign-up card: may_attend_session
 def signup(session_id: int):
     try:
         services.sign_up(session_id, _user())
@@ -194,7 +196,7 @@ def signup(session_id: int):
 
 
 @bp.route("/<int:session_id>/cancel", methods=["POST"])
-@roles_required(Role.ENTERPRISE)
+@roles_required(*SESSION_ATTENDEE_ROLES)
 def cancel(session_id: int):
     signup = queries.signup_of(_session(session_id).id, _user().enterprise_id)
     if signup is None:
@@ -205,10 +207,10 @@ def cancel(session_id: int):
 
 
 @bp.route("/<int:session_id>/qr.svg")
-@roles_required(Role.ENTERPRISE)
+@roles_required(*SESSION_ATTENDEE_ROLES)
 def qr(session_id: int):
     signup = queries.signup_of(_session(session_id).id, _user().enterprise_id)
-    if signup is None or signup.state is not SignupState.CONFIRMED:
+    if signup is None or not signup.admits:  # the page shows the code on the same flag
         abort(404)
     buffer = io.BytesIO()
     segno.make(signup.token, error="m").save(buffer, kind="svg", scale=6, border=2)
@@ -219,7 +221,7 @@ def qr(session_id: int):
 
 
 @bp.route("/<int:session_id>/questions", methods=["POST"])
-@roles_required(Role.ENTERPRISE)
+@roles_required(*SESSION_ATTENDEE_ROLES)
 def ask(session_id: int):
     session = _session(session_id)
     try:

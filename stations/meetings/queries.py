@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
@@ -11,8 +11,9 @@ from sqlalchemy.orm import selectinload
 from ..access import meeting_scope
 from ..auth.models import User
 from ..catalog.models import Department
-from ..domain.meeting_flow import OPEN_STATUSES, MeetingStatus
+from ..domain.meeting_flow import OPEN_STATUSES, MeetingDeadlines, MeetingStatus, meeting_warn_level, step_deadline
 from ..extensions import db
+from ..timeutil import to_business
 from .models import Meeting, MeetingBooking, MeetingEventRecord, MeetingSlot, Official, OfficialKind
 
 SLOT_HORIZON = timedelta(days=45)
@@ -130,24 +131,27 @@ def published_slots(department_id: int, now: datetime, limit: int = 100) -> list
     )
 
 
-def due_on_of(meeting: Meeting):
+def _stored_deadlines(meeting: Meeting) -> MeetingDeadlines:
+    """The due dates as stored; each warns on its due day (the limits are 1 and 5 working days)."""
+    return MeetingDeadlines(
+        meeting.contact_due_on, meeting.meeting_due_on, meeting.contact_due_on, meeting.meeting_due_on
+    )
+
+
+def step_due_on(meeting: Meeting) -> date:
+    """The deadline of the step the meeting waits for (domain step_deadline): the contact, then the meeting."""
+    return step_deadline(meeting.status, _stored_deadlines(meeting))[0]
+
+
+def due_on_of(meeting: Meeting) -> date | None:
     """The date the meeting's current step is due: the contact, then the meeting; None once it is scheduled."""
-    if meeting.status is MeetingStatus.REQUESTED:
-        return meeting.contact_due_on
-    if meeting.status in (MeetingStatus.CONTACTED, MeetingStatus.ROUTED):
-        return meeting.meeting_due_on
+    if meeting.status in (MeetingStatus.REQUESTED, MeetingStatus.CONTACTED, MeetingStatus.ROUTED):
+        return step_due_on(meeting)
     return None
 
 
 def warn_level_of(meeting: Meeting, now: datetime):
-    """红黄绿 of the current step (domain meeting_warn_level); YELLOW on the due day itself (the limits are 1 and 5
-    working days: the stored due dates suffice)."""
-    from ..domain.meeting_flow import MeetingDeadlines, meeting_warn_level
-    from ..timeutil import to_business
-
-    deadlines = MeetingDeadlines(
-        meeting.contact_due_on, meeting.meeting_due_on, meeting.contact_due_on, meeting.meeting_due_on
-    )
+    """红黄绿 of the current step (domain meeting_warn_level); YELLOW on the due day itself."""
     scheduled_on = to_business(meeting.starts_at).date() if meeting.starts_at else None
     now_local = to_business(now).replace(tzinfo=None)
-    return meeting_warn_level(meeting.status, deadlines, now_local, scheduled_on)
+    return meeting_warn_level(meeting.status, _stored_deadlines(meeting), now_local, scheduled_on)

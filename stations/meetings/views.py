@@ -73,13 +73,15 @@ def index():
     )
     now = utcnow()
     levels = {m.id: queries.warn_level_of(m, now) for m in rows}
+    due_dates = {m.id: queries.step_due_on(m) for m in rows}  # shown until a time is set
     return render(
         "meetings/index.html",
         meetings=rows[:30],
         has_next=len(rows) > 30,
         page=page,
-        status=status,
+        status_filter=status,  # not ``status``: render() takes that as the HTTP status
         levels=levels,
+        due_dates=due_dates,
         counts=queries.count_by_status(user),
         statuses=list(MeetingStatus),
         status_labels=flow.STATUS_LABELS,

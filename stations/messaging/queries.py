@@ -33,6 +33,12 @@ def may_take_part(user: User, enterprise_id: int) -> bool:
     return False
 
 
+def keeps_inbox(user: User) -> bool:
+    """A clerk talks with many clients and reaches each conversation from its inbox (/messages/); an enterprise
+    user has the one conversation, which /messages/ is."""
+    return user.role is Role.CLERK
+
+
 def client_of(clerk: User, enterprise_id: int) -> Enterprise | None:
     """The enterprise if it is one of the clerk's current clients, else None."""
     return db.session.scalar(

@@ -41,7 +41,7 @@ def _user() -> User:
 
 def _urls(user: User, enterprise_id: int) -> tuple[str, str]:
     """(the page, where the form posts) for this user and conversation."""
-    if user.role is Role.CLERK:
+    if queries.keeps_inbox(user):
         page = url_for("messaging.conversation", enterprise_id=enterprise_id)
         return page, page
     return url_for("messaging.index"), url_for("messaging.send")
@@ -88,6 +88,7 @@ def _conversation_page(user: User, enterprise_id: int | None, *, form: MessageFo
     if block != "message_list":
         enterprise = user.enterprise if user.role is Role.ENTERPRISE else queries.client_of(user, enterprise_id)
         context |= {
+            "from_inbox": queries.keeps_inbox(user),  # the breadcrumb back to it, the clerk's heading
             "enterprise": enterprise,
             "clerk": queries.current_clerk(enterprise_id),
             "send_url": send_url,
@@ -140,7 +141,7 @@ def _send(user: User, enterprise_id: int | None) -> Response:
 def index():
     """The enterprise's conversation; for a clerk, the list of its clients' conversations."""
     user = _user()
-    if user.role is Role.CLERK:
+    if queries.keeps_inbox(user):
         return render("messaging/inbox.html", rows=queries.inbox(user))
     return _conversation_page(user, user.enterprise_id)
 

@@ -111,7 +111,7 @@ def record_meeting(
         procedure = procedures.get(point.procedure_id)
         if procedure is None:
             raise ProjectError("not_found", 404)
-        if procedure.status not in project_flow.FINISHED:
+        if project_flow.is_open(procedure.status):  # the page offers the open ones only
             procedure.planned_on = point.planned_on
     meeting = DispatchMeeting(
         project=project,

@@ -12,7 +12,7 @@ from flask_login import current_user, login_required
 from ..access import may_use_project_board, project_actions_for
 from ..auth.decorators import deny
 from ..auth.models import User
-from ..domain.project_flow import ProcedureEvent, allowed_events, procedure_level
+from ..domain.project_flow import ProcedureEvent, allowed_events, is_open, procedure_level
 from ..extensions import db
 from ..idempotency import idempotent
 from ..timeutil import business_today
@@ -66,6 +66,7 @@ def _page(user: User, project, *, errors: list[str] | None = None, status: int =
             "p": p,
             "level": procedure_level(p.status, p.planned_on, today, yellow_from).value,
             "events": [e for e in allowed_events(p.status) if e.value in project_actions_for(user, project, p)],
+            "open": is_open(p.status),  # a dispatch meeting may give it a new time point
         }
         for p in project.procedures
     ]
