@@ -56,7 +56,7 @@ def index():
         levels={o.id: queries.warn_level_of(o, now) for o in rows},
         has_next=len(rows) > PAGE_SIZE,
         page=page,
-        status=status,
+        status_filter=status,  # not ``status``: render() takes that as the HTTP status
         may_order=user.role in ORDER_ROLES,
         may_maintain_menu=user.role is Role.ADMIN,
         **template_labels(),

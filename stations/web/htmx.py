@@ -54,6 +54,13 @@ def add_vary(response: Response) -> Response:
     return response
 
 
+def _check_status(status: object) -> None:
+    """``status`` is the HTTP status, never a page's own variable of that name: a list filtered by ``?status=``
+    once passed its filter here and answered "0 CANCELLED" with no error anywhere."""
+    if not isinstance(status, int) or isinstance(status, bool):
+        raise TypeError(f"render(status=...) takes the HTTP status as an int, not {status!r}")
+
+
 def render(
     template: str,
     fragments: Mapping[str, str] | None = None,
@@ -66,6 +73,7 @@ def render(
     ``fragments`` maps DOM ids to block names; ``oob`` names extra blocks (out-of-band
     swaps) appended to a fragment answer.
     """
+    _check_status(status)
     block = fragment_for(fragments)
     if block is None:
         body = render_template(template, **context)
@@ -78,6 +86,7 @@ def render(
 
 def render_fragment(template: str, blocks: Sequence[str], status: int = 200, **context) -> Response:
     """Render the given blocks only (the answer to an in-place htmx action)."""
+    _check_status(status)
     body = render_blocks(template, list(blocks), **context)
     return add_vary(make_response(body, status))
 
