@@ -8,8 +8,8 @@ from datetime import date
 from flask import url_for
 from flask_babel import gettext as _
 
-from ..access import actor_for, may_see_query_code, offers_manual_channel
-from ..auth.models import Role, User
+from ..access import APPLICANT_ROLES, actor_for, may_see_query_code, offers_manual_channel
+from ..auth.models import User
 from ..calendar.services import current_calendar
 from ..domain.case_flow import available_events
 from ..domain.case_vocabulary import (
@@ -227,12 +227,13 @@ def case_actions(events: list[CaseEvent], *, provided: list, gaps: list) -> list
 
 
 def applicant_view(user: User) -> bool:
-    """The case page as its enterprise reads it: the guide in sentences, the rating, "my" document store, no queue.
+    """The case page as its applicant reads it: the guide in sentences, "my" document store, no queue to go back to.
 
-    An enterprise user only, as before this flag: a person (Role.PERSON) is an applicant too (APPLICANT_ROLES) but
-    still gets the staff's variant of the page.
+    An enterprise user or a natural person (APPLICANT_ROLES; a person's case belongs to its person record). A person
+    once got the staff's variant, with a breadcrumb to a queue that refuses them. The rating panel decides for
+    itself who may rate (ratings.views.rating_panel_for).
     """
-    return user.role is Role.ENTERPRISE
+    return user.role in APPLICANT_ROLES
 
 
 def show_context(user: User, case: Case, **extra) -> dict:

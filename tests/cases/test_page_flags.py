@@ -53,15 +53,21 @@ def test_the_staff_take_in_at_their_own_station(login_as):
 
 
 @pytest.mark.parametrize("role", list(Role))
-def test_the_applicant_view_is_the_enterprise_users(role):
-    # A person (also an applicant) keeps the staff's variant, as before the flag.
-    assert applicant_view(SimpleNamespace(role=role)) is (role is Role.ENTERPRISE)
+def test_the_applicant_view_is_the_applicants(role):
+    assert applicant_view(SimpleNamespace(role=role)) is (role in (Role.ENTERPRISE, Role.PERSON))
+
+
+def _person_demo() -> f.Client:
+    """The demo person (群众) as the owner of a case: its person record stands where a client's enterprise does."""
+    account = f.user("person-demo")
+    return f.Client(enterprise=account.enterprise, account=account, clerk=None)
 
 
 @pytest.mark.parametrize(
     ("who", "applicant", "store_label"),
     [
         ("the client", True, OWN_STORE),
+        ("person-demo", True, OWN_STORE),  # once the staff's variant, with a breadcrumb to a queue that refuses them
         ("staff-ll", False, ENTERPRISE_STORE),
         ("clerk-ll", False, ENTERPRISE_STORE),
         ("admin", False, None),  # no supply form: the administrator does not hand in material
@@ -69,10 +75,10 @@ def test_the_applicant_view_is_the_enterprise_users(role):
     ],
 )
 def test_the_case_page_speaks_to_its_enterprise_in_its_own_words(login_as, uploads, who, applicant, store_label):
-    owner = f.make_client()
+    owner = _person_demo() if who == "person-demo" else f.make_client()
     case = rongque_case(enterprise=owner.enterprise)
     stored_document(case.deficiencies[0].case_material.item_material.name, owner=owner)
-    page = text(login_as(owner.username if who == "the client" else who).get(f"/cases/{case.case_no}"))
+    page = text(login_as(owner.username if who in ("the client", "person-demo") else who).get(f"/cases/{case.case_no}"))
     assert (QUEUE_BREADCRUMB in page) is not applicant  # the enterprise has no queue to go back to
     assert (GUIDE in page) is applicant
     labels = {label for label in (OWN_STORE, ENTERPRISE_STORE) if label in page}
