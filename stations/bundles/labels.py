@@ -30,6 +30,8 @@ ERROR_MESSAGES = {
     "member_not_offered": _l("本驿站不受理该套餐的成员事项：%(detail)s。请到政务服务中心办理。"),
     "read_only": _l("您的账号不能申请一件事。"),
     "unknown_enterprise": _l("没有该统一社会信用代码的企业；新企业请同时填写企业名称。"),
+    # For who may not register one (a clerk): the name field is not theirs to fill.
+    "unregistered_enterprise": _l("没有该统一社会信用代码的企业。新企业请先由驿站工作人员登记，再申请一件事。"),
     "invalid_uscc": _l("统一社会信用代码无效，请核对（18位，含校验位）。"),
     "no_station": _l("您的账号没有所属驿站，不能收件。"),
     "member_not_online": _l("成员事项“%(detail)s”不能网上申请，该套餐不能设为可网办。"),

@@ -134,7 +134,7 @@ def _enterprise_for(user: User, form: ApplyForm) -> Enterprise:
         return enterprise_services.register_enterprise(
             name=form.enterprise_name.data, uscc=uscc, contact_name=form.applicant_name.data, station_id=user.station_id
         )
-    raise services.BundleError("unknown_enterprise")
+    raise services.BundleError("unknown_enterprise" if may_register_enterprise(user) else "unregistered_enterprise")
 
 
 def _read_materials(merged, enterprise: Enterprise | None, errors: list[str]):

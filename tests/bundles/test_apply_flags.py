@@ -36,4 +36,18 @@ def test_a_clerk_cannot_register_an_enterprise_by_posting_its_name(login_as):
     response = clerk.post("/bundles/XC-QYKB/apply", data=data)
     assert response.status_code == 422
     assert "没有该统一社会信用代码的企业" in text(response)
+    assert "请先由驿站工作人员登记" in text(response) and "新企业请同时填写企业名称" not in text(response)
     assert db.session.scalar(select(Enterprise).where(Enterprise.name == NEW_NAME)) is None
+
+
+def test_staff_are_told_to_give_a_new_enterprises_name(login_as):
+    staff = login_as("staff-ll")
+    data = {
+        "csrf_token": csrf_token_from(staff, "/bundles/XC-QYKB/apply"),
+        "enterprise_uscc": f.new_uscc(),
+        "applicant_name": "李经办",
+        "applicant_phone": "029-1234567",
+    }
+    response = staff.post("/bundles/XC-QYKB/apply", data=data)
+    assert response.status_code == 422
+    assert "新企业请同时填写企业名称" in text(response)
