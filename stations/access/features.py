@@ -250,6 +250,11 @@ def meeting_actor(user: User | None) -> MeetingActor | None:
     return MEETING_ACTORS.get(user.role)
 
 
+# Who may file a meeting request (一键约见) at all, from the pages or API v1; may_request_meeting_for then checks the
+# enterprise it is for.
+MEETING_REQUEST_ROLES = frozenset({Role.ENTERPRISE, Role.CLERK, Role.COMMISSIONER, Role.STAFF, Role.ADMIN})
+
+
 def may_request_meeting_for(user: User | None, enterprise_id: int) -> bool:
     """The enterprise itself, its clerk, its park's commissioner, or staff of its station may file a request."""
     from ..enterprises.models import Enterprise
@@ -312,6 +317,11 @@ def takeout_scope(user: User | None, Order, TeamMember) -> ColumnElement[bool]:
     if role is Role.ENTERPRISE and user.enterprise_id is not None:
         return Order.enterprise_id == user.enterprise_id
     return false()
+
+
+# Who may place a takeout order (政务外卖), from the pages or API v1: the enterprise itself, or staff, its clerk or
+# the administrator on its behalf (the central office reads only). takeout_actor then checks the enterprise.
+TAKEOUT_ORDER_ROLES = frozenset({Role.ENTERPRISE, Role.CLERK, Role.STAFF, Role.ADMIN})
 
 
 def takeout_actor(user: User | None, *, order=None, event=None, enterprise_id=None, station_id=None):

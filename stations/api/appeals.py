@@ -15,7 +15,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
-from ..access import appeal_actor
+from ..access import APPEAL_REGISTER_ROLES, appeal_actor
 from ..appeals import forms as appeal_forms
 from ..appeals import queries as appeal_queries
 from ..appeals import services as appeal_services
@@ -44,7 +44,6 @@ CREATE_FIELDS = {
 }
 EVENT_FIELDS = {"event", "version", "reason", "department_id", "due_on", "reply_text", "signed_off_by", "feedback"}
 EVENT_FIELDS |= {"original_no", "note", "department"}
-CREATE_ROLES = (Role.STAFF, Role.CLERK, Role.COMMISSIONER, Role.ENTERPRISE, Role.ADMIN)
 
 
 def _user() -> User:
@@ -126,7 +125,7 @@ def _enterprise(user: User, body: dict[str, Any]) -> Enterprise | None:
 @idempotent("api.appeals.create")
 def create_appeal():
     user = _user()
-    if user.role not in CREATE_ROLES:
+    if user.role not in APPEAL_REGISTER_ROLES:
         raise ApiError(403, "read_only", _("您无权进行此操作。"))
     body = json_body(CREATE_FIELDS)
     default_channel = "MINIPROGRAM" if user.role is Role.ENTERPRISE else None

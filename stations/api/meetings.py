@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from ..access import may_request_meeting_for
+from ..access import MEETING_REQUEST_ROLES, may_request_meeting_for
 from ..auth.models import Role, User
 from ..domain import identifiers
 from ..domain.meeting_flow import MeetingKind, MeetingStatus
@@ -39,7 +39,6 @@ CREATE_FIELDS = {
 }  # fmt: skip
 EVENT_FIELDS = {"event", "version", "reason", "department_id", "target_leader", "slot_id", "minutes", "commitments"}
 EVENT_FIELDS |= {"feedback", "official_id"}
-REQUEST_ROLES = frozenset({Role.ENTERPRISE, Role.CLERK, Role.COMMISSIONER, Role.STAFF, Role.ADMIN})
 
 
 def _user() -> User:
@@ -172,7 +171,7 @@ def _request_input(body: dict) -> tuple[Enterprise, RequestInput]:
 @login_required
 @idempotent("api.meetings.create")
 def create_meeting():
-    if _user().role not in REQUEST_ROLES:
+    if _user().role not in MEETING_REQUEST_ROLES:
         raise ApiError(403, "forbidden", _("您无权进行该操作。"))
     enterprise, data = _request_input(json_body(CREATE_FIELDS))
     try:

@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from ..access import TAKEOUT_ORDER_ROLES
 from ..auth.models import Role, User
 from ..domain import identifiers
 from ..domain.takeout_flow import OrderFlowError, OrderStatus
@@ -33,7 +34,6 @@ CREATE_FIELDS = {
     "lines", "address", "contact_name", "contact_phone", "preferred_windows", "custom_request", "enterprise_uscc",
 }  # fmt: skip
 EVENT_FIELDS = {"event", "version", "reason", "alternative", "team", "agreed_visit_on", "outcome", "level", "note"}
-ORDER_ROLES = frozenset({Role.ENTERPRISE, Role.CLERK, Role.STAFF, Role.ADMIN})
 
 
 def _user() -> User:
@@ -124,7 +124,7 @@ def _enterprise(body: dict) -> Enterprise:
 @login_required
 @idempotent("api.takeout.create")
 def create_order():
-    if _user().role not in ORDER_ROLES:
+    if _user().role not in TAKEOUT_ORDER_ROLES:
         raise ApiError(403, "forbidden", _("您无权进行该操作。"))
     body = json_body(CREATE_FIELDS)
     enterprise = _enterprise(body)

@@ -13,7 +13,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from ..access import may_request_meeting_for, meeting_actor
+from ..access import MEETING_REQUEST_ROLES, may_request_meeting_for, meeting_actor
 from ..auth.decorators import roles_required
 from ..auth.models import Role, User
 from ..domain import identifiers
@@ -39,7 +39,6 @@ from .services import RequestInput
 bp = Blueprint("meetings", __name__, url_prefix="/meetings")
 
 ALL_ROLES = tuple(Role)
-REQUEST_ROLES = (Role.ENTERPRISE, Role.CLERK, Role.COMMISSIONER, Role.STAFF, Role.ADMIN)
 SHOW_FRAGMENTS = {"meeting-panel": "meeting_panel"}
 MAX_ATTACHMENTS = 5
 
@@ -86,7 +85,7 @@ def index():
         statuses=list(MeetingStatus),
         status_labels=flow.STATUS_LABELS,
         kind_labels=flow.KIND_LABELS,
-        can_request=user.role in REQUEST_ROLES,
+        can_request=user.role in MEETING_REQUEST_ROLES,
     )
 
 
@@ -98,7 +97,7 @@ def _request_form() -> RequestForm:
 
 
 @bp.route("/new")
-@roles_required(*REQUEST_ROLES)
+@roles_required(*MEETING_REQUEST_ROLES)
 def new():
     return render("meetings/new.html", form=_request_form(), on_behalf=_user().role is not Role.ENTERPRISE)
 
@@ -145,7 +144,7 @@ def _new_again(form, on_behalf: bool, error: str | None = None) -> Response:
 
 
 @bp.route("/new", methods=["POST"])
-@roles_required(*REQUEST_ROLES)
+@roles_required(*MEETING_REQUEST_ROLES)
 @idempotent("meetings.create")
 def create():
     form = _request_form()

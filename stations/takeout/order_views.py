@@ -7,6 +7,7 @@ from flask import abort, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
+from ..access import TAKEOUT_ORDER_ROLES
 from ..auth.decorators import roles_required
 from ..auth.models import Role, User
 from ..domain import identifiers
@@ -25,7 +26,6 @@ from .presenters import order_panel
 from .services import OrderInput, TakeoutError
 
 SEE_ROLES = (Role.ENTERPRISE, Role.CLERK, Role.STAFF, Role.ADMIN, Role.CENTRAL)
-ORDER_ROLES = (Role.ENTERPRISE, Role.CLERK, Role.STAFF, Role.ADMIN)
 SHOW_FRAGMENTS = {"order-panel": "order_panel"}
 MENU_FRAGMENTS = {"menu-results": "menu_results"}
 PAGE_SIZE = 30
@@ -57,7 +57,7 @@ def index():
         has_next=len(rows) > PAGE_SIZE,
         page=page,
         status_filter=status,  # not ``status``: render() takes that as the HTTP status
-        may_order=user.role in ORDER_ROLES,
+        may_order=user.role in TAKEOUT_ORDER_ROLES,
         may_maintain_menu=user.role is Role.ADMIN,
         **template_labels(),
     )
@@ -90,7 +90,7 @@ def _form_page(form: OrderForm, *, status: int = 200):
     )
 
 
-@roles_required(*ORDER_ROLES)
+@roles_required(*TAKEOUT_ORDER_ROLES)
 def new():
     form = OrderForm()
     enterprise = _user().enterprise if _user().role is Role.ENTERPRISE else None
@@ -110,7 +110,7 @@ def _enterprise(form: OrderForm) -> Enterprise:
     return enterprise
 
 
-@roles_required(*ORDER_ROLES)
+@roles_required(*TAKEOUT_ORDER_ROLES)
 @idempotent("takeout.create")
 def create():
     form = OrderForm()
