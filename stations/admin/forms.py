@@ -26,7 +26,6 @@ ROLE_LABELS = {
     Role.ENTERPRISE: _l("企业用户"),
 }
 MODE_LABELS = SCOPE_MODE_LABELS
-STATION_ROLES = (Role.STAFF, Role.CLERK)
 USERNAME_RE = r"^[a-z0-9][a-z0-9._-]{2,63}$"
 
 
@@ -87,7 +86,7 @@ class _UserFields(FlaskForm):
         ok = True
         if self.station.data:
             self.station_obj = db.session.scalar(select(Station).where(Station.code == self.station.data))
-        if role in STATION_ROLES and self.station_obj is None:
+        if role is not None and role.works_at_station and self.station_obj is None:
             self.station.errors = [*self.station.errors, _l("驿站工作人员和办事专员必须选择所在驿站。")]
             ok = False
         if role is Role.ENTERPRISE:

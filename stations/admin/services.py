@@ -19,7 +19,6 @@ from ..enterprises.models import Enterprise
 from ..extensions import db
 from ..sites.models import ScopeMode, Station, StationItem
 
-STATION_ROLES = (Role.STAFF, Role.CLERK)
 MAKEUP_NOTE = "调休上班"  # the note chinesecalendar's adapter gives make-up working days
 
 
@@ -32,11 +31,11 @@ def _assignment(role: Role, station: Station | None, enterprise: Enterprise | No
 
     :raise ValueError: when the role's link is missing.
     """
-    if role in STATION_ROLES and station is None:
+    if role.works_at_station and station is None:
         raise ValueError("staff and clerks need a station")
     if role is Role.ENTERPRISE and enterprise is None:
         raise ValueError("enterprise users need an enterprise")
-    return (station if role in STATION_ROLES else None, enterprise if role is Role.ENTERPRISE else None)
+    return (station if role.works_at_station else None, enterprise if role is Role.ENTERPRISE else None)
 
 
 def create_user(

@@ -32,6 +32,12 @@ class Role(enum.StrEnum):
     def is_staff_side(self) -> bool:
         return self is not Role.ENTERPRISE
 
+    @property
+    def works_at_station(self) -> bool:
+        """Station staff and dedicated clerks belong to a station (an account needs one) and serve at its counter,
+        where the originals of the materials are in hand."""
+        return self in (Role.STAFF, Role.CLERK)
+
 
 class DepartmentDuty(enum.StrEnum):
     """What a DEPARTMENT user does for their department (one department each)."""

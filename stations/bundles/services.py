@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 
 from ..access import may_apply_for_bundle
-from ..auth.models import Role, User
+from ..auth.models import User
 from ..calendar.services import current_calendar
 from ..cases import services as case_services
 from ..cases.models import Case, Channel, MaterialStatus
@@ -253,7 +253,7 @@ def _open_child(bundle_case: BundleCase, child: BundleChild, user: User, now: da
     item: ServiceItem = child.item
     documents = {rules.material_key(d.material_name): d.document_id for d in bundle_case.documents}
     # At a counter the original was in hand (as for a single case's intake); online uploads wait for checking.
-    status = MaterialStatus.VERIFIED if user.role in (Role.STAFF, Role.CLERK) else MaterialStatus.PROVIDED
+    status = MaterialStatus.VERIFIED if user.role.works_at_station else MaterialStatus.PROVIDED
     inputs = [
         case_services.MaterialInput(m.id, status, documents[rules.material_key(m.name)])
         for m in item.materials

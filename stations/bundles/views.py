@@ -71,7 +71,7 @@ def _bundle_or_404(code: str):
 
 def _station_for(user: User, enterprise: Enterprise | None) -> Station | None:
     """Staff: their station; a clerk: its own station; online: the enterprise's station, else the centre."""
-    if user.role in (Role.STAFF, Role.CLERK):
+    if user.role.works_at_station:
         return db.session.get(Station, user.station_id) if user.station_id else None
     station_id = enterprise.station_id if enterprise else None
     if station_id:
