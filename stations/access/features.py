@@ -296,6 +296,14 @@ def may_run_session(user: User | None, session) -> bool:
     return user.role is Role.STAFF and (session.station_id is None or session.station_id == user.station_id)
 
 
+def may_see_session_roster(user: User | None, session) -> bool:
+    """A policy session's sign-up list and every enterprise's questions: who runs it, and the central office (which
+    watches every station, read-only). Staff of another station see a station's session as a visitor does."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    return user.role is Role.CENTRAL or may_run_session(user, session)
+
+
 # --- 政务外卖 orders: issue 15 ------------------------------------------------------------------------------------
 
 

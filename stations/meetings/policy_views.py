@@ -13,7 +13,7 @@ from flask import Blueprint, abort, make_response, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ..access import SESSION_ATTENDEE_ROLES, may_attend_session, may_run_session
+from ..access import SESSION_ATTENDEE_ROLES, may_attend_session, may_run_session, may_see_session_roster
 from ..auth.decorators import roles_required
 from ..auth.models import Role, User
 from ..domain.case_vocabulary import N_
@@ -92,7 +92,7 @@ def _show(session, *, error: str | None = None, status: int = 200):
     user = _user()
     attends = may_attend_session(user)
     signup = queries.signup_of(session.id, user.enterprise_id) if attends else None
-    staff = user.role in (*DOOR_ROLES, Role.CENTRAL)
+    roster = may_see_session_roster(user, session)
     return render(
         "meetings/session.html",
         status=status,
@@ -101,8 +101,8 @@ def _show(session, *, error: str | None = None, status: int = 200):
         signup=signup,
         state_labels=STATE_LABELS,
         counts=queries.signup_counts().get(session.id, {}),
-        signups=queries.signups(session.id) if staff else [],
-        questions=queries.questions(session.id, None if staff else (user.enterprise_id or 0)),
+        signups=queries.signups(session.id) if roster else [],
+        questions=queries.questions(session.id, None if roster else (user.enterprise_id or 0)),
         can_answer=may_run_session(user, session),  # check-in, answers, to-appeal: the same rule as their routes
         is_past=session.starts_at <= utcnow(),
         error=error,

@@ -133,3 +133,17 @@ def test_the_door_and_answer_controls_show_only_to_who_runs_the_session(login_as
     page = client.get(f"/sessions/{session.id}").get_data(as_text=True)
     assert (f'href="/sessions/{session.id}/checkin"' in page) is runs
     assert client.get(f"/sessions/{session.id}/checkin").status_code == (200 if runs else 404)
+
+
+@pytest.mark.parametrize(
+    ("username", "sees"), [("staff-ll", True), ("admin", True), ("central", True), ("staff-qh", False)]
+)
+def test_the_roster_and_the_questions_show_to_who_runs_the_session_and_the_central_office(login_as, gd, username, sees):
+    """Staff of another station once saw a station's sign-up list and every enterprise's questions."""
+    session = _hosted_by("LL")
+    policy_services.sign_up(session.id, gd.account)
+    policy_services.ask(session, gd.account, "园区补贴何时申报？")
+    db.session.commit()
+    page = login_as(username).get(f"/sessions/{session.id}").get_data(as_text=True)
+    assert (gd.enterprise.name in page) is sees
+    assert ("园区补贴何时申报？" in page) is sees
