@@ -52,6 +52,13 @@ class Config:
     BUSINESS_TIMEZONE = "Asia/Shanghai"
     CLOSING_TIME = "17:00"
 
+    # Pages served again while nothing they show has changed (issue 21, stations/web/render_cache.py): the number
+    # kept per worker process (about 50 KB each), and the longest any is kept (the bound for what a page computes
+    # from the clock other than the business date and cases' deadlines). STATIONS_RENDER_CACHE_ENABLED=false: off.
+    RENDER_CACHE_ENABLED = True
+    RENDER_CACHE_ENTRIES = 256
+    RENDER_CACHE_MAX_AGE = 60  # seconds
+
     MAX_CONTENT_LENGTH = 11 * 1024 * 1024  # one 10 MB material plus form overhead
     UPLOAD_MAX_BYTES = 10 * 1024 * 1024
     UPLOAD_ROOT = os.environ.get("UPLOAD_ROOT") or None  # default: <instance>/uploads (stations/uploads/storage.py)

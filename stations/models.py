@@ -23,3 +23,4 @@ from .ratings import models as rating_models  # noqa: F401
 from .sites import models as site_models  # noqa: F401
 from .takeout import models as takeout_models  # noqa: F401
 from .uploads import models as upload_models  # noqa: F401
+from .web import change_stamp  # noqa: F401  (the change stamp behind reused pages, issue 21)

@@ -21,6 +21,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import event
 
 from stations.extensions import db
+from stations.web import change_stamp
 from tests.check_translations import compile_stale_catalogs
 from tests.dbutil import reset_database, test_database_url
 from tests.factories import Client, make_client
@@ -91,6 +92,7 @@ def _transaction(request, app: Flask) -> Iterator[None]:
         return
     with app.app_context():
         connection = db.engine.connect()
+        change_stamp.stamp_at_release(connection)  # this outer transaction is rolled back, never committed
         outer = connection.begin()
         original = db.session
         db.session = db._make_scoped_session(
@@ -106,6 +108,7 @@ def _transaction(request, app: Flask) -> Iterator[None]:
             db.session.remove()
             db.session = original
             outer.rollback()
+            change_stamp.stamp_at_release(connection, on=False)
             connection.close()
 
 

@@ -31,6 +31,7 @@ from ..enterprises.models import Enterprise
 from ..extensions import db
 from ..idempotency import idempotent
 from ..sites import queries as sites_queries
+from ..web.render_cache import reusable_page
 from . import serializers
 from .base import ApiError, body_text, invalid_field, json_body, json_response, page_arg
 
@@ -91,6 +92,7 @@ def _param(name: str, allowed: tuple[str, ...]) -> str | None:
 
 
 @login_required
+@reusable_page(next_change=case_queries.next_turn_red)
 def list_cases():
     status = _param("status", tuple(s.value for s in CaseStatus))
     colour = _param("warn_level", tuple(w.value.upper() for w in WarnLevel))
@@ -125,6 +127,7 @@ def _visible_case(case_no: str, *, brief: bool = False) -> Case:
 
 
 @login_required
+@reusable_page(next_change=case_queries.next_turn_red)
 def get_case(case_no: str):
     return json_response(_case_json(_visible_case(case_no, brief=True)))
 

@@ -6,7 +6,7 @@ import hmac
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import Select, and_, case, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..access import bundle_case_scope as _scope
@@ -126,6 +126,14 @@ def level_of(bundle_case: BundleCase, now: datetime | None = None) -> str:
     """The bundle's colour: its own promised total and its open children's colours, rolled up."""
     children = [WarnLevel(step.level) for step in steps(bundle_case, now) if step.case is not None]
     return rules.roll_up_level(bundle_case.status, own_level(bundle_case, now), children).value
+
+
+def next_turn_red_stmt(now: datetime) -> Select:
+    """The next moment an open bundle's own promised total runs out (for pages reused until then, like the
+    cases' ``next_turn_red_stmt``); its children turn red on their cases' clocks."""
+    return select(func.min(BundleCase.overdue_at)).where(
+        BundleCase.status == rules.BundleStatus.IN_PROGRESS.value, BundleCase.overdue_at > now
+    )
 
 
 # --- the central office's figures -----------------------------------------------------------------------------------

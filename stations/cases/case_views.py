@@ -15,7 +15,8 @@ from ..extensions import db
 from ..uploads.storage import send_stored, upload_root
 from ..web.external import external_url
 from ..web.htmx import render
-from . import page_queries, services
+from ..web.render_cache import reusable_page
+from . import page_queries, queries, services
 from .forms import EventForm
 from .labels import (
     CASE_ERROR_MESSAGES,
@@ -37,6 +38,7 @@ from .services import CaseError, EventInput, StaleCase
 
 
 @login_required
+@reusable_page(next_change=queries.next_turn_red)
 def show(case_no: str):
     user = signed_in_user()
     case = visible_case(user, case_no)

@@ -270,6 +270,16 @@ def _apply_filters(stmt: Select, filters: QueueFilters, now: datetime, today: da
     return stmt
 
 
+def next_turn_red_stmt(now: datetime) -> Select:
+    """The next moment any running case turns RED by itself (its ``overdue_at``), for pages reused until then
+    (web/render_cache.py). A moment, not a case, so it is read across every scope: the earliest is the safe one."""
+    return select(func.min(Case.overdue_at)).where(_IS_RUNNING, Case.overdue_at > now)
+
+
+def next_turn_red(now: datetime) -> datetime | None:
+    return db.session.scalar(next_turn_red_stmt(now))
+
+
 def colour_counts(user: User, *, open_only: bool = True, now: datetime | None = None) -> dict[str, int]:
     """How many visible cases are of each colour (one query)."""
     now = now or utcnow()

@@ -14,6 +14,7 @@ from ..domain.case_vocabulary import CaseStatus
 from ..domain.deadlines import WarnLevel
 from ..web.htmx import fragment_for, render
 from ..web.params import int_arg
+from ..web.render_cache import reusable_page
 from . import intake_views, page_queries, queries
 from .labels import (
     template_labels,
@@ -104,6 +105,7 @@ def queue_page(*, is_home: bool = False, extra: Callable[[], dict] | None = None
 
 
 @roles_required(*QUEUE_ROLES)
+@reusable_page(next_change=queries.next_turn_red)
 def index():
     return queue_page()
 

@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from flask import Blueprint, redirect, url_for
 from flask_login import current_user, login_required
+from sqlalchemy import select
 
 from ..auth.models import Role
+from ..bundles import queries as bundle_queries
+from ..cases import queries as case_queries
 from ..cases.views import queue_page
+from ..extensions import db
 from ..portal.clerk_views import clerk_home_context
 from ..portal.enterprise_home import home_page as enterprise_home_page
 from ..sites import queries as sites_queries
 from ..sites.labels import SCOPE_MODE_LABELS, STATION_KIND_LABELS, opening_hours_lines
 from ..web.htmx import render
+from ..web.render_cache import reusable_page
 from .navigation import nav_links
 
 bp = Blueprint("home", __name__)
@@ -39,8 +46,17 @@ def index():
     return redirect(url_for("admin.index") if current_user.role is Role.ADMIN else url_for("home.mine"))
 
 
+def _next_turn_red(now: datetime) -> datetime | None:
+    """A home shows cases (the queue, the enterprise's own) and bundles: whichever of them turns red first."""
+    both = select(
+        case_queries.next_turn_red_stmt(now).scalar_subquery(), bundle_queries.next_turn_red_stmt(now).scalar_subquery()
+    )
+    return min((moment for moment in db.session.execute(both).one() if moment is not None), default=None)
+
+
 @bp.route("/home")
 @login_required
+@reusable_page(next_change=_next_turn_red)
 def mine():
     user = current_user._get_current_object()
     role = user.role
