@@ -149,11 +149,16 @@ def qn() -> Client:
 
 @pytest.fixture
 def count_queries(app: Flask):
-    """with count_queries() as counter: ...; counter.count is the number of SQL statements run."""
+    """with count_queries() as counter: ...; counter.count is the number of SQL statements run.
+
+    Inside, pages are rendered, never served again from web/render_cache.py: a count is of what the view does.
+    ``count_queries(reuse=True)`` counts with pages reused, as in production (the render cache's own tests)."""
 
     @contextmanager
-    def _count() -> Iterator[QueryCounter]:
+    def _count(reuse: bool = False) -> Iterator[QueryCounter]:
         counter = QueryCounter()
+        reusing = app.config["RENDER_CACHE_ENABLED"]
+        app.config["RENDER_CACHE_ENABLED"] = reuse and reusing
 
         def on_execute(conn, cursor, statement, parameters, context, executemany):
             if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK TO")):
@@ -166,6 +171,7 @@ def count_queries(app: Flask):
             yield counter
         finally:
             event.remove(engine, "before_cursor_execute", on_execute)
+            app.config["RENDER_CACHE_ENABLED"] = reusing
 
     return _count
 

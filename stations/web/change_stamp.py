@@ -24,7 +24,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
-from sqlalchemy import BigInteger, event
+from flask import g
+from sqlalchemy import BigInteger, event, select
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -82,12 +83,31 @@ def _table_present(conn: Connection) -> bool:
     return present
 
 
+def readable() -> bool:
+    """Whether this request's transaction may read the stamp: the table exists (see ``_table_present``)."""
+    return _table_present(db.session.connection())
+
+
+# The stamp as a column, for a statement the request sends anyway (the signed-in user's, auth/sessions.py): on
+# PostgreSQL every statement is a round trip, most of what a reused page costs.
+VALUE_COLUMN = select(ChangeStamp.value).where(ChangeStamp.id == STAMP_ID).scalar_subquery()
+_READ_WITH = "change_stamp_read"  # in flask.g: (value, the session transaction it was read in)
+
+
+def read_along(value: int | None) -> None:
+    """Keep a stamp read along with another statement, for ``current()`` in this same transaction."""
+    setattr(g, _READ_WITH, (value, db.session().get_transaction()))
+
+
 def current() -> int | None:
     """The stamp as this request's transaction sees it. None, and nothing is reused, if the row is missing or this
     transaction has written and not yet committed: it sees its own writes, which no stamp covers yet."""
     connection = db.session.connection()
     if connection.info.get(_DIRTY) or not _table_present(connection):
         return None
+    kept = g.get(_READ_WITH)
+    if kept is not None and kept[1] is db.session().get_transaction():  # read in this very transaction
+        return kept[0]
     # Plain SQL on the session's connection: it runs on every reused page, and the ORM's execution path cost four
     # times the query's own time here.
     return connection.exec_driver_sql(_READ).scalar()

@@ -87,6 +87,10 @@ def init_app(app: Flask) -> None:
     app.extensions["render_cache"] = PageStore(app.config["RENDER_CACHE_ENTRIES"])
 
 
+def wanted() -> bool:
+    return current_app.config["RENDER_CACHE_ENABLED"]
+
+
 def store() -> PageStore:
     return current_app.extensions["render_cache"]
 
@@ -155,7 +159,7 @@ def reusable_page(next_change: NextChange | None = None):
     def decorate(view):
         @wraps(view)
         def wrapper(*args, **kwargs):
-            if not current_app.config["RENDER_CACHE_ENABLED"] or request.method != "GET" or "_flashes" in session:
+            if not wanted() or request.method != "GET" or "_flashes" in session:
                 return view(*args, **kwargs)
             stamp = change_stamp.current()
             if stamp is None:
