@@ -23,7 +23,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from functools import wraps
 
 from flask import Flask, Response, current_app, make_response, request, session
@@ -99,7 +99,7 @@ def _session_fingerprint() -> list[tuple[str, str]]:
     return sorted((key, repr(value)) for key, value in session.items() if key not in _VOLATILE_SESSION_KEYS)
 
 
-def _request_key(stamp: int, today) -> str:
+def _request_key(stamp: int, today: date) -> str:
     """Everything the answer may depend on, apart from the database (the stamp) and the clock (the expiry)."""
     session_cookie = current_app.config["SESSION_COOKIE_NAME"]
     parts = [

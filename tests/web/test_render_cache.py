@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
 import time_machine
@@ -10,12 +10,21 @@ from sqlalchemy import text, update
 
 from stations.cases.models import Case
 from stations.extensions import db
-from stations.timeutil import utcnow
+from stations.timeutil import business_to_utc, business_today, utcnow
 from stations.web import change_stamp, render_cache
 from tests import factories as f
 from tests.helpers.cases import accepted_case
 
 QUEUE = "/cases/"
+
+
+@pytest.fixture(autouse=True)
+def _mid_morning():
+    """Every test here at 10:00 of today's business date (the clock still ticks): a kept page also expires at the
+    day's end, and a test run at 23:59:59 must not see that instead of what it checks."""
+    moment = business_to_utc(datetime.combine(business_today(), time(10, 0)))
+    with time_machine.travel(moment.replace(tzinfo=UTC), tick=True):
+        yield
 
 
 def _stamp() -> int:
