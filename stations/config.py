@@ -14,7 +14,8 @@ class Config:
     ENV_NAME = os.environ.get("STATIONS_ENV", "development")
 
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL") or f"sqlite:///{INSTANCE_PATH / 'stations.db'}"
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    # No pool_pre_ping: database.ping_when_idle pings only a connection that has lain idle (issue 21).
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
 
     # Sessions and CSRF (architecture.md §2.5, security.md §2.2).
     SESSION_COOKIE_HTTPONLY = True

@@ -91,6 +91,16 @@ def wanted() -> bool:
     return current_app.config["RENDER_CACHE_ENABLED"]
 
 
+_REUSABLE = "reusable_page"  # the mark on a view function; functools.wraps carries it out through other decorators
+
+
+def may_reuse() -> bool:
+    """Whether this request may be answered with a kept page: reuse is on, and it is a GET of a ``@reusable_page``
+    view with no flashed message waiting. Known before the view runs (the user's loading asks, auth/sessions.py)."""
+    view = current_app.view_functions.get(request.endpoint) if request.endpoint else None
+    return wanted() and request.method == "GET" and getattr(view, _REUSABLE, False) and "_flashes" not in session
+
+
 def store() -> PageStore:
     return current_app.extensions["render_cache"]
 
@@ -159,7 +169,7 @@ def reusable_page(next_change: NextChange | None = None):
     def decorate(view):
         @wraps(view)
         def wrapper(*args, **kwargs):
-            if not wanted() or request.method != "GET" or "_flashes" in session:
+            if not may_reuse():
                 return view(*args, **kwargs)
             stamp = change_stamp.current()
             if stamp is None:
@@ -177,6 +187,7 @@ def reusable_page(next_change: NextChange | None = None):
                 store().put(key, entry)
             return response
 
+        setattr(wrapper, _REUSABLE, True)
         return wrapper
 
     return decorate

@@ -6,8 +6,9 @@ from datetime import UTC, datetime, time, timedelta
 
 import pytest
 import time_machine
-from sqlalchemy import text, update
+from sqlalchemy import select, text, update
 
+from stations.auth.models import User
 from stations.cases.models import Case
 from stations.extensions import db
 from stations.timeutil import business_to_utc, business_today, utcnow
@@ -44,6 +45,22 @@ def test_a_page_asked_again_is_served_again_with_one_statement(login_as, count_q
     # The view's own statements are saved: what is left is the session's user, with the change stamp read along.
     assert again.count == 1, again.statements
     assert "FROM users" in again.statements[0] and "change_stamps" in again.statements[0]
+    assert "JOIN" not in again.statements[0]  # the user's own row: no station, enterprise or department joined
+
+
+@pytest.mark.parametrize("endpoint", ["home.mine", "cases.index", "cases.show", "api.list_cases", "api.get_case"])
+def test_the_reusable_views_are_known_before_they_run(app, endpoint):
+    """auth/sessions.py loads a narrower user for them, so the mark must reach the registered view through every
+    decorator around it."""
+    assert getattr(app.view_functions[endpoint], "reusable_page", False)
+
+
+def test_a_page_rendered_after_a_narrow_user_load_still_shows_the_station(login_as):
+    client = login_as("staff-ll")
+    station = db.session.scalar(select(User).where(User.username == "staff-ll")).station.name
+    db.session.expunge_all()
+    page = client.get(QUEUE).get_data(as_text=True)  # rendered, with the user loaded without its station
+    assert f"办件队列 · {station}" in page
 
 
 def test_a_committed_write_shows_at_once(login_as):
