@@ -47,13 +47,14 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         models,  # noqa: F401  (the whole schema, for Alembic)
     )
     from .database import configure_engine_events
-    from .web import change_stamp, render_cache
+    from .web import change_stamp, outside_transaction, render_cache
 
     datakey.init_app(app)  # the key for secrets at rest: required in production
     extensions.db.init_app(app)
     with app.app_context():
         configure_engine_events(extensions.db.engine)
         change_stamp.track_writes(extensions.db.engine)  # every committed write changes it (issue 21)
+        outside_transaction.refuse_writes(extensions.db.engine)
     render_cache.init_app(app)
     _mark_write_requests(app)
     extensions.migrate.init_app(app, extensions.db, directory=str(REPO_ROOT / "migrations"))

@@ -19,7 +19,7 @@ from sqlalchemy.orm.util import identity_key
 
 from ..database import write_now
 from ..extensions import db, login_manager
-from ..web import change_stamp, render_cache
+from ..web import change_stamp, outside_transaction, render_cache
 from ..web.caching import is_background_poll
 from ..web.errors import error_response
 from ..web.htmx import hx_location, is_boosted, is_htmx
@@ -61,15 +61,19 @@ def load_user(token: str) -> User | None:
     user_id = parse_int(raw_id)
     if user_id is None:
         return None
+    reusable = render_cache.may_reuse()  # this request may be answered with a kept page
     if identity_key(User, user_id) in db.session.identity_map:  # already loaded in this session (a test's own)
         user = db.session.get(User, user_id)
-    elif render_cache.wanted() and change_stamp.readable():
-        statement = _USER_ALONE_AND_STAMP if render_cache.may_reuse() else _USER_AND_STAMP
-        row = db.session.execute(statement, {"user_id": user_id}).unique().one_or_none()
-        user = row[0] if row else None
-        change_stamp.read_along(row[1] if row else None)
     else:
-        user = db.session.execute(_USER_BY_ID, {"user_id": user_id}).unique().scalar_one_or_none()
+        if reusable:
+            outside_transaction.begin()  # PostgreSQL: no BEGIN and ROLLBACK around a reused page's one statement
+        if render_cache.wanted() and change_stamp.readable():
+            statement = _USER_ALONE_AND_STAMP if reusable else _USER_AND_STAMP
+            row = db.session.execute(statement, {"user_id": user_id}).unique().one_or_none()
+            user = row[0] if row else None
+            change_stamp.read_along(row[1] if row else None)
+        else:
+            user = db.session.execute(_USER_BY_ID, {"user_id": user_id}).unique().scalar_one_or_none()
     if user is None or not user.is_enabled or str(user.session_epoch) != epoch:
         return None
     return user

@@ -132,7 +132,7 @@ def stamp_at_release(conn: Connection, on: bool = True) -> None:
         conn.info.pop(_AT_RELEASE, None)
 
 
-def _is_write(context, statement: str) -> bool:
+def is_write(context, statement: str) -> bool:
     if context is not None and (context.isinsert or context.isupdate or context.isdelete):
         return True
     return statement.lstrip()[:7].upper().startswith(_WRITES)  # text() and exec_driver_sql()
@@ -155,7 +155,7 @@ def track_writes(engine: Engine) -> None:
 
     @event.listens_for(engine, "after_cursor_execute")
     def mark_write(conn, _cursor, statement, _parameters, context, _executemany):
-        if _tracking.get() and _is_write(context, statement):
+        if _tracking.get() and is_write(context, statement):
             conn.info[_DIRTY] = True
 
     @event.listens_for(engine, "commit")
