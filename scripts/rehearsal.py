@@ -34,20 +34,16 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, text
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from two_districts import free_ports
+
 REPO = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 
 
-def free_port() -> int:
-    """A port nobody listens on now: two rehearsals (or a rehearsal and a test) at once must not meet."""
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-NGINX_PORT, HOST_PORTS = free_port(), {"A": free_port(), "B": free_port()}
+NGINX_PORT, PORT_A, PORT_B = free_ports(3)
+HOST_PORTS = {"A": PORT_A, "B": PORT_B}
 CSRF_INPUT = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 CSRF_HEADER = re.compile(r'"X-CSRFToken": "([^"]+)"')
 APPLICANT = "演练经办人"

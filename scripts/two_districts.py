@@ -19,6 +19,7 @@ import argparse
 import json
 import os
 import secrets
+import socket
 import subprocess
 import sys
 import tempfile
@@ -105,6 +106,11 @@ class District:
     def wait_ready(self, timeout: float = 60) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
+            if self.process is not None and self.process.poll() is not None:
+                # Another server may answer on the port: it must not pass for this district (server_X.log says why).
+                raise RuntimeError(
+                    f"district {self.region}'s server exited; see {self.workdir}/server_{self.region}.log"
+                )
             try:
                 urllib.request.urlopen(f"{self.url}/federation/v1/messages", timeout=1)  # noqa: S310 - loopback
             except urllib.error.HTTPError:
@@ -164,6 +170,19 @@ class District:
 
     def stats(self) -> dict:
         return json.loads(self.flask("stats").strip().splitlines()[-1])
+
+
+def free_ports(count: int) -> list[int]:
+    """``count`` distinct ports nobody listens on now. Each probe stays bound until all are chosen: one at a time,
+    the system may hand the same port out twice (it did: A and B on one port, B answering for A)."""
+    probes = [socket.socket() for _ in range(count)]
+    try:
+        for probe in probes:
+            probe.bind((HOST, 0))
+        return [probe.getsockname()[1] for probe in probes]
+    finally:
+        for probe in probes:
+            probe.close()
 
 
 def pair(

@@ -48,6 +48,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     )
     from .database import configure_engine_events
     from .web import change_stamp, outside_transaction, render_cache
+    from .web.session_cookie import RememberingSessionInterface
 
     datakey.init_app(app)  # the key for secrets at rest: required in production
     extensions.db.init_app(app)
@@ -56,6 +57,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         change_stamp.track_writes(extensions.db.engine)  # every committed write changes it (issue 21)
         outside_transaction.refuse_writes(extensions.db.engine)
     render_cache.init_app(app)
+    app.session_interface = RememberingSessionInterface()  # verified session cookies remembered per worker
     _mark_write_requests(app)
     extensions.migrate.init_app(app, extensions.db, directory=str(REPO_ROOT / "migrations"))
     extensions.csrf.init_app(app)

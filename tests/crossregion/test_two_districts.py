@@ -10,7 +10,6 @@ Bounded: every wait has a deadline (about 30-40 s in all on a laptop).
 
 from __future__ import annotations
 
-import socket
 import sys
 from pathlib import Path
 
@@ -18,7 +17,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
 
-from two_districts import District, pair
+from two_districts import District, free_ports, pair
 
 from tests.faultproxy import FaultProxy
 
@@ -26,17 +25,12 @@ CASES = 200
 pytestmark = [pytest.mark.integration, pytest.mark.slow]  # two real instances: slow, and kept in CI
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture
 def districts(tmp_path):
-    port_b = free_port()
-    proxy = FaultProxy(port_b)
-    a, b = pair(tmp_path, free_port(), port_b, b_url_for_a=f"http://127.0.0.1:{proxy.port}")
+    proxy = FaultProxy(upstream_port=0)  # its own port first, so the districts' cannot be it
+    port_a, port_b = free_ports(2)
+    proxy.upstream_port = port_b
+    a, b = pair(tmp_path, port_a, port_b, b_url_for_a=f"http://127.0.0.1:{proxy.port}")
     districts: list[District] = [a, b]
     try:
         yield a, b, proxy
