@@ -19,7 +19,10 @@ keepalive = 5  # a little longer than nginx's upstream keepalive_timeout would b
 # requests a worker, measured as half of /healthz's throughput and a p99 of 2 s (issue 21).
 preload_app = True
 max_requests = 10000  # recycle workers now and then (memory of large uploads)
-max_requests_jitter = 1000
+# Half of max_requests: workers that share the load evenly reach their limits together unless the limits differ
+# widely. With 1,000, both workers of the benchmark were replaced within the same second, and nobody answered for
+# 0.8 s (issue 21).
+max_requests_jitter = 5000
 control_socket_disable = True  # gunicorn 27's shared control socket (tooling.md)
 accesslog = "-"
 # The request id nginx sets (X-Request-ID) in every access line, beside the client address nginx saw.
