@@ -27,6 +27,7 @@ from ..web.params import parse_int
 from . import audit, tokens
 from .models import Role, User
 from .services import password_expired
+from .user_snapshots import UserSnapshots
 
 SEEN_AT = "seen_at"
 LOGIN_AT = "login_at"
@@ -36,6 +37,7 @@ MFA_PENDING = "mfa_pending"  # the password was right; the second factor is stil
 MFA_PENDING_ENDPOINTS = frozenset({"mfa.verify", "mfa.enrol", "auth.logout", "static", "health.healthz"})
 # Reachable while the password must be changed (expired, or set by an administrator).
 PASSWORD_CHANGE_ENDPOINTS = frozenset({"auth.change_password", "auth.logout", "static", "health.healthz"})
+USER_SNAPSHOTS = 4096  # users whose row a worker keeps for reused pages (a few hundred bytes each)
 
 
 # One statement for every signed-in request: SQLAlchemy remembers a statement object's cache key, which
@@ -47,9 +49,9 @@ _USER_AND_STAMP = select(User, change_stamp.VALUE_COLUMN).where(User.id == bindp
 # ... and for a page that may be served again (web/render_cache.py), the user's own row without the joined station,
 # enterprise and department: a reused page needs none of them, and on PostgreSQL their 38 columns cost 0.5 ms of a
 # reused page's 2.7 (issue 21). A page rendered after all loads each one it uses when it first uses it.
-_USER_ALONE_AND_STAMP = _USER_AND_STAMP.options(
-    lazyload(User.station), lazyload(User.enterprise), lazyload(User.department)
-)
+_ALONE = (lazyload(User.station), lazyload(User.enterprise), lazyload(User.department))
+_USER_ALONE_AND_STAMP = _USER_AND_STAMP.options(*_ALONE)
+_USER_ALONE = _USER_BY_ID.options(*_ALONE)
 
 
 @login_manager.user_loader
@@ -61,22 +63,47 @@ def load_user(token: str) -> User | None:
     user_id = parse_int(raw_id)
     if user_id is None:
         return None
-    reusable = render_cache.may_reuse()  # this request may be answered with a kept page
     if identity_key(User, user_id) in db.session.identity_map:  # already loaded in this session (a test's own)
         user = db.session.get(User, user_id)
+    elif render_cache.may_reuse():  # this request may be answered with a kept page
+        outside_transaction.begin()  # PostgreSQL: no BEGIN and ROLLBACK around a reused page's one statement
+        user = _user_for_reusable_page(user_id)
+    elif render_cache.wanted() and change_stamp.readable():
+        row = db.session.execute(_USER_AND_STAMP, {"user_id": user_id}).unique().one_or_none()
+        user = row[0] if row else None
+        change_stamp.read_along(row[1] if row else None)
     else:
-        if reusable:
-            outside_transaction.begin()  # PostgreSQL: no BEGIN and ROLLBACK around a reused page's one statement
-        if render_cache.wanted() and change_stamp.readable():
-            statement = _USER_ALONE_AND_STAMP if reusable else _USER_AND_STAMP
-            row = db.session.execute(statement, {"user_id": user_id}).unique().one_or_none()
-            user = row[0] if row else None
-            change_stamp.read_along(row[1] if row else None)
-        else:
-            user = db.session.execute(_USER_BY_ID, {"user_id": user_id}).unique().scalar_one_or_none()
+        user = db.session.execute(_USER_BY_ID, {"user_id": user_id}).unique().scalar_one_or_none()
     if user is None or not user.is_enabled or str(user.session_epoch) != epoch:
         return None
     return user
+
+
+def _user_for_reusable_page(user_id: int) -> User | None:
+    """The user for a request that may be answered with a kept page, with the change stamp read along.
+
+    A worker that loaded this user before reads the stamp alone and, if it has not moved, takes its copy of the row
+    (user_snapshots.py). Otherwise the row is read (with the stamp, if not read already) and a copy kept."""
+    copies = snapshots()
+    if not change_stamp.readable():
+        return db.session.execute(_USER_ALONE, {"user_id": user_id}).unique().scalar_one_or_none()
+    stamp = change_stamp.current() if copies.knows(user_id) else None  # None also: this transaction has written
+    if stamp is not None and (copy := copies.get(user_id, stamp)) is not None:
+        change_stamp.read_along(stamp)
+        return db.session.merge(copy, load=False)
+    if stamp is None:
+        row = db.session.execute(_USER_ALONE_AND_STAMP, {"user_id": user_id}).unique().one_or_none()
+        user, stamp = row if row else (None, None)
+    else:  # the stamp has moved: the page is rendered anyway, and this one statement more goes with it
+        user = db.session.execute(_USER_ALONE, {"user_id": user_id}).unique().scalar_one_or_none()
+    change_stamp.read_along(stamp)
+    if user is not None and stamp is not None and not change_stamp.written():
+        copies.put(stamp, user)
+    return user
+
+
+def snapshots() -> UserSnapshots:
+    return current_app.extensions["user_snapshots"]
 
 
 def idle_limit(user: User) -> timedelta:
@@ -128,6 +155,7 @@ def _next_param() -> str | None:
 
 
 def init_app(app: Flask) -> None:
+    app.extensions["user_snapshots"] = UserSnapshots(USER_SNAPSHOTS)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("请先登录。")

@@ -102,8 +102,7 @@ def read_along(value: int | None) -> None:
 def current() -> int | None:
     """The stamp as this request's transaction sees it. None, and nothing is reused, if the row is missing or this
     transaction has written and not yet committed: it sees its own writes, which no stamp covers yet."""
-    connection = db.session.connection()
-    if connection.info.get(_DIRTY) or not _table_present(connection):
+    if written() or not _table_present(connection := db.session.connection()):
         return None
     kept = g.get(_READ_WITH)
     if kept is not None and kept[1] is db.session().get_transaction():  # read in this very transaction
@@ -111,6 +110,11 @@ def current() -> int | None:
     # Plain SQL on the session's connection: it runs on every reused page, and the ORM's execution path cost four
     # times the query's own time here.
     return connection.exec_driver_sql(_READ).scalar()
+
+
+def written() -> bool:
+    """Whether this request's transaction has written and not yet committed: what it reads, no stamp covers."""
+    return bool(db.session.connection().info.get(_DIRTY))
 
 
 @contextmanager
