@@ -19,7 +19,7 @@ from sqlalchemy.orm.util import identity_key
 
 from ..database import write_now
 from ..extensions import db, login_manager
-from ..web import change_stamp, outside_transaction, render_cache
+from ..web import change_stamp, outside_transaction, render_cache, stamp_reader
 from ..web.caching import is_background_poll
 from ..web.errors import error_response
 from ..web.htmx import hx_location, is_boosted, is_htmx
@@ -66,7 +66,6 @@ def load_user(token: str) -> User | None:
     if identity_key(User, user_id) in db.session.identity_map:  # already loaded in this session (a test's own)
         user = db.session.get(User, user_id)
     elif render_cache.may_reuse():  # this request may be answered with a kept page
-        outside_transaction.begin()  # PostgreSQL: no BEGIN and ROLLBACK around a reused page's one statement
         user = _user_for_reusable_page(user_id)
     elif render_cache.wanted() and change_stamp.readable():
         row = db.session.execute(_USER_AND_STAMP, {"user_id": user_id}).unique().one_or_none()
@@ -83,19 +82,25 @@ def _user_for_reusable_page(user_id: int) -> User | None:
     """The user for a request that may be answered with a kept page, with the change stamp read along.
 
     A worker that loaded this user before reads the stamp alone and, if it has not moved, takes its copy of the row
-    (user_snapshots.py). Otherwise the row is read (with the stamp, if not read already) and a copy kept."""
+    (user_snapshots.py); on PostgreSQL it reads it on a connection of its own, the session untouched
+    (web/stamp_reader.py). Otherwise the row is read with the stamp, in one statement, and a copy kept."""
     copies = snapshots()
+    if copies.knows(user_id):
+        if stamp_reader.usable():
+            stamp = stamp_reader.read()
+        else:
+            outside_transaction.begin()  # PostgreSQL: no BEGIN and ROLLBACK around this request's reads
+            stamp = change_stamp.current()  # None: no stamp table yet, or this transaction has written
+        if stamp is not None and (copy := copies.get(user_id, stamp)) is not None:
+            change_stamp.read_along(stamp)
+            return db.session.merge(copy, load=False)
+    # The stamp has moved (the page is rendered anyway, and this statement goes with it), or this worker has not
+    # seen the user yet.
+    outside_transaction.begin()
     if not change_stamp.readable():
         return db.session.execute(_USER_ALONE, {"user_id": user_id}).unique().scalar_one_or_none()
-    stamp = change_stamp.current() if copies.knows(user_id) else None  # None also: this transaction has written
-    if stamp is not None and (copy := copies.get(user_id, stamp)) is not None:
-        change_stamp.read_along(stamp)
-        return db.session.merge(copy, load=False)
-    if stamp is None:
-        row = db.session.execute(_USER_ALONE_AND_STAMP, {"user_id": user_id}).unique().one_or_none()
-        user, stamp = row if row else (None, None)
-    else:  # the stamp has moved: the page is rendered anyway, and this one statement more goes with it
-        user = db.session.execute(_USER_ALONE, {"user_id": user_id}).unique().scalar_one_or_none()
+    row = db.session.execute(_USER_ALONE_AND_STAMP, {"user_id": user_id}).unique().one_or_none()
+    user, stamp = row if row else (None, None)
     change_stamp.read_along(stamp)
     if user is not None and stamp is not None and not change_stamp.written():
         copies.put(stamp, user)

@@ -27,7 +27,7 @@ from contextvars import ContextVar
 from flask import g
 from sqlalchemy import BigInteger, event, select
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from ..extensions import db
 
@@ -36,7 +36,7 @@ _DIRTY = "stations_wrote"  # the key, in a DBAPI connection's info, of "this tra
 _AT_RELEASE = "stations_stamp_at_release"
 _WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
 # Set through the bare DBAPI cursor, in each driver's parameter style: sqlite3's, psycopg's.
-_READ = "SELECT value FROM change_stamps WHERE id = 1"
+READ = "SELECT value FROM change_stamps WHERE id = 1"
 _EXISTS_SQLITE = "SELECT max(name) FROM sqlite_master WHERE type = 'table' AND name = 'change_stamps'"
 _EXISTS_POSTGRESQL = "SELECT to_regclass('change_stamps')"
 _present: weakref.WeakKeyDictionary[Engine, bool] = weakref.WeakKeyDictionary()
@@ -83,6 +83,11 @@ def _table_present(conn: Connection) -> bool:
     return present
 
 
+def table_known_present(engine: Engine) -> bool:
+    """Whether the stamp's table is known to exist, without asking the database (see ``_table_present``)."""
+    return _present.get(engine, False)
+
+
 def readable() -> bool:
     """Whether this request's transaction may read the stamp: the table exists (see ``_table_present``)."""
     return _table_present(db.session.connection())
@@ -92,24 +97,33 @@ def readable() -> bool:
 # PostgreSQL every statement is a round trip, most of what a reused page costs.
 VALUE_COLUMN = select(ChangeStamp.value).where(ChangeStamp.id == STAMP_ID).scalar_subquery()
 _READ_WITH = "change_stamp_read"  # in flask.g: (value, the session transaction it was read in)
+_BEGAN = "stations_began"  # in a session's info: a transaction has begun in it (on a connection) since it opened
+
+
+@event.listens_for(Session, "after_begin")
+def _note_begin(session, _transaction, _connection) -> None:
+    session.info[_BEGAN] = True
 
 
 def read_along(value: int | None) -> None:
-    """Keep a stamp read along with another statement, for ``current()`` in this same transaction."""
+    """Keep a stamp read along with another statement, for ``current()`` in this same transaction; or, read
+    outside the session before it began any (web/stamp_reader.py), for as long as it begins none."""
     setattr(g, _READ_WITH, (value, db.session().get_transaction()))
 
 
 def current() -> int | None:
     """The stamp as this request's transaction sees it. None, and nothing is reused, if the row is missing or this
     transaction has written and not yet committed: it sees its own writes, which no stamp covers yet."""
+    kept = g.get(_READ_WITH)
+    if kept is not None and kept[1] is None and not db.session().info.get(_BEGAN):
+        return kept[0]  # read outside the session (stamp_reader.py), and nothing read or written in it since
     if written() or not _table_present(connection := db.session.connection()):
         return None
-    kept = g.get(_READ_WITH)
     if kept is not None and kept[1] is db.session().get_transaction():  # read in this very transaction
         return kept[0]
     # Plain SQL on the session's connection: it runs on every reused page, and the ORM's execution path cost four
     # times the query's own time here.
-    return connection.exec_driver_sql(_READ).scalar()
+    return connection.exec_driver_sql(READ).scalar()
 
 
 def written() -> bool:

@@ -5,6 +5,7 @@ alone)."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from datetime import timedelta
 
@@ -16,6 +17,7 @@ from sqlalchemy import event, func, select, text
 from stations.auth.models import AuditEvent
 from stations.extensions import db
 from stations.timeutil import utcnow
+from stations.web import change_stamp, stamp_reader
 from stations.web.outside_transaction import READS_ONLY, WriteOutsideTransaction
 from tests import dbutil
 from tests import factories as f
@@ -68,6 +70,7 @@ def postgresql(app: Flask) -> bool:
 def test_a_reused_page_reads_outside_a_transaction_on_postgresql(own_app, sent):
     client = signed_in(own_app)
     first = client.get(QUEUE)
+    own_app.extensions["user_snapshots"].clear()  # a worker that has not seen the user: its row is read
     sent.clear()
     again = client.get(QUEUE)
     assert again.data == first.data
@@ -76,6 +79,55 @@ def test_a_reused_page_reads_outside_a_transaction_on_postgresql(own_app, sent):
     else:  # SQLite: BEGIN is a library call, there is nothing to save
         assert sent[0][0] == "BEGIN"
         assert all(isolation is None for _statement, isolation in sent)
+
+
+def test_a_reused_page_of_a_user_the_worker_knows_leaves_the_session_untouched_on_postgresql(own_app, sent):
+    """web/stamp_reader.py: the stamp on the worker's own connection, the user from its copy: nothing through the
+    session, no pooled connection."""
+    client = signed_in(own_app)
+    first = client.get(QUEUE)
+    sent.clear()
+    with own_app.app_context():
+        checked_out = db.engine.pool.checkedout()
+    again = client.get(QUEUE)
+    assert again.data == first.data
+    if postgresql(own_app):
+        assert sent == []
+        assert os.getpid() in stamp_reader._connections
+        with own_app.app_context():
+            assert db.engine.pool.checkedout() == checked_out  # the reader's connection is not the pool's
+    else:  # SQLite: the stamp alone, through the session
+        assert [statement for statement, _isolation in sent if statement != "BEGIN"] == [change_stamp.READ]
+
+
+def test_a_dropped_own_connection_falls_back_to_the_session_and_is_replaced(own_app, caplog):
+    client = signed_in(own_app)
+    if not postgresql(own_app):  # SQLite has no round trip to save: no connection of the worker's own
+        with own_app.test_request_context(QUEUE):
+            assert not stamp_reader.usable()
+        return
+    first = client.get(QUEUE)
+    own = stamp_reader._connections[os.getpid()][1].dbapi_connection
+    with own_app.app_context():
+        db.session.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": own.info.backend_pid})
+        db.session.commit()  # (a commit that wrote nothing: the stamp stays, the page is still kept)
+    again = client.get(QUEUE)
+    assert again.status_code == 200 and again.data == first.data
+    assert "could not be read on the worker's own connection" in caplog.text
+    client.get(QUEUE)
+    replaced = stamp_reader._connections[os.getpid()][1].dbapi_connection
+    assert replaced is not own and not replaced.closed
+
+
+def test_a_stamp_read_outside_the_session_holds_only_while_the_session_begins_nothing(own_app):
+    with own_app.test_request_context(QUEUE):
+        committed = db.session.scalar(text(change_stamp.READ))
+        db.session.remove()
+        change_stamp.read_along(12345)  # as if read on the worker's own connection, before the session began
+        assert change_stamp.current() == 12345
+        db.session.scalar(text("SELECT 1"))  # the session reads (a guard): its own transaction decides from here
+        assert change_stamp.current() == committed
+        db.session.remove()
 
 
 def test_a_page_rendered_after_all_reads_in_a_transaction(own_app, sent):
