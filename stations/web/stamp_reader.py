@@ -2,17 +2,17 @@
 
 A reused page whose user the worker already holds (auth/user_snapshots.py) needs one fact from the database: the
 change stamp. Through the session that read cost a pool checkout, SQLAlchemy's execution path and a checkin around
-the round trip itself: 0.2 ms of a reused page's 1.4 on PostgreSQL, where the round trip is 0.17. So each worker
-process keeps one connection, in autocommit and detached from the pool, for this one statement, and the request's
-session begins no transaction at all unless the page is rendered after all.
+the read itself: on PostgreSQL 0.2 ms of a reused page's 1.4, where the round trip is 0.17; on SQLite 0.25 ms of
+1.2. So each worker process keeps one connection, outside a transaction and detached from the pool, for this one
+statement, and the request's session begins nothing at all unless the page is rendered after all.
 
-Nothing is read differently: one statement is one snapshot, here or in the session. If the page is rendered, its
-transaction begins after this read and sees data at least as new as the stamp the page is kept under, the safe side.
+Nothing is read differently: one statement is one snapshot, here or in the session (SQLite's autocommit read is a
+read transaction of its own, ended when the cursor is closed). If the page is rendered, its transaction begins after
+this read and sees data at least as new as the stamp the page is kept under, the safe side.
 
-PostgreSQL only, as outside_transaction.py: on SQLite there is no round trip to save. A session bound to a
-connection already in a transaction (the test suite's) reads through it, so that it sees its own test's writes.
-A failed read (the server restarted, the connection dropped) is logged, the connection dropped, and the request
-reads through its session as before; the next request connects again.
+A session bound to a connection already in a transaction (the test suite's) reads through it, so that it sees its
+own test's writes. A failed read (the server restarted, the connection dropped) is logged, the connection dropped,
+and the request reads through its session as before; the next request connects again.
 """
 
 from __future__ import annotations
@@ -36,10 +36,10 @@ _lock = threading.Lock()  # the development server answers in threads; gunicorn'
 
 
 def usable() -> bool:
-    """Whether this request may read the stamp here: PostgreSQL, and a session not bound to a connection of its
-    own nor yet in a transaction (whose own writes no stamp covers)."""
+    """Whether this request may read the stamp here: its session is not bound to a connection of its own, nor yet
+    in a transaction (whose own writes no stamp covers)."""
     session = db.session()
-    if db.engine.dialect.name != "postgresql" or session.in_transaction():
+    if session.in_transaction():
         return False
     return not isinstance(session.get_bind(), Connection) and table_known_present(db.engine)
 
@@ -71,7 +71,8 @@ def _connection(engine: Engine):
     fairy = engine.raw_connection()  # the engine's own connect settings, then out of the pool's count
     fairy.detach()
     dbapi_connection = fairy.dbapi_connection
-    dbapi_connection.autocommit = True
+    if engine.dialect.name == "postgresql":
+        dbapi_connection.autocommit = True  # (SQLite's connections are already: database.py takes over BEGIN)
     _connections[os.getpid()] = (engine, fairy)
     return dbapi_connection
 
