@@ -10,9 +10,9 @@ from stations.web.change_stamp import untracked
 # access to the values within the .ini file in use.
 config = context.config
 
-# Interpret the config file for Python logging.
-# This line sets up loggers basically.
-fileConfig(config.config_file_name)
+# Interpret the config file for Python logging, leaving the loggers that exist alone: a migration run inside a
+# process that has them (the test suite) must not silence the app's modules (fileConfig disables them by default).
+fileConfig(config.config_file_name, disable_existing_loggers=False)
 logger = logging.getLogger("alembic.env")
 
 

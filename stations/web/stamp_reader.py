@@ -23,6 +23,7 @@ import os
 import threading
 
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import DBAPIError
 
 from ..extensions import db
 from .change_stamp import READ, table_known_present
@@ -55,7 +56,7 @@ def read() -> int | None:
                 row = cursor.fetchone()
             finally:
                 cursor.close()
-        except engine.dialect.loaded_dbapi.Error as error:
+        except (engine.dialect.loaded_dbapi.Error, DBAPIError) as error:  # (the latter: connecting, via the pool)
             log.warning("the change stamp could not be read on the worker's own connection (%s): reconnecting", error)
             _drop(engine)
             return None

@@ -65,9 +65,9 @@ def test_the_list_polls_while_a_case_is_open(login_as, gd):
 @pytest.mark.parametrize(
     ("reuse", "statements"),
     [
-        # The poll before was kept (web/render_cache.py) and nothing has changed since: the session's user, with the
-        # change stamp read along, and nothing else.
-        (True, ["FROM users"]),
+        # The poll before was kept (web/render_cache.py) and nothing has changed since: the change stamp alone, the
+        # worker holding the user's row under that same stamp (auth/user_snapshots.py).
+        (True, ["FROM change_stamps"]),
         # The view itself: the session's user, then its one query of counts and latest change.
         (False, ["FROM users", "count(cases.id)"]),
     ],
@@ -76,9 +76,10 @@ def test_unchanged_poll_is_a_304_after_one_query(app, login_as, count_queries, g
     monkeypatch.setitem(app.config, "RENDER_CACHE_ENABLED", reuse)
     f.make_case(enterprise=gd.enterprise)
     client = login_as(gd.username)
+    # The test made gd's account in this very session: forget it, so the requests load their user as in production.
+    db.session.expunge_all()
     first = client.get("/home", headers=POLL)
     etag = first.headers["ETag"]
-    # The test made gd's account in this very session: forget it, so the request loads its user as in production.
     db.session.expunge_all()
     with count_queries(reuse=reuse) as counter:
         again = client.get("/home", headers={**POLL, "If-None-Match": etag})

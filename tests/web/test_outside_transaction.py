@@ -13,6 +13,7 @@ import pytest
 import time_machine
 from flask import Flask
 from sqlalchemy import event, func, select, text
+from sqlalchemy.exc import OperationalError
 
 from stations.auth.models import AuditEvent
 from stations.extensions import db
@@ -118,6 +119,23 @@ def test_a_dropped_own_connection_falls_back_to_the_session_and_is_replaced(own_
     assert "could not be read on the worker's own connection" in caplog.text
     client.get(QUEUE)
     assert stamp_reader._connections[os.getpid()][1].dbapi_connection is not own
+
+
+def test_a_worker_that_cannot_open_its_own_connection_reads_through_the_session(own_app, monkeypatch, caplog):
+    client = signed_in(own_app)
+    first = client.get(QUEUE)
+    with own_app.app_context():
+        engine = db.engine
+        stamp_reader._drop(engine)
+
+    def refused(_engine):  # as the pool raises it when the server refuses a new connection
+        raise OperationalError("connect", {}, Exception("connection refused"))
+
+    monkeypatch.setattr(stamp_reader, "_connection", refused)
+    again = client.get(QUEUE)
+    assert again.status_code == 200 and again.data == first.data
+    assert "could not be read on the worker's own connection" in caplog.text
+    assert os.getpid() not in stamp_reader._connections
 
 
 def test_a_stamp_read_outside_the_session_holds_only_while_the_session_begins_nothing(own_app):
