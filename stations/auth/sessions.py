@@ -82,8 +82,9 @@ def _user_for_reusable_page(user_id: int) -> User | None:
     """The user for a request that may be answered with a kept page, with the change stamp read along.
 
     A worker that loaded this user before reads the stamp alone and, if it has not moved, takes its copy of the row
-    (user_snapshots.py); on PostgreSQL it reads it on a connection of its own, the session untouched
-    (web/stamp_reader.py). Otherwise the row is read with the stamp, in one statement, and a copy kept."""
+    (user_snapshots.py); it reads the stamp on a connection of its own, the session untouched (web/stamp_reader.py),
+    unless the session is bound to a connection (the test suite's). Otherwise the row is read with the stamp, in
+    one statement, and a copy kept."""
     copies = snapshots()
     if copies.knows(user_id):
         if stamp_reader.usable():

@@ -24,15 +24,16 @@ import threading
 
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.pool import PoolProxiedConnection
 
 from ..extensions import db
 from .change_stamp import READ, table_known_present
 
 log = logging.getLogger(__name__)
 
-# pid -> (engine, DBAPI connection). Keyed by process: a forked child must not use its parent's socket, nor close
+# pid -> (engine, the pool's wrapper of the connection, detached from the pool). Keyed by process: a forked child must not use its parent's socket, nor close
 # it (that would end the parent's session on it), so an inherited entry is left alone, never dropped.
-_connections: dict[int, tuple[Engine, object]] = {}
+_connections: dict[int, tuple[Engine, PoolProxiedConnection]] = {}
 _lock = threading.Lock()  # the development server answers in threads; gunicorn's sync workers in one
 
 
